@@ -1,0 +1,71 @@
+/**
+ * Fingerprints: values that belong to exactly one tenant. A server-issued id, a canary in free
+ * text, a generated email: if any of them shows up in a response to another tenant, data leaked.
+ */
+import type { TenantLabel } from '../model/exchange.ts';
+
+export type FingerprintKind = 'id' | 'canary' | 'generated' | 'token';
+
+export interface Fingerprint {
+  value: string;
+  owner: TenantLabel;
+  kind: FingerprintKind;
+  /** Where it came from, e.g. `createCustomer.response.id` or `createCustomer.body.email`. */
+  source: string;
+}
+
+/** Values shorter than this are too likely to occur by chance to prove anything. */
+export const MIN_FINGERPRINT_LENGTH = 8;
+
+export class FingerprintConflictError extends Error {
+  constructor(
+    readonly value: string,
+    readonly owners: [TenantLabel, TenantLabel],
+  ) {
+    super(`fingerprint ${JSON.stringify(value)} is claimed by both ${owners[0]} and ${owners[1]}`);
+    this.name = 'FingerprintConflictError';
+  }
+}
+
+export class FingerprintRegistry {
+  private readonly byValue = new Map<string, Fingerprint>();
+  /** Bumped on every new registration, so scanners can rebuild lazily. */
+  version = 0;
+
+  /**
+   * Registers a value as owned by `owner`. Short values are ignored (returns false). Registering
+   * the same value for the same owner twice is a no-op; for another owner it throws, since
+   * ownership would be ambiguous.
+   */
+  register(value: string, owner: TenantLabel, kind: FingerprintKind, source: string): boolean {
+    if (value.length < MIN_FINGERPRINT_LENGTH) return false;
+    const existing = this.byValue.get(value);
+    if (existing) {
+      if (existing.owner !== owner) throw new FingerprintConflictError(value, [existing.owner, owner]);
+      return false;
+    }
+    this.byValue.set(value, { value, owner, kind, source });
+    this.version++;
+    return true;
+  }
+
+  ownerOf(value: string): TenantLabel | undefined {
+    return this.byValue.get(value)?.owner;
+  }
+
+  get(value: string): Fingerprint | undefined {
+    return this.byValue.get(value);
+  }
+
+  get size(): number {
+    return this.byValue.size;
+  }
+
+  entries(): IterableIterator<Fingerprint> {
+    return this.byValue.values();
+  }
+
+  ownedBy(owner: TenantLabel): Fingerprint[] {
+    return [...this.byValue.values()].filter((f) => f.owner === owner);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The shared vocabulary of a campaign: one HTTP exchange as the harness saw it, and one finding
+ * raised by an oracle. Every module of the harness (model, oracles, run, evidence) speaks these.
+ */
+
+/** A pseudonymous tenant label such as `T1`. Real tenant ids and credentials never appear in evidence. */
+export type TenantLabel = string;
+
+/** How a request relates to the tenant that sends it. */
+export type Relation =
+  /** The tenant touches its own data. */
+  | 'own'
+  /** The tenant names another tenant's id, canary or token (a cross-tenant probe). */
+  | 'foreign'
+  /** The tenant tries to override its tenant (header, query or body). */
+  | 'injected'
+  /** Provisioning or bookkeeping that no oracle judges. */
+  | 'setup';
+
+export interface RecordedRequest {
+  method: string;
+  /** Full URL as sent. */
+  url: string;
+  /** Path with query, relative to the target's base URL. */
+  path: string;
+  /** Header names lower-cased. Secrets are still in clear here; the transcript redacts them. */
+  headers: Record<string, string>;
+  /** The body as sent, if any. */
+  bodyText?: string;
+}
+
+export interface RecordedResponse {
+  status: number;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** The raw body decoded as UTF-8 (possibly truncated, see `truncated`). */
+  bodyText: string;
+  /** Parsed JSON when the body is JSON, else undefined. */
+  json?: unknown;
+  truncated?: boolean;
+  durationMs: number;
+}
+
+export interface Exchange {
+  /** Sequence number in the campaign, unique and increasing. */
+  seq: number;
+  tenant: TenantLabel;
+  relation: Relation;
+  operationId: string;
+  /** For foreign probes: the tenant whose id or value is named. */
+  victim?: TenantLabel;
+  /** Interleaved batch this exchange belongs to, if it ran concurrently with others. */
+  batch?: number;
+  request: RecordedRequest;
+  /** Absent when the request failed at the transport level. */
+  response?: RecordedResponse;
+  /** Transport failure (connection refused, timeout), if any. */
+  error?: { code: string; message: string };
+  /** 1-based line of this exchange in transcript.ndjson, once written. */
+  transcriptLine?: number;
+}
+
+export const ORACLES = [
+  'foreign-data',
+  'cross-tenant-access',
+  'existence',
+  'model',
+  'non-interference',
+  'injection',
+  'audit',
+] as const;
+export type OracleName = (typeof ORACLES)[number];
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+export interface Finding {
+  oracle: OracleName;
+  severity: Severity;
+  operationId: string;
+  attacker: TenantLabel;
+  /** The tenant whose data leaked or changed, when known. */
+  victim?: TenantLabel;
+  /** One sentence a reviewer can read. */
+  summary: string;
+  /** Oracle-specific evidence: which fingerprint appeared where, which state changed. */
+  evidence: Record<string, unknown>;
+  /** `seq` of the exchanges that prove the finding. */
+  exchanges: number[];
+}
