@@ -1,0 +1,151 @@
+/**
+ * The `evidence.json` document, version 1.0: the machine-readable record of a run, from which the
+ * HTML/PDF report, JUnit and SARIF are rendered. Its JSON Schema is published at
+ * `specs/evidence.schema.json` (regenerate with `npx tsx harness/evidence/write-evidence-schema.ts`).
+ *
+ * Tenants appear only as pseudonymous labels (`T1`, `T2`, …): no tenant id, name or credential of the
+ * target is part of the evidence.
+ */
+import { z } from 'zod';
+import { ORACLES } from '../model/exchange.ts';
+
+export const EVIDENCE_SCHEMA_VERSION = '1.0' as const;
+export const EVIDENCE_FILE = 'evidence.json';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256, lower-case hex');
+const utc = z.iso.datetime({ offset: false }).describe('UTC timestamp, RFC 3339 with Z');
+const count = z.int().min(0);
+export const TenantLabelSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/).describe('pseudonymous tenant label, e.g. T1');
+export const OracleSchema = z.enum(ORACLES);
+export const RelationSchema = z.enum(['own', 'foreign', 'injected']);
+export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low']);
+export const VerdictSchema = z.enum(['clean', 'leak', 'inconclusive']);
+
+export const OperationRefSchema = z.strictObject({
+  operationId: z.string().min(1),
+  method: z.string().min(1),
+  path: z.string().min(1),
+  kind: z.string().optional().describe('create, read, update, delete, list, search, aggregate, export, action, …'),
+});
+
+export const ScopeSchema = z.strictObject({
+  spec: z.strictObject({
+    title: z.string(),
+    version: z.string(),
+    sha256,
+    file: z.string().optional(),
+  }),
+  target: z.strictObject({
+    kind: z.enum(['embedded', 'url']),
+    url: z.string().optional().describe('base URL; for embedded, the local address it ran on'),
+    faults: z.array(z.string()).optional().describe('faults switched on in the embedded reference CRM'),
+  }),
+  operations: z.strictObject({
+    inScope: z.array(OperationRefSchema),
+    outOfScope: z.array(OperationRefSchema.partial({ method: true, path: true }).extend({ reason: z.string().min(1) })),
+  }),
+});
+
+export const MethodSchema = z.strictObject({
+  tool: z.strictObject({ name: z.string(), version: z.string(), gitCommit: z.string().nullable() }),
+  seed: z.int(),
+  budget: z.strictObject({ ms: count.optional(), runs: count.optional() }),
+  tenants: z.array(TenantLabelSchema).min(2),
+  oracles: z.array(OracleSchema).min(1),
+  requestCount: count,
+  interleavedBatchCount: count,
+  startedAt: utc,
+  endedAt: utc,
+  partial: z.boolean().describe('true when the run was interrupted (signal, budget cut) and the evidence covers what ran'),
+  partialReason: z.string().optional(),
+  concurrency: z.int().min(1).optional(),
+  shard: z.strictObject({ index: z.int().min(0), count: z.int().min(1) }).optional(),
+});
+
+export const CoverageCellSchema = z.strictObject({
+  operationId: z.string(),
+  oracle: OracleSchema,
+  relation: RelationSchema,
+  count: count.describe('exchanges or observations this oracle judged for this operation and relation'),
+});
+export const CoverageSchema = z.strictObject({ cells: z.array(CoverageCellSchema) });
+
+export const ReproStepSchema = z.strictObject({
+  tenant: TenantLabelSchema,
+  method: z.string(),
+  path: z.string().describe('path with query; ids as placeholders like {customer#1} when replayed on fresh tenants'),
+  headers: z.record(z.string(), z.string()).optional().describe('non-secret headers that matter (e.g. an injected X-Tenant-Id)'),
+  body: z.unknown().optional(),
+  concurrentWith: z.array(z.int()).optional().describe('indices of steps sent concurrently with this one'),
+});
+
+export const FindingSchema = z.strictObject({
+  id: z.string().min(1),
+  oracle: OracleSchema,
+  severity: SeveritySchema,
+  operationId: z.string(),
+  attacker: TenantLabelSchema,
+  victim: TenantLabelSchema.optional(),
+  summary: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+  exchanges: z.array(count),
+  repro: z.strictObject({ steps: z.array(ReproStepSchema) }),
+  reproduction: z.strictObject({ reproduced: count, attempts: count }),
+  transcriptLines: z.array(z.int().min(1)),
+  counterexample: z.string().optional().describe('relative path of counterexamples/<n>.json'),
+});
+
+export const NegativeControlSchema = z.strictObject({
+  outcome: z.enum(['passed', 'failed', 'skipped']),
+  detail: z.string().optional(),
+  oracles: z.array(
+    z.strictObject({
+      oracle: OracleSchema,
+      planted: z.boolean(),
+      fired: z.boolean(),
+      outcome: z.enum(['passed', 'failed', 'not-applicable']),
+      detail: z.string().optional(),
+    }),
+  ),
+});
+
+export const ControlSchema = z.strictObject({
+  framework: z.string(),
+  id: z.string(),
+  title: z.string(),
+  tested: z.string().describe('what the run tested for this control'),
+  oracles: z.array(OracleSchema),
+  status: z.enum(['supported', 'violated', 'not-tested', 'inconclusive']),
+});
+
+export const EvidenceSchema = z.strictObject({
+  schemaVersion: z.literal(EVIDENCE_SCHEMA_VERSION),
+  runId: z.string().min(1),
+  scope: ScopeSchema,
+  method: MethodSchema,
+  coverage: CoverageSchema,
+  findings: z.array(FindingSchema),
+  negativeControl: NegativeControlSchema,
+  controlMapping: z.array(ControlSchema),
+  verdict: VerdictSchema,
+  signing: z.strictObject({ algorithm: z.literal('ed25519'), keyFingerprint: sha256, keyOrigin: z.enum(['env', 'generated']) }).optional(),
+});
+
+export type Evidence = z.infer<typeof EvidenceSchema>;
+export type EvidenceFinding = z.infer<typeof FindingSchema>;
+export type CoverageCell = z.infer<typeof CoverageCellSchema>;
+export type NegativeControl = z.infer<typeof NegativeControlSchema>;
+export type ControlEntry = z.infer<typeof ControlSchema>;
+export type ReproStep = z.infer<typeof ReproStepSchema>;
+
+export const EVIDENCE_SCHEMA_ID = 'https://tenantproof.dev/schemas/evidence-1.0.json';
+
+/** The published JSON Schema (draft 2020-12). */
+export function evidenceJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(EvidenceSchema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>;
+  return { ...schema, $id: EVIDENCE_SCHEMA_ID, title: 'tenantproof evidence.json', description: 'The record of one tenantproof isolation run (schemaVersion 1.0).' };
+}
+
+export function serializeEvidenceSchema(): string {
+  return JSON.stringify(evidenceJsonSchema(), null, 2) + '\n';
+}

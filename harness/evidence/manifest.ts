@@ -1,0 +1,111 @@
+/**
+ * `manifest.json`: the SHA-256 and size of every file in a run folder (recursively), except the
+ * manifest and the attestation themselves, and a checker that names each changed, missing or extra
+ * file.
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { sha256Hex } from './hash.ts';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const ATTESTATION_FILE = 'attestation.json';
+/** Files the manifest does not list (it cannot list itself; the attestation signs the manifest). */
+export const MANIFEST_EXCLUDED: readonly string[] = [MANIFEST_FILE, ATTESTATION_FILE];
+
+export interface ManifestEntry {
+  /** Path relative to the run folder, with `/` separators. */
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface Manifest {
+  schemaVersion: '1.0';
+  algorithm: 'sha256';
+  files: ManifestEntry[];
+}
+
+export interface ManifestProblem {
+  file: string;
+  kind: 'changed' | 'missing' | 'extra' | 'unreadable-manifest';
+  detail: string;
+}
+
+/** Every file under `dir`, relative, `/`-separated, sorted. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) out.push(relative(dir, p).split(sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export function buildManifest(dir: string): Manifest {
+  const files = listFiles(dir)
+    .filter((f) => !MANIFEST_EXCLUDED.includes(f))
+    .map((path) => {
+      const bytes = readFileSync(join(dir, path));
+      return { path, sha256: sha256Hex(bytes), size: bytes.length };
+    });
+  return { schemaVersion: '1.0', algorithm: 'sha256', files };
+}
+
+export function serializeManifest(m: Manifest): string {
+  return JSON.stringify(m, null, 2) + '\n';
+}
+
+export function writeManifest(dir: string): Manifest {
+  const m = buildManifest(dir);
+  writeFileSync(join(dir, MANIFEST_FILE), serializeManifest(m));
+  return m;
+}
+
+/** Reads and strictly parses `manifest.json` (it must be byte-identical to its canonical form). */
+export function readManifest(dir: string): Manifest | ManifestProblem {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, MANIFEST_FILE), 'utf8');
+  } catch {
+    return { file: MANIFEST_FILE, kind: 'missing', detail: 'manifest.json is missing' };
+  }
+  let m: Manifest;
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch {
+    return { file: MANIFEST_FILE, kind: 'unreadable-manifest', detail: 'manifest.json is not valid JSON' };
+  }
+  const ok =
+    m &&
+    m.schemaVersion === '1.0' &&
+    m.algorithm === 'sha256' &&
+    Array.isArray(m.files) &&
+    m.files.every((f) => f && typeof f.path === 'string' && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256) && Number.isInteger(f.size));
+  if (!ok) return { file: MANIFEST_FILE, kind: 'unreadable-manifest', detail: 'manifest.json does not have the expected shape' };
+  if (serializeManifest(m) !== text) return { file: MANIFEST_FILE, kind: 'unreadable-manifest', detail: 'manifest.json is not in canonical form (it was edited)' };
+  return m;
+}
+
+export function checkManifest(dir: string): ManifestProblem[] {
+  const m = readManifest(dir);
+  if (!('files' in m)) return [m];
+  const problems: ManifestProblem[] = [];
+  const present = new Set(listFiles(dir).filter((f) => !MANIFEST_EXCLUDED.includes(f)));
+  for (const e of m.files) {
+    if (!present.has(e.path)) {
+      problems.push({ file: e.path, kind: 'missing', detail: `${e.path} is listed in the manifest but missing` });
+      continue;
+    }
+    present.delete(e.path);
+    const bytes = readFileSync(join(dir, e.path));
+    const h = sha256Hex(bytes);
+    if (h !== e.sha256) problems.push({ file: e.path, kind: 'changed', detail: `${e.path} has sha256 ${h}, manifest says ${e.sha256}` });
+  }
+  for (const extra of present) problems.push({ file: extra, kind: 'extra', detail: `${extra} is not listed in the manifest` });
+  return problems;
+}

@@ -1,0 +1,122 @@
+/**
+ * Secret redaction for everything written to disk: header values (Authorization, cookies, admin
+ * tokens, API keys) and any configured secret string, wherever it appears (URL, bodies, errors), are
+ * replaced by a keyed hash `hmac-sha256:<first 16 hex>`. The key is per run and never written, so
+ * equal secrets hash equally within a run (a reviewer can see that the same key was used twice) and
+ * nothing can be guessed back from the transcript.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+
+export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-admin-token', 'x-api-key'];
+
+/** JSON keys whose string values are secrets (e.g. a provisioning response's `apiKey`). */
+export const SECRET_KEY_RE = /^(api[-_]?key|apikey|token|access[-_]?token|refresh[-_]?token|id[-_]?token|secret|client[-_]?secret|password|admin[-_]?token|private[-_]?key)$/i;
+
+/** Shortest string registered as a secret: shorter ones would mangle ordinary text. */
+export const MIN_SECRET_LENGTH = 6;
+
+export class Redactor {
+  private readonly key: Buffer;
+  private readonly secrets = new Set<string>();
+  private sorted: string[] = [];
+
+  constructor(options: { key?: Buffer; secrets?: Iterable<string> } = {}) {
+    this.key = options.key ?? randomBytes(32);
+    for (const s of options.secrets ?? []) this.addSecret(s);
+  }
+
+  /** `hmac-sha256:<first 16 hex>` of a value under the run key. */
+  tag(value: string): string {
+    return `hmac-sha256:${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 16)}`;
+  }
+
+  addSecret(value: string): void {
+    if (value.length < MIN_SECRET_LENGTH || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.sorted = [...this.secrets].sort((a, b) => b.length - a.length);
+  }
+
+  get secretCount(): number {
+    return this.secrets.size;
+  }
+
+  /** Replaces every known secret inside a string. */
+  redactString(s: string): string {
+    let out = s;
+    for (const secret of this.sorted) if (out.includes(secret)) out = out.split(secret).join(this.tag(secret));
+    return out;
+  }
+
+  /**
+   * A header value: the credential part is hashed, an auth scheme (`Bearer`, `Basic`) is kept so a
+   * reader can tell what kind of credential it was. Cookies hash each value, keeping names.
+   */
+  redactHeader(name: string, value: string): string {
+    const n = name.toLowerCase();
+    if (!SECRET_HEADERS.includes(n)) return this.redactString(value);
+    if (n === 'authorization' || n === 'proxy-authorization') {
+      const m = /^(\w+)\s+(.+)$/.exec(value);
+      if (m) {
+        this.addSecret(m[2]!);
+        return `${m[1]} ${this.tag(m[2]!)}`;
+      }
+    }
+    if (n === 'cookie' || n === 'set-cookie') {
+      return value.replace(/(^|;\s*)([^=;\s]+)=([^;]*)/g, (all, sep: string, k: string, v: string) => {
+        if (n === 'set-cookie' && sep !== '' ) return all; // attributes (Path, Expires, …) after the first pair
+        this.addSecret(v);
+        return `${sep}${k}=${this.tag(v)}`;
+      });
+    }
+    this.addSecret(value);
+    return this.tag(value);
+  }
+
+  /** Learns secrets from JSON: string values under secret-looking keys. */
+  learnFromJson(value: unknown): void {
+    if (Array.isArray(value)) for (const v of value) this.learnFromJson(v);
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof v === 'string' && SECRET_KEY_RE.test(k)) this.addSecret(v);
+        else this.learnFromJson(v);
+      }
+    }
+  }
+
+  /** Learns from a body that may be JSON text. */
+  learnFromText(text: string | undefined): void {
+    if (!text) return;
+    const t = text.trimStart();
+    if (t[0] !== '{' && t[0] !== '[') return;
+    try {
+      this.learnFromJson(JSON.parse(text));
+    } catch {
+      // Not JSON: nothing to learn; configured secrets still apply.
+    }
+  }
+
+  /** Learns query parameters with secret-looking names (`?api_key=…`) from a URL or path. */
+  learnFromUrl(url: string): void {
+    const q = url.indexOf('?');
+    if (q < 0) return;
+    for (const [k, v] of new URLSearchParams(url.slice(q + 1))) if (SECRET_KEY_RE.test(k)) this.addSecret(v);
+  }
+
+  /** Deep copy with every string redacted. */
+  redactValue(value: unknown): unknown {
+    if (typeof value === 'string') return this.redactString(value);
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = this.redactValue(v);
+      return out;
+    }
+    return value;
+  }
+
+  redactHeaders(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) out[k] = this.redactHeader(k, v);
+    return out;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * `transcript.ndjson`: every exchange of a run, appended as it happens, one JSON object per line.
+ *
+ * - Each line is written with a synchronous `fs.writeSync` on an append-only descriptor, so a crash
+ *   loses at most the line being written (optionally `fsync` per line for power loss).
+ * - Secrets are redacted before anything is written (see `redact.ts`).
+ * - Each line carries `line` (1-based) and `prev`, the SHA-256 (hex) of the previous line's bytes
+ *   without its newline (64 zeros for the first line). Editing, inserting, reordering or deleting a
+ *   line breaks the chain at the next line. (Removing the *last* line keeps the chain valid: the
+ *   manifest and the attestation cover that.)
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { Exchange } from '../model/exchange.ts';
+import { TranscriptClosedError } from './errors.ts';
+import { sha256Hex, ZERO_HASH } from './hash.ts';
+import { Redactor } from './redact.ts';
+
+export const TRANSCRIPT_FILE = 'transcript.ndjson';
+
+/** What a line holds besides the chain fields. */
+export type TranscriptEntry =
+  | { type: 'exchange'; exchange: Exchange }
+  | { type: 'note'; note: string; data?: Record<string, unknown> };
+
+export type TranscriptLine = { line: number; prev: string; at: string } & TranscriptEntry;
+
+export interface TranscriptWriterOptions {
+  /** Secrets to redact wherever they appear (API keys, admin token). More can be added later. */
+  secrets?: Iterable<string>;
+  /** HMAC key for redaction; random per run by default, and never written. */
+  redactionKey?: Buffer;
+  /** fsync after every line (slower; survives power loss, not just process crash). */
+  fsync?: boolean;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+export class TranscriptWriter {
+  private fd: number | undefined;
+  private prev = ZERO_HASH;
+  private count = 0;
+  readonly redactor: Redactor;
+  private readonly fsync: boolean;
+  private readonly now: () => Date;
+
+  /**
+   * Opens `file` for appending. If it already holds lines (a resumed run), the chain continues from
+   * its last complete line.
+   */
+  constructor(
+    readonly file: string,
+    options: TranscriptWriterOptions = {},
+  ) {
+    this.redactor = new Redactor({ ...(options.redactionKey ? { key: options.redactionKey } : {}), secrets: options.secrets ?? [] });
+    this.fsync = options.fsync ?? false;
+    this.now = options.now ?? (() => new Date());
+    if (existsSync(file)) {
+      const lines = splitLines(readFileSync(file));
+      const last = lines.at(-1);
+      if (last) {
+        this.prev = sha256Hex(last);
+        this.count = lines.length;
+      }
+    }
+    this.fd = openSync(file, 'a');
+  }
+
+  addSecret(secret: string): void {
+    this.redactor.addSecret(secret);
+  }
+
+  get lineCount(): number {
+    return this.count;
+  }
+
+  /** Appends an exchange (redacted) and returns its 1-based line number. */
+  appendExchange(exchange: Exchange): number {
+    return this.append({ type: 'exchange', exchange: this.redactExchange(exchange) });
+  }
+
+  appendNote(note: string, data?: Record<string, unknown>): number {
+    return this.append({ type: 'note', note: this.redactor.redactString(note), ...(data ? { data: this.redactor.redactValue(data) as Record<string, unknown> } : {}) });
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private append(entry: TranscriptEntry): number {
+    if (this.fd === undefined) throw new TranscriptClosedError(this.file);
+    const line = this.count + 1;
+    const text = JSON.stringify({ line, prev: this.prev, at: this.now().toISOString(), ...entry });
+    const bytes = Buffer.from(text + '\n', 'utf8');
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    if (this.fsync) fsyncSync(this.fd);
+    this.prev = sha256Hex(bytes.subarray(0, bytes.length - 1));
+    this.count = line;
+    return line;
+  }
+
+  private redactExchange(ex: Exchange): Exchange {
+    const r = this.redactor;
+    // Learn first, from every place a secret can arrive, so the same line is fully redacted.
+    const reqHeaders = r.redactHeaders(ex.request.headers);
+    const resHeaders = ex.response ? r.redactHeaders(ex.response.headers) : undefined;
+    r.learnFromUrl(ex.request.url);
+    r.learnFromText(ex.request.bodyText);
+    if (ex.response) {
+      if (ex.response.json !== undefined) r.learnFromJson(ex.response.json);
+      else r.learnFromText(ex.response.bodyText);
+    }
+    const out: Exchange = {
+      ...ex,
+      request: {
+        ...ex.request,
+        url: r.redactString(ex.request.url),
+        path: r.redactString(ex.request.path),
+        headers: reqHeaders,
+        ...(ex.request.bodyText !== undefined ? { bodyText: r.redactString(ex.request.bodyText) } : {}),
+      },
+    };
+    if (ex.response) {
+      out.response = {
+        ...ex.response,
+        headers: resHeaders!,
+        bodyText: r.redactString(ex.response.bodyText),
+        ...(ex.response.json !== undefined ? { json: r.redactValue(ex.response.json) } : {}),
+      };
+    }
+    if (ex.error) out.error = { code: ex.error.code, message: r.redactString(ex.error.message) };
+    return out;
+  }
+}
+
+/** Complete lines (without their newline); a trailing partial line is excluded. */
+function splitLines(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, start)) {
+    out.push(buf.subarray(start, i));
+    start = i + 1;
+  }
+  return out;
+}
+
+export interface TranscriptProblem {
+  /** 1-based physical line number in the file. */
+  line: number;
+  reason: string;
+}
+
+export interface TranscriptCheck {
+  ok: boolean;
+  lines: number;
+  /** The first broken line, if any. */
+  firstBroken?: TranscriptProblem;
+}
+
+/** Checks the chain of a transcript held in memory: numbering, `prev` hashes, JSON, final newline. */
+export function verifyTranscriptBytes(buf: Buffer): TranscriptCheck {
+  const lines = splitLines(buf);
+  const trailing = buf.length > 0 && buf[buf.length - 1] !== 10;
+  let prev = ZERO_HASH;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const n = i + 1;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'not valid JSON' } };
+    }
+    if (!parsed || typeof parsed !== 'object') return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'not a JSON object' } };
+    const rec = parsed as Record<string, unknown>;
+    if (rec['line'] !== n) return { ok: false, lines: lines.length, firstBroken: { line: n, reason: `line number is ${JSON.stringify(rec['line'])}, expected ${n} (a line was removed, inserted or reordered)` } };
+    if (rec['prev'] !== prev) return { ok: false, lines: lines.length, firstBroken: { line: n, reason: `prev hash does not match line ${n - 1} (it was changed, removed or reordered)` } };
+    if (typeof rec['type'] !== 'string') return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'missing type' } };
+    prev = sha256Hex(raw);
+  }
+  if (trailing) return { ok: false, lines: lines.length, firstBroken: { line: lines.length + 1, reason: 'incomplete last line (no newline): the run was cut off or the file edited' } };
+  return { ok: true, lines: lines.length };
+}
+
+export function verifyTranscript(file: string): TranscriptCheck {
+  return verifyTranscriptBytes(readFileSync(file));
+}
+
+/** Parsed lines (no verification; call `verifyTranscript` first when it matters). */
+export function readTranscript(file: string): TranscriptLine[] {
+  return splitLines(readFileSync(file)).map((l) => JSON.parse(l.toString('utf8')) as TranscriptLine);
+}

@@ -1,0 +1,72 @@
+/**
+ * Oracle 7, audit: where the target exposes an audit log, every request A made appears in A's log
+ * (by request id), none of A's request ids appears in another tenant's log, and A's log holds no
+ * request id of another tenant's.
+ */
+import type { Finding, TenantLabel } from '../model/exchange.ts';
+
+export interface AuditedRequest {
+  requestId: string;
+  seq: number;
+  operationId: string;
+}
+
+export interface TenantAuditView {
+  tenant: TenantLabel;
+  /** Requests A made that the log must contain (made before the log was read; provisioning excluded). */
+  made: readonly AuditedRequest[];
+  /** Request ids in A's log as A read it. */
+  logged: readonly string[];
+  /** Exchanges that read the log (all pages). */
+  logExchanges: readonly number[];
+  /** Operation that reads the log, for findings. */
+  logOperationId: string;
+}
+
+export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
+  const findings: Finding[] = [];
+  const madeBy = new Map<string, { tenant: TenantLabel; req: AuditedRequest }>();
+  for (const v of views) for (const r of v.made) madeBy.set(r.requestId, { tenant: v.tenant, req: r });
+  const loggedBy = new Map<TenantLabel, Set<string>>(views.map((v) => [v.tenant, new Set(v.logged)]));
+
+  for (const v of views) {
+    const own = loggedBy.get(v.tenant)!;
+    // Other tenants' request ids in A's log: A can see B's activity (attacker A reads, victim B).
+    const foreignByOwner = new Map<TenantLabel, AuditedRequest[]>();
+    for (const id of own) {
+      const m = madeBy.get(id);
+      if (m && m.tenant !== v.tenant) foreignByOwner.set(m.tenant, [...(foreignByOwner.get(m.tenant) ?? []), m.req]);
+    }
+    for (const [victim, reqs] of foreignByOwner) {
+      findings.push({
+        oracle: 'audit',
+        severity: 'high',
+        operationId: v.logOperationId,
+        attacker: v.tenant,
+        victim,
+        summary: `${v.tenant}'s audit log lists ${reqs.length} request(s) made by ${victim}.`,
+        evidence: { kind: 'foreign-event-in-log', requestIds: reqs.map((r) => r.requestId), madeAt: reqs.map((r) => r.seq) },
+        exchanges: [...v.logExchanges, ...reqs.map((r) => r.seq)],
+      });
+    }
+    // A's requests missing from A's log (and where they went, if anywhere).
+    const missing = v.made.filter((r) => !own.has(r.requestId));
+    if (missing.length > 0) {
+      const elsewhere = new Map<TenantLabel, string[]>();
+      for (const r of missing) {
+        for (const [t, ids] of loggedBy) if (t !== v.tenant && ids.has(r.requestId)) elsewhere.set(t, [...(elsewhere.get(t) ?? []), r.requestId]);
+      }
+      findings.push({
+        oracle: 'audit',
+        severity: elsewhere.size > 0 ? 'high' : 'medium',
+        operationId: missing[0]!.operationId,
+        attacker: v.tenant,
+        ...(elsewhere.size === 1 ? { victim: [...elsewhere.keys()][0]! } : {}),
+        summary: `${missing.length} of ${v.tenant}'s ${v.made.length} request(s) are missing from its audit log${elsewhere.size > 0 ? `, logged under ${[...elsewhere.keys()].join(', ')} instead` : ''}.`,
+        evidence: { kind: 'own-event-missing', requestIds: missing.map((r) => r.requestId), loggedUnder: Object.fromEntries(elsewhere) },
+        exchanges: [...missing.map((r) => r.seq), ...v.logExchanges],
+      });
+    }
+  }
+  return findings;
+}
