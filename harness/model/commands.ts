@@ -1,0 +1,245 @@
+/**
+ * The fast-check side of the campaign: arbitraries for command specs (own CRUD, lists, searches,
+ * aggregates, exports, cross-tenant probes, injections, concurrent batches, checkpoints), and the
+ * fc.AsyncCommand that turns a spec into steps on the executor.
+ */
+import fc from 'fast-check';
+import type { TenantLabel } from './exchange.ts';
+import type { BatchCommandSpec, CommandSpec, GeneratedValues, OwnCommandSpec, ProbeCommandSpec, QueryMode } from './command-spec.ts';
+import { describeSpec } from './command-spec.ts';
+import type { CampaignPlan, PlannedOperation } from './plan.ts';
+import type { ProbeKind, Step } from './step.ts';
+import { buildOwnStep, buildProbeStep, type StepBuilderContext } from './step-builder.ts';
+import { orderTimeRanges, widenTimeWindows, type ValueSource } from './value-source.ts';
+import type { ProbeName } from '../spec/probes.ts';
+import type { World } from './world.ts';
+
+/** What a command needs at run time; implemented by the campaign's run context. */
+export interface CommandRunner {
+  world: World;
+  builder: StepBuilderContext;
+  runStep(step: Step, options?: { concurrent?: boolean }): Promise<void>;
+  runBatch(steps: Step[], order: number[], yields: number[]): Promise<void>;
+  checkpoint(): Promise<void>;
+  /** Throws when an oracle has raised a finding, so that fast-check starts shrinking. */
+  assertClean(): void;
+}
+
+export interface CommandOptions {
+  plan: CampaignPlan;
+  labels: readonly TenantLabel[];
+  values: ValueSource;
+  /** Largest concurrent batch. */
+  maxBatch: number;
+  /** Leave probe kinds out (e.g. `x-tenantproof-skip-probes`, or an operation the target lacks). */
+  skipProbes?: ReadonlySet<ProbeKind>;
+}
+
+/** The step-level probe kinds, as spec analysis names them. */
+const PROBE_NAME: Record<ProbeKind, ProbeName> = {
+  'foreign-read': 'cross-tenant-read',
+  'foreign-update': 'cross-tenant-update',
+  'foreign-delete': 'cross-tenant-delete',
+  'foreign-action': 'cross-tenant-action',
+  'foreign-reference': 'foreign-reference',
+  'foreign-search': 'canary-search',
+  'foreign-cursor': 'foreign-cursor',
+  'foreign-idempotency-key': 'foreign-idempotency-key',
+  'foreign-unique-value': 'foreign-unique-value',
+  'inject-header': 'header-injection',
+  'inject-query': 'query-injection',
+  'inject-body': 'body-injection',
+};
+
+const nonce = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 12, maxLength: 12 });
+
+function valuesFor(planned: PlannedOperation, tenant: TenantLabel, source: ValueSource, withBody: boolean): fc.Arbitrary<GeneratedValues> {
+  const op = planned.op;
+  const query: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const p of op.parameters) {
+    if (p.in !== 'query') continue;
+    if (p.name === op.pagination?.param || p.name === op.pagination?.limitParam || p.name === op.searchParam) continue;
+    // Required parameters always; optional filters now and then, so lists are not always filtered.
+    const arb = source.param(op, p, tenant);
+    query[p.name] = p.required ? arb : fc.option(arb, { freq: 4, nil: undefined });
+  }
+  const body = withBody ? source.body(op, tenant) : undefined;
+  return fc
+    .record({
+      query: fc.record(query),
+      body: body ?? fc.constant(undefined),
+      nonce,
+      pick: fc.nat(),
+    })
+    .map(({ query: q, body: b, nonce: n, pick }) => {
+      const cleanQuery: Record<string, unknown> = { __pick: pick };
+      for (const [k, v] of Object.entries(q)) if (v !== undefined) cleanQuery[k] = v;
+      widenTimeWindows(orderTimeRanges(cleanQuery));
+      const values: GeneratedValues = { query: cleanQuery, nonce: n };
+      if (b !== undefined) values.body = b !== null && typeof b === 'object' && !Array.isArray(b) ? orderTimeRanges({ ...(b as Record<string, unknown>) }) : b;
+      return values;
+    });
+}
+
+/** One arbitrary per tenant, picked by tenant index, so generated canaries carry the right tenant. */
+function perTenant<T>(labels: readonly TenantLabel[], make: (tenant: TenantLabel, index: number) => fc.Arbitrary<T>): fc.Arbitrary<T> {
+  const arbs = labels.map((l, i) => make(l, i));
+  return fc.oneof(...arbs);
+}
+
+function own(planned: PlannedOperation, action: OwnCommandSpec['action'], o: CommandOptions, queryModes?: QueryMode[]): fc.Arbitrary<CommandSpec> {
+  const withBody = planned.op.requestBody !== undefined;
+  return perTenant(o.labels, (tenant, t) =>
+    fc
+      .record({
+        selector: fc.nat({ max: 1000 }),
+        victim: fc.nat({ max: 127 }),
+        queryMode: queryModes ? fc.constantFrom(...queryModes) : fc.constant(undefined),
+        values: valuesFor(planned, tenant, o.values, withBody),
+      })
+      .map(({ selector, victim, queryMode, values }): OwnCommandSpec => {
+        const spec: OwnCommandSpec = { kind: 'own', action, operationId: planned.op.operationId, tenant: t, selector, values };
+        if (queryMode) {
+          spec.queryMode = queryMode;
+          spec.victim = victim;
+        }
+        return spec;
+      }),
+  );
+}
+
+function probe(planned: PlannedOperation, kind: ProbeKind, o: CommandOptions, withBody: boolean): fc.Arbitrary<CommandSpec> {
+  return perTenant(o.labels, (tenant, t) =>
+    fc
+      .record({ victim: fc.nat({ max: 127 }), selector: fc.nat({ max: 1000 }), values: valuesFor(planned, tenant, o.values, withBody) })
+      .map(({ victim, selector, values }): ProbeCommandSpec => ({ kind: 'probe', probe: kind, operationId: planned.op.operationId, tenant: t, victim, selector, values })),
+  );
+}
+
+/** The weighted menu of single commands (everything but batches and checkpoints). */
+export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number }[] {
+  const p = o.plan;
+  const menu: { arbitrary: fc.Arbitrary<CommandSpec>; weight: number }[] = [];
+  const add = (arbitrary: fc.Arbitrary<CommandSpec>, weight: number): void => {
+    menu.push({ arbitrary, weight });
+  };
+  // A probe runs only where spec analysis says it applies (x-tenantproof-skip-probes removes it there).
+  const skip = (planned: PlannedOperation, k: ProbeKind): boolean => o.skipProbes?.has(k) === true || !planned.op.probes.includes(PROBE_NAME[k]);
+
+  for (const c of p.creates) {
+    add(own(c, 'create', o), 8);
+    const consumesBody = c.op.consumes.some((u) => u.in === 'body');
+    if ((consumesBody || c.op.parent) && !skip(c, 'foreign-reference')) add(probe(c, 'foreign-reference', o, true), 2);
+    if (c.op.idempotencyHeader && !skip(c, 'foreign-idempotency-key')) add(probe(c, 'foreign-idempotency-key', o, false), 1);
+    if (!skip(c, 'foreign-unique-value')) add(probe(c, 'foreign-unique-value', o, true), 1);
+    if (c.op.requestBody && !skip(c, 'inject-body')) add(probe(c, 'inject-body', o, true), 1);
+    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, true), 1);
+  }
+  for (const r of p.reads) {
+    add(own(r, 'read', o), 2);
+    if (!skip(r, 'foreign-read')) add(probe(r, 'foreign-read', o, false), 3);
+    if (!skip(r, 'inject-query')) add(probe(r, 'inject-query', o, false), 1);
+  }
+  for (const u of p.updates) {
+    add(own(u, 'update', o), 2);
+    if (!skip(u, 'foreign-update')) add(probe(u, 'foreign-update', o, true), 2);
+  }
+  for (const d of p.deletes) {
+    add(own(d, 'delete', o), 1);
+    if (!skip(d, 'foreign-delete')) add(probe(d, 'foreign-delete', o, false), 2);
+  }
+  for (const a of p.actions) {
+    add(own(a, 'action', o), 1);
+    if (a.op.resource && !skip(a, 'foreign-action')) add(probe(a, 'foreign-action', o, a.op.requestBody !== undefined), 1);
+  }
+  for (const c of p.collections) {
+    add(own(c, 'list', o, c.op.searchParam ? ['own-canary', 'victim-canary', 'broad'] : undefined), 2);
+    if (c.op.pagination?.style === 'cursor' && !skip(c, 'foreign-cursor')) add(probe(c, 'foreign-cursor', o, false), 1);
+    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, false), 1);
+    if (!skip(c, 'inject-query')) add(probe(c, 'inject-query', o, false), 1);
+  }
+  for (const s of p.searches) add(own(s, 'search', o, ['own-canary', 'victim-canary', 'broad']), 3);
+  for (const a of p.aggregates) add(own(a, 'aggregate', o), 2);
+  for (const e of p.exports) add(own(e, 'export', o), 2);
+  for (const s of p.singletons) add(own(s, 'singleton', o), 1);
+  return menu;
+}
+
+function batchArbitrary(single: fc.Arbitrary<CommandSpec>, o: CommandOptions): fc.Arbitrary<CommandSpec> {
+  return fc
+    .array(single, { minLength: 2, maxLength: Math.max(2, o.maxBatch) })
+    .chain((members) =>
+      fc.record({
+        members: fc.constant(members as (OwnCommandSpec | ProbeCommandSpec)[]),
+        order: fc.shuffledSubarray(
+          members.map((_, i) => i),
+          { minLength: members.length, maxLength: members.length },
+        ),
+        yields: fc.array(fc.nat({ max: 3 }), { minLength: members.length, maxLength: members.length }),
+      }),
+    )
+    .map((b): BatchCommandSpec => ({ kind: 'batch', ...b }));
+}
+
+/** Every command the campaign may generate, weighted. */
+export function commandSpecArbitrary(o: CommandOptions): fc.Arbitrary<CommandSpec> {
+  const menu = singleCommandArbitraries(o);
+  if (menu.length === 0) throw new Error('the plan has no operation the campaign can drive');
+  const single = fc.oneof(...menu);
+  return fc.oneof(
+    { arbitrary: single, weight: 14 },
+    { arbitrary: batchArbitrary(single, o), weight: 3 },
+    { arbitrary: fc.constant<CommandSpec>({ kind: 'checkpoint' }), weight: 1 },
+  );
+}
+
+function buildStep(runner: CommandRunner, spec: OwnCommandSpec | ProbeCommandSpec): Step | undefined {
+  return spec.kind === 'own' ? buildOwnStep(runner.builder, spec) : buildProbeStep(runner.builder, spec);
+}
+
+/** The fast-check command: builds the spec's steps against the world at run time and runs them. */
+export class CampaignCommand implements fc.AsyncCommand<World, CommandRunner> {
+  constructor(
+    readonly spec: CommandSpec,
+    private readonly labels: readonly TenantLabel[],
+  ) {}
+
+  check(): boolean {
+    return true;
+  }
+
+  async run(_world: World, runner: CommandRunner): Promise<void> {
+    const spec = this.spec;
+    if (spec.kind === 'checkpoint') await runner.checkpoint();
+    else if (spec.kind === 'batch') {
+      const built: { step: Step; i: number }[] = [];
+      spec.members.forEach((m, i) => {
+        const step = buildStep(runner, m);
+        if (step) built.push({ step, i });
+      });
+      if (built.length === 1) await runner.runStep(built[0]!.step);
+      else if (built.length > 1) {
+        const positions = spec.order.filter((i) => built.some((b) => b.i === i)).map((i) => built.findIndex((b) => b.i === i));
+        await runner.runBatch(
+          built.map((b) => b.step),
+          positions,
+          built.map((b) => spec.yields[b.i] ?? 0),
+        );
+      }
+    } else {
+      const step = buildStep(runner, spec);
+      if (step) await runner.runStep(step);
+    }
+    runner.assertClean();
+  }
+
+  toString(): string {
+    return describeSpec(this.spec, this.labels);
+  }
+}
+
+export function commandsArbitrary(o: CommandOptions, maxCommands: number): fc.Arbitrary<Iterable<fc.AsyncCommand<World, CommandRunner>>> {
+  const spec = commandSpecArbitrary(o);
+  // `size: 'max'` so that every run is a full sequence: short ones spend their requests on checkpoints.
+  return fc.commands([spec.map((s) => new CampaignCommand(s, o.labels))], { maxCommands, size: 'max' });
+}

@@ -1,0 +1,74 @@
+/**
+ * A step is one concrete request of a campaign, in a form that can be written to disk and
+ * replayed on fresh tenants: values the server issued earlier (ids, cursors) are symbolic
+ * references to earlier steps' responses, resolved when the step runs.
+ */
+import type { Relation, TenantLabel } from './exchange.ts';
+
+/** A value taken from an earlier step's response: `{ $from: 3, path: 'id' }`. */
+export interface ValueRef {
+  $from: number;
+  /** Dotted path into the earlier response's JSON body (`id`, `data.0.id`, `nextCursor`), or `header:name`. */
+  path: string;
+}
+
+/** A value that is the provisioning id of a tenant (used by tenant-override probes). */
+export interface TenantIdRef {
+  $tenantId: TenantLabel;
+}
+
+export type StepValue = string | number | boolean | null | ValueRef | TenantIdRef | StepValue[] | { [key: string]: StepValue };
+
+/** What the step is for; the oracles judge each action differently. */
+export type StepAction =
+  | 'create'
+  | 'read'
+  | 'update'
+  | 'delete'
+  | 'list'
+  | 'search'
+  | 'aggregate'
+  | 'export'
+  | 'audit'
+  | 'action'
+  | 'singleton'
+  /** A read of an id that never existed, to compare a foreign id's response with. */
+  | 'read-missing';
+
+/** Why a foreign or injected step is expected to fail or be ignored. */
+export type ProbeKind =
+  | 'foreign-read'
+  | 'foreign-update'
+  | 'foreign-delete'
+  | 'foreign-action'
+  | 'foreign-reference'
+  | 'foreign-search'
+  | 'foreign-cursor'
+  | 'foreign-idempotency-key'
+  | 'foreign-unique-value'
+  | 'inject-header'
+  | 'inject-query'
+  | 'inject-body';
+
+export interface Step {
+  /** Index in the sequence; ValueRefs point at these. */
+  index: number;
+  tenant: TenantLabel;
+  operationId: string;
+  action: StepAction;
+  relation: Relation;
+  probe?: ProbeKind;
+  victim?: TenantLabel;
+  /** The resource the step works on, and (for item steps) the step that created the record. */
+  resource?: string;
+  recordFrom?: number;
+  method: string;
+  /** Path template with `{name}` placeholders filled from `pathParams`. */
+  path: string;
+  pathParams: Record<string, StepValue>;
+  query: Record<string, StepValue>;
+  headers: Record<string, StepValue>;
+  body?: StepValue;
+  /** Steps that ran concurrently share a batch number. */
+  batch?: number;
+}

@@ -1,0 +1,31 @@
+/** Parses human durations such as `500ms`, `60s`, `2m`, `1h30m`, or a bare number of seconds. */
+export class DurationError extends Error {
+  constructor(readonly input: string) {
+    super(`"${input}" is not a duration: use forms like 90s, 2m, 1h30m or 500ms`);
+    this.name = 'DurationError';
+  }
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function parseDuration(input: string | number): number {
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input) || input <= 0) throw new DurationError(String(input));
+    return input * 1000;
+  }
+  const text = input.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return parseDuration(Number(text));
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new DurationError(input);
+  const total = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] as string] ?? 0), 0);
+  if (total <= 0) throw new DurationError(input);
+  return total;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
+}
