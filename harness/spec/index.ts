@@ -1,0 +1,12 @@
+/** Public API of spec analysis. */
+export * from './api-model.ts';
+export { analyzeDocument, analyzeSpecFile } from './analyze.ts';
+export { loadSpec, type LoadedSpec, type LoadSpecOptions } from './load-spec.ts';
+export { SpecDocument, isObject, type JsonObject, type RefResolver } from './spec-document.ts';
+export { SpecError, formatLocation, type SpecErrorCode, type SpecLocation } from './spec-error.ts';
+export type { SpecWarning } from './validate-document.ts';
+export { PROBES, PROBE_NAMES, probesFor, type ProbeDefinition, type ProbeName } from './probes.ts';
+export { buildInspectReport, inspectReportSchema, inspectOperationSchema, sortKeys, type InspectReport } from './inspect-report.ts';
+export { formatInspectReport } from './format-inspect.ts';
+export { EXTENSION_PREFIX, operationExtensionsSchema, valueExtensionsSchema, rootExtensionsSchema, securitySchemeExtensionsSchema } from './extensions.ts';
+export { findItems, findIdField, objectShape, schemaIdentity, unwrapRecord } from './schema-shape.ts';

@@ -1,0 +1,78 @@
+/**
+ * What provisioning hands the campaign: per tenant a pseudonymous label (`T1`…), the request
+ * headers that authenticate it, an opaque id, and the list of secrets evidence writers must
+ * redact. `JSON.stringify` of a credential prints the secrets redacted, as a last line of defence.
+ */
+import type { TenantLabel } from '../model/exchange.ts';
+
+export const MIN_TENANTS = 2;
+export const DEFAULT_TENANTS = 4;
+export const REDACTED = '[redacted]';
+
+export interface TenantCredentials {
+  /** Pseudonymous label used everywhere in evidence: `T1`, `T2`, … */
+  readonly label: TenantLabel;
+  /** Opaque id of the tenant on the target (a tenant id, a user id). Not a secret, but not shown by default. */
+  readonly id: string;
+  /** Headers to send on every request as this tenant. Values are secrets. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Every secret value to redact from anything written to disk (header values, API keys, tokens). */
+  readonly secrets: readonly string[];
+  /** A name from the provider (e.g. a username), if any. Never used as a label. */
+  readonly name?: string;
+}
+
+export type ProvisioningErrorKind =
+  /** The input is wrong: a missing file, bad JSON, a bad return shape, too few tenants. */
+  | 'config'
+  /** The target refused or could not be reached, or the user's provisioning function threw. */
+  | 'target';
+
+export class ProvisioningError extends Error {
+  constructor(
+    readonly kind: ProvisioningErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProvisioningError';
+  }
+}
+
+export function tenantLabel(index: number): TenantLabel {
+  return `T${index}`;
+}
+
+/** Builds a credential whose JSON form never shows the secrets. */
+export function makeCredentials(input: { label: TenantLabel; id: string; headers: Record<string, string>; secrets?: readonly string[]; name?: string }): TenantCredentials {
+  const secrets = [...new Set([...Object.values(input.headers), ...(input.secrets ?? [])].filter((s) => s.length > 0))];
+  const creds: TenantCredentials = {
+    label: input.label,
+    id: input.id,
+    headers: Object.freeze({ ...input.headers }),
+    secrets: Object.freeze(secrets),
+    ...(input.name !== undefined ? { name: input.name } : {}),
+  };
+  Object.defineProperty(creds, 'toJSON', {
+    enumerable: false,
+    value: () => ({ label: creds.label, id: creds.id, headers: Object.fromEntries(Object.keys(creds.headers).map((k) => [k, REDACTED])) }),
+  });
+  return Object.freeze(creds);
+}
+
+/** Every tenant must authenticate differently, or the run cannot tell tenants apart. */
+export function assertDistinct(tenants: readonly TenantCredentials[], source: string): void {
+  const seen = new Map<string, TenantLabel>();
+  for (const t of tenants) {
+    const key = JSON.stringify(Object.entries(t.headers).sort());
+    const other = seen.get(key);
+    if (other) throw new ProvisioningError('config', `${source}: tenants ${other} and ${t.label} have identical headers; each tenant needs its own credentials`);
+    seen.set(key, t.label);
+  }
+}
+
+export function assertCount(count: number, source: string): void {
+  if (!Number.isInteger(count) || count < MIN_TENANTS) {
+    throw new ProvisioningError('config', `${source}: a run needs at least ${MIN_TENANTS} tenants (got ${count})`);
+  }
+}
