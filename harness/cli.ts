@@ -8,6 +8,8 @@ const USAGE = `Usage: tenantproof <command> [options]
 
 Commands:
   run       run an isolation campaign (default target: the embedded reference CRM)
+  replay    re-run a counterexample on fresh tenants; exit 1 if the leak reproduces
+  verify    check a run folder's manifest, signature, transcript chain and evidence
   inspect   show what tenantproof infers from an OpenAPI spec
   crm       start the reference multi-tenant CRM
   help      show this text
@@ -19,10 +21,9 @@ type CommandMain = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   crm: async () => (await import('../crm/cli.ts')).main,
   inspect: async () => (await import('./spec/inspect-command.ts')).main,
-  run: async () => async () => {
-    process.stderr.write('tenantproof run: the isolation campaign is not built yet (issue 5). Try `tenantproof inspect` or `tenantproof crm`.\n');
-    return EXIT.usage;
-  },
+  run: async () => (await import('./run/run-command.ts')).main,
+  replay: async () => (await import('./run/replay-command.ts')).main,
+  verify: async () => (await import('./evidence/verify-command.ts')).main,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,134 @@
+/**
+ * Assembles evidence.json from a campaign's result: scope (spec, target, operations), method
+ * (seed, budget, tenants, requests, batches, times), coverage, findings with their minimal repro
+ * and transcript lines, the negative control, the control mapping and the verdict.
+ */
+import { ORACLES, type Exchange, type Finding, type TenantLabel } from '../model/exchange.ts';
+import type { Step } from '../model/step.ts';
+import type { CampaignPlan } from '../model/plan.ts';
+import type { ApiModel } from '../spec/api-model.ts';
+import { buildControlMapping, verdictOf } from '../evidence/controls.ts';
+import { type Evidence, type ReproStep, EVIDENCE_SCHEMA_VERSION } from '../evidence/evidence-schema.ts';
+import { toEvidenceFinding } from '../evidence/findings.ts';
+import type { NegativeControlResult } from '../oracles/negative-control.ts';
+import type { CampaignResult } from './campaign.ts';
+
+export interface EvidenceContext {
+  runId: string;
+  model: ApiModel;
+  plan: CampaignPlan;
+  specFile: string;
+  specSha256: string;
+  target: Evidence['scope']['target'];
+  tool: { version: string; gitCommit: string | null };
+  budgetMs: number;
+  maxRuns?: number;
+  tenants: TenantLabel[];
+  concurrency: number;
+  partialReason?: string;
+  negativeControl: NegativeControlResult;
+  transcriptLineOf: (seq: number) => number | undefined;
+  counterexampleFile?: string;
+  signing?: Evidence['signing'];
+}
+
+/** A step as a reviewer reads it: ids shown as placeholders naming the step that created them. */
+export function reproSteps(steps: readonly Step[]): ReproStep[] {
+  const label = (v: unknown): string => {
+    if (v && typeof v === 'object' && '$from' in v) return `{step${(v as { $from: number }).$from}.${(v as unknown as { path: string }).path}}`;
+    if (v && typeof v === 'object' && '$tenantId' in v) return `{tenantId of ${(v as { $tenantId: string }).$tenantId}}`;
+    return String(v);
+  };
+  const placeholders = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(placeholders);
+    if (v && typeof v === 'object') {
+      if ('$from' in v || '$tenantId' in v) return label(v);
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, placeholders(x)]));
+    }
+    return v;
+  };
+  const byBatch = new Map<number, number[]>();
+  steps.forEach((s, i) => {
+    if (s.batch !== undefined) byBatch.set(s.batch, [...(byBatch.get(s.batch) ?? []), i]);
+  });
+  return steps.map((s, i) => {
+    let path = s.path;
+    for (const [k, v] of Object.entries(s.pathParams)) path = path.replace(`{${k}}`, label(v));
+    const query = Object.entries(s.query)
+      .map(([k, v]) => `${k}=${label(v)}`)
+      .join('&');
+    const step: ReproStep = { tenant: s.tenant, method: s.method, path: query ? `${path}?${query}` : path };
+    if (Object.keys(s.headers).length > 0) step.headers = Object.fromEntries(Object.entries(s.headers).map(([k, v]) => [k, label(v)]));
+    if (s.body !== undefined) step.body = placeholders(s.body);
+    const mates = s.batch !== undefined ? (byBatch.get(s.batch) ?? []).filter((j) => j !== i) : [];
+    if (mates.length > 0) step.concurrentWith = mates;
+    return step;
+  });
+}
+
+export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evidence {
+  const coverageCells = result.coverage.list();
+  const reproduction = result.reproduction ?? { reproduced: 0, attempts: 0 };
+  const findings: Finding[] = result.counterexample ? result.counterexample.findings : result.firstFindings;
+  const repro = result.counterexample ? reproSteps(result.counterexample.steps) : [];
+  const evidenceFindings = findings.map((f, i) =>
+    toEvidenceFinding(f, {
+      id: `F${i + 1}`,
+      repro,
+      reproduction,
+      transcriptLineOf: ctx.transcriptLineOf,
+      ...(ctx.counterexampleFile ? { counterexample: ctx.counterexampleFile } : {}),
+    }),
+  );
+  const negativeControl: Evidence['negativeControl'] = {
+    outcome: ctx.negativeControl.outcome,
+    ...(ctx.negativeControl.detail ? { detail: ctx.negativeControl.detail } : {}),
+    oracles: ctx.negativeControl.oracles.map((o) => ({ ...o })),
+  };
+  const controlMapping = buildControlMapping({ findings: evidenceFindings, coverage: coverageCells, negativeControl });
+  let verdict = verdictOf({ findings: evidenceFindings, coverage: coverageCells, negativeControl });
+  if (result.status === 'target-unusable' && verdict === 'clean') verdict = 'inconclusive';
+  const partial = result.status === 'interrupted' || result.status === 'target-unusable' || ctx.partialReason !== undefined;
+  const ref = (p: CampaignPlan['inScope'][number]) => ({ operationId: p.op.operationId, method: p.op.method.toUpperCase(), path: p.op.path, kind: p.op.kind });
+  const evidence: Evidence = {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    runId: ctx.runId,
+    scope: {
+      spec: { title: ctx.model.title, version: ctx.model.version, sha256: ctx.specSha256, file: ctx.specFile },
+      target: ctx.target,
+      operations: {
+        inScope: ctx.plan.inScope.map(ref),
+        outOfScope: ctx.plan.outOfScope.map((o) => ({ operationId: o.operationId, method: o.method, path: o.path, reason: o.reason })),
+      },
+    },
+    method: {
+      tool: { name: 'tenantproof', version: ctx.tool.version, gitCommit: ctx.tool.gitCommit },
+      seed: result.seed,
+      budget: { ms: ctx.budgetMs, ...(ctx.maxRuns !== undefined ? { runs: ctx.maxRuns } : {}) },
+      tenants: ctx.tenants,
+      oracles: [...ORACLES],
+      requestCount: result.requests,
+      interleavedBatchCount: result.batches,
+      startedAt: result.startedAt.toISOString(),
+      endedAt: result.endedAt.toISOString(),
+      partial,
+      ...(partial ? { partialReason: ctx.partialReason ?? result.reason ?? result.status } : {}),
+      concurrency: ctx.concurrency,
+    },
+    coverage: { cells: coverageCells.map((c) => ({ ...c })) },
+    findings: evidenceFindings,
+    negativeControl,
+    controlMapping: controlMapping.map((c) => ({ framework: c.framework, id: c.id, title: c.title, tested: c.tested, oracles: [...c.oracles], status: c.status })),
+    verdict,
+  };
+  if (ctx.signing) evidence.signing = ctx.signing;
+  return evidence;
+}
+
+/** The best response to plant a foreign value into for the negative control: an own 2xx list. */
+export function negativeControlCarrier(exchanges: readonly Exchange[]): Exchange | undefined {
+  return (
+    exchanges.find((e) => e.relation === 'own' && e.response && e.response.status === 200 && e.response.json !== undefined && e.request.method === 'GET') ??
+    exchanges.find((e) => e.response !== undefined)
+  );
+}

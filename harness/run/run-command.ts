@@ -1,0 +1,412 @@
+/**
+ * `tenantproof run`: the main job. Reads the config and flags, analyses the spec, opens the target,
+ * provisions tenants, runs the campaign, and writes reports/<runId>/ (evidence, transcript,
+ * counterexamples, JUnit, SARIF, manifest and signed attestation), then points reports/latest at it.
+ * Exit codes: 0 clean, 1 leak, 2 usage or config error, 3 target unusable or inconclusive,
+ * 130/143 interrupted by SIGINT/SIGTERM (the evidence for what ran is still written).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXIT } from '../cli.ts';
+import type { Exchange, TenantLabel } from '../model/exchange.ts';
+import { buildPlan } from '../model/plan.ts';
+import { specValueSource } from '../model/spec-value-source.ts';
+import { analyzeSpecFile } from '../spec/analyze.ts';
+import { SpecError } from '../spec/spec-error.ts';
+import { ProvisioningError, provisionTenants, type TenantCredentials } from '../tenants/index.ts';
+import { FingerprintRegistry } from '../generate/fingerprints.ts';
+import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
+import { runNegativeControl, type NegativeControlResult } from '../oracles/negative-control.ts';
+import { TranscriptWriter, TRANSCRIPT_FILE, exchangesFromTranscript } from '../evidence/index.ts';
+import { writeEvidenceFile } from '../evidence/evidence-file.ts';
+import { renderJunit, JUNIT_FILE } from '../evidence/junit.ts';
+import { renderSarif, serializeSarif, SARIF_FILE } from '../evidence/sarif.ts';
+import { loadSigningKey } from '../evidence/attestation.ts';
+import { sealRunDir } from '../evidence/seal.ts';
+import { SigningKeyError } from '../evidence/errors.ts';
+import { runCampaign, type CampaignResult, type ProvisionedTenant } from './campaign.ts';
+import { ConfigError, loadConfigFile, resolveConfig, type RunConfig, type UserConfig } from './config.ts';
+import { buildEvidence, negativeControlCarrier } from './build-evidence.ts';
+import { writeCounterexample } from './counterexample-file.ts';
+import { HttpClient } from './http-client.ts';
+import { progressReporter } from './progress.ts';
+import { openTarget, TargetError, type Target } from './target.ts';
+
+export const RUN_HELP = `Usage: tenantproof run [options]
+
+Runs an isolation campaign and writes evidence to reports/<runId>/ (reports/latest points at it).
+
+Target and spec:
+  --spec FILE            OpenAPI 3.0/3.1 file (default specs/crm.openapi.yaml)
+  --target T             embedded (the reference CRM in-process, default) or a base URL
+  --fault NAME           switch on a fault in the embedded CRM (repeatable; see tenantproof crm --list-faults)
+  --database-url URL     run the embedded CRM on PostgreSQL instead of PGlite
+  --pool-size N          PostgreSQL pool size for the embedded CRM
+Tenants:
+  --provision P          crm-admin (default), file:PATH or module:PATH
+  --admin-token T        admin token for crm-admin on a URL target (or CRM_ADMIN_TOKEN)
+  --tenants N            tenants per run, at least 2 (default 4)
+Campaign:
+  --budget D             search time, e.g. 60s, 5m, 30m (default 60s)
+  --shrink-budget D      time to shrink a failure (default 20s)
+  --runs N               stop after N runs even if budget remains
+  --seed N               fast-check seed (default random; printed, and in the evidence)
+  --concurrency N        largest concurrent batch (default 4)
+  --max-rps N            ceiling on requests per second (protects shared staging)
+  --request-timeout D    per-request timeout (default 10s)
+  --replays N            replays of the minimal counterexample (default 5)
+Output:
+  --out DIR              parent folder of run folders (default reports)
+  --config FILE          settings file (default ./tenantproof.config.ts if present)
+  --help                 this text
+
+Exit codes: 0 clean, 1 leak found, 2 usage or config error, 3 target unusable or
+inconclusive, 130/143 interrupted (evidence for what ran is still written).`;
+
+const FLAGS = {
+  config: { type: 'string' },
+  spec: { type: 'string' },
+  target: { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  'database-url': { type: 'string' },
+  'pool-size': { type: 'string' },
+  provision: { type: 'string' },
+  'admin-token': { type: 'string' },
+  tenants: { type: 'string' },
+  runs: { type: 'string' },
+  budget: { type: 'string' },
+  'shrink-budget': { type: 'string' },
+  seed: { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-rps': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  replays: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function toInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new ConfigError(`--${name} takes a whole number, not "${v}"`);
+  return Number(v);
+}
+
+export function flagsToConfig(values: Record<string, string | string[] | boolean | undefined>): UserConfig {
+  const s = (k: string): string | undefined => values[k] as string | undefined;
+  const c: UserConfig = {};
+  if (s('spec')) c.spec = s('spec')!;
+  if (s('target')) c.target = s('target')!;
+  if (values['fault']) c.faults = (values['fault'] as string[]).flatMap((f) => f.split(',')).filter(Boolean);
+  if (s('database-url')) c.databaseUrl = s('database-url')!;
+  if (s('provision')) c.provision = s('provision')!;
+  if (s('admin-token')) c.adminToken = s('admin-token')!;
+  if (s('budget')) c.budget = s('budget')!;
+  if (s('shrink-budget')) c.shrinkBudget = s('shrink-budget')!;
+  if (s('request-timeout')) c.requestTimeout = s('request-timeout')!;
+  if (s('out')) c.out = s('out')!;
+  const ints: [string, keyof UserConfig][] = [
+    ['pool-size', 'poolSize'],
+    ['tenants', 'tenants'],
+    ['runs', 'runs'],
+    ['seed', 'seed'],
+    ['concurrency', 'concurrency'],
+    ['max-rps', 'maxRps'],
+    ['replays', 'replays'],
+  ];
+  for (const [flag, key] of ints) {
+    const v = toInt(flag, s(flag));
+    if (v !== undefined) (c as Record<string, unknown>)[key] = v;
+  }
+  return c;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let config: RunConfig;
+  try {
+    const { values } = parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true });
+    if (values.help) {
+      process.stdout.write(RUN_HELP + '\n');
+      return EXIT.clean;
+    }
+    const file = values.config ?? (existsSync('tenantproof.config.ts') ? 'tenantproof.config.ts' : undefined);
+    const fromFile = file ? await loadConfigFile(file) : {};
+    config = resolveConfig(fromFile, flagsToConfig(values));
+  } catch (err) {
+    process.stderr.write(`tenantproof run: ${(err as Error).message}\n\nRun \`tenantproof run --help\` for the options.\n`);
+    return EXIT.usage;
+  }
+  return runWithConfig(config, process.argv.slice(1).join(' '));
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function runIdFor(seed: number): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return `${t}-s${seed}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function runWithConfig(config: RunConfig, commandLine: string): Promise<number> {
+  const err = (m: string): void => {
+    process.stderr.write(`tenantproof run: ${m}\n`);
+  };
+  // 1. The spec.
+  let model;
+  try {
+    model = await analyzeSpecFile(config.spec);
+  } catch (e) {
+    if (e instanceof SpecError) {
+      err(e.message);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  const plan = buildPlan(model);
+  if (plan.inScope.length === 0) {
+    err(`nothing in ${config.spec} can be tested: ${plan.outOfScope.map((o) => `${o.operationId} (${o.reason})`).join('; ') || 'no operations'}. \`tenantproof inspect\` shows why.`);
+    return EXIT.usage;
+  }
+  const specSha256 = createHash('sha256').update(readFileSync(config.spec)).digest('hex');
+
+  // 2. Signing key (fail before any traffic if TENANTPROOF_SIGNING_KEY is malformed).
+  let key;
+  try {
+    key = loadSigningKey();
+  } catch (e) {
+    if (e instanceof SigningKeyError) {
+      err(e.message);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+
+  // 3. The target.
+  let target: Target;
+  try {
+    target = await openTarget({ target: config.target, faults: config.faults, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.poolSize ? { poolSize: config.poolSize } : {}), timeoutMs: config.requestTimeoutMs });
+  } catch (e) {
+    if (e instanceof TargetError) {
+      err(e.message);
+      return e.kind === 'usage' ? EXIT.usage : EXIT.targetUnusable;
+    }
+    throw e;
+  }
+
+  const runId = runIdFor(config.seed);
+  const dir = path.resolve(config.out, runId);
+  mkdirSync(path.join(dir, 'counterexamples'), { recursive: true });
+  const adminToken = config.adminToken ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];
+  const transcript = new TranscriptWriter(path.join(dir, TRANSCRIPT_FILE), { secrets: adminToken ? [adminToken] : [] });
+  const lineOf = new Map<number, number>();
+  let carrier: Exchange | undefined;
+
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalled) {
+      process.stderr.write('\ntenantproof: second signal, exiting now; the transcript is complete up to here.\n');
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
+    signalled = sig;
+    process.stderr.write(`\ntenantproof: ${sig} received; finishing the evidence for what ran (again to quit at once).\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const fresh = config.provision === 'crm-admin';
+  let cached: ProvisionedTenant[] | undefined;
+  const provision = async (count: number, run: number): Promise<ProvisionedTenant[]> => {
+    if (!fresh && cached) return cached;
+    const creds: TenantCredentials[] = await provisionTenants(config.provision, {
+      count,
+      baseUrl: target.url,
+      ...(adminToken ? { adminToken } : {}),
+      runTag: `${runId}-r${run}`,
+      timeoutMs: config.requestTimeoutMs,
+    });
+    for (const c of creds) for (const s of c.secrets) transcript.addSecret(s);
+    const tenants = creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id }));
+    cached = tenants;
+    return tenants;
+  };
+
+  const progress = progressReporter(process.stderr, config.budgetMs);
+  let result: CampaignResult | undefined;
+  let exit: number = EXIT.clean;
+  try {
+    process.stderr.write(`tenantproof: run ${runId}, seed ${config.seed}, target ${target.kind === 'embedded' ? `embedded CRM${target.faults.length ? ` with ${target.faults.join(', ')}` : ''}` : target.url}, ${plan.inScope.length} operations, ${config.tenants} tenants, budget ${config.budgetMs / 1000}s\n`);
+    await provision(config.tenants, 0); // fail fast, with a clear message, on bad credentials
+    result = await runCampaign({
+      plan,
+      values: specValueSource(model, runId),
+      client: new HttpClient({ baseURL: target.url, timeoutMs: config.requestTimeoutMs, maxBodyBytes: 8 * 1024 * 1024, maxThrottleRetries: 5, maxRetryAfterMs: 30_000, ...(config.maxRps ? { maxRps: config.maxRps } : {}) }),
+      provision,
+      freshTenants: fresh,
+      tenants: config.tenants,
+      seed: config.seed,
+      budgetMs: config.budgetMs,
+      shrinkBudgetMs: config.shrinkBudgetMs,
+      ...(config.runs ? { maxRuns: config.runs } : {}),
+      maxCommands: config.maxCommands,
+      maxBatch: config.concurrency,
+      pageSize: 2,
+      replays: config.replays,
+      signal: controller.signal,
+      onExchange: (ex) => {
+        lineOf.set(ex.seq, transcript.appendExchange(ex));
+        if (!carrier && ex.relation === 'own' && ex.request.method === 'GET' && ex.response?.status === 200 && ex.response.json !== undefined) carrier = ex;
+      },
+      onProgress: (p) => progress.update(p),
+    });
+  } catch (e) {
+    progress.done();
+    if (e instanceof ProvisioningError) {
+      err(`provisioning failed: ${e.message}`);
+      exit = e.kind === 'config' ? EXIT.usage : EXIT.targetUnusable;
+    } else {
+      transcript.close();
+      await target.close();
+      throw e;
+    }
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  transcript.close();
+  await target.close();
+  if (!result) {
+    rmSync(dir, { recursive: true, force: true });
+    return exit;
+  }
+
+  // The negative control: the oracles must fire on a planted foreign value.
+  const labels: TenantLabel[] = Array.from({ length: config.tenants }, (_, i) => `T${i + 1}`);
+  const negativeControl = negativeControlFor(carrier ?? negativeControlCarrier([]), labels);
+
+  let counterexampleFile: string | undefined;
+  if (result.counterexample) {
+    writeCounterexample(path.join(dir, 'counterexamples'), 1, {
+      runId,
+      oracle: result.counterexample.oracle,
+      specFile: config.spec,
+      specSha256,
+      target: target.kind === 'embedded' ? { kind: 'embedded', faults: target.faults } : { kind: 'url', url: target.url },
+      provision: config.provision,
+      tenants: config.tenants,
+      seed: result.seed,
+      ...(result.fcPath ? { fcPath: result.fcPath } : {}),
+      commands: result.counterexample.commands,
+      steps: result.counterexample.steps,
+      findings: result.counterexample.findings,
+      ...(result.reproduction ? { reproduction: result.reproduction } : {}),
+    });
+    counterexampleFile = 'counterexamples/1.json';
+  }
+  const evidence = buildEvidence(result, {
+    runId,
+    model,
+    plan,
+    specFile: config.spec,
+    specSha256,
+    target: target.kind === 'embedded' ? { kind: 'embedded', url: target.url, faults: target.faults } : { kind: 'url', url: stripCredentials(target.url) },
+    tool: { version: toolVersion(), gitCommit: gitCommit() },
+    budgetMs: config.budgetMs,
+    ...(config.runs ? { maxRuns: config.runs } : {}),
+    tenants: labels,
+    concurrency: config.concurrency,
+    ...(signalled ? { partialReason: `stopped by ${signalled}` } : {}),
+    negativeControl,
+    transcriptLineOf: (seq) => lineOf.get(seq),
+    ...(counterexampleFile ? { counterexampleFile } : {}),
+    signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin },
+  });
+  writeEvidenceFile(dir, evidence);
+  writeFileSync(path.join(dir, JUNIT_FILE), renderJunit(evidence));
+  const wanted = new Set(evidence.findings.flatMap((f) => f.exchanges));
+  const exchanges = new Map<number, Exchange>();
+  if (wanted.size > 0) for (const [seq, ex] of exchangesFromTranscript(path.join(dir, TRANSCRIPT_FILE))) if (wanted.has(seq)) exchanges.set(seq, ex);
+  const code = exitCodeFor(evidence.verdict, result, signalled);
+  writeFileSync(path.join(dir, SARIF_FILE), serializeSarif(renderSarif(evidence, { commandLine, exchanges, exitCode: code })));
+  sealRunDir(dir, key, {
+    result: evidence.verdict === 'clean' ? 'PASSED' : evidence.verdict === 'leak' ? 'FAILED' : 'WARNED',
+    configuration: [{ name: config.spec, digest: { sha256: specSha256 } }],
+    passedTests: [],
+    warnedTests: [],
+    failedTests: evidence.findings.map((f) => `${f.oracle}:${f.operationId}`),
+  });
+  pointLatest(path.resolve(config.out), runId);
+  printSummary(evidence, result, dir, code);
+  return code;
+}
+
+function negativeControlFor(carrier: Exchange | undefined, labels: TenantLabel[]): NegativeControlResult {
+  if (!carrier) return { outcome: 'skipped', detail: 'no response suitable to carry a planted value was recorded', oracles: [] };
+  const registry = new FingerprintRegistry();
+  const other = labels.find((l) => l !== carrier.tenant) ?? 'T2';
+  const value = `tp${other}negctl${randomBytes(5).toString('hex')}`;
+  registry.register(value, other, 'canary', 'negative-control');
+  return runNegativeControl({ scanner: new FingerprintScanner(registry), ownerOf: (v) => registry.ownerOf(v), carrier, planted: { value, owner: other } });
+}
+
+function exitCodeFor(verdict: string, result: CampaignResult, signalled: NodeJS.Signals | undefined): number {
+  if (verdict === 'leak') return EXIT.leak;
+  if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+  if (verdict === 'inconclusive' || result.status === 'target-unusable') return EXIT.targetUnusable;
+  return EXIT.clean;
+}
+
+function stripCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+function pointLatest(outDir: string, runId: string): void {
+  const link = path.join(outDir, 'latest');
+  try {
+    rmSync(link, { force: true });
+    symlinkSync(runId, link);
+  } catch {
+    // A filesystem without symlinks: write the run id instead.
+    writeFileSync(link, runId + '\n');
+  }
+}
+
+function printSummary(evidence: ReturnType<typeof buildEvidence>, result: CampaignResult, dir: string, code: number): void {
+  const out = process.stdout;
+  const verdict = { clean: 'CLEAN: no isolation leak found', leak: 'LEAK: isolation broken', inconclusive: 'INCONCLUSIVE: the run cannot support a verdict' }[evidence.verdict];
+  out.write(`\n${verdict}\n`);
+  out.write(`  ${result.runs} runs, ${result.requests} requests, ${result.batches} concurrent batches, seed ${result.seed}${evidence.method.partial ? ` (partial: ${evidence.method.partialReason})` : ''}\n`);
+  if (result.reason) out.write(`  ${result.reason}\n`);
+  for (const f of evidence.findings) {
+    out.write(`  [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary}\n`);
+  }
+  if (result.counterexample) {
+    const r = result.reproduction;
+    out.write(`  minimal repro: ${result.counterexample.steps.length} step(s); reproduced ${r?.reproduced ?? 0}/${r?.attempts ?? 0} on fresh tenants\n`);
+    out.write(`  replay: npx tenantproof replay ${path.relative(process.cwd(), path.join(dir, 'counterexamples', '1.json'))}\n`);
+  }
+  out.write(`  negative control: ${evidence.negativeControl.outcome}\n`);
+  out.write(`  evidence: ${path.relative(process.cwd(), dir)}/ (verify with \`npx tenantproof verify ${path.relative(process.cwd(), dir)}\`)\n`);
+  out.write(`  exit code ${code}\n`);
+}
