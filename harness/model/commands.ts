@@ -60,9 +60,10 @@ function valuesFor(planned: PlannedOperation, tenant: TenantLabel, source: Value
   for (const p of op.parameters) {
     if (p.in !== 'query') continue;
     if (p.name === op.pagination?.param || p.name === op.pagination?.limitParam || p.name === op.searchParam) continue;
-    // Required parameters always; optional filters now and then, so lists are not always filtered.
+    // Required parameters always; optional filters one time in four, so that most lists and
+    // searches see everything (a filter that matches nothing tests nothing).
     const arb = source.param(op, p, tenant);
-    query[p.name] = p.required ? arb : fc.option(arb, { freq: 4, nil: undefined });
+    query[p.name] = p.required ? arb : fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: arb, weight: 1 });
   }
   const body = withBody ? source.body(op, tenant) : undefined;
   return fc
@@ -138,16 +139,16 @@ export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arb
   }
   for (const r of p.reads) {
     add(own(r, 'read', o), 2);
-    if (!skip(r, 'foreign-read')) add(probe(r, 'foreign-read', o, false), 3);
+    if (!skip(r, 'foreign-read')) add(probe(r, 'foreign-read', o, false), 4);
     if (!skip(r, 'inject-query')) add(probe(r, 'inject-query', o, false), 1);
   }
   for (const u of p.updates) {
     add(own(u, 'update', o), 2);
-    if (!skip(u, 'foreign-update')) add(probe(u, 'foreign-update', o, true), 2);
+    if (!skip(u, 'foreign-update')) add(probe(u, 'foreign-update', o, true), 3);
   }
   for (const d of p.deletes) {
     add(own(d, 'delete', o), 1);
-    if (!skip(d, 'foreign-delete')) add(probe(d, 'foreign-delete', o, false), 2);
+    if (!skip(d, 'foreign-delete')) add(probe(d, 'foreign-delete', o, false), 3);
   }
   for (const a of p.actions) {
     add(own(a, 'action', o), 1);
@@ -159,7 +160,7 @@ export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arb
     if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, false), 1);
     if (!skip(c, 'inject-query')) add(probe(c, 'inject-query', o, false), 1);
   }
-  for (const s of p.searches) add(own(s, 'search', o, ['own-canary', 'victim-canary', 'broad']), 3);
+  for (const s of p.searches) add(own(s, 'search', o, ['own-canary', 'victim-canary', 'broad']), 4);
   for (const a of p.aggregates) add(own(a, 'aggregate', o), 2);
   for (const e of p.exports) add(own(e, 'export', o), 2);
   for (const s of p.singletons) add(own(s, 'singleton', o), 1);

@@ -70,6 +70,8 @@ export interface RunConfig {
   provision: string;
   adminToken?: string;
   tenants: number;
+  /** Whether the tenant count was set (else `file:` provisioning takes every tenant in the file). */
+  tenantsGiven: boolean;
   runs?: number;
   budgetMs: number;
   shrinkBudgetMs: number;
@@ -92,7 +94,7 @@ export const DEFAULTS = {
   concurrency: 4,
   requestTimeout: '10s',
   replays: 5,
-  maxCommands: 40,
+  maxCommands: 60,
   out: 'reports',
 } as const;
 
@@ -105,10 +107,15 @@ export async function loadConfigFile(file: string): Promise<UserConfig> {
   if (!existsSync(abs)) throw new ConfigError(`config file ${file} does not exist`);
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+    // tsImport loads a TypeScript config wherever it lives, even outside an ESM package.
+    const { tsImport } = await import('tsx/esm/api');
+    mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: unknown };
   } catch (err) {
     throw new ConfigError(`config file ${file} could not be loaded: ${(err as Error).message}`);
   }
+  // A file loaded as CommonJS comes back as { default: { default: config } }.
+  const inner = mod.default as { default?: unknown; __esModule?: boolean } | undefined;
+  if (inner && typeof inner === 'object' && 'default' in inner && Object.keys(inner).every((k) => k === 'default' || k === '__esModule')) mod = inner;
   if (mod.default === undefined) throw new ConfigError(`config file ${file} has no default export; write \`export default defineConfig({ ... })\``);
   const parsed = userConfigSchema.safeParse(mod.default);
   if (!parsed.success) throw new ConfigError(`config file ${file} is invalid:\n${issuesText(parsed.error, file)}`);
@@ -129,6 +136,7 @@ export function resolveConfig(fromFile: UserConfig, fromFlags: UserConfig): RunC
     faults: c.faults ?? [],
     provision: c.provision ?? DEFAULTS.provision,
     tenants: c.tenants ?? DEFAULTS.tenants,
+    tenantsGiven: fromFile.tenants !== undefined || fromFlags.tenants !== undefined,
     budgetMs: c.budget ?? parseDuration(DEFAULTS.budget),
     shrinkBudgetMs: c.shrinkBudget ?? parseDuration(DEFAULTS.shrinkBudget),
     seed: c.seed ?? Math.floor(Math.random() * 2 ** 31),

@@ -231,8 +231,9 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   let cached: ProvisionedTenant[] | undefined;
   const provision = async (count: number, run: number): Promise<ProvisionedTenant[]> => {
     if (!fresh && cached) return cached;
+    const fromFile = config.provision.startsWith('file:');
     const creds: TenantCredentials[] = await provisionTenants(config.provision, {
-      count,
+      ...(fromFile && !config.tenantsGiven ? {} : { count }),
       baseUrl: target.url,
       ...(adminToken ? { adminToken } : {}),
       runTag: `${runId}-r${run}`,
@@ -248,8 +249,9 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   let result: CampaignResult | undefined;
   let exit: number = EXIT.clean;
   try {
-    process.stderr.write(`tenantproof: run ${runId}, seed ${config.seed}, target ${target.kind === 'embedded' ? `embedded CRM${target.faults.length ? ` with ${target.faults.join(', ')}` : ''}` : target.url}, ${plan.inScope.length} operations, ${config.tenants} tenants, budget ${config.budgetMs / 1000}s\n`);
-    await provision(config.tenants, 0); // fail fast, with a clear message, on bad credentials
+    process.stderr.write(`tenantproof: run ${runId}, seed ${config.seed}, target ${target.kind === 'embedded' ? `embedded CRM${target.faults.length ? ` with ${target.faults.join(', ')}` : ''}` : target.url}, ${plan.inScope.length} operations, budget ${config.budgetMs / 1000}s\n`);
+    // Fail fast, with a clear message, on bad credentials; a credentials file sets the tenant count.
+    config = { ...config, tenants: (await provision(config.tenants, 0)).length };
     result = await runCampaign({
       plan,
       values: specValueSource(model, runId),
@@ -397,7 +399,7 @@ function printSummary(evidence: ReturnType<typeof buildEvidence>, result: Campai
   const verdict = { clean: 'CLEAN: no isolation leak found', leak: 'LEAK: isolation broken', inconclusive: 'INCONCLUSIVE: the run cannot support a verdict' }[evidence.verdict];
   out.write(`\n${verdict}\n`);
   out.write(`  ${result.runs} runs, ${result.requests} requests, ${result.batches} concurrent batches, seed ${result.seed}${evidence.method.partial ? ` (partial: ${evidence.method.partialReason})` : ''}\n`);
-  if (result.reason) out.write(`  ${result.reason}\n`);
+  if (result.reason && result.reason !== evidence.method.partialReason) out.write(`  ${result.reason}\n`);
   for (const f of evidence.findings) {
     out.write(`  [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary}\n`);
   }
