@@ -1,0 +1,95 @@
+/** `tenantproof crm`: run the reference CRM in the foreground. */
+import { parseArgs } from 'node:util';
+import { FAULT_CATALOGUE, startCrm, UnknownFaultError } from './server.ts';
+import { envFaults } from './config.ts';
+
+const USAGE = `Usage: tenantproof crm [options]
+
+Start the reference multi-tenant CRM on 127.0.0.1. Prints its URL on the first line of
+output, then the admin token.
+
+Options:
+  --port N             port to listen on (default: PORT or 0 = any free port)
+  --database-url URL   PostgreSQL URL (default: DATABASE_URL, else embedded PGlite)
+  --pool-size N        PostgreSQL pool size (default 10)
+  --fault NAME         switch on a fault from the catalogue (repeatable; also CRM_FAULTS=a,b)
+  --list-faults        print the fault catalogue and exit
+  --admin-token T      the X-Admin-Token secret (default: CRM_ADMIN_TOKEN, else random)
+  --help               show this help
+`;
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function toInteger(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} expects a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        'database-url': { type: 'string' },
+        'pool-size': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        'list-faults': { type: 'boolean' },
+        'admin-token': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`tenantproof crm: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values['list-faults']) {
+    const width = Math.max(...FAULT_CATALOGUE.map((f) => f.name.length));
+    for (const fault of FAULT_CATALOGUE) process.stdout.write(`${fault.name.padEnd(width)}  ${fault.description}\n`);
+    return 0;
+  }
+  let crm;
+  try {
+    const port = toInteger(values.port ?? process.env.PORT, '--port');
+    const poolSize = toInteger(values['pool-size'], '--pool-size');
+    const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+    crm = await startCrm({
+      ...(port !== undefined ? { port } : {}),
+      ...(poolSize !== undefined ? { poolSize } : {}),
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
+      faults: [...envFaults(), ...(values.fault ?? [])],
+    });
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof UnknownFaultError) {
+      process.stderr.write(`tenantproof crm: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tenantproof crm: could not start: ${(error as Error).message}\n`);
+    return 3;
+  }
+  process.stdout.write(`${crm.url}\n`);
+  process.stdout.write(`admin token: ${crm.adminToken}\n`);
+  if (crm.faults.length > 0) process.stdout.write(`faults: ${crm.faults.join(', ')}\n`);
+  const running = crm;
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      running.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
