@@ -1,0 +1,181 @@
+/**
+ * `tenantproof run` on bad input and bad targets: each ends with a clear message and the right
+ * exit code, and whatever ran is still written as verifiable evidence.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+
+const out = mkdtempSync(path.join(tmpdir(), 'tp-robust-'));
+const CRM_SPEC = 'specs/crm.openapi.yaml';
+
+function latestRun(dir: string): string {
+  const runs = readdirSync(dir).filter((d) => d !== 'latest' && statSync(path.join(dir, d)).isDirectory());
+  return path.join(dir, runs.sort().at(-1)!);
+}
+
+function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer(handler);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function credsFile(): string {
+  const file = path.join(out, `creds-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify({
+    tenants: [
+      { id: '00000000-0000-4000-8000-000000000001', headers: { authorization: 'Bearer secret-one-aaaaaaaa' } },
+      { id: '00000000-0000-4000-8000-000000000002', headers: { authorization: 'Bearer secret-two-bbbbbbbb' } },
+    ],
+  }));
+  return file;
+}
+
+describe('tenantproof run: usage and config errors exit 2 with a message that says what to fix', () => {
+  it('a malformed spec names the file and the location', async () => {
+    const bad = path.join(out, 'bad.yaml');
+    writeFileSync(bad, 'openapi: 3.1.0\ninfo: { title: x, version: "1" }\npaths:\n  /a:\n    get:\n      responses:\n        "200": { $ref: "#/components/responses/Nope" }\n');
+    const r = await runCli(['run', '--spec', bad, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.yaml');
+    expect(r.stderr).toMatch(/Nope/);
+  });
+
+  it('an unknown fault lists the real ones', async () => {
+    const r = await runCli(['run', '--fault', 'no-such-fault', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-fault');
+    expect(r.stderr).toContain('get-unscoped');
+  });
+
+  it('a bad flag value says which flag', async () => {
+    const r = await runCli(['run', '--budget', 'soon', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/budget/);
+    const r2 = await runCli(['run', '--tenants', '1', '--out', out]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/tenants/);
+  });
+
+  it('an invalid config file names the setting', async () => {
+    const cfg = path.join(out, 'bad.config.ts');
+    writeFileSync(cfg, "export default { tenants: 'many', colour: 'blue' };\n");
+    const r = await runCli(['run', '--config', cfg, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/tenants/);
+    expect(r.stderr).toMatch(/colour/);
+  });
+
+  it('a bad credentials file is a config error', async () => {
+    const r = await runCli(['run', '--target', 'http://127.0.0.1:9', '--provision', 'file:/nonexistent/creds.json', '--out', out]);
+    expect([2, 3]).toContain(r.code);
+    expect(r.stderr.length).toBeGreaterThan(0);
+  });
+});
+
+describe('tenantproof run: an unusable target exits 3', () => {
+  it('an unreachable target is reported before any campaign starts', async () => {
+    const r = await runCli(['run', '--spec', CRM_SPEC, '--target', 'http://127.0.0.1:9', '--provision', `file:${credsFile()}`, '--out', out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach the target at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  describe('against misbehaving servers', () => {
+    let storm: Server;
+    let huge: Server;
+    beforeAll(async () => {
+      storm = await listen((_req, res) => {
+        res.writeHead(503, { 'content-type': 'text/html' });
+        res.end('<html>upstream overloaded</html>');
+      });
+      const big = 'x'.repeat(9 * 1024 * 1024);
+      huge = await listen((req, res) => {
+        // Non-JSON and oversized answers: the harness must cut them, not choke on them.
+        if (req.method === 'GET') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(big);
+        } else {
+          res.writeHead(201, { 'content-type': 'text/plain' });
+          res.end('created, probably');
+        }
+      });
+    });
+    afterAll(() => {
+      storm.close();
+      huge.close();
+    });
+
+    it('a 5xx storm ends the campaign with exit 3 and says so, leaving verifiable evidence', async () => {
+      const url = `http://127.0.0.1:${(storm.address() as AddressInfo).port}`;
+      const dir = mkdtempSync(path.join(out, 'storm-'));
+      const r = await runCli(['run', '--spec', CRM_SPEC, '--target', url, '--provision', `file:${credsFile()}`, '--budget', '20s', '--seed', '1', '--out', dir]);
+      expect(r.code).toBe(3);
+      expect(r.stdout + r.stderr).toMatch(/target is failing|503/);
+      const run = latestRun(dir);
+      const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as { verdict: string; method: { partial: boolean } };
+      expect(evidence.verdict).not.toBe('clean');
+      const v = await runCli(['verify', run]);
+      expect(v.code).toBe(0);
+    });
+
+    it('huge and non-JSON bodies are truncated and judged, without a crash', async () => {
+      const url = `http://127.0.0.1:${(huge.address() as AddressInfo).port}`;
+      const dir = mkdtempSync(path.join(out, 'huge-'));
+      const r = await runCli(['run', '--spec', CRM_SPEC, '--target', url, '--provision', `file:${credsFile()}`, '--budget', '5s', '--runs', '2', '--seed', '2', '--out', dir]);
+      expect(r.stderr).not.toMatch(/TypeError|RangeError|at .*\.ts:\d+/);
+      expect([0, 3]).toContain(r.code);
+      const run = latestRun(dir);
+      const transcript = readFileSync(path.join(run, 'transcript.ndjson'), 'utf8');
+      expect(transcript).toContain('"truncated":true');
+      expect((await runCli(['verify', run])).code).toBe(0);
+    });
+  });
+});
+
+describe('tenantproof run: interruption and secrets', () => {
+  it('SIGINT mid-run stops cleanly and writes partial, verifiable evidence with no secret in it', async () => {
+    const dir = mkdtempSync(path.join(out, 'sigint-'));
+    const adminToken = 'tpa_test_admin_token_must_not_leak_0123456789';
+    let sent = false;
+    const r = await runCli(['run', '--budget', '5m', '--seed', '3', '--tenants', '2', '--out', dir], {
+      env: { CRM_ADMIN_TOKEN: adminToken },
+      onSpawn: (child) => {
+        child.stderr?.on('data', (d: Buffer) => {
+          if (!sent && /requests [1-9]\d\d/.test(d.toString())) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+        // Progress lines come every 5 s on CI; a fallback so the test cannot hang.
+        setTimeout(() => {
+          if (!sent) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        }, 30_000);
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT received/);
+    const run = latestRun(dir);
+    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as { method: { partial: boolean; partialReason?: string; requestCount: number } };
+    expect(evidence.method.partial).toBe(true);
+    expect(evidence.method.partialReason).toMatch(/SIGINT/);
+    expect(evidence.method.requestCount).toBeGreaterThan(0);
+    expect((await runCli(['verify', run])).code).toBe(0);
+    for (const file of readdirSync(run, { recursive: true }) as string[]) {
+      const full = path.join(run, file);
+      if (!statSync(full).isFile()) continue;
+      const text = readFileSync(full, 'utf8');
+      expect(text, file).not.toContain(adminToken);
+      expect(text, file).not.toMatch(/tpk_[A-Za-z0-9_-]{20,}/);
+    }
+    expect(existsSync(path.join(dir, 'latest'))).toBe(true);
+  });
+});
