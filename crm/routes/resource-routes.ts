@@ -1,5 +1,6 @@
 /** Customers, notes, jobs, quotes, invoices and payments. */
 import type { LineItemInput, PaymentMethod } from '../domain/types.ts';
+import { canonicalInstant } from '../domain/instant.ts';
 import type { CustomerCreate, CustomerPatch } from '../repositories/customers.ts';
 import type { JobCreate, JobPatch } from '../repositories/jobs.ts';
 import type { QuoteUpdateInput } from '../services/billing.ts';
@@ -47,8 +48,8 @@ export const jobHandlers: Record<string, Handler> = {
     return { status: 204 };
   },
   getSchedule: async (ctx) => {
-    const from = new Date(String(ctx.query.from)).toISOString();
-    const to = new Date(String(ctx.query.to)).toISOString();
+    const from = canonicalInstant(String(ctx.query.from));
+    const to = canonicalInstant(String(ctx.query.to));
     const assignedTo = str(ctx.query.assignedTo);
     const data = await ctx.components.jobs.schedule(ctx.scope, { from, to, ...(assignedTo ? { assignedTo } : {}) });
     return { status: 200, body: { from, to, data } };

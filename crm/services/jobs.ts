@@ -1,5 +1,6 @@
 /** Job operations: scheduling rules and the schedule window. */
 import { NotFoundError, UnprocessableError } from '../http/errors.ts';
+import { instantMs } from '../domain/instant.ts';
 import type { Job } from '../domain/types.ts';
 import * as customers from '../repositories/customers.ts';
 import * as jobs from '../repositories/jobs.ts';
@@ -25,12 +26,12 @@ export interface JobOperations {
 export const MAX_SCHEDULE_WINDOW_DAYS = 92;
 
 export function assertJobWindow(start: string, end: string): void {
-  if (Date.parse(end) <= Date.parse(start)) throw new UnprocessableError('scheduledEnd must be after scheduledStart.');
+  if (instantMs(end) <= instantMs(start)) throw new UnprocessableError('scheduledEnd must be after scheduledStart.');
 }
 
 export function assertScheduleWindow(window: ScheduleWindow): void {
-  const from = Date.parse(window.from);
-  const to = Date.parse(window.to);
+  const from = instantMs(window.from);
+  const to = instantMs(window.to);
   if (!(from < to)) throw new UnprocessableError('from must be before to.');
   if (to - from > MAX_SCHEDULE_WINDOW_DAYS * 86_400_000) throw new UnprocessableError(`The window is at most ${MAX_SCHEDULE_WINDOW_DAYS} days.`);
 }
