@@ -6,3 +6,4 @@
  */
 export { defineConfig, type UserConfig } from './run/config.ts';
 export type { Finding, Exchange, OracleName, TenantLabel } from './model/exchange.ts';
+export type { ProvisionContext, ProvisionFunction, ProvisionResult, TenantCredentials } from './tenants/index.ts';
