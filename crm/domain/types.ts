@@ -1,130 +1,27 @@
-/** Response shapes, exactly as in specs/crm.openapi.yaml. */
-export interface Address {
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-}
+/**
+ * Response shapes of the CRM, taken from the types generated from specs/crm.openapi.yaml, so the
+ * implementation cannot drift from the contract (a change to the spec that the code does not
+ * follow is a type error).
+ */
+import type { components } from '../../sdk/generated/types.ts';
 
-export interface Customer {
-  id: string;
-  name: string;
-  email: string;
-  phone: string | null;
-  address: Address | null;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Note {
-  id: string;
-  customerId: string;
-  body: string;
-  createdAt: string;
-}
-
-export type JobStatus = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
-
-export interface Job {
-  id: string;
-  customerId: string;
-  customer: { id: string; name: string };
-  title: string;
-  description: string | null;
-  status: JobStatus;
-  scheduledStart: string;
-  scheduledEnd: string;
-  assignedTo: string | null;
-  address: Address | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface LineItemInput {
-  description: string;
-  quantity: number;
-  unitPriceCents: number;
-}
-
-export interface LineItem extends LineItemInput {
-  amountCents: number;
-}
-
-export type QuoteStatus = 'draft' | 'sent' | 'accepted' | 'declined' | 'converted';
-
-export interface Quote {
-  id: string;
-  customerId: string;
-  status: QuoteStatus;
-  lineItems: LineItem[];
-  totalCents: number;
-  validUntil: string | null;
-  notes: string | null;
-  invoiceId: string | null;
-  acceptedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type InvoiceStatus = 'open' | 'paid' | 'void';
-
-export interface Invoice {
-  id: string;
-  customerId: string;
-  quoteId: string | null;
-  status: InvoiceStatus;
-  lineItems: LineItem[];
-  totalCents: number;
-  paidCents: number;
-  balanceCents: number;
-  dueDate: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type PaymentMethod = 'card' | 'cash' | 'check' | 'bank_transfer';
-
-export interface Payment {
-  id: string;
-  invoiceId: string;
-  amountCents: number;
-  method: PaymentMethod;
-  receivedAt: string;
-  reference: string | null;
-  createdAt: string;
-}
-
-export interface SearchResult {
-  type: 'customer' | 'job' | 'quote' | 'invoice';
-  id: string;
-  title: string;
-  snippet: string;
-}
-
-export interface ReportSummary {
-  customers: number;
-  jobs: number;
-  quotes: number;
-  invoices: number;
-  quotedCents: number;
-  invoicedCents: number;
-  paidCents: number;
-  outstandingCents: number;
-}
-
-export interface AuditEvent {
-  id: string;
-  tenantId: string;
-  requestId: string;
-  method: string;
-  route: string;
-  status: number;
-  recordIds: string[];
-  occurredAt: string;
-}
+type Schemas = components['schemas'];
+export type Address = Schemas['Address'];
+export type Customer = Schemas['Customer'];
+export type Note = Schemas['Note'];
+export type JobStatus = Schemas['JobStatus'];
+export type Job = Schemas['Job'];
+export type LineItemInput = Schemas['LineItemInput'];
+export type LineItem = Schemas['LineItem'];
+export type QuoteStatus = Schemas['QuoteStatus'];
+export type Quote = Schemas['Quote'];
+export type InvoiceStatus = Schemas['InvoiceStatus'];
+export type Invoice = Schemas['Invoice'];
+export type PaymentMethod = Schemas['PaymentMethod'];
+export type Payment = Schemas['Payment'];
+export type SearchResult = Schemas['SearchResult'];
+export type ReportSummary = Schemas['ReportSummary'];
+export type AuditEvent = Schemas['AuditEvent'];
 
 export function priceLineItems(items: readonly LineItemInput[]): { lineItems: LineItem[]; totalCents: number } {
   const lineItems = items.map((item) => ({
