@@ -36,10 +36,34 @@ function tenantAt(ctx: StepBuilderContext, i: number): TenantLabel {
   return ctx.labels[i % ctx.labels.length] as TenantLabel;
 }
 
-/** The victim: the `v`-th tenant other than the attacker. */
-export function victimOf(ctx: StepBuilderContext, attacker: TenantLabel, v: number): TenantLabel {
+/**
+ * The victim: the `v`-th tenant other than the attacker, among those that have a live record of
+ * `resource` when the probe needs one (so a probe is not wasted on a tenant with nothing to aim at).
+ */
+export function victimOf(ctx: StepBuilderContext, attacker: TenantLabel, v: number, resource?: string): TenantLabel {
   const others = ctx.labels.filter((l) => l !== attacker);
-  return others[v % others.length] as TenantLabel;
+  const armed = resource === undefined ? others : others.filter((l) => ctx.world.alive(l, resource).length > 0);
+  const pool = armed.length > 0 ? armed : others;
+  return pool[v % pool.length] as TenantLabel;
+}
+
+/** The resource whose record a probe aims at, if it aims at one. */
+function probeTarget(planned: PlannedOperation, probe: ProbeCommandSpec['probe']): string | undefined {
+  const op = planned.op;
+  switch (probe) {
+    case 'foreign-read':
+    case 'foreign-update':
+    case 'foreign-delete':
+    case 'foreign-action':
+      return op.resource;
+    case 'foreign-reference': {
+      const parentParam = op.parent?.param;
+      if (parentParam && planned.pathResources[parentParam]) return planned.pathResources[parentParam];
+      return op.consumes.find((c) => c.in === 'body')?.resource;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function baseStep(ctx: StepBuilderContext, planned: PlannedOperation, tenant: TenantLabel, action: Step['action']): Step {
@@ -179,7 +203,7 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
   if (!planned) return undefined;
   const op = planned.op;
   const attacker = tenantAt(ctx, spec.tenant);
-  const victim = victimOf(ctx, attacker, spec.victim);
+  const victim = victimOf(ctx, attacker, spec.victim, probeTarget(planned, spec.probe));
   if (victim === attacker) return undefined;
   const actionFor: Record<string, Step['action']> = { 'foreign-read': 'read', 'foreign-update': 'update', 'foreign-delete': 'delete' };
   const step = baseStep(ctx, planned, attacker, actionFor[spec.probe] ?? (op.kind === 'collection' ? 'list' : op.produces ? 'create' : 'action'));

@@ -94,7 +94,7 @@ export const DEFAULTS = {
   concurrency: 4,
   requestTimeout: '10s',
   replays: 5,
-  maxCommands: 60,
+  maxCommands: 100,
   out: 'reports',
 } as const;
 
