@@ -11,6 +11,7 @@ import { checkModel, type ModelObservation } from '../oracles/model.ts';
 import { checkAudit, type TenantAuditView } from '../oracles/audit.ts';
 import { extractIds, StepSkipped, type Executor } from './executor.ts';
 import { singularize } from '../spec/naming.ts';
+import { TIME_BAND_START, widenTimeWindows } from '../model/value-source.ts';
 
 const singular = (name: string): string => singularize(name.toLowerCase());
 
@@ -40,10 +41,10 @@ function step(tenant: TenantLabel, planned: PlannedOperation, action: Step['acti
 }
 
 /** Walks a collection (or audit log) to its last page; returns the exchanges. */
-async function walk(executor: Executor, tenant: TenantLabel, planned: PlannedOperation, action: Step['action'], pageSize: number): Promise<Exchange[]> {
+async function walk(executor: Executor, tenant: TenantLabel, planned: PlannedOperation, action: Step['action'], pageSize: number, base: Record<string, StepValue> = {}): Promise<Exchange[]> {
   const op = planned.op;
   const pages: Exchange[] = [];
-  const query: Record<string, StepValue> = {};
+  const query: Record<string, StepValue> = { ...base };
   if (op.pagination?.limitParam) query[op.pagination.limitParam] = Math.max(pageSize, 100);
   for (let page = 0; page < MAX_PAGES; page++) {
     const ex = await executor.run(step(tenant, planned, action, { ...query }));
@@ -64,12 +65,16 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
   const observations: ModelObservation[] = [];
   const auditViews: TenantAuditView[] = [];
   try {
-    for (const tenant of world.labels) {
-      // Collections without a parent: every own record of the resource must come back, nothing else.
-      for (const planned of plan.collections) {
-        if (Object.keys(planned.pathResources).length > 0 || !planned.op.resource) continue;
-        if (planned.op.parameters.some((p) => p.required && p.in === 'query')) continue;
-        const pages = await walk(executor, tenant, planned, 'list', options.pageSize);
+    // Operation by operation, every tenant in turn: adjacent requests from different tenants are
+    // what expose state that outlives a request (a session-level SET on a pooled connection, a
+    // cache, a module-global context).
+    // Collections without a parent: every own record of the resource must come back, nothing else.
+    for (const planned of plan.collections) {
+      if (Object.keys(planned.pathResources).length > 0 || !planned.op.resource) continue;
+      const required = requiredWindowQuery(planned);
+      if (!required) continue;
+      for (const tenant of world.labels) {
+        const pages = await walk(executor, tenant, planned, 'list', options.pageSize, required);
         if (pages.length === 0 || pages.some((p) => !p.response || p.response.status >= 300)) continue;
         const idField = plan.resources.get(planned.op.resource)?.idField ?? 'id';
         const observedIds = pages.flatMap((p) => extractIds(p, planned.op.itemsField, idField));
@@ -84,9 +89,11 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
         if (options.completeModel) obs.expectedIds = world.alive(tenant, planned.op.resource).map((r) => r.id);
         observations.push(obs);
       }
-      // Aggregates: integer fields named after a resource must equal the model's count of it.
-      for (const planned of plan.aggregates) {
-        if (planned.op.parameters.some((p) => p.required)) continue;
+    }
+    // Aggregates: integer fields named after a resource must equal the model's count of it.
+    for (const planned of plan.aggregates) {
+      if (planned.op.parameters.some((p) => p.required)) continue;
+      for (const tenant of world.labels) {
         const ex = await executor.run(step(tenant, planned, 'aggregate', {}));
         if (!ex?.response || ex.response.status >= 300) continue;
         const observed: Record<string, number> = {};
@@ -108,9 +115,11 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
         }
         observations.push(obs);
       }
-      // Exports: one per value of an enum parameter that names a resource.
-      for (const planned of plan.exports) {
-        for (const variant of exportVariants(planned, [...plan.resources.keys()])) {
+    }
+    // Exports: one per value of an enum parameter that names a resource.
+    for (const planned of plan.exports) {
+      for (const variant of exportVariants(planned, [...plan.resources.keys()])) {
+        for (const tenant of world.labels) {
           const ex = await executor.run(step(tenant, planned, 'export', variant.query));
           if (!ex?.response || ex.response.status >= 300) continue;
           const idField = variant.resource ? (plan.resources.get(variant.resource)?.idField ?? 'id') : 'id';
@@ -158,6 +167,24 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
     executor.findings.push(...checkAudit(auditViews));
     for (const v of auditViews) executor.recordCoverage(v.logOperationId, 'audit', 'own');
   }
+}
+
+/**
+ * The required query of a collection, when the checkpoint can supply it: nothing required, or
+ * only a date-time window (`from`/`to` and kin), which spans the whole time band. Undefined when
+ * the collection needs something else.
+ */
+function requiredWindowQuery(planned: PlannedOperation): Record<string, StepValue> | undefined {
+  const required = planned.op.parameters.filter((p) => p.required && p.in === 'query');
+  if (required.length === 0) return {};
+  const band = new Date(TIME_BAND_START).toISOString();
+  const query: Record<string, unknown> = {};
+  for (const p of required) {
+    if ((p.schema as { format?: unknown } | undefined)?.format !== 'date-time') return undefined;
+    query[p.name] = band;
+  }
+  widenTimeWindows(query);
+  return Object.values(query).every((v) => v !== band) ? (query as Record<string, StepValue>) : undefined;
 }
 
 function stringsIn(v: unknown, out: string[] = []): string[] {
