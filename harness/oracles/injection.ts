@@ -24,6 +24,11 @@ export interface InjectionCase {
 export interface InjectionContext {
   /** Owner of a value, from the FingerprintRegistry. */
   ownerOf: (value: string) => TenantLabel | undefined;
+  /**
+   * Whether `tenant` already knew `value` (it sent it in an earlier request, e.g. a body it
+   * copied in a probe). Such a value coming back is no leak. Default: nothing is known.
+   */
+  knownTo?: (tenant: TenantLabel, value: string) => boolean;
 }
 
 function stringsIn(v: unknown, out: Set<string>): Set<string> {
@@ -47,13 +52,14 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
       const sent = `${probe.request.url}\n${probe.request.bodyText ?? ''}`;
       const foreign = [...stringsIn(bodyJson(probe.response), new Set())].filter((s) => {
         const owner = ctx.ownerOf(s);
-        return owner !== undefined && owner !== probe.tenant && !sent.includes(s);
+        return owner !== undefined && owner !== probe.tenant && !sent.includes(s) && !(ctx.knownTo?.(probe.tenant, s) ?? false);
       });
       if (foreign.length > 0) {
+        const owners = [...new Set(foreign.map((v) => ctx.ownerOf(v)))].join(', ');
         findings.push({
           ...base,
           severity: 'critical',
-          summary: `A ${c.vector} tenant override on ${probe.request.method} ${probe.request.path} was honoured: the response carries ${foreign.length} value(s) owned by ${victim ?? 'another tenant'}.`,
+          summary: `A ${c.vector} tenant override naming ${victim ?? 'another tenant'} on ${probe.request.method} ${probe.request.path} was honoured: the response carries ${foreign.length} value(s) owned by ${owners}.`,
           evidence: { kind: 'override-honoured-read', vector: c.vector, status, values: foreign.map((v) => ({ value: v, owner: ctx.ownerOf(v) })) },
           exchanges: [probe.seq],
         });

@@ -45,9 +45,12 @@ async function walk(executor: Executor, tenant: TenantLabel, planned: PlannedOpe
   const op = planned.op;
   const pages: Exchange[] = [];
   const query: Record<string, StepValue> = { ...base };
-  if (op.pagination?.limitParam) query[op.pagination.limitParam] = Math.max(pageSize, 100);
+  // A small first page, so that every tenant with a few records holds a cursor (for the
+  // cursor-swap probe below); large pages after it.
+  if (op.pagination?.limitParam) query[op.pagination.limitParam] = pageSize;
   for (let page = 0; page < MAX_PAGES; page++) {
     const ex = await executor.run(step(tenant, planned, action, { ...query }));
+    if (op.pagination?.limitParam) query[op.pagination.limitParam] = 100;
     if (!ex) break;
     pages.push(ex);
     const p = op.pagination;
@@ -89,6 +92,7 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
         if (options.completeModel) obs.expectedIds = world.alive(tenant, planned.op.resource).map((r) => r.id);
         observations.push(obs);
       }
+      await swapCursors(executor, planned, required, options.pageSize);
     }
     // Aggregates: integer fields named after a resource must equal the model's count of it.
     for (const planned of plan.aggregates) {
@@ -166,6 +170,27 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
   if (auditViews.length > 0) {
     executor.findings.push(...checkAudit(auditViews));
     for (const v of auditViews) executor.recordCoverage(v.logOperationId, 'audit', 'own');
+  }
+}
+
+/**
+ * Each tenant asks for the next page of a list with the cursor the previous tenant was given. A
+ * cursor must be bound to its tenant: a clean API rejects it (or ignores it), a leaky one serves
+ * the victim's page, which the foreign-data oracle sees.
+ */
+async function swapCursors(executor: Executor, planned: PlannedOperation, base: Record<string, StepValue>, pageSize: number): Promise<void> {
+  const p = planned.op.pagination;
+  if (p?.style !== 'cursor' || !p.param || !p.nextField) return;
+  const labels = executor.world.labels;
+  for (const [i, tenant] of labels.entries()) {
+    const victim = labels[(i + labels.length - 1) % labels.length]!;
+    const used = executor.world.tenant(victim).cursors.get(planned.op.operationId);
+    if (!used || victim === tenant) continue;
+    const probe = step(tenant, planned, 'list', { ...base, ...(p.limitParam ? { [p.limitParam]: pageSize } : {}), [p.param]: { $from: used.step, path: p.nextField } });
+    probe.relation = 'foreign';
+    probe.probe = 'foreign-cursor';
+    probe.victim = victim;
+    await executor.run(probe);
   }
 }
 

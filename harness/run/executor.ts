@@ -163,7 +163,7 @@ export class Executor {
     this.o.onExchange?.(exchange);
 
     // Oracle 1 on every exchange, before anything from the response is trusted as the tenant's own.
-    const leaks = this.discountKnown(checkForeignData([exchange], this.scanner), known);
+    const leaks = this.discountKnown(checkForeignData([exchange], this.scanner), step.tenant);
     this.raise(leaks, 'foreign-data', exchange);
     this.updateWorld(step, exchange, leaks.length === 0);
     this.observeForModel(step, exchange, options.concurrent === true);
@@ -171,16 +171,22 @@ export class Executor {
     return exchange;
   }
 
+  /** Whether `tenant` sent `value` (or a string containing it) in any request so far. */
+  isKnownTo(tenant: TenantLabel, value: string): boolean {
+    const known = this.known.get(tenant);
+    return known !== undefined && (known.has(value) || [...known].some((k) => k.includes(value)));
+  }
+
   /**
    * Drops foreign values the tenant sent in an earlier request (a victim id it probed with, echoed
    * later in its own audit log): it learns nothing from them. Other values of the finding stay.
    */
-  private discountKnown(findings: Finding[], known: Set<string>): Finding[] {
+  private discountKnown(findings: Finding[], tenant: TenantLabel): Finding[] {
     const kept: Finding[] = [];
     for (const f of findings) {
       const hits = (f.evidence['hits'] as { value: string }[] | undefined) ?? [];
       // Substring match: a victim's canary inside an email the attacker itself sent is known too.
-      const isKnown = (v: string): boolean => known.has(v) || [...known].some((k) => k.includes(v));
+      const isKnown = (v: string): boolean => this.isKnownTo(tenant, v);
       const fresh = hits.filter((h) => !isKnown(h.value));
       if (fresh.length === 0) continue;
       const echoed = hits.filter((h) => isKnown(h.value)).map((h) => h.value);
@@ -281,7 +287,7 @@ export class Executor {
       if (attackerReread) c.attackerReread = attackerReread;
       if (victimReread) c.victimReread = victimReread;
     }
-    this.raise(checkInjection([c], { ownerOf: (v) => this.o.registry.ownerOf(v) }), 'injection', exchange);
+    this.raise(checkInjection([c], { ownerOf: (v) => this.o.registry.ownerOf(v), knownTo: (tenant, v) => this.isKnownTo(tenant, v) }), 'injection', exchange);
   }
 
   /** Learns from a response: new records, canaries, cursors, request ids; registers fingerprints. */

@@ -33,3 +33,22 @@ describe('injection oracle', () => {
     expect(fs).toEqual([]);
   });
 });
+
+describe('injection: values the attacker already knew', () => {
+  it('does not count a value the attacker sent earlier (a copied body coming back)', async () => {
+    const { checkInjection } = await import('../injection.ts');
+    const probe = {
+      seq: 9,
+      tenant: 'T3',
+      relation: 'injected' as const,
+      operationId: 'getSchedule',
+      victim: 'T4',
+      request: { method: 'GET', url: 'http://x/v1/schedule', path: '/v1/schedule', headers: { 'x-tenant-id': 't4' } },
+      response: { status: 200, headers: {}, bodyText: '{"data":[{"customer":{"name":"tpT1copied0001"}}]}', json: { data: [{ customer: { name: 'tpT1copied0001' } }] }, durationMs: 1 },
+    };
+    const ownerOf = (v: string) => (v === 'tpT1copied0001' ? 'T1' : undefined);
+    expect(checkInjection([{ probe, vector: 'header' }], { ownerOf })).toHaveLength(1);
+    const findings = checkInjection([{ probe, vector: 'header' }], { ownerOf, knownTo: (t, v) => t === 'T3' && v === 'tpT1copied0001' });
+    expect(findings).toEqual([]);
+  });
+});
