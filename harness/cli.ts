@@ -10,6 +10,7 @@ Commands:
   run       run an isolation campaign (default target: the embedded reference CRM)
   replay    re-run a counterexample on fresh tenants; exit 1 if the leak reproduces
   verify    check a run folder's manifest, signature, transcript chain and evidence
+  report    render report.html (--pdf: report.pdf) from a run folder
   inspect   show what tenantproof infers from an OpenAPI spec
   crm       start the reference multi-tenant CRM
   help      show this text
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   run: async () => (await import('./run/run-command.ts')).main,
   replay: async () => (await import('./run/replay-command.ts')).main,
   verify: async () => (await import('./evidence/verify-command.ts')).main,
+  report: async () => (await import('./evidence/report-command.ts')).main,
 };
 
 export async function main(argv: string[]): Promise<number> {

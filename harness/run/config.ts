@@ -50,6 +50,8 @@ export const userConfigSchema = z
     replays: z.number().int().min(1).max(50),
     maxCommands: z.number().int().min(1).max(500),
     out: z.string().min(1),
+    /** Also write report.pdf (needs Chromium). */
+    pdf: z.boolean(),
   })
   .partial()
   .strict();
@@ -82,6 +84,7 @@ export interface RunConfig {
   replays: number;
   maxCommands: number;
   out: string;
+  pdf: boolean;
 }
 
 export const DEFAULTS = {
@@ -145,6 +148,7 @@ export function resolveConfig(fromFile: UserConfig, fromFlags: UserConfig): RunC
     replays: c.replays ?? DEFAULTS.replays,
     maxCommands: c.maxCommands ?? DEFAULTS.maxCommands,
     out: c.out ?? DEFAULTS.out,
+    pdf: c.pdf ?? false,
   };
   if (c.databaseUrl) out.databaseUrl = c.databaseUrl;
   if (c.poolSize) out.poolSize = c.poolSize;

@@ -26,6 +26,7 @@ import { renderJunit, JUNIT_FILE } from '../evidence/junit.ts';
 import { renderSarif, serializeSarif, SARIF_FILE } from '../evidence/sarif.ts';
 import { loadSigningKey } from '../evidence/attestation.ts';
 import { sealRunDir } from '../evidence/seal.ts';
+import { writeReportFiles } from '../evidence/report/write-report.ts';
 import { SigningKeyError } from '../evidence/errors.ts';
 import { runCampaign, type CampaignResult, type ProvisionedTenant } from './campaign.ts';
 import { ConfigError, loadConfigFile, resolveConfig, type RunConfig, type UserConfig } from './config.ts';
@@ -60,6 +61,7 @@ Campaign:
   --replays N            replays of the minimal counterexample (default 5)
 Output:
   --out DIR              parent folder of run folders (default reports)
+  --pdf                  also print report.pdf with headless Chromium (/usr/bin/chromium)
   --config FILE          settings file (default ./tenantproof.config.ts if present)
   --help                 this text
 
@@ -85,6 +87,7 @@ const FLAGS = {
   'request-timeout': { type: 'string' },
   replays: { type: 'string' },
   out: { type: 'string' },
+  pdf: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,6 +110,7 @@ export function flagsToConfig(values: Record<string, string | string[] | boolean
   if (s('shrink-budget')) c.shrinkBudget = s('shrink-budget')!;
   if (s('request-timeout')) c.requestTimeout = s('request-timeout')!;
   if (s('out')) c.out = s('out')!;
+  if (values['pdf'] === true) c.pdf = true;
   const ints: [string, keyof UserConfig][] = [
     ['pool-size', 'poolSize'],
     ['tenants', 'tenants'],
@@ -344,6 +348,14 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   if (wanted.size > 0) for (const [seq, ex] of exchangesFromTranscript(path.join(dir, TRANSCRIPT_FILE))) if (wanted.has(seq)) exchanges.set(seq, ex);
   const code = exitCodeFor(evidence.verdict, result, signalled);
   writeFileSync(path.join(dir, SARIF_FILE), serializeSarif(renderSarif(evidence, { commandLine, exchanges, exitCode: code })));
+  // The human-readable report goes in before sealing, so the manifest covers it. A bug in the
+  // report must never stop the evidence from being sealed.
+  try {
+    const report = await writeReportFiles(dir, { pdf: config.pdf });
+    if (report.pdfSkipped) process.stderr.write(`tenantproof: ${report.pdfSkipped}\n`);
+  } catch (e) {
+    process.stderr.write(`tenantproof: report.html could not be written (${(e as Error).message}); the evidence is still sealed.\n`);
+  }
   sealRunDir(dir, key, {
     result: evidence.verdict === 'clean' ? 'PASSED' : evidence.verdict === 'leak' ? 'FAILED' : 'WARNED',
     configuration: [{ name: config.spec, digest: { sha256: specSha256 } }],

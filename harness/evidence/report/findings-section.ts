@@ -1,0 +1,100 @@
+/**
+ * Findings: each with oracle, severity, operation, attacker → victim, summary, reproduction rate,
+ * transcript lines, the minimal repro as a sequence diagram, and the offending bytes. Foreign-data
+ * hits (`evidence.hits[]` with `context: {before, match, after}`) are shown as an excerpt with the
+ * match in `<mark>`; other oracles' evidence fields are shown as a readable list.
+ */
+import type { Exchange } from '../../model/exchange.ts';
+import type { Evidence, EvidenceFinding } from '../evidence-schema.ts';
+import { esc, token } from './escape.ts';
+import { renderSequenceDiagram } from './sequence-diagram.ts';
+
+interface Hit {
+  value?: unknown;
+  owner?: unknown;
+  kind?: unknown;
+  source?: unknown;
+  part?: unknown;
+  offset?: unknown;
+  context: { before: string; match: string; after: string };
+}
+
+function isHit(v: unknown): v is Hit {
+  if (!v || typeof v !== 'object') return false;
+  const c = (v as { context?: unknown }).context;
+  if (!c || typeof c !== 'object') return false;
+  const { before, match, after } = c as Record<string, unknown>;
+  return typeof before === 'string' && typeof match === 'string' && typeof after === 'string';
+}
+
+function renderHits(hits: Hit[]): string {
+  return hits
+    .map((h, i) => {
+      const where = [h.part !== undefined ? `in the ${esc(h.part)}` : '', h.offset !== undefined ? `at byte ${esc(h.offset)}` : ''].filter(Boolean).join(' ');
+      const what = [h.kind !== undefined ? esc(h.kind) : 'value', h.owner !== undefined ? `owned by <b>${esc(h.owner)}</b>` : '', h.source !== undefined ? `(first seen in <code>${esc(h.source)}</code>)` : ''].filter(Boolean).join(' ');
+      return (
+        `<div class="hit"><div>Hit ${i + 1}: ${what}, ${where || 'location not recorded'}</div>` +
+        `<pre class="excerpt">…${esc(h.context.before)}<mark>${esc(h.context.match)}</mark>${esc(h.context.after)}…</pre></div>`
+      );
+    })
+    .join('');
+}
+
+function renderValue(v: unknown): string {
+  if (v === null || v === undefined) return '<span class="muted">none</span>';
+  if (typeof v === 'string') return `<code>${esc(v)}</code>`;
+  if (typeof v === 'number' || typeof v === 'boolean') return esc(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') && v.length <= 20) return v.length === 0 ? '<span class="muted">(empty)</span>' : v.map((x) => `<code>${esc(x)}</code>`).join(', ');
+  return `<pre class="json">${esc(JSON.stringify(v, null, 2))}</pre>`;
+}
+
+/** The oracle-specific evidence, readable: hits as highlighted excerpts, everything else as a list. */
+export function renderFindingEvidence(evidence: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const hits = Array.isArray(evidence['hits']) ? (evidence['hits'] as unknown[]) : [];
+  const good = hits.filter(isHit);
+  if (good.length > 0) parts.push(`<h4>Offending bytes</h4>${renderHits(good)}`);
+  const rest = Object.entries(evidence).filter(([k]) => !(k === 'hits' && good.length === hits.length && hits.length > 0));
+  if (rest.length > 0) parts.push(`<dl class="kv evidence-fields">${rest.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${renderValue(v)}</dd>`).join('')}</dl>`);
+  return parts.join('');
+}
+
+function renderExchanges(f: EvidenceFinding, exchanges: ReadonlyMap<number, Exchange>): string {
+  const rows = f.exchanges
+    .map((seq) => exchanges.get(seq))
+    .filter((e): e is Exchange => e !== undefined)
+    .map(
+      (e) =>
+        `<tr><td>${esc(e.transcriptLine ?? '')}</td><td>${esc(e.tenant)}${e.victim ? ` → ${esc(e.victim)}` : ''}</td><td>${esc(e.relation)}</td><td class="mono">${esc(e.request.method)} ${esc(e.request.path)}</td><td>${e.response ? esc(e.response.status) : esc(e.error ? `error ${e.error.code}` : 'no response')}</td></tr>`,
+    );
+  if (rows.length === 0) return '';
+  return `<table class="exchanges"><thead><tr><th>transcript line</th><th>tenant</th><th>relation</th><th>request</th><th>status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number, Exchange>, index: number): string {
+  const rate = f.reproduction.attempts > 0 ? `${f.reproduction.reproduced}/${f.reproduction.attempts} on fresh tenants` : 'not replayed';
+  const concurrent = f.repro.steps.some((s) => (s.concurrentWith?.length ?? 0) > 0);
+  return (
+    `<article class="finding" id="finding-${esc(f.id)}" data-finding-id="${esc(f.id)}" data-oracle="${esc(f.oracle)}">` +
+    `<h3>${esc(f.id)} · <span class="badge sev-${token(f.severity)}">${esc(f.severity)}</span> · ${esc(f.oracle)} · <code>${esc(f.operationId)}</code></h3>` +
+    `<p class="summary">${esc(f.summary)}</p>` +
+    `<dl class="kv">` +
+    `<dt>attacker → victim</dt><dd><b>${esc(f.attacker)}</b> → <b>${esc(f.victim ?? 'unknown')}</b></dd>` +
+    `<dt>reproduction</dt><dd>${esc(rate)}</dd>` +
+    `<dt>transcript lines</dt><dd>${f.transcriptLines.length > 0 ? f.transcriptLines.map((l) => `<code>${esc(l)}</code>`).join(', ') : '<span class="muted">none</span>'} <span class="muted">(transcript.ndjson, 1-based)</span></dd>` +
+    (f.counterexample ? `<dt>counterexample</dt><dd><code>${esc(f.counterexample)}</code> — replay with <code>npx tenantproof replay ${esc(f.counterexample)}</code> in this folder</dd>` : '') +
+    `</dl>` +
+    renderExchanges(f, exchanges) +
+    `<h4>Minimal repro (${f.repro.steps.length} step${f.repro.steps.length === 1 ? '' : 's'}${concurrent ? ', some concurrent' : ''})</h4>` +
+    `<div class="seq">${renderSequenceDiagram(f.repro.steps, { attacker: f.attacker, ...(f.victim ? { victim: f.victim } : {}), idPrefix: `f${index}` })}</div>` +
+    renderFindingEvidence(f.evidence) +
+    `</article>`
+  );
+}
+
+export function renderFindings(evidence: Evidence, exchanges: ReadonlyMap<number, Exchange>): string {
+  if (evidence.findings.length === 0) {
+    return `<p class="none" id="no-findings">No finding: no oracle raised on any exchange of this run. This is evidence of absence only for what the coverage map shows was exercised.</p>`;
+  }
+  return evidence.findings.map((f, i) => renderFinding(f, exchanges, i)).join('');
+}

@@ -1,0 +1,55 @@
+/**
+ * `writeReportFiles(dir, { pdf })`: renders `report.html` (and `report.pdf`) from a run folder's
+ * `evidence.json` and `transcript.ndjson`. The run command calls it BEFORE `sealRunDir`, so the
+ * report is covered by the manifest and the signature like every other file.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Exchange } from '../../model/exchange.ts';
+import { readEvidenceFile } from '../evidence-file.ts';
+import { EVIDENCE_FILE, type Evidence } from '../evidence-schema.ts';
+import { TRANSCRIPT_FILE } from '../transcript.ts';
+import { exchangesFromTranscript } from '../transcript-index.ts';
+import { ChromiumUnavailableError, ReportInputError } from './errors.ts';
+import { renderReportPdf } from './pdf.ts';
+import { REPORT_HTML_FILE, REPORT_PDF_FILE, renderReportHtml } from './render-html.ts';
+
+export interface WriteReportOptions {
+  /** Also print report.pdf with Chromium (skipped, with a reason, when Chromium is absent). */
+  pdf?: boolean;
+  /** Where to write the HTML (default `<dir>/report.html`); the PDF goes beside it with `.pdf`. */
+  htmlFile?: string;
+}
+
+export interface WriteReportResult {
+  htmlFile: string;
+  pdfFile?: string;
+  /** Why the PDF was not written, when it was asked for and Chromium is unavailable. */
+  pdfSkipped?: string;
+}
+
+/** The exchanges the findings cite, read from the run's transcript (empty when it is missing). */
+export function citedExchanges(dir: string, evidence: Evidence): Map<number, Exchange> {
+  const wanted = new Set(evidence.findings.flatMap((f) => f.exchanges));
+  const out = new Map<number, Exchange>();
+  const file = join(dir, TRANSCRIPT_FILE);
+  if (wanted.size === 0 || !existsSync(file)) return out;
+  for (const [seq, ex] of exchangesFromTranscript(file)) if (wanted.has(seq)) out.set(seq, ex);
+  return out;
+}
+
+export async function writeReportFiles(dir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
+  if (!existsSync(join(dir, EVIDENCE_FILE))) throw new ReportInputError(`${dir} has no ${EVIDENCE_FILE}: it is not a tenantproof run folder`);
+  const evidence = readEvidenceFile(dir);
+  const htmlFile = options.htmlFile ?? join(dir, REPORT_HTML_FILE);
+  writeFileSync(htmlFile, renderReportHtml(evidence, { exchanges: citedExchanges(dir, evidence) }));
+  if (!options.pdf) return { htmlFile };
+  const pdfFile = options.htmlFile ? htmlFile.replace(/\.html?$/i, '') + '.pdf' : join(dir, REPORT_PDF_FILE);
+  try {
+    await renderReportPdf(htmlFile, pdfFile);
+    return { htmlFile, pdfFile };
+  } catch (e) {
+    if (e instanceof ChromiumUnavailableError) return { htmlFile, pdfSkipped: e.message };
+    throw e;
+  }
+}
