@@ -3,7 +3,7 @@
  * (seed, budget, tenants, requests, batches, times), coverage, findings with their minimal repro
  * and transcript lines, the negative control, the control mapping and the verdict.
  */
-import { ORACLES, type Exchange, type Finding, type TenantLabel } from '../model/exchange.ts';
+import { ORACLES, type Finding, type TenantLabel } from '../model/exchange.ts';
 import type { Step } from '../model/step.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { ApiModel } from '../spec/api-model.ts';
@@ -123,12 +123,4 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
   };
   if (ctx.signing) evidence.signing = ctx.signing;
   return evidence;
-}
-
-/** The best response to plant a foreign value into for the negative control: an own 2xx list. */
-export function negativeControlCarrier(exchanges: readonly Exchange[]): Exchange | undefined {
-  return (
-    exchanges.find((e) => e.relation === 'own' && e.response && e.response.status === 200 && e.response.json !== undefined && e.request.method === 'GET') ??
-    exchanges.find((e) => e.response !== undefined)
-  );
 }

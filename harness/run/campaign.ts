@@ -191,7 +191,6 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   let first: Finding[] | undefined;
   let targetOracle: OracleName | undefined;
   let last: { ctx: RunContext; findings: Finding[]; commands: string[] } | undefined;
-  let labels: TenantLabel[] = [];
 
   const progress = (): void => o.onProgress?.({ phase, runs, requests, findings: findingsSeen, batches });
   const onExchange = o.onExchange;
@@ -207,7 +206,6 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const newContext = async (): Promise<RunContext> => {
     runs++;
     const tenants = await o.provision(o.tenants, runs);
-    labels = tenants.map((t) => t.label);
     return new RunContext(options, tenants, coverage, nextSeq, health);
   };
 
@@ -309,7 +307,6 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     }
     reproduction = { reproduced, attempts };
   }
-  void labels;
   progress();
   const result: CampaignResult = {
     status,

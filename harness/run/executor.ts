@@ -130,7 +130,6 @@ export class Executor {
     for (const v of resolved.sentValues) known.add(v);
     const creds = this.o.credentials.get(step.tenant) ?? {};
     const headers = { ...resolved.headers, ...creds };
-    if (step.probe === 'inject-header') Object.assign(headers, resolved.headers);
     const writesAtStart = world.tenant(step.tenant).writes;
     const result = await this.o.client.send({
       method: resolved.method,
@@ -166,7 +165,7 @@ export class Executor {
     const leaks = this.discountKnown(checkForeignData([exchange], this.scanner), step.tenant);
     this.raise(leaks, 'foreign-data', exchange);
     this.updateWorld(step, exchange, leaks.length === 0);
-    this.observeForModel(step, exchange, options.concurrent === true);
+    this.observeForModel(step, exchange);
     if (!options.concurrent) this.observeForNonInterference(step, exchange, writesAtStart);
     return exchange;
   }
@@ -388,14 +387,13 @@ export class Executor {
   }
 
   /** Ownership-mode model observation for lists, searches and exports (exact mode is at checkpoints). */
-  private observeForModel(step: Step, exchange: Exchange, concurrent: boolean): void {
+  private observeForModel(step: Step, exchange: Exchange): void {
     const kind = step.action === 'list' ? 'list' : step.action === 'search' ? 'search' : step.action === 'export' ? 'export' : undefined;
     if (!kind || !exchange.response || exchange.response.status >= 300) return;
     const ids = extractIds(exchange, this.planned(step.operationId)?.op.itemsField, this.o.plan.resources.get(step.resource ?? '')?.idField ?? 'id');
     const findings = checkModel([{ tenant: step.tenant, operationId: step.operationId, kind, mode: 'ownership', exchanges: [exchange.seq], observedIds: ids }], {
       ownerOf: (v) => this.o.registry.ownerOf(v),
     });
-    void concurrent;
     this.raise(findings, 'model', exchange);
   }
 

@@ -30,7 +30,7 @@ import { writeReportFiles } from '../evidence/report/write-report.ts';
 import { SigningKeyError } from '../evidence/errors.ts';
 import { runCampaign, type CampaignResult, type ProvisionedTenant } from './campaign.ts';
 import { ConfigError, loadConfigFile, resolveConfig, type RunConfig, type UserConfig } from './config.ts';
-import { buildEvidence, negativeControlCarrier } from './build-evidence.ts';
+import { buildEvidence } from './build-evidence.ts';
 import { writeCounterexample } from './counterexample-file.ts';
 import { HttpClient } from './http-client.ts';
 import { progressReporter } from './progress.ts';
@@ -302,7 +302,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
 
   // The negative control: the oracles must fire on a planted foreign value.
   const labels: TenantLabel[] = Array.from({ length: config.tenants }, (_, i) => `T${i + 1}`);
-  const negativeControl = negativeControlFor(carrier ?? negativeControlCarrier([]), labels);
+  const negativeControl = negativeControlFor(carrier, labels);
 
   let counterexampleFile: string | undefined;
   if (result.counterexample) {
