@@ -19,6 +19,7 @@ import { checkInjection, type InjectionVector } from '../oracles/injection.ts';
 import { checkModel } from '../oracles/model.ts';
 import { checkNonInterference } from '../oracles/non-interference.ts';
 import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
+import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../generate/canary.ts';
 import type { HttpClient } from './http-client.ts';
 import { Coverage } from './coverage.ts';
 
@@ -40,8 +41,6 @@ export interface ExecutorOptions {
   requestIdHeader?: string;
 }
 
-const CANARY_RE = /tp[A-Za-z0-9]{6,}/g;
-const UNIQUE_FIELD_RE = /email|username|login|slug|handle|sku|code$/i;
 
 export class StepSkipped extends Error {
   constructor(readonly reason: string) {
@@ -335,7 +334,10 @@ export class Executor {
           const parent = tenant.records.find((r) => r.createdBy === (parentRef as { $from: number }).$from);
           if (parent) record.parent = { resource: parent.resource, id: parent.id, createdBy: parent.createdBy };
         }
-        if (this.safeRegister(String(id), step.tenant, 'id', `${step.operationId}.response.${idPath}`)) tenant.records.push(record);
+        // An idempotent replay answers with a record the tenant already has: not a new one.
+        const known = tenant.records.find((r) => r.id === record.id);
+        if (known) known.lastSeen = record.lastSeen;
+        else if (this.safeRegister(record.id, step.tenant, 'id', `${step.operationId}.response.${idPath}`)) tenant.records.push(record);
       }
     }
     if (step.relation !== 'own') return;
@@ -359,7 +361,7 @@ export class Executor {
 
   private learnSentValues(step: Step, bodyText: string): void {
     const tenant = this.o.world.tenant(step.tenant);
-    for (const m of bodyText.matchAll(CANARY_RE)) {
+    for (const m of [...bodyText.matchAll(CANARY_PATTERN), ...bodyText.matchAll(LOWER_CANARY_PATTERN)]) {
       const canary = m[0];
       if (this.safeRegister(canary, step.tenant, 'canary', `${step.operationId}.request.body`) && !tenant.canaries.includes(canary)) tenant.canaries.push(canary);
     }
@@ -371,8 +373,11 @@ export class Executor {
       return;
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+    // Fields that must be unique (spec analysis: format email, or named like username, slug, sku…):
+    // another tenant reusing the value probes uniqueness checks and their 409s.
+    const unique = new Set(this.planned(step.operationId)?.op.uniqueFields ?? []);
     for (const [field, value] of Object.entries(body)) {
-      if (typeof value === 'string' && value.length >= 8 && (UNIQUE_FIELD_RE.test(field) || /^[^@\s]+@[^@\s]+$/.test(value))) {
+      if (typeof value === 'string' && value.length >= 8 && unique.has(field)) {
         tenant.uniqueValues.push({ field, value, operationId: step.operationId, step: step.index });
         this.safeRegister(value, step.tenant, 'generated', `${step.operationId}.request.body.${field}`);
       }

@@ -34,6 +34,7 @@ import { buildEvidence } from './build-evidence.ts';
 import { writeCounterexample } from './counterexample-file.ts';
 import { HttpClient } from './http-client.ts';
 import { progressReporter } from './progress.ts';
+import { recordedCommandLine } from './command-line.ts';
 import { openTarget, TargetError, type Target } from './target.ts';
 
 export const RUN_HELP = `Usage: tenantproof run [options]
@@ -142,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tenantproof run: ${(err as Error).message}\n\nRun \`tenantproof run --help\` for the options.\n`);
     return EXIT.usage;
   }
-  return runWithConfig(config, process.argv.slice(1).join(' '));
+  return runWithConfig(config, recordedCommandLine(['run', ...argv]));
 }
 
 function gitCommit(): string | null {
@@ -163,6 +164,7 @@ function runIdFor(seed: number): string {
   return `${t}-s${seed}-${randomBytes(2).toString('hex')}`;
 }
 
+/** `commandLine` goes into the evidence as is: it must already be free of secrets (see recordedCommandLine). */
 export async function runWithConfig(config: RunConfig, commandLine: string): Promise<number> {
   const err = (m: string): void => {
     process.stderr.write(`tenantproof run: ${m}\n`);

@@ -71,10 +71,15 @@ describe('tenantproof run: usage and config errors exit 2 with a message that sa
     expect(r.stderr).toMatch(/colour/);
   });
 
-  it('a bad credentials file is a config error', async () => {
-    const r = await runCli(['run', '--target', 'http://127.0.0.1:9', '--provision', 'file:/nonexistent/creds.json', '--out', out]);
-    expect([2, 3]).toContain(r.code);
-    expect(r.stderr.length).toBeGreaterThan(0);
+  it('a missing or malformed credentials file is a config error that names the file', async () => {
+    const r = await runCli(['run', '--provision', 'file:/nonexistent/creds.json', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/provisioning failed: .*\/nonexistent\/creds\.json/);
+    const bad = path.join(out, 'bad-creds.json');
+    writeFileSync(bad, JSON.stringify({ tenants: [{ headers: {} }] }));
+    const r2 = await runCli(['run', '--provision', `file:${bad}`, '--out', out]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('bad-creds.json');
   });
 });
 
