@@ -41,7 +41,8 @@ export interface TestResultPredicate {
 
 export interface Statement {
   _type: typeof STATEMENT_TYPE;
-  subject: Array<{ name: string; digest: { sha256: string } }>;
+  /** `annotations.sealedBytes` marks a growing file (a checkpoint's transcript) attested over a prefix. */
+  subject: Array<{ name: string; digest: { sha256: string }; annotations?: { sealedBytes?: number } }>;
   predicateType: typeof TEST_RESULT_PREDICATE;
   predicate: TestResultPredicate;
 }
@@ -98,6 +99,8 @@ export function serializeEnvelope(e: DsseEnvelope): string {
 export interface AttestOptions {
   key: SigningKey;
   predicate: TestResultPredicate;
+  /** Growing files and how many of their bytes to attest (a checkpoint of a run in progress). */
+  sealedPrefix?: Record<string, number>;
 }
 
 export interface AttestResult {
@@ -115,9 +118,14 @@ export function writePublicKey(dir: string, key: SigningKey): void {
  * attestation itself (the manifest included). Call last; `sealRunDir` does the whole sequence.
  */
 export function writeAttestation(dir: string, options: AttestOptions): AttestResult {
+  const sealed = options.sealedPrefix ?? {};
   const subject = listFiles(dir)
     .filter((f) => f !== ATTESTATION_FILE)
-    .map((name) => ({ name, digest: { sha256: sha256Hex(readFileSync(join(dir, name))) } }));
+    .map((name) => {
+      const all = readFileSync(join(dir, name));
+      const n = sealed[name];
+      return n === undefined ? { name, digest: { sha256: sha256Hex(all) } } : { name, digest: { sha256: sha256Hex(all.subarray(0, n)) }, annotations: { sealedBytes: n } };
+    });
   const statement: Statement = { _type: STATEMENT_TYPE, subject, predicateType: TEST_RESULT_PREDICATE, predicate: options.predicate };
   const envelope = signEnvelope(Buffer.from(JSON.stringify(statement), 'utf8'), options.key);
   writeFileSync(join(dir, ATTESTATION_FILE), serializeEnvelope(envelope));
@@ -193,8 +201,12 @@ export function verifyAttestation(dir: string, publicKeyFile?: string): Attestat
       continue;
     }
     files.delete(s.name);
-    const h = sha256Hex(readFileSync(join(dir, s.name)));
-    if (h !== s.digest?.sha256) problems.push({ file: s.name, detail: `${s.name} has sha256 ${h}, the attestation says ${String(s.digest?.sha256)}` });
+    const all = readFileSync(join(dir, s.name));
+    // A growing file (the transcript of a checkpoint) is attested over its first sealedBytes bytes.
+    const n = s.annotations?.sealedBytes;
+    const prefix = typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= all.length ? all.subarray(0, n) : all;
+    const h = sha256Hex(prefix);
+    if (h !== s.digest?.sha256) problems.push({ file: s.name, detail: `${s.name} has sha256 ${h}${prefix !== all ? ` over its first ${n} bytes` : ''}, the attestation says ${String(s.digest?.sha256)}` });
   }
   for (const extra of files) problems.push({ file: extra, detail: `${extra} is not an attested subject` });
   return { statement, keyFingerprint: fingerprint, problems };

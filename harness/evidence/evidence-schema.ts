@@ -60,6 +60,10 @@ export const MethodSchema = z.strictObject({
   partialReason: z.string().optional(),
   concurrency: z.int().min(1).optional(),
   shard: z.strictObject({ index: z.int().min(0), count: z.int().min(1) }).optional(),
+  firstDetection: z
+    .strictObject({ requests: count, elapsedMs: count })
+    .optional()
+    .describe('when the search first saw a finding: requests sent until then, and milliseconds since the start'),
 });
 
 export const CoverageCellSchema = z.strictObject({

@@ -23,6 +23,18 @@ export interface Manifest {
   schemaVersion: '1.0';
   algorithm: 'sha256';
   files: ManifestEntry[];
+  /**
+   * Only in a checkpoint of a run still in progress: files that keep growing after the seal (the
+   * transcript). Their entry's `size` and `sha256` cover the first `size` bytes; bytes appended
+   * later are not sealed (the transcript's hash chain still covers them).
+   */
+  growing?: string[];
+}
+
+/** SHA-256 of a file, or of its first `prefixBytes` bytes. */
+export function fileSha256(path: string, prefixBytes?: number): string {
+  const bytes = readFileSync(path);
+  return sha256Hex(prefixBytes === undefined ? bytes : bytes.subarray(0, prefixBytes));
 }
 
 export interface ManifestProblem {
@@ -46,22 +58,28 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-export function buildManifest(dir: string): Manifest {
+/**
+ * `sealedPrefix` names growing files (the transcript of a run in progress) and how many of their
+ * bytes this manifest seals.
+ */
+export function buildManifest(dir: string, sealedPrefix: Record<string, number> = {}): Manifest {
   const files = listFiles(dir)
     .filter((f) => !MANIFEST_EXCLUDED.includes(f))
     .map((path) => {
-      const bytes = readFileSync(join(dir, path));
+      const all = readFileSync(join(dir, path));
+      const bytes = sealedPrefix[path] !== undefined ? all.subarray(0, sealedPrefix[path]) : all;
       return { path, sha256: sha256Hex(bytes), size: bytes.length };
     });
-  return { schemaVersion: '1.0', algorithm: 'sha256', files };
+  const growing = Object.keys(sealedPrefix).sort();
+  return { schemaVersion: '1.0', algorithm: 'sha256', files, ...(growing.length > 0 ? { growing } : {}) };
 }
 
 export function serializeManifest(m: Manifest): string {
   return JSON.stringify(m, null, 2) + '\n';
 }
 
-export function writeManifest(dir: string): Manifest {
-  const m = buildManifest(dir);
+export function writeManifest(dir: string, sealedPrefix: Record<string, number> = {}): Manifest {
+  const m = buildManifest(dir, sealedPrefix);
   writeFileSync(join(dir, MANIFEST_FILE), serializeManifest(m));
   return m;
 }
@@ -85,10 +103,29 @@ export function readManifest(dir: string): Manifest | ManifestProblem {
     m.schemaVersion === '1.0' &&
     m.algorithm === 'sha256' &&
     Array.isArray(m.files) &&
-    m.files.every((f) => f && typeof f.path === 'string' && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256) && Number.isInteger(f.size));
+    m.files.every((f) => f && typeof f.path === 'string' && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256) && Number.isInteger(f.size)) &&
+    (m.growing === undefined || (Array.isArray(m.growing) && m.growing.every((g) => typeof g === 'string')));
   if (!ok) return { file: MANIFEST_FILE, kind: 'unreadable-manifest', detail: 'manifest.json does not have the expected shape' };
   if (serializeManifest(m) !== text) return { file: MANIFEST_FILE, kind: 'unreadable-manifest', detail: 'manifest.json is not in canonical form (it was edited)' };
   return m;
+}
+
+/** Bytes appended to growing files after a checkpoint seal, per file (empty for a finished run). */
+export function unsealedTails(dir: string): Array<{ file: string; sealedBytes: number; extraBytes: number }> {
+  const m = readManifest(dir);
+  if (!('files' in m) || !m.growing) return [];
+  const out: Array<{ file: string; sealedBytes: number; extraBytes: number }> = [];
+  for (const e of m.files) {
+    if (!m.growing.includes(e.path)) continue;
+    let size: number;
+    try {
+      size = statSync(join(dir, e.path)).size;
+    } catch {
+      continue;
+    }
+    if (size > e.size) out.push({ file: e.path, sealedBytes: e.size, extraBytes: size - e.size });
+  }
+  return out;
 }
 
 export function checkManifest(dir: string): ManifestProblem[] {
@@ -103,8 +140,10 @@ export function checkManifest(dir: string): ManifestProblem[] {
     }
     present.delete(e.path);
     const bytes = readFileSync(join(dir, e.path));
-    const h = sha256Hex(bytes);
-    if (h !== e.sha256) problems.push({ file: e.path, kind: 'changed', detail: `${e.path} has sha256 ${h}, manifest says ${e.sha256}` });
+    // A growing file may have been appended to after the checkpoint; its sealed prefix must match.
+    const sealed = m.growing?.includes(e.path) && bytes.length > e.size ? bytes.subarray(0, e.size) : bytes;
+    const h = sha256Hex(sealed);
+    if (h !== e.sha256) problems.push({ file: e.path, kind: 'changed', detail: `${e.path} has sha256 ${h}${sealed !== bytes ? ` over its first ${e.size} bytes` : ''}, manifest says ${e.sha256}` });
   }
   for (const extra of present) problems.push({ file: extra, kind: 'extra', detail: `${extra} is not listed in the manifest` });
   return problems;

@@ -39,6 +39,7 @@ export class TranscriptWriter {
   private fd: number | undefined;
   private prev = ZERO_HASH;
   private count = 0;
+  private bytes = 0;
   readonly redactor: Redactor;
   private readonly fsync: boolean;
   private readonly now: () => Date;
@@ -55,7 +56,9 @@ export class TranscriptWriter {
     this.fsync = options.fsync ?? false;
     this.now = options.now ?? (() => new Date());
     if (existsSync(file)) {
-      const lines = splitLines(readFileSync(file));
+      const existing = readFileSync(file);
+      this.bytes = existing.length;
+      const lines = splitLines(existing);
       const last = lines.at(-1);
       if (last) {
         this.prev = sha256Hex(last);
@@ -71,6 +74,11 @@ export class TranscriptWriter {
 
   get lineCount(): number {
     return this.count;
+  }
+
+  /** Bytes in the file so far, always at a line boundary (for sealing a checkpoint over a prefix). */
+  get byteLength(): number {
+    return this.bytes;
   }
 
   /** Appends an exchange (redacted) and returns its 1-based line number. */
@@ -98,6 +106,7 @@ export class TranscriptWriter {
     if (this.fsync) fsyncSync(this.fd);
     this.prev = sha256Hex(bytes.subarray(0, bytes.length - 1));
     this.count = line;
+    this.bytes += bytes.length;
     return line;
   }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { verifyAttestation, PUBLIC_KEY_FILE } from './attestation.ts';
 import { evidenceIssues } from './evidence-file.ts';
 import { EVIDENCE_FILE } from './evidence-schema.ts';
-import { checkManifest } from './manifest.ts';
+import { checkManifest, unsealedTails } from './manifest.ts';
 import { TRANSCRIPT_FILE, verifyTranscriptBytes } from './transcript.ts';
 
 export type VerifyCheck = 'manifest' | 'attestation' | 'transcript' | 'evidence' | 'folder';
@@ -34,6 +34,11 @@ export interface VerifyReport {
   transcriptLines?: number;
   /** The attested test result, when the attestation verified. */
   result?: string;
+  /**
+   * A checkpoint of a run that did not finish (killed): bytes its transcript gained after the last
+   * seal. They are hash-chained, but neither in the manifest nor signed.
+   */
+  unsealed?: Array<{ file: string; sealedBytes: number; extraBytes: number }>;
 }
 
 export interface VerifyOptions {
@@ -46,6 +51,7 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
   if (!existsSync(dir)) return { ok: false, failures: [{ file: dir, check: 'folder', detail: 'run folder does not exist' }], pinned: false };
 
   for (const p of checkManifest(dir)) failures.push({ file: p.file, check: 'manifest', detail: p.detail });
+  const unsealed = unsealedTails(dir);
 
   const att = verifyAttestation(dir, options.publicKeyFile);
   for (const p of att.problems) failures.push({ file: p.file, check: 'attestation', detail: p.detail });
@@ -88,13 +94,15 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
     pinned: options.publicKeyFile !== undefined && att.problems.length === 0,
     ...(transcriptLines !== undefined ? { transcriptLines } : {}),
     ...(att.statement && att.problems.length === 0 ? { result: att.statement.predicate.result } : {}),
+    ...(unsealed.length > 0 ? { unsealed } : {}),
   };
 }
 
 /** One line per failure, for the CLI. */
 export function formatVerifyReport(r: VerifyReport): string {
   if (r.ok) {
-    return `OK: manifest, signature (${r.pinned ? 'pinned key' : `${PUBLIC_KEY_FILE} in the folder`} ${r.keyFingerprint ?? ''}), transcript chain (${r.transcriptLines ?? 0} lines) and evidence schema all verify.`;
+    const tail = (r.unsealed ?? []).map((u) => `\nNOTE ${u.file}: ${u.extraBytes} bytes were written after the last checkpoint seal (first ${u.sealedBytes} bytes sealed); they are hash-chained (an edit to any line but the last breaks the chain) but not signed. The run did not finish: its evidence is partial.`);
+    return `OK: manifest, signature (${r.pinned ? 'pinned key' : `${PUBLIC_KEY_FILE} in the folder`} ${r.keyFingerprint ?? ''}), transcript chain (${r.transcriptLines ?? 0} lines) and evidence schema all verify.${tail.join('')}`;
   }
   return r.failures.map((f) => `FAIL ${f.file} [${f.check}]: ${f.detail}`).join('\n');
 }

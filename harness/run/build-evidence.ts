@@ -25,6 +25,8 @@ export interface EvidenceContext {
   maxRuns?: number;
   tenants: TenantLabel[];
   concurrency: number;
+  /** This run's slice of a sharded campaign (0-based index). */
+  shard?: { index: number; count: number };
   partialReason?: string;
   negativeControl: NegativeControlResult;
   transcriptLineOf: (seq: number) => number | undefined;
@@ -114,6 +116,8 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       partial,
       ...(partial ? { partialReason: ctx.partialReason ?? result.reason ?? result.status } : {}),
       concurrency: ctx.concurrency,
+      ...(ctx.shard ? { shard: { ...ctx.shard } } : {}),
+      ...(result.firstDetection ? { firstDetection: { ...result.firstDetection } } : {}),
     },
     coverage: { cells: coverageCells.map((c) => ({ ...c })) },
     findings: evidenceFindings,

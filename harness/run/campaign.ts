@@ -86,6 +86,8 @@ export interface CampaignResult {
   reason?: string;
   startedAt: Date;
   endedAt: Date;
+  /** When the search phase first saw a finding: requests sent so far and time since the start. */
+  firstDetection?: { requests: number; elapsedMs: number };
 }
 
 export class FindingsRaised extends Error {
@@ -191,6 +193,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   let first: Finding[] | undefined;
   let targetOracle: OracleName | undefined;
   let last: { ctx: RunContext; findings: Finding[]; commands: string[] } | undefined;
+  let firstDetection: CampaignResult['firstDetection'];
 
   const progress = (): void => o.onProgress?.({ phase, runs, requests, findings: findingsSeen, batches });
   const onExchange = o.onExchange;
@@ -234,6 +237,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     const { ctx, findings } = await execute(cmds);
     progress();
     if (findings.length > 0) {
+      firstDetection = { requests, elapsedMs: Date.now() - startedAt.getTime() };
       first = findings;
       findingsSeen = findings.length;
       targetOracle = findings[0]!.oracle;
@@ -323,6 +327,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   if (reproduction) result.reproduction = reproduction;
   if (fcPath) result.fcPath = fcPath;
   if (reason) result.reason = reason;
+  if (firstDetection) result.firstDetection = firstDetection;
   return result;
 }
 
