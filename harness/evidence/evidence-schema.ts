@@ -59,7 +59,18 @@ export const MethodSchema = z.strictObject({
   partial: z.boolean().describe('true when the run was interrupted (signal, budget cut) and the evidence covers what ran'),
   partialReason: z.string().optional(),
   concurrency: z.int().min(1).optional(),
-  shard: z.strictObject({ index: z.int().min(0), count: z.int().min(1) }).optional(),
+  shard: z
+    .strictObject({
+      index: z.int().min(1).describe('1-based, as in --shard i/n'),
+      count: z.int().min(1),
+      baseSeed: z.int().describe('the seed every shard of the campaign was given; this shard ran seed `seed`, derived from it'),
+      focus: z.array(z.string()).describe('operationIds this shard weighted up (every operation still runs)'),
+    })
+    .optional()
+    .describe('this run is one slice of a sharded campaign (tenantproof run --shard i/n)'),
+  configDigest: sha256
+    .optional()
+    .describe('SHA-256 of the campaign settings that shards of one campaign share (spec, target, tenants, budgets, base seed, shard count); merge refuses shards whose digests differ'),
   firstDetection: z
     .strictObject({ requests: count, elapsedMs: count })
     .optional()

@@ -25,8 +25,9 @@ export interface EvidenceContext {
   maxRuns?: number;
   tenants: TenantLabel[];
   concurrency: number;
-  /** This run's slice of a sharded campaign (0-based index). */
-  shard?: { index: number; count: number };
+  /** This run's slice of a sharded campaign. */
+  shard?: { index: number; count: number; baseSeed: number; focus: string[] };
+  configDigest?: string;
   partialReason?: string;
   negativeControl: NegativeControlResult;
   transcriptLineOf: (seq: number) => number | undefined;
@@ -116,7 +117,8 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       partial,
       ...(partial ? { partialReason: ctx.partialReason ?? result.reason ?? result.status } : {}),
       concurrency: ctx.concurrency,
-      ...(ctx.shard ? { shard: { ...ctx.shard } } : {}),
+      ...(ctx.shard ? { shard: { ...ctx.shard, focus: [...ctx.shard.focus] } } : {}),
+      ...(ctx.configDigest ? { configDigest: ctx.configDigest } : {}),
       ...(result.firstDetection ? { firstDetection: { ...result.firstDetection } } : {}),
     },
     coverage: { cells: coverageCells.map((c) => ({ ...c })) },
