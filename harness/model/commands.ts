@@ -34,7 +34,12 @@ export interface CommandOptions {
   maxBatch: number;
   /** Leave probe kinds out (e.g. `x-tenantproof-skip-probes`, or an operation the target lacks). */
   skipProbes?: ReadonlySet<ProbeKind>;
+  /** A shard's focus: commands on these operationIds weigh FOCUS_BOOST times more. */
+  focus?: ReadonlySet<string>;
 }
+
+/** How much more often a shard drives the operations of its focus. */
+export const FOCUS_BOOST = 3;
 
 /** The step-level probe kinds, as spec analysis names them. */
 const PROBE_NAME: Record<ProbeKind, ProbeName> = {
@@ -122,48 +127,48 @@ function probe(planned: PlannedOperation, kind: ProbeKind, o: CommandOptions, wi
 export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number }[] {
   const p = o.plan;
   const menu: { arbitrary: fc.Arbitrary<CommandSpec>; weight: number }[] = [];
-  const add = (arbitrary: fc.Arbitrary<CommandSpec>, weight: number): void => {
-    menu.push({ arbitrary, weight });
+  const add = (arbitrary: fc.Arbitrary<CommandSpec>, weight: number, planned: PlannedOperation): void => {
+    menu.push({ arbitrary, weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight });
   };
   // A probe runs only where spec analysis says it applies (x-tenantproof-skip-probes removes it there).
   const skip = (planned: PlannedOperation, k: ProbeKind): boolean => o.skipProbes?.has(k) === true || !planned.op.probes.includes(PROBE_NAME[k]);
 
   for (const c of p.creates) {
-    add(own(c, 'create', o), 8);
+    add(own(c, 'create', o), 8, c);
     const consumesBody = c.op.consumes.some((u) => u.in === 'body');
-    if ((consumesBody || c.op.parent) && !skip(c, 'foreign-reference')) add(probe(c, 'foreign-reference', o, true), 2);
-    if (c.op.idempotencyHeader && !skip(c, 'foreign-idempotency-key')) add(probe(c, 'foreign-idempotency-key', o, false), 1);
-    if (!skip(c, 'foreign-unique-value')) add(probe(c, 'foreign-unique-value', o, true), 1);
-    if (c.op.requestBody && !skip(c, 'inject-body')) add(probe(c, 'inject-body', o, true), 1);
-    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, true), 1);
+    if ((consumesBody || c.op.parent) && !skip(c, 'foreign-reference')) add(probe(c, 'foreign-reference', o, true), 2, c);
+    if (c.op.idempotencyHeader && !skip(c, 'foreign-idempotency-key')) add(probe(c, 'foreign-idempotency-key', o, false), 1, c);
+    if (!skip(c, 'foreign-unique-value')) add(probe(c, 'foreign-unique-value', o, true), 1, c);
+    if (c.op.requestBody && !skip(c, 'inject-body')) add(probe(c, 'inject-body', o, true), 1, c);
+    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, true), 1, c);
   }
   for (const r of p.reads) {
-    add(own(r, 'read', o), 2);
-    if (!skip(r, 'foreign-read')) add(probe(r, 'foreign-read', o, false), 4);
-    if (!skip(r, 'inject-query')) add(probe(r, 'inject-query', o, false), 1);
+    add(own(r, 'read', o), 2, r);
+    if (!skip(r, 'foreign-read')) add(probe(r, 'foreign-read', o, false), 4, r);
+    if (!skip(r, 'inject-query')) add(probe(r, 'inject-query', o, false), 1, r);
   }
   for (const u of p.updates) {
-    add(own(u, 'update', o), 2);
-    if (!skip(u, 'foreign-update')) add(probe(u, 'foreign-update', o, true), 3);
+    add(own(u, 'update', o), 2, u);
+    if (!skip(u, 'foreign-update')) add(probe(u, 'foreign-update', o, true), 3, u);
   }
   for (const d of p.deletes) {
-    add(own(d, 'delete', o), 1);
-    if (!skip(d, 'foreign-delete')) add(probe(d, 'foreign-delete', o, false), 3);
+    add(own(d, 'delete', o), 1, d);
+    if (!skip(d, 'foreign-delete')) add(probe(d, 'foreign-delete', o, false), 3, d);
   }
   for (const a of p.actions) {
-    add(own(a, 'action', o), 1);
-    if (a.op.resource && !skip(a, 'foreign-action')) add(probe(a, 'foreign-action', o, a.op.requestBody !== undefined), 1);
+    add(own(a, 'action', o), 1, a);
+    if (a.op.resource && !skip(a, 'foreign-action')) add(probe(a, 'foreign-action', o, a.op.requestBody !== undefined), 1, a);
   }
   for (const c of p.collections) {
-    add(own(c, 'list', o, c.op.searchParam ? ['own-canary', 'victim-canary', 'broad'] : undefined), 2);
-    if (c.op.pagination?.style === 'cursor' && !skip(c, 'foreign-cursor')) add(probe(c, 'foreign-cursor', o, false), 1);
-    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, false), 1);
-    if (!skip(c, 'inject-query')) add(probe(c, 'inject-query', o, false), 1);
+    add(own(c, 'list', o, c.op.searchParam ? ['own-canary', 'victim-canary', 'broad'] : undefined), 2, c);
+    if (c.op.pagination?.style === 'cursor' && !skip(c, 'foreign-cursor')) add(probe(c, 'foreign-cursor', o, false), 1, c);
+    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, false), 1, c);
+    if (!skip(c, 'inject-query')) add(probe(c, 'inject-query', o, false), 1, c);
   }
-  for (const s of p.searches) add(own(s, 'search', o, ['own-canary', 'victim-canary', 'broad']), 4);
-  for (const a of p.aggregates) add(own(a, 'aggregate', o), 2);
-  for (const e of p.exports) add(own(e, 'export', o), 2);
-  for (const s of p.singletons) add(own(s, 'singleton', o), 1);
+  for (const s of p.searches) add(own(s, 'search', o, ['own-canary', 'victim-canary', 'broad']), 4, s);
+  for (const a of p.aggregates) add(own(a, 'aggregate', o), 2, a);
+  for (const e of p.exports) add(own(e, 'export', o), 2, e);
+  for (const s of p.singletons) add(own(s, 'singleton', o), 1, s);
   return menu;
 }
 

@@ -10,13 +10,13 @@ import { FingerprintRegistry } from '../generate/fingerprints.ts';
 import { commandsArbitrary, type CommandRunner } from '../model/commands.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { Step } from '../model/step.ts';
-import type { StepBuilderContext } from '../model/step-builder.ts';
+import { buildOwnStep, type StepBuilderContext } from '../model/step-builder.ts';
 import type { ValueSource } from '../model/value-source.ts';
 import { World } from '../model/world.ts';
 import { runCheckpoint } from './checkpoint.ts';
 import { Coverage } from './coverage.ts';
 import { Executor, StepSkipped } from './executor.ts';
-import type { HttpClient } from './http-client.ts';
+import type { Transport } from './http-client.ts';
 import { HealthMonitor, TargetUnusableError } from './health.ts';
 
 export interface ProvisionedTenant {
@@ -33,7 +33,7 @@ export type Provisioner = (count: number, run: number) => Promise<ProvisionedTen
 export interface CampaignOptions {
   plan: CampaignPlan;
   values: ValueSource;
-  client: HttpClient;
+  client: Transport;
   provision: Provisioner;
   /** Whether each run gets tenants nobody used before (so exact model checks apply). */
   freshTenants: boolean;
@@ -52,6 +52,12 @@ export interface CampaignOptions {
   signal: AbortSignal;
   onExchange?: (exchange: Exchange) => void;
   onProgress?: (p: CampaignProgress) => void;
+  /** A shard's operation focus (see shard.ts). */
+  focus?: ReadonlySet<string>;
+  /** Delete what each run created, after the run (`--cleanup`). */
+  cleanup?: boolean;
+  /** Receives a function that returns the result so far, for checkpoint seals while the campaign runs. */
+  onSnapshot?: (snapshot: () => CampaignResult) => void;
 }
 
 export interface CampaignProgress {
@@ -88,6 +94,8 @@ export interface CampaignResult {
   endedAt: Date;
   /** When the search phase first saw a finding: requests sent so far and time since the start. */
   firstDetection?: { requests: number; elapsedMs: number };
+  /** What `--cleanup` deleted, summed over runs. */
+  cleanup?: CleanupCounts;
 }
 
 export class FindingsRaised extends Error {
@@ -104,6 +112,9 @@ class Interrupted extends Error {
   }
 }
 
+/** What a run context needs of the campaign's options. */
+export type RunContextOptions = Pick<CampaignOptions, 'plan' | 'client' | 'onExchange' | 'signal' | 'pageSize' | 'freshTenants'>;
+
 /** One run: fresh tenants, a fresh model and registry, one executor. */
 export class RunContext implements CommandRunner {
   readonly world: World;
@@ -115,7 +126,7 @@ export class RunContext implements CommandRunner {
   private batchCounter = 0;
 
   constructor(
-    private readonly o: CampaignOptions,
+    private readonly o: RunContextOptions,
     tenants: ProvisionedTenant[],
     coverage: Coverage,
     nextSeq: () => number,
@@ -177,6 +188,48 @@ export class RunContext implements CommandRunner {
   assertClean(): void {
     if (this.executor.findings.length > 0) throw new FindingsRaised(this.executor.findings);
   }
+
+  /**
+   * `--cleanup`: each tenant deletes the records it created and still has, children first, where the
+   * spec has a delete operation for them. What could not be deleted is counted, never retried.
+   */
+  async cleanup(): Promise<CleanupCounts> {
+    const counts: CleanupCounts = { deleted: 0, failed: 0, undeletable: 0 };
+    const labels = this.builder.labels;
+    for (const [t, tenant] of labels.entries()) {
+      const records = [...this.world.tenant(tenant).records].filter((r) => r.alive).sort((x, y) => Number(y.parent !== undefined) - Number(x.parent !== undefined) || y.createdBy - x.createdBy);
+      for (const record of records) {
+        if (!record.alive || this.o.signal.aborted) continue;
+        const del = this.o.plan.deletes.find((d) => d.op.resource === record.resource);
+        if (!del) {
+          counts.undeletable++;
+          continue;
+        }
+        const selector = this.world.alive(tenant, record.resource).indexOf(record);
+        const step = buildOwnStep(this.builder, { kind: 'own', action: 'delete', operationId: del.op.operationId, tenant: t, selector, values: { query: {}, nonce: 'tpcleanup000' } });
+        if (!step) {
+          counts.undeletable++;
+          continue;
+        }
+        try {
+          await this.executor.run(step);
+        } catch (err) {
+          if (!(err instanceof StepSkipped)) throw err;
+        }
+        if (record.alive) counts.failed++;
+        else counts.deleted++;
+      }
+    }
+    return counts;
+  }
+}
+
+export interface CleanupCounts {
+  deleted: number;
+  /** Delete sent but refused (e.g. a record the API keeps once referenced). */
+  failed: number;
+  /** No delete operation in the spec for the record's resource. */
+  undeletable: number;
 }
 
 export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
@@ -214,7 +267,26 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
 
   // Labels are stable across runs (T1…Tn), so the command arbitraries can be built once.
   const labelList = Array.from({ length: o.tenants }, (_, i) => `T${i + 1}`);
-  const arbitrary = commandsArbitrary({ plan: o.plan, labels: labelList, values: o.values, maxBatch: o.maxBatch }, o.maxCommands);
+  const arbitrary = commandsArbitrary({ plan: o.plan, labels: labelList, values: o.values, maxBatch: o.maxBatch, ...(o.focus ? { focus: o.focus } : {}) }, o.maxCommands);
+  const cleaned: CleanupCounts | undefined = o.cleanup ? { deleted: 0, failed: 0, undeletable: 0 } : undefined;
+  const cleanup = async (ctx: RunContext): Promise<void> => {
+    if (!cleaned) return;
+    try {
+      const c = await ctx.cleanup();
+      cleaned.deleted += c.deleted;
+      cleaned.failed += c.failed;
+      cleaned.undeletable += c.undeletable;
+    } catch (err) {
+      // A target that fails during cleanup must not lose the run's result; the health monitor saw it.
+      if (!(err instanceof TargetUnusableError || err instanceof Interrupted)) throw err;
+    }
+  };
+  o.onSnapshot?.(() => {
+    const snap: CampaignResult = { status: 'interrupted', firstFindings: first ?? [], runs, requests, batches, coverage, seed: o.seed, startedAt, endedAt: new Date(), reason: `in progress (${phase} phase)` };
+    if (firstDetection) snap.firstDetection = { ...firstDetection };
+    if (cleaned) snap.cleanup = { ...cleaned };
+    return snap;
+  });
 
   const execute = async (cmds: Iterable<fc.AsyncCommand<World, CommandRunner>>): Promise<{ ctx: RunContext; findings: Finding[] }> => {
     const ctx = await newContext();
@@ -228,6 +300,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       throw err;
     } finally {
       batches += ctx.batches;
+      await cleanup(ctx);
     }
   };
 
@@ -308,6 +381,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
         throw err;
       });
       if (findings.some((f) => f.oracle === targetOracle)) reproduced++;
+      await cleanup(ctx);
     }
     reproduction = { reproduced, attempts };
   }
@@ -328,6 +402,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   if (fcPath) result.fcPath = fcPath;
   if (reason) result.reason = reason;
   if (firstDetection) result.firstDetection = firstDetection;
+  if (cleaned) result.cleanup = cleaned;
   return result;
 }
 

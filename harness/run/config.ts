@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { parseShard, type Shard } from './shard.ts';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -52,6 +53,12 @@ export const userConfigSchema = z
     out: z.string().min(1),
     /** Also write report.pdf (needs Chromium). */
     pdf: z.boolean(),
+    /** This job's slice of a sharded campaign, `i/n` (see harness/run/shard.ts). */
+    shard: z.string().regex(/^\d+\/\d+$/, 'use i/n, e.g. 2/3'),
+    /** Delete what the run created, where the API allows it (DELETE operations), after the campaign. */
+    cleanup: z.boolean(),
+    /** Seconds between checkpoint seals of the evidence while the run goes (0: only at the end). */
+    checkpointEvery: z.union([z.literal('off'), duration]),
   })
   .partial()
   .strict();
@@ -85,6 +92,9 @@ export interface RunConfig {
   maxCommands: number;
   out: string;
   pdf: boolean;
+  shard?: Shard;
+  cleanup: boolean;
+  checkpointEveryMs: number;
 }
 
 export const DEFAULTS = {
@@ -99,6 +109,7 @@ export const DEFAULTS = {
   replays: 5,
   maxCommands: 100,
   out: 'reports',
+  checkpointEvery: '15s',
 } as const;
 
 function issuesText(error: z.ZodError, where: string): string {
@@ -149,7 +160,10 @@ export function resolveConfig(fromFile: UserConfig, fromFlags: UserConfig): RunC
     maxCommands: c.maxCommands ?? DEFAULTS.maxCommands,
     out: c.out ?? DEFAULTS.out,
     pdf: c.pdf ?? false,
+    cleanup: c.cleanup ?? false,
+    checkpointEveryMs: c.checkpointEvery === 'off' ? 0 : (c.checkpointEvery ?? parseDuration(DEFAULTS.checkpointEvery)),
   };
+  if (c.shard) out.shard = parseShard(c.shard);
   if (c.databaseUrl) out.databaseUrl = c.databaseUrl;
   if (c.poolSize) out.poolSize = c.poolSize;
   if (c.adminToken) out.adminToken = c.adminToken;

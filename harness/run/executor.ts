@@ -20,14 +20,14 @@ import { checkModel } from '../oracles/model.ts';
 import { checkNonInterference } from '../oracles/non-interference.ts';
 import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
 import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../generate/canary.ts';
-import type { HttpClient } from './http-client.ts';
+import type { Transport } from './http-client.ts';
 import { Coverage } from './coverage.ts';
 
 export interface ExecutorOptions {
   plan: CampaignPlan;
   world: World;
   registry: FingerprintRegistry;
-  client: HttpClient;
+  client: Transport;
   /** Authentication headers per tenant. Never written anywhere. */
   credentials: Map<TenantLabel, Record<string, string>>;
   coverage: Coverage;

@@ -37,7 +37,12 @@ export interface SendResult {
   throttled: number;
 }
 
-export class HttpClient {
+/** What the executor sends requests through: the HttpClient, or a wrapper around it (see planting-transport.ts). */
+export interface Transport {
+  send(input: SendInput): Promise<SendResult>;
+}
+
+export class HttpClient implements Transport {
   private readonly gate: RateGate | undefined;
   private readonly base: string;
 

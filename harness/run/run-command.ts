@@ -20,17 +20,16 @@ import { ProvisioningError, provisionTenants, type TenantCredentials } from '../
 import { FingerprintRegistry } from '../generate/fingerprints.ts';
 import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
 import { runNegativeControl, type NegativeControlResult } from '../oracles/negative-control.ts';
-import { TranscriptWriter, TRANSCRIPT_FILE, exchangesFromTranscript } from '../evidence/index.ts';
-import { writeEvidenceFile } from '../evidence/evidence-file.ts';
-import { renderJunit, JUNIT_FILE } from '../evidence/junit.ts';
-import { renderSarif, serializeSarif, SARIF_FILE } from '../evidence/sarif.ts';
+import { TranscriptWriter, TRANSCRIPT_FILE } from '../evidence/index.ts';
+import type { Evidence } from '../evidence/evidence-schema.ts';
 import { loadSigningKey } from '../evidence/attestation.ts';
-import { sealRunDir } from '../evidence/seal.ts';
-import { writeReportFiles } from '../evidence/report/write-report.ts';
 import { SigningKeyError } from '../evidence/errors.ts';
 import { runCampaign, type CampaignResult, type ProvisionedTenant } from './campaign.ts';
 import { ConfigError, loadConfigFile, resolveConfig, type RunConfig, type UserConfig } from './config.ts';
-import { buildEvidence } from './build-evidence.ts';
+import { buildEvidence, type EvidenceContext } from './build-evidence.ts';
+import { runLiveNegativeControl } from './live-negative-control.ts';
+import { configDigest, shardFocus, shardSeed, type Shard } from './shard.ts';
+import { writeRunFolder } from './write-run-folder.ts';
 import { writeCounterexample } from './counterexample-file.ts';
 import { HttpClient } from './http-client.ts';
 import { progressReporter } from './progress.ts';
@@ -60,9 +59,15 @@ Campaign:
   --max-rps N            ceiling on requests per second (protects shared staging)
   --request-timeout D    per-request timeout (default 10s)
   --replays N            replays of the minimal counterexample (default 5)
+  --shard i/n            run slice i of n of one campaign (own seed and operation focus per
+                         shard; combine the n folders with \`tenantproof merge\`)
+  --cleanup              after each run, delete what it created where the spec has a delete
+                         operation (for shared staging)
 Output:
   --out DIR              parent folder of run folders (default reports)
   --pdf                  also print report.pdf with headless Chromium (/usr/bin/chromium)
+  --checkpoint-every D   re-seal the evidence as partial this often while running, so a killed
+                         job still leaves a verifiable folder (default 15s; off to disable)
   --config FILE          settings file (default ./tenantproof.config.ts if present)
   --help                 this text
 
@@ -89,6 +94,9 @@ const FLAGS = {
   replays: { type: 'string' },
   out: { type: 'string' },
   pdf: { type: 'boolean' },
+  shard: { type: 'string' },
+  cleanup: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -112,6 +120,9 @@ export function flagsToConfig(values: Record<string, string | string[] | boolean
   if (s('request-timeout')) c.requestTimeout = s('request-timeout')!;
   if (s('out')) c.out = s('out')!;
   if (values['pdf'] === true) c.pdf = true;
+  if (values['cleanup'] === true) c.cleanup = true;
+  if (s('shard')) c.shard = s('shard')!;
+  if (s('checkpoint-every')) c.checkpointEvery = s('checkpoint-every')!;
   const ints: [string, keyof UserConfig][] = [
     ['pool-size', 'poolSize'],
     ['tenants', 'tenants'],
@@ -159,9 +170,9 @@ function toolVersion(): string {
   return pkg.version;
 }
 
-function runIdFor(seed: number): string {
+function runIdFor(seed: number, shard?: Shard): string {
   const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
-  return `${t}-s${seed}-${randomBytes(2).toString('hex')}`;
+  return `${t}-s${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${randomBytes(2).toString('hex')}`;
 }
 
 /** `commandLine` goes into the evidence as is: it must already be free of secrets (see recordedCommandLine). */
@@ -211,7 +222,28 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
     throw e;
   }
 
-  const runId = runIdFor(config.seed);
+  // 4. Sharding: this job's seed and operation focus; the digest every shard of the campaign shares.
+  const baseSeed = config.seed;
+  const seed = config.shard ? shardSeed(baseSeed, config.shard) : baseSeed;
+  const focus = config.shard ? shardFocus(plan.inScope.map((p) => p.op.operationId), config.shard) : undefined;
+  const targetRef: Evidence['scope']['target'] = target.kind === 'embedded' ? { kind: 'embedded', url: target.url, faults: target.faults } : { kind: 'url', url: stripCredentials(target.url) };
+  const digest = configDigest({
+    spec: specSha256,
+    target: target.kind === 'embedded' ? { kind: 'embedded', faults: [...target.faults].sort(), database: config.databaseUrl ? 'postgresql' : 'pglite' } : { kind: 'url', url: targetRef.url },
+    provision: config.provision.split(':')[0],
+    tenants: config.tenants,
+    budgetMs: config.budgetMs,
+    shrinkBudgetMs: config.shrinkBudgetMs,
+    runs: config.runs ?? null,
+    maxCommands: config.maxCommands,
+    concurrency: config.concurrency,
+    replays: config.replays,
+    baseSeed,
+    shards: config.shard?.count ?? 1,
+    tool: toolVersion(),
+  });
+
+  const runId = runIdFor(seed, config.shard);
   const dir = path.resolve(config.out, runId);
   mkdirSync(path.join(dir, 'counterexamples'), { recursive: true });
   const adminToken = config.adminToken ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];
@@ -223,7 +255,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (signalled) {
-      process.stderr.write('\ntenantproof: second signal, exiting now; the transcript is complete up to here.\n');
+      process.stderr.write('\ntenantproof: second signal, exiting now; the transcript is complete up to here, and the last checkpoint is sealed.\n');
       process.exit(sig === 'SIGINT' ? 130 : 143);
     }
     signalled = sig;
@@ -251,21 +283,71 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
     return tenants;
   };
 
+  const labels = (): TenantLabel[] => Array.from({ length: config.tenants }, (_, i) => `T${i + 1}`);
+  const evidenceContext = (negativeControl: NegativeControlResult, counterexampleFile?: string): EvidenceContext => ({
+    runId,
+    model,
+    plan,
+    specFile: config.spec,
+    specSha256,
+    target: targetRef,
+    tool: { version: toolVersion(), gitCommit: gitCommit() },
+    budgetMs: config.budgetMs,
+    ...(config.runs ? { maxRuns: config.runs } : {}),
+    tenants: labels(),
+    concurrency: config.concurrency,
+    ...(config.shard ? { shard: { ...config.shard, baseSeed, focus: focus ?? [] } } : {}),
+    configDigest: digest,
+    ...(signalled ? { partialReason: `stopped by ${signalled}` } : {}),
+    negativeControl,
+    transcriptLineOf: (s) => lineOf.get(s),
+    ...(counterexampleFile ? { counterexampleFile } : {}),
+    signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin },
+  });
+  const warn = (m: string): void => {
+    process.stderr.write(`tenantproof: ${m}\n`);
+  };
+
+  // Checkpoints: while the campaign runs, the folder is re-sealed every few seconds as a partial
+  // run, so a CI job killed at any moment (even by SIGKILL) leaves verifiable evidence.
+  let snapshot: (() => CampaignResult) | undefined;
+  let checkpointing: Promise<unknown> | undefined;
+  let checkpoints = 0;
+  const checkpoint = (): void => {
+    if (!snapshot || checkpointing) return;
+    const result = { ...snapshot(), reason: `the run did not finish; this checkpoint was sealed at ${new Date().toISOString()}` };
+    const pending: NegativeControlResult = { outcome: 'skipped', detail: 'the negative control runs after the campaign; this checkpoint was sealed before it', oracles: [] };
+    checkpointing = writeRunFolder({ dir, key, result, evidence: { ...evidenceContext(pending), partialReason: result.reason }, commandLine, spec: { file: config.spec, sha256: specSha256 }, transcript, final: false, warn })
+      .then(() => checkpoints++)
+      .catch((e: unknown) => warn(`checkpoint could not be sealed: ${(e as Error).message}`))
+      .finally(() => {
+        checkpointing = undefined;
+      });
+  };
+  const timer = config.checkpointEveryMs > 0 ? setInterval(checkpoint, config.checkpointEveryMs) : undefined;
+  timer?.unref();
+
   const progress = progressReporter(process.stderr, config.budgetMs);
+  const client = new HttpClient({ baseURL: target.url, timeoutMs: config.requestTimeoutMs, maxBodyBytes: 8 * 1024 * 1024, maxThrottleRetries: 5, maxRetryAfterMs: 30_000, ...(config.maxRps ? { maxRps: config.maxRps } : {}) });
+  const values = specValueSource(model, runId);
+  let seq = 0;
   let result: CampaignResult | undefined;
+  let negativeControl: NegativeControlResult | undefined;
   let exit: number = EXIT.clean;
   try {
-    process.stderr.write(`tenantproof: run ${runId}, seed ${config.seed}, target ${target.kind === 'embedded' ? `embedded CRM${target.faults.length ? ` with ${target.faults.join(', ')}` : ''}` : target.url}, ${plan.inScope.length} operations, budget ${config.budgetMs / 1000}s\n`);
+    process.stderr.write(
+      `tenantproof: run ${runId}, seed ${seed}${config.shard ? ` (shard ${config.shard.index}/${config.shard.count} of base seed ${baseSeed})` : ''}, target ${target.kind === 'embedded' ? `embedded CRM${target.faults.length ? ` with ${target.faults.join(', ')}` : ''}` : target.url}, ${plan.inScope.length} operations, budget ${config.budgetMs / 1000}s\n`,
+    );
     // Fail fast, with a clear message, on bad credentials; a credentials file sets the tenant count.
     config = { ...config, tenants: (await provision(config.tenants, 0)).length };
     result = await runCampaign({
       plan,
-      values: specValueSource(model, runId),
-      client: new HttpClient({ baseURL: target.url, timeoutMs: config.requestTimeoutMs, maxBodyBytes: 8 * 1024 * 1024, maxThrottleRetries: 5, maxRetryAfterMs: 30_000, ...(config.maxRps ? { maxRps: config.maxRps } : {}) }),
+      values,
+      client,
       provision,
       freshTenants: fresh,
       tenants: config.tenants,
-      seed: config.seed,
+      seed,
       budgetMs: config.budgetMs,
       shrinkBudgetMs: config.shrinkBudgetMs,
       ...(config.runs ? { maxRuns: config.runs } : {}),
@@ -274,37 +356,64 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
       pageSize: 2,
       replays: config.replays,
       signal: controller.signal,
+      ...(focus ? { focus: new Set(focus) } : {}),
+      cleanup: config.cleanup,
+      onSnapshot: (s) => {
+        snapshot = s;
+      },
       onExchange: (ex) => {
+        seq = Math.max(seq, ex.seq);
         lineOf.set(ex.seq, transcript.appendExchange(ex));
         if (!carrier && ex.relation === 'own' && ex.request.method === 'GET' && ex.response?.status === 200 && ex.response.json !== undefined) carrier = ex;
       },
       onProgress: (p) => progress.update(p),
     });
+    if (timer) clearInterval(timer);
+    // The negative control, on live traffic, when the target is still usable and the run was not stopped.
+    if (result.status === 'clean' || result.status === 'leak') {
+      transcript.appendNote('negative control: begin (responses altered in-process carry x-tenantproof-planted)');
+      negativeControl = await runLiveNegativeControl({
+        plan,
+        values,
+        client,
+        tenants: (await provision(2, -1)).slice(0, 2),
+        freshTenants: fresh,
+        seed,
+        signal: controller.signal,
+        nextSeq: () => ++seq,
+        onExchange: (ex) => {
+          lineOf.set(ex.seq, transcript.appendExchange(ex));
+        },
+      });
+      transcript.appendNote(`negative control: end, ${negativeControl.outcome}`);
+      if (negativeControl.outcome === 'skipped') negativeControl = { ...negativeControlFor(carrier, labels()), detail: `${negativeControl.detail ?? ''}; planted into a copy of a recorded response instead`.replace(/^; /, '') };
+    }
   } catch (e) {
     progress.done();
     if (e instanceof ProvisioningError) {
       err(`provisioning failed: ${e.message}`);
       exit = e.kind === 'config' ? EXIT.usage : EXIT.targetUnusable;
     } else {
+      if (timer) clearInterval(timer);
+      await checkpointing;
       transcript.close();
       await target.close();
       throw e;
     }
   } finally {
+    if (timer) clearInterval(timer);
     progress.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  await checkpointing;
   transcript.close();
   await target.close();
   if (!result) {
     rmSync(dir, { recursive: true, force: true });
     return exit;
   }
-
-  // The negative control: the oracles must fire on a planted foreign value.
-  const labels: TenantLabel[] = Array.from({ length: config.tenants }, (_, i) => `T${i + 1}`);
-  const negativeControl = negativeControlFor(carrier, labels);
+  negativeControl ??= { outcome: 'skipped', detail: result.status === 'interrupted' ? 'the run was stopped before the negative control' : 'the target was unusable, so the negative control did not run', oracles: [] };
 
   let counterexampleFile: string | undefined;
   if (result.counterexample) {
@@ -325,48 +434,11 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
     });
     counterexampleFile = 'counterexamples/1.json';
   }
-  const evidence = buildEvidence(result, {
-    runId,
-    model,
-    plan,
-    specFile: config.spec,
-    specSha256,
-    target: target.kind === 'embedded' ? { kind: 'embedded', url: target.url, faults: target.faults } : { kind: 'url', url: stripCredentials(target.url) },
-    tool: { version: toolVersion(), gitCommit: gitCommit() },
-    budgetMs: config.budgetMs,
-    ...(config.runs ? { maxRuns: config.runs } : {}),
-    tenants: labels,
-    concurrency: config.concurrency,
-    ...(signalled ? { partialReason: `stopped by ${signalled}` } : {}),
-    negativeControl,
-    transcriptLineOf: (seq) => lineOf.get(seq),
-    ...(counterexampleFile ? { counterexampleFile } : {}),
-    signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin },
-  });
-  writeEvidenceFile(dir, evidence);
-  writeFileSync(path.join(dir, JUNIT_FILE), renderJunit(evidence));
-  const wanted = new Set(evidence.findings.flatMap((f) => f.exchanges));
-  const exchanges = new Map<number, Exchange>();
-  if (wanted.size > 0) for (const [seq, ex] of exchangesFromTranscript(path.join(dir, TRANSCRIPT_FILE))) if (wanted.has(seq)) exchanges.set(seq, ex);
-  const code = exitCodeFor(evidence.verdict, result, signalled);
-  writeFileSync(path.join(dir, SARIF_FILE), serializeSarif(renderSarif(evidence, { commandLine, exchanges, exitCode: code })));
-  // The human-readable report goes in before sealing, so the manifest covers it. A bug in the
-  // report must never stop the evidence from being sealed.
-  try {
-    const report = await writeReportFiles(dir, { pdf: config.pdf });
-    if (report.pdfSkipped) process.stderr.write(`tenantproof: ${report.pdfSkipped}\n`);
-  } catch (e) {
-    process.stderr.write(`tenantproof: report.html could not be written (${(e as Error).message}); the evidence is still sealed.\n`);
-  }
-  sealRunDir(dir, key, {
-    result: evidence.verdict === 'clean' ? 'PASSED' : evidence.verdict === 'leak' ? 'FAILED' : 'WARNED',
-    configuration: [{ name: config.spec, digest: { sha256: specSha256 } }],
-    passedTests: [],
-    warnedTests: [],
-    failedTests: evidence.findings.map((f) => `${f.oracle}:${f.operationId}`),
-  });
+  const preliminary = buildEvidence(result, evidenceContext(negativeControl, counterexampleFile));
+  const code = exitCodeFor(preliminary.verdict, result, signalled);
+  const evidence = await writeRunFolder({ dir, key, result, evidence: evidenceContext(negativeControl, counterexampleFile), commandLine, spec: { file: config.spec, sha256: specSha256 }, transcript, final: true, exitCode: code, pdf: config.pdf, warn });
   pointLatest(path.resolve(config.out), runId);
-  printSummary(evidence, result, dir, code);
+  printSummary(evidence, result, dir, code, checkpoints);
   return code;
 }
 
@@ -408,7 +480,7 @@ function pointLatest(outDir: string, runId: string): void {
   }
 }
 
-function printSummary(evidence: ReturnType<typeof buildEvidence>, result: CampaignResult, dir: string, code: number): void {
+function printSummary(evidence: Evidence, result: CampaignResult, dir: string, code: number, checkpoints: number): void {
   const out = process.stdout;
   const verdict = { clean: 'CLEAN: no isolation leak found', leak: 'LEAK: isolation broken', inconclusive: 'INCONCLUSIVE: the run cannot support a verdict' }[evidence.verdict];
   out.write(`\n${verdict}\n`);
@@ -422,7 +494,9 @@ function printSummary(evidence: ReturnType<typeof buildEvidence>, result: Campai
     out.write(`  minimal repro: ${result.counterexample.steps.length} step(s); reproduced ${r?.reproduced ?? 0}/${r?.attempts ?? 0} on fresh tenants\n`);
     out.write(`  replay: npx tenantproof replay ${path.relative(process.cwd(), path.join(dir, 'counterexamples', '1.json'))}\n`);
   }
-  out.write(`  negative control: ${evidence.negativeControl.outcome}\n`);
+  out.write(`  negative control: ${evidence.negativeControl.outcome}${evidence.negativeControl.detail ? ` (${evidence.negativeControl.detail})` : ''}\n`);
+  if (result.cleanup) out.write(`  cleanup: ${result.cleanup.deleted} records deleted, ${result.cleanup.failed} refused, ${result.cleanup.undeletable} without a delete operation\n`);
+  if (checkpoints > 0) out.write(`  ${checkpoints} checkpoint seal(s) written while running\n`);
   out.write(`  evidence: ${path.relative(process.cwd(), dir)}/ (verify with \`npx tenantproof verify ${path.relative(process.cwd(), dir)}\`)\n`);
   out.write(`  exit code ${code}\n`);
 }

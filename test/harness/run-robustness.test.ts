@@ -150,19 +150,25 @@ describe('tenantproof run: interruption and secrets', () => {
     const r = await runCli(['run', '--budget', '5m', '--seed', '3', '--tenants', '2', '--out', dir], {
       env: { CRM_ADMIN_TOKEN: adminToken },
       onSpawn: (child) => {
+        let fallback: NodeJS.Timeout | undefined;
         child.stderr?.on('data', (d: Buffer) => {
-          if (!sent && /requests [1-9]\d\d/.test(d.toString())) {
+          const text = d.toString();
+          if (!sent && /requests [1-9]\d\d/.test(text)) {
             sent = true;
             child.kill('SIGINT');
+          }
+          // Progress lines come every 5 s on CI; a fallback so the test cannot hang, armed only once
+          // the run has started (its signal handlers are installed by then, however slow the boot).
+          if (!fallback && /tenantproof: run /.test(text)) {
+            fallback = setTimeout(() => {
+              if (!sent) {
+                sent = true;
+                child.kill('SIGINT');
+              }
+            }, 30_000);
           }
         });
-        // Progress lines come every 5 s on CI; a fallback so the test cannot hang.
-        setTimeout(() => {
-          if (!sent) {
-            sent = true;
-            child.kill('SIGINT');
-          }
-        }, 30_000);
+        child.on('exit', () => clearTimeout(fallback));
       },
     });
     expect(sent).toBe(true);
@@ -182,5 +188,42 @@ describe('tenantproof run: interruption and secrets', () => {
       expect(text, file).not.toMatch(/tpk_[A-Za-z0-9_-]{20,}/);
     }
     expect(existsSync(path.join(dir, 'latest'))).toBe(true);
+  });
+});
+
+describe('tenantproof run: a job killed outright (SIGKILL, as a CI timeout does)', () => {
+  it('leaves the last checkpoint: partial, verifiable evidence, with the unsealed tail of the transcript named', async () => {
+    const dir = mkdtempSync(path.join(out, 'sigkill-'));
+    let killed = false;
+    const r = await runCli(['run', '--budget', '5m', '--seed', '4', '--tenants', '2', '--checkpoint-every', '2s', '--out', dir], {
+      onSpawn: (child) => {
+        // Kill once a checkpoint has been sealed and the run has gone on past it.
+        const poll = setInterval(() => {
+          const runs = readdirSync(dir).filter((d) => d !== 'latest');
+          const sealed = runs.some((d) => existsSync(path.join(dir, d, 'attestation.json')));
+          if (sealed && !killed) {
+            killed = true;
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGKILL'), 1_500);
+          }
+        }, 200);
+        child.on('exit', () => clearInterval(poll));
+      },
+    });
+    expect(killed).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    const run = latestRun(dir);
+    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as { verdict: string; method: { partial: boolean; partialReason?: string; requestCount: number } };
+    expect(evidence.method.partial).toBe(true);
+    expect(evidence.method.partialReason).toMatch(/did not finish; this checkpoint was sealed at/);
+    expect(evidence.method.requestCount).toBeGreaterThan(0);
+    // Without a negative control a run cannot be clean: a killed clean run is inconclusive.
+    expect(evidence.verdict).toBe('inconclusive');
+    expect(readFileSync(path.join(run, 'report.html'), 'utf8')).toMatch(/partial/i);
+    const v = await runCli(['verify', run]);
+    expect(v.stdout + v.stderr).toMatch(/^OK:/m);
+    expect(v.code).toBe(0);
+    // The run went on after its last seal: verify says how much is not sealed.
+    expect(v.stdout).toMatch(/NOTE transcript\.ndjson: \d+ bytes were written after the last checkpoint seal/);
   });
 });

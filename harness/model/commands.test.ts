@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzeSpecFile } from '../spec/analyze.ts';
+import type { ApiModel } from '../spec/api-model.ts';
+import { commandSpecArbitrary, FOCUS_BOOST, singleCommandArbitraries } from './commands.ts';
+import { buildPlan, type CampaignPlan } from './plan.ts';
+import { specValueSource } from './spec-value-source.ts';
+
+const spec = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'specs', 'crm.openapi.yaml');
+let model: ApiModel;
+let plan: CampaignPlan;
+beforeAll(async () => {
+  model = await analyzeSpecFile(spec);
+  plan = buildPlan(model);
+});
+
+const options = (focus?: string[]) => ({ plan, labels: ['T1', 'T2'], values: specValueSource(model, 'run-test'), maxBatch: 3, ...(focus ? { focus: new Set(focus) } : {}) });
+
+describe('a shard focus', () => {
+  it('multiplies the weight of exactly the focused operations’ commands', () => {
+    const plain = singleCommandArbitraries(options());
+    const focused = singleCommandArbitraries(options(['getCustomer', 'search']));
+    expect(focused.length).toBe(plain.length);
+    const boosted = focused.filter((m, i) => m.weight !== plain[i]!.weight);
+    expect(boosted.length).toBeGreaterThan(0);
+    for (const [i, m] of focused.entries()) expect([plain[i]!.weight, plain[i]!.weight * FOCUS_BOOST]).toContain(m.weight);
+  });
+
+  it('makes focused operations much more frequent in generated commands, without dropping the others', () => {
+    const opsOf = (focus?: string[]): string[] =>
+      fc.sample(commandSpecArbitrary(options(focus)), { seed: 11, numRuns: 600 }).flatMap((c) => (c.kind === 'batch' ? c.members.map((m) => m.operationId) : c.kind === 'checkpoint' ? [] : [c.operationId]));
+    const share = (ops: string[], id: string): number => ops.filter((o) => o === id).length / ops.length;
+    const plain = opsOf();
+    const focused = opsOf(['getCustomer']);
+    expect(share(focused, 'getCustomer')).toBeGreaterThan(1.8 * share(plain, 'getCustomer'));
+    expect(new Set(focused).size).toBeGreaterThan(10);
+  });
+});
