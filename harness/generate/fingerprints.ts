@@ -33,12 +33,16 @@ export class FingerprintRegistry {
   version = 0;
 
   /**
-   * Registers a value as owned by `owner`. Short values are ignored (returns false). Registering
+   * Registers a value as owned by `owner`. Short values and plain integers are ignored (returns false). Registering
    * the same value for the same owner twice is a no-op; for another owner it throws, since
    * ownership would be ambiguous.
    */
   register(value: string, owner: TenantLabel, kind: FingerprintKind, source: string): boolean {
     if (value.length < MIN_FINGERPRINT_LENGTH) return false;
+    // A run of digits (an integer id, a timestamp) is low-entropy and repeats across tables and in
+    // unrelated numbers: scanning bytes for it would accuse the innocent. Such ids are owned per
+    // resource in the World model instead, and judged by the model and access oracles.
+    if (/^\d+$/.test(value)) return false;
     const existing = this.byValue.get(value);
     if (existing) {
       if (existing.owner !== owner) throw new FingerprintConflictError(value, [existing.owner, owner]);

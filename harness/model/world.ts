@@ -91,9 +91,12 @@ export class World {
     return candidates[selector % candidates.length];
   }
 
-  /** The owner of a server-issued id, if any tenant created it in this run. */
-  ownerOfId(id: string): TenantLabel | undefined {
-    for (const t of this.tenants.values()) if (t.records.some((r) => r.id === id)) return t.label;
+  /**
+   * The owner of a server-issued id, if any tenant created it in this run; of `resource` when given,
+   * since integer ids repeat across tables (project 5 and task 5 are different records).
+   */
+  ownerOfId(id: string, resource?: string): TenantLabel | undefined {
+    for (const t of this.tenants.values()) if (t.records.some((r) => r.id === id && (resource === undefined || r.resource === resource))) return t.label;
     return undefined;
   }
 

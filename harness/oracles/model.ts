@@ -18,6 +18,8 @@ export interface ModelObservation {
   exchanges: number[];
   /** Ids the target returned (all pages). */
   observedIds?: readonly string[];
+  /** The resource the ids are of, when known: ownership is per resource (integer ids repeat across tables). */
+  resource?: string;
   /** Ids the model says A owns and the query should return (exact mode). */
   expectedIds?: readonly string[];
   /** Named numbers the target returned (`count`, `total.amount`, …). */
@@ -27,8 +29,8 @@ export interface ModelObservation {
 }
 
 export interface ModelOracleContext {
-  /** Owner of a value, from the FingerprintRegistry (`registry.ownerOf.bind(registry)`). */
-  ownerOf: (value: string) => TenantLabel | undefined;
+  /** Owner of an id of `resource` (when given), else of any registered value (`registry.ownerOf`). */
+  ownerOf: (value: string, resource?: string) => TenantLabel | undefined;
   /** Relative tolerance for aggregate comparison (default 1e-9, for float sums). */
   tolerance?: number;
 }
@@ -45,7 +47,7 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
     // Ownership, in both modes: ids owned by someone else.
     const foreignByOwner = new Map<TenantLabel, string[]>();
     for (const id of observed) {
-      const owner = ctx.ownerOf(id);
+      const owner = ctx.ownerOf(id, o.resource);
       if (owner !== undefined && owner !== o.tenant) foreignByOwner.set(owner, [...(foreignByOwner.get(owner) ?? []), id]);
     }
     for (const [victim, ids] of foreignByOwner) {
@@ -61,11 +63,11 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
     if (o.mode !== 'exact') continue;
     if (o.expectedIds) {
       const expected = new Set(o.expectedIds);
-      const extra = observed.filter((id) => !expected.has(id) && (ctx.ownerOf(id) ?? o.tenant) === o.tenant);
+      const extra = observed.filter((id) => !expected.has(id) && (ctx.ownerOf(id, o.resource) ?? o.tenant) === o.tenant);
       const seen = new Set(observed);
       const missing = [...expected].filter((id) => !seen.has(id));
       if (extra.length > 0 || missing.length > 0) {
-        const unknown = extra.filter((id) => ctx.ownerOf(id) === undefined);
+        const unknown = extra.filter((id) => ctx.ownerOf(id, o.resource) === undefined);
         findings.push({
           ...base,
           severity: unknown.length > 0 ? 'high' : 'medium',

@@ -45,19 +45,34 @@ async function walk(executor: Executor, tenant: TenantLabel, planned: PlannedOpe
   const op = planned.op;
   const pages: Exchange[] = [];
   const query: Record<string, StepValue> = { ...base };
+  const p = op.pagination;
   // A small first page, so that every tenant with a few records holds a cursor (for the
-  // cursor-swap probe below); large pages after it.
-  if (op.pagination?.limitParam) query[op.pagination.limitParam] = pageSize;
+  // cursor-swap probe below); large pages after it. Page-numbered lists keep one size throughout,
+  // or page 2 of a larger size would skip records.
+  if (p?.limitParam) query[p.limitParam] = p.style === 'page' ? 100 : pageSize;
+  let offset = 0;
+  let pageNumber = 1;
   for (let page = 0; page < MAX_PAGES; page++) {
+    const sentLimit = p?.limitParam ? Number(query[p.limitParam]) : undefined;
     const ex = await executor.run(step(tenant, planned, action, { ...query }));
-    if (op.pagination?.limitParam) query[op.pagination.limitParam] = 100;
+    if (p?.limitParam) query[p.limitParam] = 100;
     if (!ex) break;
     pages.push(ex);
-    const p = op.pagination;
-    if (!ex.response || ex.response.status >= 300 || !p || p.style !== 'cursor' || !p.param || !p.nextField) break;
-    const next = getPath(ex.response.json, p.nextField);
-    if (typeof next !== 'string' || next.length === 0) break;
-    query[p.param] = next;
+    if (!ex.response || ex.response.status >= 300 || !p || !p.param) break;
+    if (p.style === 'cursor') {
+      if (!p.nextField) break;
+      const next = getPath(ex.response.json, p.nextField);
+      if (typeof next !== 'string' || next.length === 0) break;
+      query[p.param] = next;
+    } else if (p.style === 'offset' || p.style === 'page') {
+      // No cursor: read on while full pages come back.
+      const items = getPath(ex.response.json, op.itemsField ?? '');
+      const count = Array.isArray(items) ? items.length : 0;
+      if (count === 0 || (sentLimit !== undefined && count < sentLimit)) break;
+      offset += count;
+      pageNumber += 1;
+      query[p.param] = p.style === 'offset' ? offset : pageNumber;
+    } else break;
   }
   return pages;
 }
@@ -88,6 +103,7 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
           mode: options.completeModel ? 'exact' : 'ownership',
           exchanges: pages.map((p) => p.seq),
           observedIds,
+          resource: planned.op.resource,
         };
         if (options.completeModel) obs.expectedIds = world.alive(tenant, planned.op.resource).map((r) => r.id);
         observations.push(obs);
@@ -134,6 +150,7 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
             mode: options.completeModel && variant.resource ? 'exact' : 'ownership',
             exchanges: [ex.seq],
             observedIds: extractIds(ex, planned.op.itemsField, idField),
+            ...(variant.resource ? { resource: variant.resource } : {}),
           };
           if (obs.mode === 'exact' && variant.resource) obs.expectedIds = world.alive(tenant, variant.resource).map((r) => r.id);
           observations.push(obs);
@@ -163,8 +180,7 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
   } catch (err) {
     if (!(err instanceof StepSkipped)) throw err;
   }
-  const ownerOf = (v: string): TenantLabel | undefined => executor.registry.ownerOf(v);
-  const modelFindings = checkModel(observations, { ownerOf });
+  const modelFindings = checkModel(observations, { ownerOf: (v, resource) => executor.ownerOf(v, resource) });
   for (const o of observations) executor.recordCoverage(o.operationId, 'model', 'own');
   executor.findings.push(...modelFindings);
   if (auditViews.length > 0) {

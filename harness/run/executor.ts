@@ -16,7 +16,7 @@ import { checkForeignData } from '../oracles/foreign-data.ts';
 import { checkCrossTenantAccess, type CrossTenantProbe } from '../oracles/cross-tenant-access.ts';
 import { checkExistence } from '../oracles/existence.ts';
 import { checkInjection, type InjectionVector } from '../oracles/injection.ts';
-import { checkModel } from '../oracles/model.ts';
+import { checkModel, type ModelObservation } from '../oracles/model.ts';
 import { checkNonInterference } from '../oracles/non-interference.ts';
 import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
 import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../generate/canary.ts';
@@ -59,6 +59,9 @@ export class Executor {
   private readonly known = new Map<TenantLabel, Set<string>>();
   /** Last comparable observation per tenant and request, for non-interference. */
   private readonly observations = new Map<string, { writes: number; exchange: Exchange }>();
+  /** Per tenant: own writes sent so far, and those still awaiting their response. */
+  private readonly writesStarted = new Map<TenantLabel, number>();
+  private readonly writesInFlight = new Map<TenantLabel, number>();
   transportErrors = 0;
   serverErrors = 0;
   throttled = 0;
@@ -87,6 +90,10 @@ export class Executor {
   async run(step: Step, options: { concurrent?: boolean } = {}): Promise<Exchange | undefined> {
     const probe = step.probe;
     let before: Exchange | undefined;
+    // The victim's own writes started so far, and in flight: if any overlaps the before/after
+    // window, a change to its record cannot be blamed on the attacker.
+    const victimWritesAtStart = step.victim ? (this.writesStarted.get(step.victim) ?? 0) : 0;
+    let victimBusy = step.victim ? (this.writesInFlight.get(step.victim) ?? 0) > 0 : false;
     if ((probe === 'foreign-update' || probe === 'foreign-delete' || probe === 'foreign-action') && step.victim && step.recordFrom !== undefined) {
       before = await this.reread(step, step.victim, 'setup');
     }
@@ -96,10 +103,13 @@ export class Executor {
     if (probe === 'foreign-read' || probe === 'foreign-update' || probe === 'foreign-delete' || probe === 'foreign-action') {
       const missing = await this.missingTwin(step, exchange);
       const after = step.victim && step.recordFrom !== undefined ? await this.reread(step, step.victim, 'setup') : undefined;
+      if (step.victim) victimBusy ||= (this.writesStarted.get(step.victim) ?? 0) !== victimWritesAtStart || (this.writesInFlight.get(step.victim) ?? 0) > 0;
       const crossProbe: CrossTenantProbe = { probe: exchange };
       if (missing) crossProbe.missing = missing;
-      if (before) crossProbe.before = before;
-      if (after) crossProbe.after = after;
+      if (before && after && !victimBusy) {
+        crossProbe.before = before;
+        crossProbe.after = after;
+      }
       this.raise(checkCrossTenantAccess([crossProbe]), 'cross-tenant-access', exchange);
       if (missing) this.raise(checkExistence([{ foreign: exchange, missing }]), 'existence', exchange);
     }
@@ -130,6 +140,11 @@ export class Executor {
     const creds = this.o.credentials.get(step.tenant) ?? {};
     const headers = { ...resolved.headers, ...creds };
     const writesAtStart = world.tenant(step.tenant).writes;
+    const isWrite = resolved.method.toUpperCase() !== 'GET' && step.relation === 'own';
+    if (isWrite) {
+      this.writesStarted.set(step.tenant, (this.writesStarted.get(step.tenant) ?? 0) + 1);
+      this.writesInFlight.set(step.tenant, (this.writesInFlight.get(step.tenant) ?? 0) + 1);
+    }
     const result = await this.o.client.send({
       method: resolved.method,
       path: resolved.path,
@@ -137,6 +152,7 @@ export class Executor {
       ...(resolved.bodyText !== undefined ? { bodyText: resolved.bodyText } : {}),
       ...(this.o.signal ? { signal: this.o.signal } : {}),
     });
+    if (isWrite) this.writesInFlight.set(step.tenant, (this.writesInFlight.get(step.tenant) ?? 1) - 1);
     this.throttled += result.throttled;
     const exchange: Exchange = {
       seq: this.o.nextSeq(),
@@ -335,9 +351,15 @@ export class Executor {
           if (parent) record.parent = { resource: parent.resource, id: parent.id, createdBy: parent.createdBy };
         }
         // An idempotent replay answers with a record the tenant already has: not a new one.
-        const known = tenant.records.find((r) => r.id === record.id);
+        const known = tenant.records.find((r) => r.id === record.id && r.resource === record.resource);
         if (known) known.lastSeen = record.lastSeen;
-        else if (this.safeRegister(record.id, step.tenant, 'id', `${step.operationId}.response.${idPath}`)) tenant.records.push(record);
+        else {
+          // Ownership is per resource in the model, whatever the id looks like; the id is also a
+          // fingerprint for the byte scan when it is distinctive enough (see FingerprintRegistry).
+          const owner = world.ownerOfId(record.id, record.resource);
+          const fingerprintOk = this.safeRegister(record.id, step.tenant, 'id', `${step.operationId}.response.${idPath}`) || this.o.registry.ownerOf(record.id) === undefined;
+          if ((owner === undefined || owner === step.tenant) && fingerprintOk) tenant.records.push(record);
+        }
       }
     }
     if (step.relation !== 'own') return;
@@ -384,6 +406,11 @@ export class Executor {
     }
   }
 
+  /** Owner of an id of `resource` in the model, else of any registered fingerprint. */
+  ownerOf(value: string, resource?: string): TenantLabel | undefined {
+    return (resource !== undefined ? this.o.world.ownerOfId(value, resource) : undefined) ?? this.o.registry.ownerOf(value);
+  }
+
   /** Registers a fingerprint; a value another tenant already owns is left with its first owner. */
   private safeRegister(value: string, owner: TenantLabel, kind: 'id' | 'canary' | 'generated' | 'token', source: string): boolean {
     const existing = this.o.registry.ownerOf(value);
@@ -396,8 +423,9 @@ export class Executor {
     const kind = step.action === 'list' ? 'list' : step.action === 'search' ? 'search' : step.action === 'export' ? 'export' : undefined;
     if (!kind || !exchange.response || exchange.response.status >= 300) return;
     const ids = extractIds(exchange, this.planned(step.operationId)?.op.itemsField, this.o.plan.resources.get(step.resource ?? '')?.idField ?? 'id');
-    const findings = checkModel([{ tenant: step.tenant, operationId: step.operationId, kind, mode: 'ownership', exchanges: [exchange.seq], observedIds: ids }], {
-      ownerOf: (v) => this.o.registry.ownerOf(v),
+    const observation: ModelObservation = { tenant: step.tenant, operationId: step.operationId, kind, mode: 'ownership', exchanges: [exchange.seq], observedIds: ids, ...(step.resource ? { resource: step.resource } : {}) };
+    const findings = checkModel([observation], {
+      ownerOf: (v, resource) => this.ownerOf(v, resource),
     });
     this.raise(findings, 'model', exchange);
   }

@@ -438,7 +438,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   const code = exitCodeFor(preliminary.verdict, result, signalled);
   const evidence = await writeRunFolder({ dir, key, result, evidence: evidenceContext(negativeControl, counterexampleFile), commandLine, spec: { file: config.spec, sha256: specSha256 }, transcript, final: true, exitCode: code, pdf: config.pdf, warn });
   pointLatest(path.resolve(config.out), runId);
-  printSummary(evidence, result, dir, code, checkpoints);
+  printSummary(evidence, result, dir, code, checkpoints, fresh);
   return code;
 }
 
@@ -480,7 +480,7 @@ function pointLatest(outDir: string, runId: string): void {
   }
 }
 
-function printSummary(evidence: Evidence, result: CampaignResult, dir: string, code: number, checkpoints: number): void {
+function printSummary(evidence: Evidence, result: CampaignResult, dir: string, code: number, checkpoints: number, fresh: boolean): void {
   const out = process.stdout;
   const verdict = { clean: 'CLEAN: no isolation leak found', leak: 'LEAK: isolation broken', inconclusive: 'INCONCLUSIVE: the run cannot support a verdict' }[evidence.verdict];
   out.write(`\n${verdict}\n`);
@@ -491,7 +491,7 @@ function printSummary(evidence: Evidence, result: CampaignResult, dir: string, c
   }
   if (result.counterexample) {
     const r = result.reproduction;
-    out.write(`  minimal repro: ${result.counterexample.steps.length} step(s); reproduced ${r?.reproduced ?? 0}/${r?.attempts ?? 0} on fresh tenants\n`);
+    out.write(`  minimal repro: ${result.counterexample.steps.length} step(s); reproduced ${r?.reproduced ?? 0}/${r?.attempts ?? 0} ${fresh ? 'on fresh tenants' : 'on the same tenants (file: or module: provisioning reuses them, so earlier data persists)'}\n`);
     out.write(`  replay: npx tenantproof replay ${path.relative(process.cwd(), path.join(dir, 'counterexamples', '1.json'))}\n`);
   }
   out.write(`  negative control: ${evidence.negativeControl.outcome}${evidence.negativeControl.detail ? ` (${evidence.negativeControl.detail})` : ''}\n`);

@@ -37,3 +37,15 @@ describe('model oracle', () => {
     ).toEqual([]);
   });
 });
+
+describe('model oracle: ownership is judged per resource', () => {
+  it('an integer id that is another tenant’s record of a different resource is not a leak; of the same resource it is', () => {
+    const owners: Record<string, Record<string, string>> = { project: { '5': 'T1' }, task: { '5': 'T2', '7': 'T2' } };
+    const ctx = { ownerOf: (v: string, resource?: string) => (resource ? owners[resource]?.[v] : undefined) };
+    const list = (resource: string, ids: string[]) => ({ tenant: 'T1', operationId: `list-${resource}`, kind: 'list' as const, mode: 'ownership' as const, exchanges: [1], observedIds: ids, resource });
+    expect(checkModel([list('project', ['5'])], ctx)).toEqual([]);
+    const f = checkModel([list('task', ['7'])], ctx);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ oracle: 'model', victim: 'T2', evidence: { ids: ['7'] } });
+  });
+});
