@@ -32,7 +32,7 @@ import { configDigest, shardFocus, shardSeed, type Shard } from './shard.ts';
 import { writeRunFolder } from './write-run-folder.ts';
 import { writeCounterexample } from './counterexample-file.ts';
 import { HttpClient } from './http-client.ts';
-import { progressReporter } from './progress.ts';
+import { progressReporter, type ProgressReporter } from './progress.ts';
 import { recordedCommandLine } from './command-line.ts';
 import { openTarget, TargetError, type Target } from './target.ts';
 
@@ -154,7 +154,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tenantproof run: ${(err as Error).message}\n\nRun \`tenantproof run --help\` for the options.\n`);
     return EXIT.usage;
   }
-  return runWithConfig(config, recordedCommandLine(['run', ...argv]));
+  return (await runWithConfig(config, recordedCommandLine(['run', ...argv]))).code;
 }
 
 function gitCommit(): string | null {
@@ -175,8 +175,21 @@ function runIdFor(seed: number, shard?: Shard): string {
   return `${t}-s${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${randomBytes(2).toString('hex')}`;
 }
 
+export interface RunOptions {
+  /** No progress lines and no summary on the terminal (errors are still told); for tenantproof/vitest. */
+  quiet?: boolean;
+}
+
+export interface RunOutcome {
+  /** The process exit code the run stands for (see EXIT). */
+  code: number;
+  /** The run folder, when one was written. */
+  dir?: string;
+  evidence?: Evidence;
+}
+
 /** `commandLine` goes into the evidence as is: it must already be free of secrets (see recordedCommandLine). */
-export async function runWithConfig(config: RunConfig, commandLine: string): Promise<number> {
+export async function runWithConfig(config: RunConfig, commandLine: string, options: RunOptions = {}): Promise<RunOutcome> {
   const err = (m: string): void => {
     process.stderr.write(`tenantproof run: ${m}\n`);
   };
@@ -187,14 +200,14 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   } catch (e) {
     if (e instanceof SpecError) {
       err(e.message);
-      return EXIT.usage;
+      return { code: EXIT.usage };
     }
     throw e;
   }
   const plan = buildPlan(model);
   if (plan.inScope.length === 0) {
     err(`nothing in ${config.spec} can be tested: ${plan.outOfScope.map((o) => `${o.operationId} (${o.reason})`).join('; ') || 'no operations'}. \`tenantproof inspect\` shows why.`);
-    return EXIT.usage;
+    return { code: EXIT.usage };
   }
   const specSha256 = createHash('sha256').update(readFileSync(config.spec)).digest('hex');
 
@@ -205,7 +218,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   } catch (e) {
     if (e instanceof SigningKeyError) {
       err(e.message);
-      return EXIT.usage;
+      return { code: EXIT.usage };
     }
     throw e;
   }
@@ -217,7 +230,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   } catch (e) {
     if (e instanceof TargetError) {
       err(e.message);
-      return e.kind === 'usage' ? EXIT.usage : EXIT.targetUnusable;
+      return { code: e.kind === 'usage' ? EXIT.usage : EXIT.targetUnusable };
     }
     throw e;
   }
@@ -327,7 +340,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   const timer = config.checkpointEveryMs > 0 ? setInterval(checkpoint, config.checkpointEveryMs) : undefined;
   timer?.unref();
 
-  const progress = progressReporter(process.stderr, config.budgetMs);
+  const progress: ProgressReporter = options.quiet ? { update: () => {}, done: () => {} } : progressReporter(process.stderr, config.budgetMs);
   const client = new HttpClient({ baseURL: target.url, timeoutMs: config.requestTimeoutMs, maxBodyBytes: 8 * 1024 * 1024, maxThrottleRetries: 5, maxRetryAfterMs: 30_000, ...(config.maxRps ? { maxRps: config.maxRps } : {}) });
   const values = specValueSource(model, runId);
   let seq = 0;
@@ -411,7 +424,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   await target.close();
   if (!result) {
     rmSync(dir, { recursive: true, force: true });
-    return exit;
+    return { code: exit };
   }
   negativeControl ??= { outcome: 'skipped', detail: result.status === 'interrupted' ? 'the run was stopped before the negative control' : 'the target was unusable, so the negative control did not run', oracles: [] };
 
@@ -438,8 +451,8 @@ export async function runWithConfig(config: RunConfig, commandLine: string): Pro
   const code = exitCodeFor(preliminary.verdict, result, signalled);
   const evidence = await writeRunFolder({ dir, key, result, evidence: evidenceContext(negativeControl, counterexampleFile), commandLine, spec: { file: config.spec, sha256: specSha256 }, transcript, final: true, exitCode: code, pdf: config.pdf, warn });
   pointLatest(path.resolve(config.out), runId);
-  printSummary(evidence, result, dir, code, checkpoints, fresh);
-  return code;
+  if (!options.quiet) printSummary(evidence, result, dir, code, checkpoints, fresh);
+  return { code, dir, evidence };
 }
 
 function negativeControlFor(carrier: Exchange | undefined, labels: TenantLabel[]): NegativeControlResult {
