@@ -10,6 +10,7 @@ Commands:
   run       run an isolation campaign (default target: the embedded reference CRM)
   replay    re-run a counterexample on fresh tenants; exit 1 if the leak reproduces
   verify    check a run folder's manifest, signature, transcript chain and evidence
+  merge     merge the run folders of a sharded campaign into one signed evidence folder
   report    render report.html (--pdf: report.pdf) from a run folder
   inspect   show what tenantproof infers from an OpenAPI spec
   crm       start the reference multi-tenant CRM
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   run: async () => (await import('./run/run-command.ts')).main,
   replay: async () => (await import('./run/replay-command.ts')).main,
   verify: async () => (await import('./evidence/verify-command.ts')).main,
+  merge: async () => (await import('./run/merge-command.ts')).main,
   report: async () => (await import('./evidence/report-command.ts')).main,
 };
 

@@ -46,6 +46,30 @@ export const ScopeSchema = z.strictObject({
   }),
 });
 
+export const MergedShardSchema = z.strictObject({
+  runId: z.string().min(1),
+  dir: z.string().min(1).describe('the folder, relative to the merged folder, holding the shard as it was sealed: shards/<runId>'),
+  index: z.int().min(1).optional().describe('1-based shard index (--shard i/n); absent for an unsharded run'),
+  seed: z.int(),
+  requestCount: count,
+  interleavedBatchCount: count,
+  startedAt: utc,
+  endedAt: utc,
+  partial: z.boolean(),
+  partialReason: z.string().optional(),
+  verdict: VerdictSchema,
+  findings: count.describe('findings of this shard (all are in the merged findings)'),
+  negativeControl: z.enum(['passed', 'failed', 'skipped']),
+  evidenceSha256: sha256.describe("SHA-256 of the shard's own evidence.json"),
+  keyFingerprint: sha256.optional().describe("fingerprint of the key that signed the shard's own attestation"),
+});
+
+export const MergedSchema = z.strictObject({
+  shardCount: z.int().min(1).optional().describe('n of --shard i/n; absent when unsharded runs were merged'),
+  missing: z.array(z.int().min(1)).describe('shard indexes of 1..n that were not given to merge (the merged evidence is then partial)'),
+  shards: z.array(MergedShardSchema).min(1),
+});
+
 export const MethodSchema = z.strictObject({
   tool: z.strictObject({ name: z.string(), version: z.string(), gitCommit: z.string().nullable() }),
   seed: z.int(),
@@ -75,6 +99,7 @@ export const MethodSchema = z.strictObject({
     .strictObject({ requests: count, elapsedMs: count })
     .optional()
     .describe('when the search first saw a finding: requests sent until then, and milliseconds since the start'),
+  merged: MergedSchema.optional().describe('this evidence merges several run folders (tenantproof merge); each is copied, with its own seal, under `shards/<runId>/`'),
 });
 
 export const CoverageCellSchema = z.strictObject({
@@ -108,6 +133,11 @@ export const FindingSchema = z.strictObject({
   reproduction: z.strictObject({ reproduced: count, attempts: count }),
   transcriptLines: z.array(z.int().min(1)),
   counterexample: z.string().optional().describe('relative path of counterexamples/<n>.json'),
+  transcript: z
+    .string()
+    .optional()
+    .describe('the transcript that `exchanges` and `transcriptLines` refer to, relative to the run folder (default transcript.ndjson; in a merged folder shards/<runId>/transcript.ndjson)'),
+  origin: z.strictObject({ runId: z.string().min(1), id: z.string().min(1) }).optional().describe('in a merged folder: the run this finding came from and its id there'),
 });
 
 export const NegativeControlSchema = z.strictObject({
@@ -152,6 +182,8 @@ export type CoverageCell = z.infer<typeof CoverageCellSchema>;
 export type NegativeControl = z.infer<typeof NegativeControlSchema>;
 export type ControlEntry = z.infer<typeof ControlSchema>;
 export type ReproStep = z.infer<typeof ReproStepSchema>;
+export type MergedInfo = z.infer<typeof MergedSchema>;
+export type MergedShard = z.infer<typeof MergedShardSchema>;
 
 export const EVIDENCE_SCHEMA_ID = 'https://tenantproof.dev/schemas/evidence-1.0.json';
 

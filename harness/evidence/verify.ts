@@ -8,15 +8,17 @@
  * subjects are exactly the folder's files; the transcript's hash chain; and `evidence.json` against
  * the schema.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAttestation, PUBLIC_KEY_FILE } from './attestation.ts';
 import { evidenceIssues } from './evidence-file.ts';
 import { EVIDENCE_FILE } from './evidence-schema.ts';
 import { checkManifest, unsealedTails } from './manifest.ts';
+import { SHARDS_DIR } from './merge-layout.ts';
+import { sha256Hex } from './hash.ts';
 import { TRANSCRIPT_FILE, verifyTranscriptBytes } from './transcript.ts';
 
-export type VerifyCheck = 'manifest' | 'attestation' | 'transcript' | 'evidence' | 'folder';
+export type VerifyCheck = 'manifest' | 'attestation' | 'transcript' | 'evidence' | 'folder' | 'merge';
 
 export interface VerifyFailure {
   file: string;
@@ -39,6 +41,11 @@ export interface VerifyReport {
    * seal. They are hash-chained, but neither in the manifest nor signed.
    */
   unsealed?: Array<{ file: string; sealedBytes: number; extraBytes: number }>;
+  /**
+   * A merged folder (`tenantproof merge`): each run under `shards/`, verified on its own (manifest,
+   * its own signature, transcript chain, evidence), with paths relative to the merged folder.
+   */
+  shards?: Array<{ dir: string; ok: boolean; keyFingerprint?: string; transcriptLines?: number }>;
 }
 
 export interface VerifyOptions {
@@ -56,24 +63,38 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
   const att = verifyAttestation(dir, options.publicKeyFile);
   for (const p of att.problems) failures.push({ file: p.file, check: 'attestation', detail: p.detail });
 
+  const ePath = join(dir, EVIDENCE_FILE);
+  let value: unknown;
+  if (existsSync(ePath)) {
+    try {
+      value = JSON.parse(readFileSync(ePath, 'utf8'));
+    } catch {
+      failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: 'evidence.json is not valid JSON' });
+    }
+  }
+  const merged = mergedInfo(value);
+
   let transcriptLines: number | undefined;
   const tPath = join(dir, TRANSCRIPT_FILE);
   if (existsSync(tPath)) {
     const t = verifyTranscriptBytes(readFileSync(tPath));
     transcriptLines = t.lines;
     if (!t.ok && t.firstBroken) failures.push({ file: TRANSCRIPT_FILE, check: 'transcript', detail: `line ${t.firstBroken.line}: ${t.firstBroken.reason}` });
-  } else {
+  } else if (!merged) {
+    // Only a merged folder has no transcript of its own: its transcripts are its shards'.
     failures.push({ file: TRANSCRIPT_FILE, check: 'transcript', detail: 'transcript.ndjson is missing' });
   }
 
-  const ePath = join(dir, EVIDENCE_FILE);
+  let shards: VerifyReport['shards'];
+  if (merged) {
+    const r = verifyShards(dir, merged, value as { findings?: unknown });
+    failures.push(...r.failures);
+    shards = r.shards;
+    unsealed.push(...r.unsealed);
+    transcriptLines = r.shards.reduce((n, s) => n + (s.transcriptLines ?? 0), transcriptLines ?? 0);
+  }
+
   if (existsSync(ePath)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(ePath, 'utf8'));
-    } catch {
-      failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: 'evidence.json is not valid JSON' });
-    }
     if (value !== undefined) {
       const issues = evidenceIssues(value);
       for (const i of issues) failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: `${i.path}: ${i.message}` });
@@ -95,13 +116,98 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
     ...(transcriptLines !== undefined ? { transcriptLines } : {}),
     ...(att.statement && att.problems.length === 0 ? { result: att.statement.predicate.result } : {}),
     ...(unsealed.length > 0 ? { unsealed } : {}),
+    ...(shards ? { shards } : {}),
   };
+}
+
+interface MergedClaim {
+  shards: Array<{ runId?: unknown; dir?: unknown; evidenceSha256?: unknown }>;
+}
+
+/** `method.merged` of a parsed evidence.json, if it has the shape (the schema check reports the rest). */
+function mergedInfo(value: unknown): MergedClaim | undefined {
+  const m = (value as { method?: { merged?: unknown } } | undefined)?.method?.merged;
+  if (!m || typeof m !== 'object' || !Array.isArray((m as { shards?: unknown }).shards)) return undefined;
+  return m as MergedClaim;
+}
+
+const SAFE_REL = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\\0]+$/;
+
+/**
+ * The runs a merged folder holds under `shards/`: each verified as a run folder of its own (failures
+ * reported under `shards/<runId>/<file>`), each one the evidence claims present with the evidence
+ * hash it claims, no other folder there, and every finding's transcript reference resolvable.
+ */
+function verifyShards(dir: string, merged: MergedClaim, evidence: { findings?: unknown }): { failures: VerifyFailure[]; shards: NonNullable<VerifyReport['shards']>; unsealed: NonNullable<VerifyReport['unsealed']> } {
+  const failures: VerifyFailure[] = [];
+  const unsealed: NonNullable<VerifyReport['unsealed']> = [];
+  const shards: NonNullable<VerifyReport['shards']> = [];
+  const root = join(dir, SHARDS_DIR);
+  const present = existsSync(root) ? readdirSync(root).filter((n) => lstatSync(join(root, n)).isDirectory()).sort() : [];
+  const claimed = new Set<string>();
+  for (const s of merged.shards) {
+    const rel = typeof s.dir === 'string' ? s.dir : undefined;
+    if (!rel || !SAFE_REL.test(rel) || !rel.startsWith(`${SHARDS_DIR}/`) || rel.split('/').length !== 2) {
+      failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `a merged run names the folder ${JSON.stringify(s.dir)}, which is not shards/<runId>` });
+      continue;
+    }
+    claimed.add(rel.slice(SHARDS_DIR.length + 1));
+    const sdir = join(dir, rel);
+    if (!existsSync(sdir)) {
+      failures.push({ file: rel, check: 'merge', detail: `${rel} is named in evidence.json as a merged run but is missing` });
+      continue;
+    }
+    const ePath = join(sdir, EVIDENCE_FILE);
+    if (existsSync(ePath) && typeof s.evidenceSha256 === 'string') {
+      const h = sha256Hex(readFileSync(ePath));
+      if (h !== s.evidenceSha256) failures.push({ file: `${rel}/${EVIDENCE_FILE}`, check: 'merge', detail: `${rel}/${EVIDENCE_FILE} has sha256 ${h}, the merged evidence says ${s.evidenceSha256}` });
+    }
+    // A shard keeps its own seal; verify it as the run folder it was (its own public key: the merged
+    // attestation, checked above, is what binds the shard's bytes to the merging signer).
+    const r = verifyRunDir(sdir);
+    for (const f of r.failures) failures.push({ ...f, file: f.check === 'folder' ? rel : `${rel}/${f.file}`, detail: `${rel}: ${f.detail}` });
+    for (const u of r.unsealed ?? []) unsealed.push({ ...u, file: `${rel}/${u.file}` });
+    shards.push({ dir: rel, ok: r.ok, ...(r.keyFingerprint ? { keyFingerprint: r.keyFingerprint } : {}), ...(r.transcriptLines !== undefined ? { transcriptLines: r.transcriptLines } : {}) });
+  }
+  for (const name of present) if (!claimed.has(name)) failures.push({ file: `${SHARDS_DIR}/${name}`, check: 'merge', detail: `${SHARDS_DIR}/${name} is not one of the merged runs evidence.json names` });
+
+  // Every finding's transcript lines must exist in the transcript it names.
+  const findings = Array.isArray(evidence.findings) ? (evidence.findings as Array<{ id?: unknown; transcript?: unknown; transcriptLines?: unknown }>) : [];
+  const lineCounts = new Map<string, number | undefined>();
+  for (const f of findings) {
+    if (typeof f.transcript !== 'string') continue;
+    if (!SAFE_REL.test(f.transcript)) {
+      failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `finding ${String(f.id)} names the transcript ${JSON.stringify(f.transcript)}, outside the folder` });
+      continue;
+    }
+    if (!lineCounts.has(f.transcript)) {
+      const p = join(dir, f.transcript);
+      lineCounts.set(f.transcript, existsSync(p) ? verifyTranscriptBytes(readFileSync(p)).lines : undefined);
+    }
+    const n = lineCounts.get(f.transcript);
+    if (n === undefined) {
+      failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `finding ${String(f.id)} cites ${f.transcript}, which is missing` });
+      continue;
+    }
+    const lines = Array.isArray(f.transcriptLines) ? f.transcriptLines : [];
+    const bad = lines.filter((l) => typeof l !== 'number' || l < 1 || l > n);
+    if (bad.length > 0) failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `finding ${String(f.id)} cites line(s) ${bad.join(', ')} of ${f.transcript}, which has ${n} lines` });
+  }
+  return { failures, shards, unsealed };
 }
 
 /** One line per failure, for the CLI. */
 export function formatVerifyReport(r: VerifyReport): string {
   if (r.ok) {
     const tail = (r.unsealed ?? []).map((u) => `\nNOTE ${u.file}: ${u.extraBytes} bytes were written after the last checkpoint seal (first ${u.sealedBytes} bytes sealed); they are hash-chained (an edit to any line but the last breaks the chain) but not signed. The run did not finish: its evidence is partial.`);
+    if (r.shards) {
+      const keys = new Set(r.shards.map((s) => s.keyFingerprint).filter((k): k is string => k !== undefined));
+      const same = keys.size === 1 && keys.has(r.keyFingerprint ?? '');
+      return (
+        `OK: manifest, signature (${r.pinned ? 'pinned key' : `${PUBLIC_KEY_FILE} in the folder`} ${r.keyFingerprint ?? ''}) and evidence schema of the merged folder, and ${r.shards.length} merged run${r.shards.length === 1 ? '' : 's'} under ${SHARDS_DIR}/ ` +
+        `(each: its own manifest, signature${same ? ' by the same key' : ` by ${[...keys].map((k) => k.slice(0, 12) + '…').join(', ')}`}, transcript chain and evidence; ${r.transcriptLines ?? 0} transcript lines in all) verify.${tail.join('')}`
+      );
+    }
     return `OK: manifest, signature (${r.pinned ? 'pinned key' : `${PUBLIC_KEY_FILE} in the folder`} ${r.keyFingerprint ?? ''}), transcript chain (${r.transcriptLines ?? 0} lines) and evidence schema all verify.${tail.join('')}`;
   }
   return r.failures.map((f) => `FAIL ${f.file} [${f.check}]: ${f.detail}`).join('\n');

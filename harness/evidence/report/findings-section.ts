@@ -59,6 +59,13 @@ export function renderFindingEvidence(evidence: Record<string, unknown>): string
   return parts.join('');
 }
 
+/** The exchanges findings cite: one map for a run, or one per finding (a merged folder). */
+export type ExchangeSource = ReadonlyMap<number, Exchange> | ((f: EvidenceFinding) => ReadonlyMap<number, Exchange>);
+
+export function exchangesOf(source: ExchangeSource, f: EvidenceFinding): ReadonlyMap<number, Exchange> {
+  return typeof source === 'function' ? source(f) : source;
+}
+
 function renderExchanges(f: EvidenceFinding, exchanges: ReadonlyMap<number, Exchange>): string {
   const rows = f.exchanges
     .map((seq) => exchanges.get(seq))
@@ -81,7 +88,8 @@ export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number,
     `<dl class="kv">` +
     `<dt>attacker → victim</dt><dd><b>${esc(f.attacker)}</b> → <b>${esc(f.victim ?? 'unknown')}</b></dd>` +
     `<dt>reproduction</dt><dd>${esc(rate)}</dd>` +
-    `<dt>transcript lines</dt><dd>${f.transcriptLines.length > 0 ? f.transcriptLines.map((l) => `<code>${esc(l)}</code>`).join(', ') : '<span class="muted">none</span>'} <span class="muted">(transcript.ndjson, 1-based)</span></dd>` +
+    `<dt>transcript lines</dt><dd>${f.transcriptLines.length > 0 ? f.transcriptLines.map((l) => `<code>${esc(l)}</code>`).join(', ') : '<span class="muted">none</span>'} <span class="muted">(${esc(f.transcript ?? 'transcript.ndjson')}, 1-based)</span></dd>` +
+    (f.origin ? `<dt>from run</dt><dd><code>${esc(f.origin.runId)}</code>, where it is ${esc(f.origin.id)}</dd>` : '') +
     (f.counterexample ? `<dt>counterexample</dt><dd><code>${esc(f.counterexample)}</code> — replay with <code>npx tenantproof replay ${esc(f.counterexample)}</code> in this folder</dd>` : '') +
     `</dl>` +
     renderExchanges(f, exchanges) +
@@ -92,9 +100,9 @@ export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number,
   );
 }
 
-export function renderFindings(evidence: Evidence, exchanges: ReadonlyMap<number, Exchange>): string {
+export function renderFindings(evidence: Evidence, exchanges: ExchangeSource): string {
   if (evidence.findings.length === 0) {
     return `<p class="none" id="no-findings">No finding: no oracle raised on any exchange of this run. This is evidence of absence only for what the coverage map shows was exercised.</p>`;
   }
-  return evidence.findings.map((f, i) => renderFinding(f, exchanges, i)).join('');
+  return evidence.findings.map((f, i) => renderFinding(f, exchangesOf(exchanges, f), i)).join('');
 }

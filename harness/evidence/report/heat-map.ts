@@ -6,8 +6,8 @@
  * `data-count`, so tests (and curious reviewers) can check the map against evidence.json.
  */
 import type { Evidence } from '../evidence-schema.ts';
-import type { Exchange } from '../../model/exchange.ts';
 import { esc } from './escape.ts';
+import { exchangesOf, type ExchangeSource } from './findings-section.ts';
 
 const RELATIONS = ['own', 'foreign', 'injected'] as const;
 type Rel = (typeof RELATIONS)[number];
@@ -26,12 +26,13 @@ function compact(n: number): string {
 }
 
 /** `operationId|oracle|relation` keys of cells that hold a finding (all relations when unknown). */
-export function findingCells(evidence: Evidence, exchanges: ReadonlyMap<number, Exchange>): Set<string> {
+export function findingCells(evidence: Evidence, exchanges: ExchangeSource): Set<string> {
   const out = new Set<string>();
   for (const f of evidence.findings) {
     const rels = new Set<Rel>();
+    const mine = exchangesOf(exchanges, f);
     for (const seq of f.exchanges) {
-      const ex = exchanges.get(seq);
+      const ex = mine.get(seq);
       if (ex && ex.operationId === f.operationId && (RELATIONS as readonly string[]).includes(ex.relation)) rels.add(ex.relation as Rel);
     }
     for (const r of rels.size > 0 ? rels : RELATIONS) out.add(`${f.operationId}|${f.oracle}|${r}`);
@@ -39,7 +40,7 @@ export function findingCells(evidence: Evidence, exchanges: ReadonlyMap<number, 
   return out;
 }
 
-export function renderHeatMap(evidence: Evidence, exchanges: ReadonlyMap<number, Exchange>): string {
+export function renderHeatMap(evidence: Evidence, exchanges: ExchangeSource): string {
   const oracles = evidence.method.oracles;
   const ops: string[] = evidence.scope.operations.inScope.map((o) => o.operationId);
   for (const c of evidence.coverage.cells) if (!ops.includes(c.operationId)) ops.push(c.operationId);

@@ -7,9 +7,9 @@
 import type { Exchange } from '../../model/exchange.ts';
 import type { Evidence } from '../evidence-schema.ts';
 import { esc } from './escape.ts';
-import { renderFindings } from './findings-section.ts';
+import { renderFindings, type ExchangeSource } from './findings-section.ts';
 import { renderHeatMap } from './heat-map.ts';
-import { renderControls, renderNegativeControl, renderScopeAndMethod, renderSigning, renderSummary } from './sections.ts';
+import { renderControls, renderMergedShards, renderNegativeControl, renderScopeAndMethod, renderSigning, renderSummary } from './sections.ts';
 import { REPORT_CSS } from './styles.ts';
 
 export const REPORT_HTML_FILE = 'report.html';
@@ -19,10 +19,17 @@ export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 export interface RenderOptions {
   /** Exchanges by seq (from `exchangesFromTranscript`); only those cited by findings are used. */
   exchanges?: ReadonlyMap<number, Exchange>;
+  /**
+   * Exchanges by finding id, for findings that cite different transcripts (a merged folder, where
+   * exchange numbers repeat across shards). Takes precedence over `exchanges`.
+   */
+  findingExchanges?: ReadonlyMap<string, ReadonlyMap<number, Exchange>>;
 }
 
 export function renderReportHtml(evidence: Evidence, options: RenderOptions = {}): string {
-  const exchanges = options.exchanges ?? new Map<number, Exchange>();
+  const all = options.exchanges ?? new Map<number, Exchange>();
+  const perFinding = options.findingExchanges;
+  const exchanges: ExchangeSource = perFinding ? (f) => perFinding.get(f.id) ?? new Map<number, Exchange>() : all;
   const title = `tenantproof ${evidence.verdict.toUpperCase()} — ${evidence.scope.spec.title} ${evidence.scope.spec.version} — run ${evidence.runId}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -43,12 +50,12 @@ export function renderReportHtml(evidence: Evidence, options: RenderOptions = {}
 <section id="summary"><h2>Verdict</h2>${renderSummary(evidence)}</section>
 <section id="findings"><h2>Findings (${evidence.findings.length})</h2>${renderFindings(evidence, exchanges)}</section>
 <section id="coverage" class="big"><h2>Coverage</h2>${renderHeatMap(evidence, exchanges)}</section>
-<section id="scope-method" class="big"><h2>Scope and method</h2>${renderScopeAndMethod(evidence)}</section>
+<section id="scope-method" class="big"><h2>Scope and method</h2>${renderScopeAndMethod(evidence)}${renderMergedShards(evidence)}</section>
 <section id="negative-control-section"><h2>Negative control</h2>${renderNegativeControl(evidence)}</section>
 <section id="control-mapping" class="big"><h2>Control mapping</h2>${renderControls(evidence)}</section>
 <section id="verification"><h2>Signature and verification</h2>${renderSigning(evidence)}</section>
 </main>
-<footer>Rendered by ${esc(evidence.method.tool.name)} ${esc(evidence.method.tool.version)} from <code>evidence.json</code> and <code>transcript.ndjson</code> of run <code>${esc(evidence.runId)}</code>. What a report does not prove: operations outside the spec or out of scope; inputs the randomized search did not reach (see the coverage map); that the deployment tested is the one in production; side channels such as timing.</footer>
+<footer>Rendered by ${esc(evidence.method.tool.name)} ${esc(evidence.method.tool.version)} from <code>evidence.json</code> and ${evidence.method.merged ? `the transcripts under <code>shards/</code> of merged` : '<code>transcript.ndjson</code> of'} run <code>${esc(evidence.runId)}</code>. What a report does not prove: operations outside the spec or out of scope; inputs the randomized search did not reach (see the coverage map); that the deployment tested is the one in production; side channels such as timing.</footer>
 </body>
 </html>
 `;

@@ -54,17 +54,42 @@ export function renderScopeAndMethod(e: Evidence): string {
       : '<p class="muted">No operation was left out of scope.</p>') +
     `<h3>Method</h3><dl class="kv" id="method">` +
     `<dt>tool</dt><dd>${esc(m.tool.name)} ${esc(m.tool.version)}, git commit <code>${esc(m.tool.gitCommit ?? 'unknown')}</code></dd>` +
-    `<dt>seed</dt><dd><code>${esc(m.seed)}</code> (re-run with <code>--seed ${esc(m.seed)}</code>)</dd>` +
+    (m.merged
+      ? `<dt>seed</dt><dd><code>${esc(m.seed)}</code>${m.merged.shardCount ? ` (the campaign's base seed; each shard's own seed is listed below)` : ' (of the first run; each run\'s seed is listed below)'}</dd>`
+      : m.shard
+        ? `<dt>seed</dt><dd><code>${esc(m.seed)}</code> (this shard's own seed, derived from the campaign's base seed below)</dd>`
+        : `<dt>seed</dt><dd><code>${esc(m.seed)}</code> (re-run with <code>--seed ${esc(m.seed)}</code>)</dd>`) +
     `<dt>budget</dt><dd>${esc(budget)}</dd>` +
     `<dt>tenants</dt><dd>${m.tenants.map((t) => `<code>${esc(t)}</code>`).join(' ')} <span class="muted">(pseudonymous labels)</span></dd>` +
     `<dt>oracles</dt><dd>${m.oracles.map((o) => esc(o)).join(', ')}</dd>` +
     `<dt>requests</dt><dd>${esc(m.requestCount)}</dd>` +
     `<dt>interleaved batches</dt><dd>${esc(m.interleavedBatchCount)}${m.concurrency ? ` (up to ${esc(m.concurrency)} concurrent requests)` : ''}</dd>` +
-    (m.shard ? `<dt>shard</dt><dd>${esc(m.shard.index + 1)} of ${esc(m.shard.count)}</dd>` : '') +
+    (m.shard ? `<dt>shard</dt><dd>${esc(m.shard.index)} of ${esc(m.shard.count)} (base seed <code>${esc(m.shard.baseSeed)}</code>; re-run with <code>--seed ${esc(m.shard.baseSeed)} --shard ${esc(m.shard.index)}/${esc(m.shard.count)}</code>)</dd>` : '') +
+    (m.merged ? `<dt>merged</dt><dd>${m.merged.shards.length} run folder${m.merged.shards.length === 1 ? '' : 's'}${m.merged.shardCount ? ` of a campaign sharded ${esc(m.merged.shardCount)} ways` : ''}; requests, batches and coverage are their sums (see <a href="#merged-shards">the runs merged</a>)</dd>` : '') +
     `<dt>started (UTC)</dt><dd>${esc(m.startedAt)}</dd>` +
     `<dt>ended (UTC)</dt><dd>${esc(m.endedAt)} <span class="muted">${esc(duration(m.startedAt, m.endedAt))}</span></dd>` +
     `<dt>partial</dt><dd>${m.partial ? `yes${m.partialReason ? `: ${esc(m.partialReason)}` : ''}` : 'no'}</dd>` +
     `</dl>`
+  );
+}
+
+/** For a merged folder: the runs it merged, each still sealed under shards/<runId>/. */
+export function renderMergedShards(e: Evidence): string {
+  const mg = e.method.merged;
+  if (!mg) return '';
+  const rows = mg.shards
+    .map(
+      (s) =>
+        `<tr data-run-id="${esc(s.runId)}"><td>${s.index !== undefined ? `${esc(s.index)}${mg.shardCount ? ` of ${esc(mg.shardCount)}` : ''}` : '—'}</td><td><code>${esc(s.runId)}</code></td><td><code>${esc(s.seed)}</code></td>` +
+        `<td>${esc(s.requestCount)}</td><td>${esc(s.interleavedBatchCount)}</td><td>${esc(s.findings)}</td><td><span class="badge st-${token(s.verdict)}">${esc(s.verdict)}</span></td><td>${esc(s.negativeControl)}</td>` +
+        `<td>${s.partial ? `yes${s.partialReason ? `: ${esc(s.partialReason)}` : ''}` : 'no'}</td><td class="mono" title="${esc(s.evidenceSha256)}">${esc(s.evidenceSha256.slice(0, 12))}…</td></tr>`,
+    )
+    .join('');
+  const missing = mg.missing.map((i) => `<tr class="missing"><td>${esc(i)}${mg.shardCount ? ` of ${esc(mg.shardCount)}` : ''}</td><td colspan="9"><b>missing</b>: this shard was not merged, so the evidence is partial</td></tr>`).join('');
+  return (
+    `<h3 id="merged-shards">Runs merged</h3>` +
+    `<p>This evidence merges ${mg.shards.length} run folder${mg.shards.length === 1 ? '' : 's'}. Each is kept byte for byte under <code>shards/&lt;runId&gt;/</code> with its own manifest, attestation and public key; findings cite the transcript of the run they came from.</p>` +
+    `<table id="merged-shard-list"><thead><tr><th>shard</th><th>run</th><th>seed</th><th>requests</th><th>batches</th><th>findings</th><th>verdict</th><th>negative control</th><th>partial</th><th>evidence.json SHA-256</th></tr></thead><tbody>${rows}${missing}</tbody></table>`
   );
 }
 
@@ -100,6 +125,7 @@ export function renderSigning(e: Evidence): string {
       : '<p class="warn">This evidence names no signing key.</p>') +
     `<p>To check that no byte of this run folder changed since it was signed, and who signed it, run in the folder’s parent:</p>` +
     `<pre>npx tenantproof verify ${esc(e.runId)} --public-key vendor-public-key.pem</pre>` +
+    (e.method.merged ? `<p>It also checks each merged run under <code>shards/</code>: its own manifest, signature and transcript chain.</p>` : '') +
     `<p class="muted">Pin the public key you obtained from the vendor, and compare its fingerprint with the one above. Without <code>--public-key</code>, the folder’s own <code>public-key.pem</code> proves integrity but not origin. This report is a rendering of <code>evidence.json</code> and <code>transcript.ndjson</code>; when in doubt, those files, not this page, are the record.</p>` +
     `</div>`
   );

@@ -38,11 +38,38 @@ export function citedExchanges(dir: string, evidence: Evidence): Map<number, Exc
   return out;
 }
 
+/**
+ * The exchanges each finding cites, by finding id, each read from the transcript the finding names
+ * (`transcript`, default transcript.ndjson): in a merged folder findings cite different shards'
+ * transcripts, whose exchange numbers overlap.
+ */
+export function citedExchangesByFinding(dir: string, evidence: Evidence): Map<string, Map<number, Exchange>> {
+  const byTranscript = new Map<string, Map<number, Exchange>>();
+  const out = new Map<string, Map<number, Exchange>>();
+  for (const f of evidence.findings) {
+    const rel = f.transcript ?? TRANSCRIPT_FILE;
+    let all = byTranscript.get(rel);
+    if (!all) {
+      const file = join(dir, rel);
+      all = f.exchanges.length > 0 && existsSync(file) ? exchangesFromTranscript(file) : new Map<number, Exchange>();
+      byTranscript.set(rel, all);
+    }
+    const mine = new Map<number, Exchange>();
+    for (const seq of f.exchanges) {
+      const ex = all.get(seq);
+      if (ex) mine.set(seq, ex);
+    }
+    out.set(f.id, mine);
+  }
+  return out;
+}
+
 export async function writeReportFiles(dir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
   if (!existsSync(join(dir, EVIDENCE_FILE))) throw new ReportInputError(`${dir} has no ${EVIDENCE_FILE}: it is not a tenantproof run folder`);
   const evidence = readEvidenceFile(dir);
   const htmlFile = options.htmlFile ?? join(dir, REPORT_HTML_FILE);
-  writeFileSync(htmlFile, renderReportHtml(evidence, { exchanges: citedExchanges(dir, evidence) }));
+  const perFinding = evidence.findings.some((f) => f.transcript !== undefined);
+  writeFileSync(htmlFile, renderReportHtml(evidence, perFinding ? { findingExchanges: citedExchangesByFinding(dir, evidence) } : { exchanges: citedExchanges(dir, evidence) }));
   if (!options.pdf) return { htmlFile };
   const pdfFile = options.htmlFile ? htmlFile.replace(/\.html?$/i, '') + '.pdf' : join(dir, REPORT_PDF_FILE);
   try {
