@@ -15,7 +15,7 @@ import type { CampaignPlan, PlannedOperation } from '../model/plan.ts';
 import { getPath } from '../model/resolve-step.ts';
 import { buildOwnStep, buildProbeStep } from '../model/step-builder.ts';
 import type { ValueSource } from '../model/value-source.ts';
-import type { NegativeControlOracleOutcome, NegativeControlResult } from '../oracles/negative-control.ts';
+import { PLANT_KEY, type NegativeControlOracleOutcome, type NegativeControlResult } from '../oracles/negative-control.ts';
 import { RunContext, type ProvisionedTenant, type RunContextOptions } from './campaign.ts';
 import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
@@ -91,7 +91,10 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   if (!created.get(a.label) || !created.get(b.label)) return { outcome: 'skipped', detail: `the target did not accept a generated ${ops.create.op.operationId} for both tenants, so there was nothing to plant`, oracles: [] };
   const victimRecord = ctx.world.alive(b.label, produced)[0]!;
   const planted = victimRecord.id;
-  if (ctx.registry.ownerOf(planted) !== b.label) return { outcome: 'skipped', detail: `the id of ${b.label}'s record was not registered as its fingerprint`, oracles: [] };
+  // The byte scan needs a fingerprint of B's: its id when that is one (a UUID), else one of its
+  // canaries (an integer id is no fingerprint; the model still owns it per resource).
+  const fingerprint = ctx.registry.ownerOf(planted) === b.label ? planted : ctx.world.tenant(b.label).canaries.find((c) => ctx.registry.ownerOf(c) === b.label);
+  if (!fingerprint) return { outcome: 'skipped', detail: `${b.label}'s record carries no registered fingerprint to plant`, oracles: [] };
 
   // 2. Arm the wrapper: B's id goes into A's own list, and into the answer to A's read of B's record.
   const listPath = ops.list.op.path;
@@ -103,15 +106,17 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
     plant: (response) => {
       const json = structuredClone(response.json);
       const items = getPath(json, itemsField);
-      if (!Array.isArray(items)) return plantValue(response, planted);
-      items.push({ ...(typeof items[0] === 'object' && items[0] !== null ? (items[0] as object) : {}), [idField]: planted });
+      if (!Array.isArray(items)) return plantValue(response, fingerprint);
+      const item: Record<string, unknown> = { ...(typeof items[0] === 'object' && items[0] !== null ? (items[0] as object) : {}), [idField]: /^\d+$/.test(planted) && typeof (items[0] as Record<string, unknown> | undefined)?.[idField] === 'number' ? Number(planted) : planted };
+      if (fingerprint !== planted) item[PLANT_KEY] = fingerprint;
+      items.push(item);
       return { json };
     },
   });
   transport.arm({
     label: 'negative-control: foreign id in a foreign-read answer',
     matches: (input) => input.method === 'GET' && input.path.split('?')[0]!.split('/').includes(encodeURIComponent(planted)) && sameCredentials(input, a.headers),
-    plant: (response) => plantValue(response, planted),
+    plant: (response) => plantValue(response, fingerprint),
   });
 
   // 3. A lists its records and probes B's: the real executor, the real oracles.
@@ -138,7 +143,7 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   const where = `${ops.list.op.operationId} and ${ops.read.op.operationId}`;
   return {
     outcome: results.every((r) => r.outcome === 'passed') ? 'passed' : 'failed',
-    detail: `live: ${b.label}'s ${produced} id planted by an in-process transport wrapper into real responses to ${a.label} (${where}); responses marked x-tenantproof-planted in the transcript`,
+    detail: `live: ${b.label}'s ${produced} id${fingerprint !== planted ? ' and canary' : ''} planted by an in-process transport wrapper into real responses to ${a.label} (${where}); responses marked x-tenantproof-planted in the transcript`,
     oracles: results,
   };
 }

@@ -91,6 +91,7 @@ describe('tenantproof run against Tracklet, a third-party API (Hono, JWT login, 
       expect(e.method.requestCount).toBeGreaterThan(500);
       expect(e.method.interleavedBatchCount).toBeGreaterThan(0);
       expect(e.negativeControl.outcome, 'the oracles fired on a planted leak').toBe('passed');
+      expect(c.cli.stdout, 'planted into live responses').toMatch(/negative control: passed \(live:/);
 
       // Sign-up and login are public, so out of scope; the eleven bearer-token operations are in.
       expect(e.scope.operations.outOfScope.map((o) => o.operationId).sort()).toEqual(['logIn', 'signUp']);
