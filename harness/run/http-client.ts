@@ -3,6 +3,8 @@
  * records exactly what went over the wire as an Exchange. It never throws for an HTTP status;
  * transport failures are recorded too, and the health monitor decides when to give up.
  */
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RecordedRequest, RecordedResponse } from '../model/exchange.ts';
 import { RateGate } from './rate-gate.ts';
 
@@ -46,9 +48,14 @@ export class HttpClient implements Transport {
   private readonly gate: RateGate | undefined;
   private readonly base: string;
 
+  private readonly secure: boolean;
+  private readonly agent: HttpAgent;
+
   constructor(private readonly options: HttpClientOptions) {
     this.base = options.baseURL.replace(/\/+$/, '');
     this.gate = options.maxRps ? new RateGate(options.maxRps) : undefined;
+    this.secure = this.base.startsWith('https:');
+    this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
   }
 
   async send(input: SendInput): Promise<SendResult> {
@@ -76,69 +83,97 @@ export class HttpClient implements Transport {
     }
   }
 
-  private async once(request: RecordedRequest, signal?: AbortSignal): Promise<Omit<SendResult, 'request' | 'throttled'>> {
-    const started = performance.now();
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const res = await fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.bodyText,
-        signal: combined,
-        redirect: 'manual',
-      });
-      const { text, truncated } = await readCapped(res, this.options.maxBodyBytes);
-      const headers: Record<string, string> = {};
-      res.headers.forEach((value, key) => {
-        headers[key] = value;
-      });
-      const response: RecordedResponse = {
-        status: res.status,
-        headers,
-        bodyText: text,
-        durationMs: performance.now() - started,
-      };
-      if (truncated) response.truncated = true;
-      const type = headers['content-type'] ?? '';
-      if (!truncated && /json/i.test(type) && !/ndjson/i.test(type) && text.length > 0) {
-        try {
-          response.json = JSON.parse(text);
-        } catch {
-          // A body that claims JSON but is not: keep the text, the oracles scan raw bytes anyway.
-        }
-      }
-      return { response };
-    } catch (err) {
-      return { error: describeTransportError(err, timeout.aborted, this.options.timeoutMs) };
-    }
+  /** Closes idle keep-alive connections (the process can exit without it; a long-lived host should call it). */
+  close(): void {
+    this.agent.destroy();
   }
-}
 
-async function readCapped(res: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
-  if (!res.body) return { text: '', truncated: false };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > maxBytes) {
-      chunks.push(value.subarray(0, maxBytes - size));
-      await reader.cancel();
-      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
-    }
-    chunks.push(value);
-    size += value.byteLength;
+  /**
+   * One request on node:http(s) with a keep-alive agent. (The profile in reports/bench/speed.md
+   * showed global fetch costing about three times the client CPU per exchange of node:http.)
+   */
+  private once(request: RecordedRequest, signal?: AbortSignal): Promise<Omit<SendResult, 'request' | 'throttled'>> {
+    const started = performance.now();
+    const { maxBodyBytes, timeoutMs } = this.options;
+    return new Promise((resolve) => {
+      let settled = false;
+      let timedOut = false;
+      const finish = (outcome: Omit<SendResult, 'request' | 'throttled'>): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      };
+      const headers: Record<string, string> = { ...request.headers };
+      const body = request.bodyText !== undefined ? Buffer.from(request.bodyText, 'utf8') : undefined;
+      if (body) headers['content-length'] = String(body.length);
+      let req: ClientRequest;
+      try {
+        req = (this.secure ? httpsRequest : httpRequest)(request.url, { method: request.method, headers, agent: this.agent });
+      } catch (err) {
+        finish({ error: describeTransportError(err, false, timeoutMs) });
+        return;
+      }
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy(new Error('timeout'));
+      }, timeoutMs);
+      const onAbort = (): void => {
+        req.destroy(Object.assign(new Error('request aborted'), { name: 'AbortError' }));
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (err) => finish({ error: describeTransportError(err, timedOut, timeoutMs) }));
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        const done = (): void => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const out: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+          const response: RecordedResponse = { status: res.statusCode ?? 0, headers: out, bodyText: text, durationMs: performance.now() - started };
+          if (truncated) response.truncated = true;
+          const type = out['content-type'] ?? '';
+          if (!truncated && /json/i.test(type) && !/ndjson/i.test(type) && text.length > 0) {
+            try {
+              response.json = JSON.parse(text);
+            } catch {
+              // A body that claims JSON but is not: keep the text, the oracles scan raw bytes anyway.
+            }
+          }
+          finish({ response });
+        };
+        res.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          if (size + chunk.length > maxBodyBytes) {
+            chunks.push(chunk.subarray(0, maxBodyBytes - size));
+            size = maxBodyBytes;
+            truncated = true;
+            // Enough read: drop the rest and the connection with it.
+            res.destroy();
+            done();
+            return;
+          }
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        res.on('end', done);
+        res.on('error', (err) => {
+          if (!truncated) finish({ error: describeTransportError(err, timedOut, timeoutMs) });
+        });
+      });
+      req.end(body);
+    });
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
 function describeTransportError(err: unknown, timedOut: boolean, timeoutMs: number): { code: string; message: string } {
   if (timedOut) return { code: 'TIMEOUT', message: `no response within ${timeoutMs} ms` };
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'AbortError') return { code: 'ABORTED', message: 'request aborted' };
-  const code = e.cause?.code ?? e.name ?? 'ERROR';
+  const code = e.code ?? e.cause?.code ?? e.name ?? 'ERROR';
   return { code, message: e.cause?.message ?? e.message ?? String(err) };
 }
 

@@ -421,6 +421,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   }
   await checkpointing;
   transcript.close();
+  client.close();
   await target.close();
   if (!result) {
     rmSync(dir, { recursive: true, force: true });
