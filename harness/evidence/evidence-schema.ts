@@ -83,6 +83,7 @@ export const MethodSchema = z.strictObject({
   partial: z.boolean().describe('true when the run was interrupted (signal, budget cut) and the evidence covers what ran'),
   partialReason: z.string().optional(),
   concurrency: z.int().min(1).optional(),
+  lanes: z.int().min(1).optional().describe('independent searches that ran side by side, each on fresh tenants (--lanes)'),
   shard: z
     .strictObject({
       index: z.int().min(1).describe('1-based, as in --shard i/n'),

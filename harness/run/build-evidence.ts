@@ -25,6 +25,7 @@ export interface EvidenceContext {
   maxRuns?: number;
   tenants: TenantLabel[];
   concurrency: number;
+  lanes?: number;
   /** This run's slice of a sharded campaign. */
   shard?: { index: number; count: number; baseSeed: number; focus: string[] };
   configDigest?: string;
@@ -117,6 +118,7 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       partial,
       ...(partial ? { partialReason: ctx.partialReason ?? result.reason ?? result.status } : {}),
       concurrency: ctx.concurrency,
+      ...(ctx.lanes && ctx.lanes > 1 ? { lanes: ctx.lanes } : {}),
       ...(ctx.shard ? { shard: { ...ctx.shard, focus: [...ctx.shard.focus] } } : {}),
       ...(ctx.configDigest ? { configDigest: ctx.configDigest } : {}),
       ...(result.firstDetection ? { firstDetection: { ...result.firstDetection } } : {}),

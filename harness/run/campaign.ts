@@ -56,6 +56,8 @@ export interface CampaignOptions {
   focus?: ReadonlySet<string>;
   /** Delete what each run created, after the run (`--cleanup`). */
   cleanup?: boolean;
+  /** Independent searches run side by side (default 1); each gets `laneSeed(seed, lane)`. */
+  lanes?: number;
   /** Receives a function that returns the result so far, for checkpoint seals while the campaign runs. */
   onSnapshot?: (snapshot: () => CampaignResult) => void;
 }
@@ -88,6 +90,8 @@ export interface CampaignResult {
   coverage: Coverage;
   seed: number;
   fcPath?: string;
+  /** The seed `fcPath` applies to (the failing lane's). */
+  fcSeed?: number;
   /** Why the target was unusable or the run stopped early. */
   reason?: string;
   startedAt: Date;
@@ -96,6 +100,11 @@ export interface CampaignResult {
   firstDetection?: { requests: number; elapsedMs: number };
   /** What `--cleanup` deleted, summed over runs. */
   cleanup?: CleanupCounts;
+}
+
+/** Lane 0 runs the campaign's seed; lane i > 0 a seed derived from it, the same on every machine. */
+export function laneSeed(seed: number, lane: number): number {
+  return lane === 0 ? seed : (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(lane, 0x85ebca6b)) >>> 1;
 }
 
 export class FindingsRaised extends Error {
@@ -305,38 +314,55 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   };
 
   const searchDeadline = Date.now() + o.budgetMs;
-  const searchProperty = fc.asyncProperty(arbitrary, async (cmds) => {
-    if (o.signal.aborted || Date.now() > searchDeadline) throw new Interrupted();
-    const { ctx, findings } = await execute(cmds);
-    progress();
-    if (findings.length > 0) {
-      firstDetection = { requests, elapsedMs: Date.now() - startedAt.getTime() };
-      first = findings;
-      findingsSeen = findings.length;
-      targetOracle = findings[0]!.oracle;
-      last = { ctx, findings, commands: [...cmds].map((c) => c.toString()) };
-      throw new FindingsRaised(findings);
-    }
-  });
+  // Lanes: independent searches side by side, each with its own seed and fresh tenants, so the
+  // harness keeps several requests in flight while one run waits on a response. The first lane to
+  // fail wins; the others stop at their next run.
+  const lanes = Math.max(1, o.lanes ?? 1);
+  let failingLane: number | undefined;
+  const laneProperty = (lane: number) =>
+    fc.asyncProperty(arbitrary, async (cmds) => {
+      if (o.signal.aborted || Date.now() > searchDeadline || (failingLane !== undefined && failingLane !== lane)) throw new Interrupted();
+      const { ctx, findings } = await execute(cmds);
+      progress();
+      if (findings.length > 0 && failingLane === undefined) {
+        failingLane = lane;
+        firstDetection = { requests, elapsedMs: Date.now() - startedAt.getTime() };
+        first = findings;
+        findingsSeen = findings.length;
+        targetOracle = findings[0]!.oracle;
+        last = { ctx, findings, commands: [...cmds].map((c) => c.toString()) };
+        throw new FindingsRaised(findings);
+      }
+      if (failingLane !== undefined) throw new Interrupted();
+    });
 
   let status: CampaignResult['status'] = 'clean';
   let reason: string | undefined;
-  const search = await fc.check(searchProperty, {
-    seed: o.seed,
-    numRuns: o.maxRuns ?? 1_000_000,
-    endOnFailure: true,
-    interruptAfterTimeLimit: o.budgetMs + 60_000,
-    markInterruptAsFailure: false,
-  });
+  const totalRuns = o.maxRuns ?? 1_000_000;
+  const searches = await Promise.all(
+    Array.from({ length: lanes }, (_, lane) =>
+      fc.check(laneProperty(lane), {
+        seed: laneSeed(o.seed, lane),
+        numRuns: Math.max(1, Math.floor(totalRuns / lanes) + (lane < totalRuns % lanes ? 1 : 0)),
+        endOnFailure: true,
+        interruptAfterTimeLimit: o.budgetMs + 60_000,
+        markInterruptAsFailure: false,
+      }),
+    ),
+  );
+  // The failing lane's outcome decides; else a lane whose target became unusable; else any.
+  const search = searches[failingLane ?? searches.findIndex((r) => r.failed && r.errorInstance instanceof TargetUnusableError)] ?? searches[0]!;
   const searchError = search.errorInstance;
-  if (search.failed && searchError instanceof TargetUnusableError) {
+  const unexpected = searches.find((r) => r.failed && !(r.errorInstance instanceof TargetUnusableError) && !(r.errorInstance instanceof Interrupted) && !(r.errorInstance instanceof FindingsRaised));
+  if (unexpected) throw unexpected.errorInstance instanceof Error ? unexpected.errorInstance : new Error(String(unexpected.errorInstance));
+  if (search.failed && first) {
+    status = 'leak';
+  } else if (search.failed && searchError instanceof TargetUnusableError) {
     status = 'target-unusable';
     reason = searchError.message;
   } else if (search.failed && searchError instanceof Interrupted) {
     status = o.signal.aborted ? 'interrupted' : 'clean';
     if (o.signal.aborted) reason = 'stopped by signal';
-  } else if (search.failed && first) {
-    status = 'leak';
   } else if (search.failed) {
     throw searchError instanceof Error ? searchError : new Error(String(searchError));
   }
@@ -393,13 +419,16 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     requests,
     batches,
     coverage,
-    seed: search.seed,
+    seed: o.seed,
     startedAt,
     endedAt: new Date(),
   };
   if (counterexample) result.counterexample = counterexample;
   if (reproduction) result.reproduction = reproduction;
-  if (fcPath) result.fcPath = fcPath;
+  if (fcPath) {
+    result.fcPath = fcPath;
+    result.fcSeed = search.seed;
+  }
   if (reason) result.reason = reason;
   if (firstDetection) result.firstDetection = firstDetection;
   if (cleaned) result.cleanup = cleaned;

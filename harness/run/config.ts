@@ -46,6 +46,8 @@ export const userConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     /** Largest concurrent batch of requests. */
     concurrency: z.number().int().min(1).max(64),
+    /** Independent searches side by side, each on fresh tenants (needs crm-admin provisioning). */
+    lanes: z.number().int().min(1).max(32),
     maxRps: z.number().positive(),
     requestTimeout: duration,
     replays: z.number().int().min(1).max(50),
@@ -86,6 +88,7 @@ export interface RunConfig {
   shrinkBudgetMs: number;
   seed: number;
   concurrency: number;
+  lanes: number;
   maxRps?: number;
   requestTimeoutMs: number;
   replays: number;
@@ -105,6 +108,7 @@ export const DEFAULTS = {
   budget: '60s',
   shrinkBudget: '20s',
   concurrency: 4,
+  lanes: 1,
   requestTimeout: '10s',
   replays: 5,
   maxCommands: 100,
@@ -143,6 +147,7 @@ export function resolveConfig(fromFile: UserConfig, fromFlags: UserConfig): RunC
   if (!parsed.success) throw new ConfigError(`invalid settings:\n${issuesText(parsed.error, 'flags and config file')}`);
   const c = parsed.data;
   if (c.target !== 'embedded' && c.faults && c.faults.length > 0) throw new ConfigError('--fault only applies to the embedded CRM (--target embedded)');
+  if ((c.lanes ?? 1) > 1 && c.provision !== undefined && c.provision !== 'crm-admin') throw new ConfigError('--lanes above 1 needs fresh tenants per run (crm-admin provisioning): lanes sharing file: or module: tenants would see each other\'s writes as interference');
   if (c.target !== 'embedded' && c.databaseUrl) throw new ConfigError('--database-url only applies to the embedded CRM (--target embedded)');
   const out: RunConfig = {
     spec: c.spec ?? DEFAULTS.spec,
@@ -155,6 +160,7 @@ export function resolveConfig(fromFile: UserConfig, fromFlags: UserConfig): RunC
     shrinkBudgetMs: c.shrinkBudget ?? parseDuration(DEFAULTS.shrinkBudget),
     seed: c.seed ?? Math.floor(Math.random() * 2 ** 31),
     concurrency: c.concurrency ?? DEFAULTS.concurrency,
+    lanes: c.lanes ?? DEFAULTS.lanes,
     requestTimeoutMs: c.requestTimeout ?? parseDuration(DEFAULTS.requestTimeout),
     replays: c.replays ?? DEFAULTS.replays,
     maxCommands: c.maxCommands ?? DEFAULTS.maxCommands,

@@ -56,6 +56,8 @@ Campaign:
   --runs N               stop after N runs even if budget remains
   --seed N               fast-check seed (default random; printed, and in the evidence)
   --concurrency N        largest concurrent batch (default 4)
+  --lanes N              independent searches side by side, each on fresh tenants (default 1;
+                         needs crm-admin provisioning); more requests in flight
   --max-rps N            ceiling on requests per second (protects shared staging)
   --request-timeout D    per-request timeout (default 10s)
   --replays N            replays of the minimal counterexample (default 5)
@@ -89,6 +91,7 @@ const FLAGS = {
   'shrink-budget': { type: 'string' },
   seed: { type: 'string' },
   concurrency: { type: 'string' },
+  lanes: { type: 'string' },
   'max-rps': { type: 'string' },
   'request-timeout': { type: 'string' },
   replays: { type: 'string' },
@@ -129,6 +132,7 @@ export function flagsToConfig(values: Record<string, string | string[] | boolean
     ['runs', 'runs'],
     ['seed', 'seed'],
     ['concurrency', 'concurrency'],
+    ['lanes', 'lanes'],
     ['max-rps', 'maxRps'],
     ['replays', 'replays'],
   ];
@@ -250,6 +254,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
     runs: config.runs ?? null,
     maxCommands: config.maxCommands,
     concurrency: config.concurrency,
+    lanes: config.lanes,
     replays: config.replays,
     baseSeed,
     shards: config.shard?.count ?? 1,
@@ -309,6 +314,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
     ...(config.runs ? { maxRuns: config.runs } : {}),
     tenants: labels(),
     concurrency: config.concurrency,
+    lanes: config.lanes,
     ...(config.shard ? { shard: { ...config.shard, baseSeed, focus: focus ?? [] } } : {}),
     configDigest: digest,
     ...(signalled ? { partialReason: `stopped by ${signalled}` } : {}),
@@ -366,6 +372,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
       ...(config.runs ? { maxRuns: config.runs } : {}),
       maxCommands: config.maxCommands,
       maxBatch: config.concurrency,
+      lanes: config.lanes,
       pageSize: 2,
       replays: config.replays,
       signal: controller.signal,
@@ -439,7 +446,7 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
       target: target.kind === 'embedded' ? { kind: 'embedded', faults: target.faults } : { kind: 'url', url: target.url },
       provision: config.provision,
       tenants: config.tenants,
-      seed: result.seed,
+      seed: result.fcSeed ?? result.seed,
       ...(result.fcPath ? { fcPath: result.fcPath } : {}),
       commands: result.counterexample.commands,
       steps: result.counterexample.steps,
