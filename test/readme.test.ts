@@ -27,11 +27,14 @@ describe('README.md examples', () => {
     const control = path.join(dir, 'control-broken.ts');
     writeFileSync(control, `import { defineConfig } from 'tenantproof';\nexport default defineConfig({ tenants: 'many' });\n`);
     files.push(control);
+    // Ambient declarations the harness relies on (the vitest example pulls in the whole harness).
+    files.push(path.join(REPO_ROOT, 'harness', 'spec', 'js-yaml.d.ts'));
     const result = typecheck(files, {
       paths: {
         tenantproof: [path.join(REPO_ROOT, 'harness', 'index.ts')],
         'tenantproof/sdk': [path.join(REPO_ROOT, 'sdk', 'index.ts')],
         'tenantproof/sdk/testing': [path.join(REPO_ROOT, 'sdk', 'testing', 'index.ts')],
+        'tenantproof/vitest': [path.join(REPO_ROOT, 'harness', 'vitest.ts')],
       },
     });
     const broken = result.diagnostics.filter((d) => d.includes('control-broken.ts'));
@@ -39,5 +42,5 @@ describe('README.md examples', () => {
     rmSync(dir, { recursive: true, force: true });
     expect(clean).toEqual([]);
     expect(broken.join('\n')).toMatch(/not assignable to type 'number'/);
-  }, 120_000);
+  }, 240_000);
 });
