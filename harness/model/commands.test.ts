@@ -38,3 +38,17 @@ describe('a shard focus', () => {
     expect(new Set(focused).size).toBeGreaterThan(10);
   });
 });
+
+describe('--concurrency', () => {
+  it('1 generates no concurrent batch; 3 generates batches of 2 to 3', () => {
+    const kinds = (maxBatch: number) => fc.sample(commandSpecArbitrary({ ...options(), maxBatch }), { seed: 3, numRuns: 400 });
+    expect(kinds(1).some((c) => c.kind === 'batch')).toBe(false);
+    const batches = kinds(3).filter((c) => c.kind === 'batch');
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      if (b.kind !== 'batch') continue;
+      expect(b.members.length).toBeGreaterThanOrEqual(2);
+      expect(b.members.length).toBeLessThanOrEqual(3);
+    }
+  });
+});

@@ -174,7 +174,7 @@ export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arb
 
 function batchArbitrary(single: fc.Arbitrary<CommandSpec>, o: CommandOptions): fc.Arbitrary<CommandSpec> {
   return fc
-    .array(single, { minLength: 2, maxLength: Math.max(2, o.maxBatch) })
+    .array(single, { minLength: 2, maxLength: o.maxBatch })
     .chain((members) =>
       fc.record({
         members: fc.constant(members as (OwnCommandSpec | ProbeCommandSpec)[]),
@@ -193,9 +193,11 @@ export function commandSpecArbitrary(o: CommandOptions): fc.Arbitrary<CommandSpe
   const menu = singleCommandArbitraries(o);
   if (menu.length === 0) throw new Error('the plan has no operation the campaign can drive');
   const single = fc.oneof(...menu);
+  // --concurrency 1: no concurrent batches at all.
+  const batches = o.maxBatch >= 2 ? [{ arbitrary: batchArbitrary(single, o), weight: 6 }] : [];
   return fc.oneof(
     { arbitrary: single, weight: 28 },
-    { arbitrary: batchArbitrary(single, o), weight: 6 },
+    ...batches,
     // Every run ends with a checkpoint anyway; one in the middle costs ~10 requests a tenant.
     { arbitrary: fc.constant<CommandSpec>({ kind: 'checkpoint' }), weight: 1 },
   );
