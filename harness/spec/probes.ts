@@ -93,7 +93,10 @@ export function probesFor(op: Omit<OperationInfo, 'probes' | 'oracles'>, skip: r
   // The record's own id (the last path parameter of an item or action) is covered by the
   // cross-tenant probes; any other id the request carries can be pointed at a victim's record.
   const ownParam = op.kind === 'item' || op.kind === 'action' ? [...op.path.matchAll(/\{([^}]+)\}/g)].at(-1)?.[1] : undefined;
-  if (op.consumes.some((u) => !(u.in === 'path' && u.name === ownParam))) probes.add('foreign-reference');
+  // Only where the request would make something (a create): there, a foreign parent or reference
+  // writes into another tenant's data. On a read, a server that ignores a parent id and returns
+  // the caller's own record leaks nothing, so a 2xx there proves nothing.
+  if (op.produces && op.consumes.some((u) => !(u.in === 'path' && u.name === ownParam))) probes.add('foreign-reference');
   if (op.idempotencyHeader && op.method === 'post') probes.add('foreign-idempotency-key');
   if (op.kind === 'item' && op.itemAction === 'update' && op.uniqueFields?.length) probes.add('foreign-unique-value');
   if (hasBody && op.method !== 'get') probes.add('body-injection');
