@@ -52,3 +52,18 @@ describe('--concurrency', () => {
     }
   });
 });
+
+describe('x-tenantproof-skip-probes: [interleaved]', () => {
+  it('keeps the operation out of concurrent batches, and only out of them', () => {
+    const skipped = 'getCustomer';
+    const planned = plan.byId.get(skipped)!;
+    const byId = new Map(plan.byId);
+    byId.set(skipped, { ...planned, op: { ...planned.op, probes: planned.op.probes.filter((p) => p !== 'interleaved') } });
+    const samples = fc.sample(commandSpecArbitrary({ ...options(), plan: { ...plan, byId } }), { seed: 5, numRuns: 1500 });
+    const inBatches = samples.flatMap((c) => (c.kind === 'batch' ? c.members.map((m) => m.operationId) : []));
+    const alone = samples.flatMap((c) => (c.kind === 'own' || c.kind === 'probe' ? [c.operationId] : []));
+    expect(inBatches.length).toBeGreaterThan(100);
+    expect(inBatches).not.toContain(skipped);
+    expect(alone).toContain(skipped);
+  });
+});

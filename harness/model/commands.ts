@@ -124,11 +124,11 @@ function probe(planned: PlannedOperation, kind: ProbeKind, o: CommandOptions, wi
 }
 
 /** The weighted menu of single commands (everything but batches and checkpoints). */
-export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number }[] {
+export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] {
   const p = o.plan;
-  const menu: { arbitrary: fc.Arbitrary<CommandSpec>; weight: number }[] = [];
+  const menu: { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] = [];
   const add = (arbitrary: fc.Arbitrary<CommandSpec>, weight: number, planned: PlannedOperation): void => {
-    menu.push({ arbitrary, weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight });
+    menu.push({ arbitrary, weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight, operationId: planned.op.operationId });
   };
   // A probe runs only where spec analysis says it applies (x-tenantproof-skip-probes removes it there).
   const skip = (planned: PlannedOperation, k: ProbeKind): boolean => o.skipProbes?.has(k) === true || !planned.op.probes.includes(PROBE_NAME[k]);
@@ -192,9 +192,11 @@ function batchArbitrary(single: fc.Arbitrary<CommandSpec>, o: CommandOptions): f
 export function commandSpecArbitrary(o: CommandOptions): fc.Arbitrary<CommandSpec> {
   const menu = singleCommandArbitraries(o);
   if (menu.length === 0) throw new Error('the plan has no operation the campaign can drive');
-  const single = fc.oneof(...menu);
-  // --concurrency 1: no concurrent batches at all.
-  const batches = o.maxBatch >= 2 ? [{ arbitrary: batchArbitrary(single, o), weight: 6 }] : [];
+  const single = fc.oneof(...menu.map(({ arbitrary, weight }) => ({ arbitrary, weight })));
+  // Concurrent batches draw only operations that may be interleaved (`x-tenantproof-skip-probes:
+  // [interleaved]` keeps one out); --concurrency 1 means no batches at all.
+  const batchable = menu.filter((m) => o.plan.byId.get(m.operationId)?.op.probes.includes('interleaved') !== false).map(({ arbitrary, weight }) => ({ arbitrary, weight }));
+  const batches = o.maxBatch >= 2 && batchable.length > 0 ? [{ arbitrary: batchArbitrary(fc.oneof(...batchable), o), weight: 6 }] : [];
   return fc.oneof(
     { arbitrary: single, weight: 28 },
     ...batches,
