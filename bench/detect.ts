@@ -9,7 +9,8 @@
  * (bench/baseline/credential-swap.ts) runs over the same faults and seeds, in-process. Cases run
  * one after another (the machine has 2 cores), a line each.
  *
- * Writes reports/bench/detect.json and detect.md (reports/bench/quick/ with --quick).
+ * Writes reports/bench/detect.json and detect.md (reports/bench/quick/ with --quick), after every case;
+ * `--resume` keeps the cases an interrupted run measured, `--redo f,g` measures those faults again.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -325,6 +326,7 @@ async function main(): Promise<number> {
       'no-harness': { type: 'boolean', default: false },
       'no-clean': { type: 'boolean', default: false },
       resume: { type: 'boolean', default: false },
+      redo: { type: 'string' },
     },
   });
   const quick = values.quick!;
@@ -345,12 +347,15 @@ async function main(): Promise<number> {
   const harness: HarnessCase[] = [];
   const baseline: BaselineCase[] = [];
   // --resume: keep the cases an interrupted run of the same settings already measured.
+  // --redo a,b (implies --resume): measure those faults' harness cases again (`clean` for the clean CRM),
+  // e.g. cases that ran while something else loaded the machine.
+  const redo = new Set(list(values.redo).map((f) => (f === 'clean' ? null : f)));
   const previous = path.join(dir, 'detect.json');
-  if (values.resume && existsSync(previous)) {
+  if ((values.resume || redo.size > 0) && existsSync(previous)) {
     const old = JSON.parse(readFileSync(previous, 'utf8')) as { settings: typeof settings; harness: HarnessCase[]; baseline: BaselineCase[] };
     const same = (['budget', 'cleanBudget', 'shrinkBudget', 'replays'] as const).every((k) => old.settings[k] === settings[k]);
     if (!same) throw new Error(`--resume: ${previous} was measured with other settings (${JSON.stringify(old.settings)})`);
-    harness.push(...old.harness.filter((c) => c.verdict !== null && (c.fault === null || faults.includes(c.fault)) && seeds.includes(c.seed)));
+    harness.push(...old.harness.filter((c) => c.verdict !== null && !redo.has(c.fault) && (c.fault === null || faults.includes(c.fault)) && seeds.includes(c.seed)));
     if (faults.every((f) => seeds.every((s) => old.baseline.some((b) => b.fault === f && b.seed === s))) && seeds.every((s) => old.baseline.some((b) => b.fault === null && b.seed === s))) {
       baseline.push(...old.baseline.filter((b) => (b.fault === null || faults.includes(b.fault)) && seeds.includes(b.seed)));
     }

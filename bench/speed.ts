@@ -98,8 +98,9 @@ interface HarnessRun {
 async function harnessRun(crm: CrmProcess, concurrency: number, budget: string, seed: number, extra: { nodeArgs?: string[]; keep?: boolean } = {}): Promise<{ run: HarnessRun; dir: string; runDir: string; evidence: EvidenceLite; exchanges: Exchange[]; usage: { clockPair: { wallMs: number; monoUs: number } } | undefined }> {
   const dir = mkdtempSync(path.join(tmpdir(), `tp-bench-speed-c${concurrency}-`));
   const crm0 = crm.cpuSeconds();
-  // At most `concurrency` requests in flight, as autocannon has connections: that many lanes, each
-  // sending one request at a time (--concurrency 1: no batches inside a lane).
+  // `concurrency` lanes, each sending one request at a time (--concurrency 1: no batches inside a
+  // lane), to match autocannon's connections. Not a hard cap: a probe's follow-up reads can add a
+  // few in flight (the report gives the measured mean and maximum).
   const cli = await runCli(['run', '--target', crm.url, '--admin-token', crm.adminToken, '--lanes', String(concurrency), '--concurrency', '1', '--budget', budget, '--seed', String(seed), '--replays', '1', '--out', dir], {
     usageFile: path.join(dir, 'rusage.json'),
     nodeArgs: [...(extra.nodeArgs ?? [])],
