@@ -45,6 +45,7 @@
 import fc from 'fast-check';
 import { CANARY_PATTERN } from '../../harness/generate/canary.ts';
 import { buildPlan, type CampaignPlan, type PlannedOperation } from '../../harness/model/plan.ts';
+import { getPath } from '../../harness/model/resolve-step.ts';
 import { specValueSource } from '../../harness/model/spec-value-source.ts';
 import { widenTimeWindows, type ValueSource } from '../../harness/model/value-source.ts';
 import { analyzeSpecFile } from '../../harness/spec/analyze.ts';
@@ -202,15 +203,8 @@ function setAt(target: unknown, dotted: string, value: () => unknown): void {
   walk(target, 0);
 }
 
-function getAt(root: unknown, dotted: string | undefined): unknown {
-  if (!dotted) return root;
-  let cur = root;
-  for (const seg of dotted.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
-}
+/** The harness's own dotted-path reader; an absent path means the root. */
+const getAt = (root: unknown, dotted: string | undefined): unknown => getPath(root, dotted ?? '');
 
 class Session {
   requests = 0;

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ApiModel, OperationInfo } from '../../harness/spec/api-model.ts';
+import { getPath } from '../../harness/model/resolve-step.ts';
 import { forEachTranscriptLine, type EvidenceLite, type TranscriptExchangeLine } from './common.ts';
 
 export type Exchange = NonNullable<TranscriptExchangeLine['exchange']> & { at: number };
@@ -87,15 +88,8 @@ export function inFlight(exchanges: Exchange[], startMs: number, endMs: number):
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const EMAIL = /([A-Za-z0-9._%+-]{1,40})@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
 
-function getAt(root: unknown, dotted: string | undefined): unknown {
-  if (!dotted) return root;
-  let cur = root;
-  for (const seg of dotted.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
-}
+/** The harness's own dotted-path reader; an absent path means the root. */
+const getAt = (root: unknown, dotted: string | undefined): unknown => getPath(root, dotted ?? '');
 
 function hash(s: string): number {
   let h = 2166136261;

@@ -5,7 +5,7 @@
  * Exit codes, as `run`: 0 clean, 1 leak, 2 usage error or refused, 3 inconclusive.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT } from '../cli.ts';
@@ -13,6 +13,7 @@ import { loadSigningKey } from '../evidence/attestation.ts';
 import { EvidenceError, SigningKeyError } from '../evidence/errors.ts';
 import { checkMergeable, expandRunFolders, exitCodeForVerdict, loadMergeInput, orderInputs, writeMergedRun, type MergeInput } from '../evidence/merge.ts';
 import { recordedCommandLine } from './command-line.ts';
+import { pointLatest } from './latest-link.ts';
 
 export const MERGE_HELP = `Usage: tenantproof merge DIR… [--out DIR] [--pdf] [--public-key FILE]
 
@@ -53,15 +54,6 @@ function mergedRunId(seed: number): string {
   return `${t}-merged-s${seed}-${randomBytes(2).toString('hex')}`;
 }
 
-function pointLatest(outDir: string, runId: string): void {
-  const link = path.join(outDir, 'latest');
-  try {
-    rmSync(link, { force: true });
-    symlinkSync(runId, link);
-  } catch {
-    writeFileSync(link, runId + '\n');
-  }
-}
 
 const within = (child: string, parent: string): boolean => child === parent || child.startsWith(parent + path.sep);
 

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT } from '../cli.ts';
@@ -34,6 +34,7 @@ import { writeCounterexample } from './counterexample-file.ts';
 import { HttpClient } from './http-client.ts';
 import { progressReporter, type ProgressReporter } from './progress.ts';
 import { recordedCommandLine } from './command-line.ts';
+import { pointLatest } from './latest-link.ts';
 import { openTarget, TargetError, type Target } from './target.ts';
 
 export const RUN_HELP = `Usage: tenantproof run [options]
@@ -490,16 +491,6 @@ function stripCredentials(url: string): string {
   }
 }
 
-function pointLatest(outDir: string, runId: string): void {
-  const link = path.join(outDir, 'latest');
-  try {
-    rmSync(link, { force: true });
-    symlinkSync(runId, link);
-  } catch {
-    // A filesystem without symlinks: write the run id instead.
-    writeFileSync(link, runId + '\n');
-  }
-}
 
 function printSummary(evidence: Evidence, result: CampaignResult, dir: string, code: number, checkpoints: number, fresh: boolean): void {
   const out = process.stdout;
