@@ -48,14 +48,28 @@ class BenchError extends Error {
   override name = 'BenchError';
 }
 
-async function http(url: string, method: string, apiKey: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- bench convenience
+async function http(
+  url: string,
+  method: string,
+  apiKey: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any -- bench convenience
   const response = await fetch(url, {
     method,
-    headers: { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, json: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    json: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
+  };
 }
 
 let uniq = 0;
@@ -64,11 +78,20 @@ const unique = () => `${Date.now().toString(36)}${(uniq++).toString(36)}`;
 async function seed(crm: RunningCrm): Promise<Tenant[]> {
   const tenants: Tenant[] = [];
   for (let t = 0; t < TENANTS; t++) {
-    const created = await http(`${crm.url}/v1/tenants`, 'POST', undefined, { name: `bench-${t}` }, { 'x-admin-token': crm.adminToken });
+    const created = await http(
+      `${crm.url}/v1/tenants`,
+      'POST',
+      undefined,
+      { name: `bench-${t}` },
+      { 'x-admin-token': crm.adminToken },
+    );
     if (created.status !== 201) throw new BenchError(`tenant: ${created.status}`);
     const tenant: Tenant = { apiKey: created.json.apiKey, customers: [], jobs: [] };
     for (let c = 0; c < SEED_CUSTOMERS; c++) {
-      const customer = await http(`${crm.url}/v1/customers`, 'POST', tenant.apiKey, { name: `Customer ${c} of ${t}`, email: `c${c}-${unique()}@t${t}.example` });
+      const customer = await http(`${crm.url}/v1/customers`, 'POST', tenant.apiKey, {
+        name: `Customer ${c} of ${t}`,
+        email: `c${c}-${unique()}@t${t}.example`,
+      });
       tenant.customers.push(customer.json.id);
       const job = await http(`${crm.url}/v1/jobs`, 'POST', tenant.apiKey, {
         customerId: customer.json.id,
@@ -95,12 +118,23 @@ async function oneRequest(url: string, tenant: Tenant): Promise<boolean> {
   if (roll < 0.65) return (await http(`${url}/v1/jobs?limit=20`, 'GET', key)).status === 200;
   if (roll < 0.72) return (await http(`${url}/v1/search?q=boiler&limit=10`, 'GET', key)).status === 200;
   if (roll < 0.77) return (await http(`${url}/v1/reports/summary`, 'GET', key)).status === 200;
-  if (roll < 0.87) return (await http(`${url}/v1/customers/${pick(tenant.customers)}`, 'PATCH', key, { phone: '+1 555 010 2233' })).status === 200;
+  if (roll < 0.87)
+    return (
+      (await http(`${url}/v1/customers/${pick(tenant.customers)}`, 'PATCH', key, { phone: '+1 555 010 2233' }))
+        .status === 200
+    );
   if (roll < 0.95) {
-    const created = await http(`${url}/v1/customers/${pick(tenant.customers)}/notes`, 'POST', key, { body: `note ${unique()}` });
+    const created = await http(`${url}/v1/customers/${pick(tenant.customers)}/notes`, 'POST', key, {
+      body: `note ${unique()}`,
+    });
     return created.status === 201;
   }
-  const job = await http(`${url}/v1/jobs`, 'POST', key, { customerId: pick(tenant.customers), title: 'Extra visit', scheduledStart: '2026-03-03T09:00:00Z', scheduledEnd: '2026-03-03T10:00:00Z' });
+  const job = await http(`${url}/v1/jobs`, 'POST', key, {
+    customerId: pick(tenant.customers),
+    title: 'Extra visit',
+    scheduledStart: '2026-03-03T09:00:00Z',
+    scheduledEnd: '2026-03-03T10:00:00Z',
+  });
   return job.status === 201;
 }
 
@@ -145,7 +179,12 @@ function summarise(backend: CaseResult['backend'], rls: CaseResult['rls'], sampl
   };
 }
 
-async function benchBackend(backend: CaseResult['backend'], db: Database, seconds: number, rounds: number): Promise<CaseResult[]> {
+async function benchBackend(
+  backend: CaseResult['backend'],
+  db: Database,
+  seconds: number,
+  rounds: number,
+): Promise<CaseResult[]> {
   const rlsOn = await startCrmOnDatabase(db, { faults: [], rateLimit: UNLIMITED });
   const rlsOff = await startCrmOnDatabase(db, { faults: [], rateLimit: UNLIMITED, ablation: { rls: false } });
   try {
@@ -210,12 +249,23 @@ async function main(): Promise<void> {
   }
 
   const header = ['backend', 'rls', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms'];
-  const rows = results.map((r) => [r.backend, r.rls, String(r.requests), String(r.errors), String(r.reqPerSec), String(r.p50Ms), String(r.p99Ms)]);
+  const rows = results.map((r) => [
+    r.backend,
+    r.rls,
+    String(r.requests),
+    String(r.errors),
+    String(r.reqPerSec),
+    String(r.p50Ms),
+    String(r.p99Ms),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-  process.stdout.write(`CRM mixed workload: ${TENANTS} tenants, concurrency ${CONCURRENCY}, ${rounds} round(s) × ${seconds}s per case\n`);
+  process.stdout.write(
+    `CRM mixed workload: ${TENANTS} tenants, concurrency ${CONCURRENCY}, ${rounds} round(s) × ${seconds}s per case\n`,
+  );
   process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`);
-  for (const [backend, ratio] of Object.entries(ratios)) process.stdout.write(`${backend}: throughput RLS on / RLS off = ${ratio}\n`);
+  for (const [backend, ratio] of Object.entries(ratios))
+    process.stdout.write(`${backend}: throughput RLS on / RLS off = ${ratio}\n`);
   if (!pgUrl) process.stdout.write('postgres: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)\n');
 
   mkdirSync('reports/bench', { recursive: true });
@@ -223,7 +273,13 @@ async function main(): Promise<void> {
     benchmark: 'crm',
     generatedAt: new Date().toISOString(),
     environment: { node: process.version, cpus: cpus().length, platform: process.platform },
-    workload: { tenants: TENANTS, concurrency: CONCURRENCY, secondsPerRound: seconds, rounds, seedCustomersPerTenant: SEED_CUSTOMERS },
+    workload: {
+      tenants: TENANTS,
+      concurrency: CONCURRENCY,
+      secondsPerRound: seconds,
+      rounds,
+      seedCustomersPerTenant: SEED_CUSTOMERS,
+    },
     results,
     rlsOnOverOffThroughput: ratios,
   };

@@ -17,7 +17,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAULT_CATALOGUE } from '../crm/faults/catalogue.ts';
-import { differentialFlags, EmbeddedBaselineTarget, flagKey, type BaselineFlag, type BaselineResult } from './baseline/credential-swap.ts';
+import {
+  differentialFlags,
+  EmbeddedBaselineTarget,
+  flagKey,
+  type BaselineFlag,
+  type BaselineResult,
+} from './baseline/credential-swap.ts';
 import {
   environment,
   fmt,
@@ -123,17 +129,36 @@ function earliestCitedExchange(evidence: EvidenceLite, runDir: string): { reques
 }
 
 /** Requests and time to the first detection: `method.firstDetection`, else the earliest cited exchange. */
-function firstDetectionOf(evidence: EvidenceLite, fallback: { requests: number; seconds: number } | null): HarnessCase['firstDetection'] {
+function firstDetectionOf(
+  evidence: EvidenceLite,
+  fallback: { requests: number; seconds: number } | null,
+): HarnessCase['firstDetection'] {
   const fd = evidence.method.firstDetection;
   if (fd) return { requests: fd.requests, seconds: round(fd.elapsedMs / 1000, 2)!, source: 'evidence' };
   return fallback ? { ...fallback, source: 'fallback-earliest-cited-exchange' } : null;
 }
 
-async function runHarnessCase(fault: string | null, seed: number, o: { budget: string; shrinkBudget: string; replays: string }): Promise<HarnessCase> {
+async function runHarnessCase(
+  fault: string | null,
+  seed: number,
+  o: { budget: string; shrinkBudget: string; replays: string },
+): Promise<HarnessCase> {
   const out = mkdtempSync(path.join(tmpdir(), `tp-bench-detect-${fault ?? 'clean'}-${seed}-`));
   const usageFile = path.join(out, 'rusage.json');
   const loadavgStart = load();
-  const args = ['run', '--seed', String(seed), '--budget', o.budget, '--shrink-budget', o.shrinkBudget, '--replays', o.replays, '--out', out];
+  const args = [
+    'run',
+    '--seed',
+    String(seed),
+    '--budget',
+    o.budget,
+    '--shrink-budget',
+    o.shrinkBudget,
+    '--replays',
+    o.replays,
+    '--out',
+    out,
+  ];
   if (fault) args.push('--fault', fault);
   try {
     const cli = await runCli(args, { usageFile });
@@ -142,7 +167,9 @@ async function runHarnessCase(fault: string | null, seed: number, o: { budget: s
     const oracles = [...new Set(evidence?.findings.map((f) => f.oracle) ?? [])];
     let minimalReproSteps: number | null = null;
     try {
-      minimalReproSteps = (JSON.parse(readFileSync(path.join(runDir!, 'counterexamples', '1.json'), 'utf8')) as { steps: unknown[] }).steps.length;
+      minimalReproSteps = (
+        JSON.parse(readFileSync(path.join(runDir!, 'counterexamples', '1.json'), 'utf8')) as { steps: unknown[] }
+      ).steps.length;
     } catch {
       minimalReproSteps = null;
     }
@@ -156,12 +183,16 @@ async function runHarnessCase(fault: string | null, seed: number, o: { budget: s
       verdict: evidence?.verdict ?? null,
       detected: cli.code === 1 && (evidence?.findings.length ?? 0) > 0,
       oracles,
-      unexpectedOracles: fault && EXPECTED?.[fault] ? oracles.filter((x) => !EXPECTED[fault]!.includes(x)) : fault ? null : oracles,
+      unexpectedOracles:
+        fault && EXPECTED?.[fault] ? oracles.filter((x) => !EXPECTED[fault]!.includes(x)) : fault ? null : oracles,
       findings: evidence?.findings.length ?? 0,
       firstDetection: evidence && evidence.findings.length > 0 ? firstDetectionOf(evidence, cited) : null,
       earliestCitedExchange: cited,
       minimalReproSteps,
-      findingReproSteps: evidence && evidence.findings.length > 0 ? Math.min(...evidence.findings.map((f) => f.repro.steps.length)) : null,
+      findingReproSteps:
+        evidence && evidence.findings.length > 0
+          ? Math.min(...evidence.findings.map((f) => f.repro.steps.length))
+          : null,
       reproduction: evidence?.findings[0]?.reproduction ?? null,
       requestCount: evidence?.method.requestCount ?? null,
       runs: runsMatch ? Number(runsMatch[1]) : null,
@@ -183,7 +214,12 @@ async function runHarnessCase(fault: string | null, seed: number, o: { budget: s
   }
 }
 
-function baselineCase(fault: string | null, seed: number, result: BaselineResult, clean: BaselineResult | undefined): BaselineCase {
+function baselineCase(
+  fault: string | null,
+  seed: number,
+  result: BaselineResult,
+  clean: BaselineResult | undefined,
+): BaselineCase {
   const diff = fault && clean ? differentialFlags(result, clean) : [];
   const first = diff.length > 0 ? diff.reduce((a, b) => (b.requests < a.requests ? b : a)) : undefined;
   const c: BaselineCase = {
@@ -199,7 +235,17 @@ function baselineCase(fault: string | null, seed: number, result: BaselineResult
     flags: result.flags.length,
     differentialFlags: diff.length,
     rules: [...new Set(diff.map((f) => f.rule))],
-    firstFlags: [...diff].sort((a, b) => a.requests - b.requests).slice(0, 5).map((f) => ({ rule: f.rule, operationId: f.operationId, method: f.method, path: f.path, status: f.status, requests: f.requests })),
+    firstFlags: [...diff]
+      .sort((a, b) => a.requests - b.requests)
+      .slice(0, 5)
+      .map((f) => ({
+        rule: f.rule,
+        operationId: f.operationId,
+        method: f.method,
+        path: f.path,
+        status: f.status,
+        requests: f.requests,
+      })),
     loadavg: load(),
   };
   if (!fault) c.falsePositiveKeys = [...new Set(result.flags.map(flagKey))].sort();
@@ -220,7 +266,11 @@ interface FaultRow {
   baselineRules: string[];
 }
 
-function summarise(faults: string[], harness: HarnessCase[], baseline: BaselineCase[]): { rows: FaultRow[]; summary: Record<string, unknown> } {
+function summarise(
+  faults: string[],
+  harness: HarnessCase[],
+  baseline: BaselineCase[],
+): { rows: FaultRow[]; summary: Record<string, unknown> } {
   const rows: FaultRow[] = faults.map((fault) => {
     const hs = harness.filter((c) => c.fault === fault);
     const hit = hs.filter((c) => c.detected);
@@ -232,7 +282,11 @@ function summarise(faults: string[], harness: HarnessCase[], baseline: BaselineC
       seeds: hs.length,
       oracles: [...new Set(hit.flatMap((c) => c.oracles))].sort(),
       medianRequests: median(hit.flatMap((c) => (c.firstDetection ? [c.firstDetection.requests] : []))),
-      medianSeconds: median(hit.flatMap((c) => (c.firstDetection && Number.isFinite(c.firstDetection.seconds) ? [c.firstDetection.seconds] : []))),
+      medianSeconds: median(
+        hit.flatMap((c) =>
+          c.firstDetection && Number.isFinite(c.firstDetection.seconds) ? [c.firstDetection.seconds] : [],
+        ),
+      ),
       medianReproSteps: median(hit.flatMap((c) => (c.minimalReproSteps !== null ? [c.minimalReproSteps] : []))),
       baselineDetected: bhit.length,
       baselineSeeds: bs.length,
@@ -244,7 +298,9 @@ function summarise(faults: string[], harness: HarnessCase[], baseline: BaselineC
   const cleanBaseline = baseline.filter((c) => c.fault === null);
   const allSeeds = rows.filter((r) => r.seeds > 0 && r.detected === r.seeds).length;
   const perFaultMedians = rows.flatMap((r) => (r.medianRequests !== null ? [r.medianRequests] : []));
-  const both = rows.filter((r) => r.baselineDetected > 0 && r.medianRequests !== null && r.baselineMedianRequests !== null);
+  const both = rows.filter(
+    (r) => r.baselineDetected > 0 && r.medianRequests !== null && r.baselineMedianRequests !== null,
+  );
   const hMed = median(both.map((r) => r.medianRequests!));
   const bMed = median(both.map((r) => r.baselineMedianRequests!));
   return {
@@ -254,16 +310,22 @@ function summarise(faults: string[], harness: HarnessCase[], baseline: BaselineC
       faultsDetectedAtEverySeed: allSeeds,
       faultsDetectedAtSomeSeed: rows.filter((r) => r.detected > 0).length,
       harnessCasesDetected: harness.filter((c) => c.kind === 'fault' && c.detected).length,
-      harnessCasesWithUnexpectedOracle: harness.filter((c) => c.kind === 'fault' && (c.unexpectedOracles?.length ?? 0) > 0).map((c) => `${c.fault}/${c.seed}: ${c.unexpectedOracles!.join(', ')}`),
+      harnessCasesWithUnexpectedOracle: harness
+        .filter((c) => c.kind === 'fault' && (c.unexpectedOracles?.length ?? 0) > 0)
+        .map((c) => `${c.fault}/${c.seed}: ${c.unexpectedOracles!.join(', ')}`),
       harnessFaultCases: harness.filter((c) => c.kind === 'fault').length,
       medianRequestsToDetectAcrossFaults: median(perFaultMedians),
-      medianSecondsToDetectAcrossFaults: median(rows.flatMap((r) => (r.medianSeconds !== null ? [r.medianSeconds] : []))),
+      medianSecondsToDetectAcrossFaults: median(
+        rows.flatMap((r) => (r.medianSeconds !== null ? [r.medianSeconds] : [])),
+      ),
       cleanSeeds: clean.length,
       cleanSeedsWithFindings: clean.filter((c) => c.findings > 0).length,
       cleanFindings: clean.reduce((n, c) => n + c.findings, 0),
       cleanExitCodes: clean.map((c) => c.exitCode),
       baselineFaultsDetectedAtSomeSeed: rows.filter((r) => r.baselineDetected > 0).length,
-      baselineFaultsDetectedAtEverySeed: rows.filter((r) => r.baselineSeeds > 0 && r.baselineDetected === r.baselineSeeds).length,
+      baselineFaultsDetectedAtEverySeed: rows.filter(
+        (r) => r.baselineSeeds > 0 && r.baselineDetected === r.baselineSeeds,
+      ).length,
       baselineCleanFalsePositiveFlags: cleanBaseline.reduce((n, c) => n + c.flags, 0),
       baselineCleanFalsePositiveKinds: [...new Set(cleanBaseline.flatMap((c) => c.falsePositiveKeys ?? []))].sort(),
       faultsBothFind: both.map((r) => r.fault),
@@ -274,39 +336,71 @@ function summarise(faults: string[], harness: HarnessCase[], baseline: BaselineC
   };
 }
 
-function markdown(report: { environment: ReturnType<typeof environment>; settings: Record<string, unknown>; rows: FaultRow[]; summary: Record<string, unknown>; harness: HarnessCase[]; baseline: BaselineCase[] }): string {
+function markdown(report: {
+  environment: ReturnType<typeof environment>;
+  settings: Record<string, unknown>;
+  rows: FaultRow[];
+  summary: Record<string, unknown>;
+  harness: HarnessCase[];
+  baseline: BaselineCase[];
+}): string {
   const s = report.summary as Record<string, number | null | string[] | (number | null)[]>;
   const e = report.environment;
   const lines: string[] = [];
   lines.push('# Detection benchmark');
   lines.push('');
   const commits = [...new Set(report.harness.map((c) => c.gitCommit?.slice(0, 12) ?? '?'))];
-  lines.push(`\`${e.command}\` — ${e.date}, node ${e.node}, ${e.cpus} CPUs, commit ${e.gitCommit?.slice(0, 12) ?? '?'}${e.gitDirty ? ' (with uncommitted changes)' : ''} at start${commits.length > 1 ? `; the CLI cases ran at commits ${commits.join(', ')} (work landed during the run; per case in detect.json)` : ''}, load average at start ${e.loadavg.join(' ')}.`);
-  lines.push(`Harness: \`tenantproof run --fault F --seed S --budget ${report.settings['budget']} --shrink-budget ${report.settings['shrinkBudget']} --replays ${report.settings['replays']}\` on the embedded CRM (PGlite), cases one after another. Baseline: credential-swap replay (bench/baseline/credential-swap.ts), counted only where its flag did not also fire on the clean CRM with the same seed.`);
+  lines.push(
+    `\`${e.command}\` — ${e.date}, node ${e.node}, ${e.cpus} CPUs, commit ${e.gitCommit?.slice(0, 12) ?? '?'}${e.gitDirty ? ' (with uncommitted changes)' : ''} at start${commits.length > 1 ? `; the CLI cases ran at commits ${commits.join(', ')} (work landed during the run; per case in detect.json)` : ''}, load average at start ${e.loadavg.join(' ')}.`,
+  );
+  lines.push(
+    `Harness: \`tenantproof run --fault F --seed S --budget ${report.settings['budget']} --shrink-budget ${report.settings['shrinkBudget']} --replays ${report.settings['replays']}\` on the embedded CRM (PGlite), cases one after another. Baseline: credential-swap replay (bench/baseline/credential-swap.ts), counted only where its flag did not also fire on the clean CRM with the same seed.`,
+  );
   lines.push('');
-  lines.push('| fault | detected | oracle(s) | median requests to detect | median seconds to detect | median minimal repro (steps) | baseline detected | baseline median requests |');
+  lines.push(
+    '| fault | detected | oracle(s) | median requests to detect | median seconds to detect | median minimal repro (steps) | baseline detected | baseline median requests |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|');
   for (const r of report.rows) {
-    lines.push(`| ${r.fault} | ${r.detected}/${r.seeds} | ${r.oracles.join(', ') || '–'} | ${fmt(r.medianRequests, 0)} | ${fmt(r.medianSeconds, 1)} | ${fmt(r.medianReproSteps, 1)} | ${r.baselineDetected}/${r.baselineSeeds}${r.baselineRules.length ? ` (${r.baselineRules.join(', ')})` : ''} | ${fmt(r.baselineMedianRequests, 0)} |`);
+    lines.push(
+      `| ${r.fault} | ${r.detected}/${r.seeds} | ${r.oracles.join(', ') || '–'} | ${fmt(r.medianRequests, 0)} | ${fmt(r.medianSeconds, 1)} | ${fmt(r.medianReproSteps, 1)} | ${r.baselineDetected}/${r.baselineSeeds}${r.baselineRules.length ? ` (${r.baselineRules.join(', ')})` : ''} | ${fmt(r.baselineMedianRequests, 0)} |`,
+    );
   }
   const cleanH = report.harness.filter((c) => c.kind === 'clean');
   const cleanB = report.baseline.filter((c) => c.fault === null);
-  lines.push(`| **clean CRM (false positives)** | ${s['cleanSeedsWithFindings']}/${s['cleanSeeds']} seeds with a finding (${s['cleanFindings']} findings) | – | ${fmt(median(cleanH.flatMap((c) => (c.requestCount !== null ? [c.requestCount] : []))), 0)} requests per clean run | – | – | ${s['baselineCleanFalsePositiveFlags']} false-positive flags over ${cleanB.length} seeds | ${fmt(median(cleanB.map((c) => c.requests)), 0)} requests per session |`);
+  lines.push(
+    `| **clean CRM (false positives)** | ${s['cleanSeedsWithFindings']}/${s['cleanSeeds']} seeds with a finding (${s['cleanFindings']} findings) | – | ${fmt(median(cleanH.flatMap((c) => (c.requestCount !== null ? [c.requestCount] : []))), 0)} requests per clean run | – | – | ${s['baselineCleanFalsePositiveFlags']} false-positive flags over ${cleanB.length} seeds | ${fmt(median(cleanB.map((c) => c.requests)), 0)} requests per session |`,
+  );
   lines.push('');
-  lines.push(`- Faults detected at every seed: **${s['faultsDetectedAtEverySeed']}/${s['faults']}** (at some seed: ${s['faultsDetectedAtSomeSeed']}/${s['faults']}; cases ${s['harnessCasesDetected']}/${s['harnessFaultCases']}).`);
+  lines.push(
+    `- Faults detected at every seed: **${s['faultsDetectedAtEverySeed']}/${s['faults']}** (at some seed: ${s['faultsDetectedAtSomeSeed']}/${s['faults']}; cases ${s['harnessCasesDetected']}/${s['harnessFaultCases']}).`,
+  );
   const unexpected = s['harnessCasesWithUnexpectedOracle'] as string[];
-  lines.push(`- Findings by an oracle outside the fault's expected list (test/detection/detect.ts): ${unexpected.length === 0 ? 'none' : unexpected.join('; ')}.`);
-  lines.push(`- Clean CRM: ${s['cleanSeedsWithFindings']} of ${s['cleanSeeds']} seeds with any finding (exit codes ${(s['cleanExitCodes'] as (number | null)[]).join(', ')}).`);
-  lines.push(`- Median requests to detect across faults (median of per-fault medians): **${fmt(s['medianRequestsToDetectAcrossFaults'] as number | null, 0)}**; median seconds: ${fmt(s['medianSecondsToDetectAcrossFaults'] as number | null, 1)}.`);
-  lines.push(`- Baseline: detects ${s['baselineFaultsDetectedAtSomeSeed']}/${s['faults']} faults at some seed (${s['baselineFaultsDetectedAtEverySeed']} at every seed); on the clean CRM it raises ${s['baselineCleanFalsePositiveFlags']} flags (${(s['baselineCleanFalsePositiveKinds'] as string[]).length} distinct operation+rule: ${(s['baselineCleanFalsePositiveKinds'] as string[]).join('; ') || 'none'}).`);
-  lines.push(`- On the ${(s['faultsBothFind'] as string[]).length} faults the baseline finds at all, median requests to detect: harness ${fmt(s['harnessMedianRequestsOnThoseFaults'] as number | null, 0)}, baseline ${fmt(s['baselineMedianRequestsOnThoseFaults'] as number | null, 0)}, ratio harness/baseline **${fmt(s['harnessOverBaselineRequestRatio'] as number | null, 2)}**.`);
+  lines.push(
+    `- Findings by an oracle outside the fault's expected list (test/detection/detect.ts): ${unexpected.length === 0 ? 'none' : unexpected.join('; ')}.`,
+  );
+  lines.push(
+    `- Clean CRM: ${s['cleanSeedsWithFindings']} of ${s['cleanSeeds']} seeds with any finding (exit codes ${(s['cleanExitCodes'] as (number | null)[]).join(', ')}).`,
+  );
+  lines.push(
+    `- Median requests to detect across faults (median of per-fault medians): **${fmt(s['medianRequestsToDetectAcrossFaults'] as number | null, 0)}**; median seconds: ${fmt(s['medianSecondsToDetectAcrossFaults'] as number | null, 1)}.`,
+  );
+  lines.push(
+    `- Baseline: detects ${s['baselineFaultsDetectedAtSomeSeed']}/${s['faults']} faults at some seed (${s['baselineFaultsDetectedAtEverySeed']} at every seed); on the clean CRM it raises ${s['baselineCleanFalsePositiveFlags']} flags (${(s['baselineCleanFalsePositiveKinds'] as string[]).length} distinct operation+rule: ${(s['baselineCleanFalsePositiveKinds'] as string[]).join('; ') || 'none'}).`,
+  );
+  lines.push(
+    `- On the ${(s['faultsBothFind'] as string[]).length} faults the baseline finds at all, median requests to detect: harness ${fmt(s['harnessMedianRequestsOnThoseFaults'] as number | null, 0)}, baseline ${fmt(s['baselineMedianRequestsOnThoseFaults'] as number | null, 0)}, ratio harness/baseline **${fmt(s['harnessOverBaselineRequestRatio'] as number | null, 2)}**.`,
+  );
   lines.push('');
-  lines.push('Requests to detect: for the harness, `method.firstDetection.requests` (every request of the campaign until the run that first raised a finding finished, checkpoints included; provisioning excluded); for the baseline, its requests (A\'s and B\'s copies) until its first flag that does not also fire on the clean CRM. The harness then shrinks and replays, the baseline does not. Timing figures are wall-clock on a shared 2-core machine (load average recorded per case in detect.json).');
+  lines.push(
+    "Requests to detect: for the harness, `method.firstDetection.requests` (every request of the campaign until the run that first raised a finding finished, checkpoints included; provisioning excluded); for the baseline, its requests (A's and B's copies) until its first flag that does not also fire on the clean CRM. The harness then shrinks and replays, the baseline does not. Timing figures are wall-clock on a shared 2-core machine (load average recorded per case in detect.json).",
+  );
   const failures = report.harness.filter((c) => c.error);
   if (failures.length > 0) {
     lines.push('');
     lines.push('## Cases not detected or failed');
-    for (const c of failures) lines.push(`- ${c.fault ?? 'clean'} seed ${c.seed}: exit ${c.exitCode}, ${c.error?.split('\n')[0]}`);
+    for (const c of failures)
+      lines.push(`- ${c.fault ?? 'clean'} seed ${c.seed}: exit ${c.exitCode}, ${c.error?.split('\n')[0]}`);
   }
   lines.push('');
   return lines.join('\n');
@@ -352,23 +446,56 @@ async function main(): Promise<number> {
   const redo = new Set(list(values.redo).map((f) => (f === 'clean' ? null : f)));
   const previous = path.join(dir, 'detect.json');
   if ((values.resume || redo.size > 0) && existsSync(previous)) {
-    const old = JSON.parse(readFileSync(previous, 'utf8')) as { settings: typeof settings; harness: HarnessCase[]; baseline: BaselineCase[] };
-    const same = (['budget', 'cleanBudget', 'shrinkBudget', 'replays'] as const).every((k) => old.settings[k] === settings[k]);
-    if (!same) throw new Error(`--resume: ${previous} was measured with other settings (${JSON.stringify(old.settings)})`);
-    harness.push(...old.harness.filter((c) => c.verdict !== null && !redo.has(c.fault) && (c.fault === null || faults.includes(c.fault)) && seeds.includes(c.seed)));
-    if (faults.every((f) => seeds.every((s) => old.baseline.some((b) => b.fault === f && b.seed === s))) && seeds.every((s) => old.baseline.some((b) => b.fault === null && b.seed === s))) {
-      baseline.push(...old.baseline.filter((b) => (b.fault === null || faults.includes(b.fault)) && seeds.includes(b.seed)));
+    const old = JSON.parse(readFileSync(previous, 'utf8')) as {
+      settings: typeof settings;
+      harness: HarnessCase[];
+      baseline: BaselineCase[];
+    };
+    const same = (['budget', 'cleanBudget', 'shrinkBudget', 'replays'] as const).every(
+      (k) => old.settings[k] === settings[k],
+    );
+    if (!same)
+      throw new Error(`--resume: ${previous} was measured with other settings (${JSON.stringify(old.settings)})`);
+    harness.push(
+      ...old.harness.filter(
+        (c) =>
+          c.verdict !== null &&
+          !redo.has(c.fault) &&
+          (c.fault === null || faults.includes(c.fault)) &&
+          seeds.includes(c.seed),
+      ),
+    );
+    if (
+      faults.every((f) => seeds.every((s) => old.baseline.some((b) => b.fault === f && b.seed === s))) &&
+      seeds.every((s) => old.baseline.some((b) => b.fault === null && b.seed === s))
+    ) {
+      baseline.push(
+        ...old.baseline.filter((b) => (b.fault === null || faults.includes(b.fault)) && seeds.includes(b.seed)),
+      );
     }
-    process.stdout.write(`resuming: ${harness.length} harness case(s) and ${baseline.length} baseline case(s) kept from ${path.relative(REPO_ROOT, previous)}\n`);
+    process.stdout.write(
+      `resuming: ${harness.length} harness case(s) and ${baseline.length} baseline case(s) kept from ${path.relative(REPO_ROOT, previous)}\n`,
+    );
   }
   /** Rewritten after every case, so a long run that dies keeps what it measured. */
   const write = (quiet = true): void => {
     const { rows, summary } = summarise(faults, harness, baseline);
-    const report = { benchmark: 'detect', environment: env, environmentAtEnd: { loadavg: load(), date: new Date().toISOString(), gitCommit: environment().gitCommit }, settings, summary, rows, harness, baseline };
+    const report = {
+      benchmark: 'detect',
+      environment: env,
+      environmentAtEnd: { loadavg: load(), date: new Date().toISOString(), gitCommit: environment().gitCommit },
+      settings,
+      summary,
+      rows,
+      harness,
+      baseline,
+    };
     writeJson(path.join(dir, 'detect.json'), report, quiet);
     writeText(path.join(dir, 'detect.md'), markdown(report), quiet);
   };
-  process.stdout.write(`detect: ${faults.length} faults × seeds ${seeds.join(',')}, budget ${budget}, clean budget ${settings.cleanBudget}; ${loadText()}\n`);
+  process.stdout.write(
+    `detect: ${faults.length} faults × seeds ${seeds.join(',')}, budget ${budget}, clean budget ${settings.cleanBudget}; ${loadText()}\n`,
+  );
 
   // The baseline first (minutes), in-process on one embedded database.
   if (!values['no-baseline'] && baseline.length === 0) {
@@ -380,7 +507,9 @@ async function main(): Promise<number> {
         cleanBySeed.set(seed, clean);
         const c = baselineCase(null, seed, clean, undefined);
         baseline.push(c);
-        process.stdout.write(`baseline clean seed ${seed}: ${c.flags} false-positive flag(s) (${c.falsePositiveKeys?.join('; ') || 'none'}), ${c.requests} requests, ${c.seconds}s; ${loadText()}\n`);
+        process.stdout.write(
+          `baseline clean seed ${seed}: ${c.flags} false-positive flag(s) (${c.falsePositiveKeys?.join('; ') || 'none'}), ${c.requests} requests, ${c.seconds}s; ${loadText()}\n`,
+        );
       }
       for (const fault of faults) {
         for (const seed of seeds) {
@@ -388,11 +517,29 @@ async function main(): Promise<number> {
           try {
             c = baselineCase(fault, seed, await target.run([fault], seed), cleanBySeed.get(seed));
           } catch (error) {
-            c = { fault, seed, detected: false, requestsToDetect: null, secondsToDetect: null, requests: 0, aRequests: 0, aSuccess: 0, seconds: 0, flags: 0, differentialFlags: 0, rules: [], firstFlags: [], loadavg: load(), error: (error as Error).message };
+            c = {
+              fault,
+              seed,
+              detected: false,
+              requestsToDetect: null,
+              secondsToDetect: null,
+              requests: 0,
+              aRequests: 0,
+              aSuccess: 0,
+              seconds: 0,
+              flags: 0,
+              differentialFlags: 0,
+              rules: [],
+              firstFlags: [],
+              loadavg: load(),
+              error: (error as Error).message,
+            };
           }
           baseline.push(c);
           const first = c.firstFlags[0];
-          process.stdout.write(`baseline ${fault} seed ${seed}: ${c.detected ? `FLAGGED at request ${c.requestsToDetect} (${first?.rule} ${first?.method} ${first?.operationId})` : 'not detected'}, ${c.requests} requests${c.error ? `, error: ${c.error}` : ''}; ${loadText()}\n`);
+          process.stdout.write(
+            `baseline ${fault} seed ${seed}: ${c.detected ? `FLAGGED at request ${c.requestsToDetect} (${first?.rule} ${first?.method} ${first?.operationId})` : 'not detected'}, ${c.requests} requests${c.error ? `, error: ${c.error}` : ''}; ${loadText()}\n`,
+          );
         }
       }
     } finally {
@@ -402,12 +549,19 @@ async function main(): Promise<number> {
   }
 
   if (!values['no-harness']) {
-    const cases: { fault: string | null; seed: number }[] = [...faults.flatMap((fault) => seeds.map((seed) => ({ fault, seed }))), ...(values['no-clean'] ? [] : seeds.map((seed) => ({ fault: null, seed })))];
+    const cases: { fault: string | null; seed: number }[] = [
+      ...faults.flatMap((fault) => seeds.map((seed) => ({ fault, seed }))),
+      ...(values['no-clean'] ? [] : seeds.map((seed) => ({ fault: null, seed }))),
+    ];
     let n = 0;
     for (const { fault, seed } of cases) {
       n++;
       if (harness.some((c) => c.fault === fault && c.seed === seed)) continue;
-      const c = await runHarnessCase(fault, seed, { budget: fault ? budget : settings.cleanBudget, shrinkBudget: settings.shrinkBudget, replays: settings.replays });
+      const c = await runHarnessCase(fault, seed, {
+        budget: fault ? budget : settings.cleanBudget,
+        shrinkBudget: settings.shrinkBudget,
+        replays: settings.replays,
+      });
       harness.push(c);
       const fd = c.firstDetection;
       const what = fault
@@ -415,14 +569,18 @@ async function main(): Promise<number> {
           ? `DETECTED ${c.oracles.join(', ')}; first at ${fd?.requests} requests, ${fmt(fd?.seconds, 1)}s${fd?.source === 'evidence' ? '' : ' (fallback)'}; repro ${c.minimalReproSteps} steps, reproduced ${c.reproduction?.reproduced}/${c.reproduction?.attempts}`
           : `NOT DETECTED (exit ${c.exitCode})`
         : `${c.findings === 0 ? 'clean, no findings' : `FALSE POSITIVE: ${c.oracles.join(', ')}`} (exit ${c.exitCode})`;
-      process.stdout.write(`[${n}/${cases.length}] ${fault ?? 'clean'} seed ${seed}: ${what}; ${c.requestCount} requests, ${c.wallSeconds}s wall; ${loadText()}\n`);
+      process.stdout.write(
+        `[${n}/${cases.length}] ${fault ?? 'clean'} seed ${seed}: ${what}; ${c.requestCount} requests, ${c.wallSeconds}s wall; ${loadText()}\n`,
+      );
       if (c.error && (!fault || !c.detected)) process.stdout.write(`${c.error}\n`);
       write();
     }
   }
   write(false);
   const { summary } = summarise(faults, harness, baseline);
-  process.stdout.write(`detect: ${summary['faultsDetectedAtEverySeed']}/${faults.length} faults detected at every seed; clean seeds with findings ${summary['cleanSeedsWithFindings']}/${summary['cleanSeeds']}; median requests to detect ${fmt(summary['medianRequestsToDetectAcrossFaults'] as number | null, 0)}; harness/baseline request ratio ${fmt(summary['harnessOverBaselineRequestRatio'] as number | null, 2)}\n`);
+  process.stdout.write(
+    `detect: ${summary['faultsDetectedAtEverySeed']}/${faults.length} faults detected at every seed; clean seeds with findings ${summary['cleanSeedsWithFindings']}/${summary['cleanSeeds']}; median requests to detect ${fmt(summary['medianRequestsToDetectAcrossFaults'] as number | null, 0)}; harness/baseline request ratio ${fmt(summary['harnessOverBaselineRequestRatio'] as number | null, 2)}\n`,
+  );
   return 0;
 }
 

@@ -22,8 +22,31 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { attributeProfile, BUCKETS } from './support/cpu-profile.ts';
 import { startCrmProcess } from './support/crm-process.ts';
-import { environment, fmt, latestRunDir, list, load, loadText, outputDir, readEvidence, REPO_ROOT, round, runCli, tail, writeJson, writeText } from './support/common.ts';
-import { fillRegistry, FingerprintRegistry, measureIncremental, measureScan, newScanner, syntheticCorpus, type OwnedValues } from './support/fingerprint-bench.ts';
+import {
+  environment,
+  fmt,
+  latestRunDir,
+  list,
+  load,
+  loadText,
+  outputDir,
+  readEvidence,
+  REPO_ROOT,
+  round,
+  runCli,
+  tail,
+  writeJson,
+  writeText,
+} from './support/common.ts';
+import {
+  fillRegistry,
+  FingerprintRegistry,
+  measureIncremental,
+  measureScan,
+  newScanner,
+  syntheticCorpus,
+  type OwnedValues,
+} from './support/fingerprint-bench.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fingerprint child: one registry size, measured in a process of its own.
@@ -43,12 +66,15 @@ function recordResponses(me: OwnedValues, n: number): Buffer[] {
       phone: '+1 555 010 2233',
       address: { line1: '12 Elm Street', city: 'Springfield', region: 'IL', postalCode: '62704', country: 'US' },
       tags: ['residential', 'priority'],
-      notes: 'Annual boiler service due in March; the customer prefers morning visits and asks for a call ahead. Gate code on file.',
+      notes:
+        'Annual boiler service due in March; the customer prefers morning visits and asks for a call ahead. Gate code on file.',
       balance: { amountCents: 123456 + i, currency: 'USD' },
       createdAt: '2026-01-05T09:30:00.000Z',
       updatedAt: '2026-01-06T10:00:00.000Z',
     });
-    return Buffer.from(`HTTP/1.1 200\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: req_${i}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    return Buffer.from(
+      `HTTP/1.1 200\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: req_${i}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
 }
 
@@ -102,10 +128,30 @@ interface FingerprintResult {
   loadavg: number[];
 }
 
-function runFingerprintChild(n: number, iterations: number, scanMB: number, timeoutMs: number): Promise<FingerprintResult> {
+function runFingerprintChild(
+  n: number,
+  iterations: number,
+  scanMB: number,
+  timeoutMs: number,
+): Promise<FingerprintResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(REPO_ROOT, 'bench', 'scale.ts'), '--fingerprint-child', String(n), '--iterations', String(iterations), '--mb', String(scanMB)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'bench', 'scale.ts'),
+        '--fingerprint-child',
+        String(n),
+        '--iterations',
+        String(iterations),
+        '--mb',
+        String(scanMB),
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -115,8 +161,27 @@ function runFingerprintChild(n: number, iterations: number, scanMB: number, time
       clearTimeout(timer);
       const seconds = round((performance.now() - started) / 1000, 1)!;
       const line = out.trim().split('\n').at(-1);
-      if (code === 0 && line?.startsWith('{')) resolve({ fingerprints: n, ok: true, exitCode: code, seconds, result: JSON.parse(line) as Record<string, unknown>, loadavg: load() });
-      else resolve({ fingerprints: n, ok: false, exitCode: code, seconds, error: signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s (time limit)` : `exit ${code}${signal ? ` (${signal})` : ''}: ${err.trim().split('\n').slice(-4).join(' | ')}`, loadavg: load() });
+      if (code === 0 && line?.startsWith('{'))
+        resolve({
+          fingerprints: n,
+          ok: true,
+          exitCode: code,
+          seconds,
+          result: JSON.parse(line) as Record<string, unknown>,
+          loadavg: load(),
+        });
+      else
+        resolve({
+          fingerprints: n,
+          ok: false,
+          exitCode: code,
+          seconds,
+          error:
+            signal === 'SIGKILL'
+              ? `killed after ${timeoutMs / 1000} s (time limit)`
+              : `exit ${code}${signal ? ` (${signal})` : ''}: ${err.trim().split('\n').slice(-4).join(' | ')}`,
+          loadavg: load(),
+        });
     });
   });
 }
@@ -150,10 +215,31 @@ async function tenantCase(tenants: number, runs: number, seed: number): Promise<
   const dir = mkdtempSync(path.join(tmpdir(), `tp-bench-scale-t${tenants}-`));
   try {
     const crm0 = crm.cpuSeconds();
-    const cli = await runCli(['run', '--target', crm.url, '--admin-token', crm.adminToken, '--tenants', String(tenants), '--runs', String(runs), '--budget', '60m', '--seed', String(seed), '--replays', '1', '--out', dir], {
-      usageFile: path.join(dir, 'rusage.json'),
-      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    });
+    const cli = await runCli(
+      [
+        'run',
+        '--target',
+        crm.url,
+        '--admin-token',
+        crm.adminToken,
+        '--tenants',
+        String(tenants),
+        '--runs',
+        String(runs),
+        '--budget',
+        '60m',
+        '--seed',
+        String(seed),
+        '--replays',
+        '1',
+        '--out',
+        dir,
+      ],
+      {
+        usageFile: path.join(dir, 'rusage.json'),
+        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      },
+    );
     const crm1 = crm.cpuSeconds();
     const runDir = latestRunDir(dir);
     const evidence = readEvidence(runDir);
@@ -161,14 +247,22 @@ async function tenantCase(tenants: number, runs: number, seed: number): Promise<
     const requests = evidence.method.requestCount;
     const start = Date.parse(evidence.method.startedAt);
     const end = Date.parse(evidence.method.endedAt);
-    const profile = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    const profile = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => path.join(dir, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
     let campaignCpuUsPerRequest: number | null = null;
     let bucketsUsPerRequest: Record<string, number | null> | null = null;
     if (profile) {
       const { wallMs, monoUs } = cli.usage.clockPair;
-      const a = attributeProfile(profile, { startUs: monoUs + (start - wallMs) * 1000, endUs: monoUs + (end - wallMs) * 1000 });
+      const a = attributeProfile(profile, {
+        startUs: monoUs + (start - wallMs) * 1000,
+        endUs: monoUs + (end - wallMs) * 1000,
+      });
       campaignCpuUsPerRequest = round(a.busyUs / Math.max(1, requests), 0);
-      bucketsUsPerRequest = Object.fromEntries(BUCKETS.map((b) => [b, round(a.bucketsUs[b] / Math.max(1, requests), 0)]));
+      bucketsUsPerRequest = Object.fromEntries(
+        BUCKETS.map((b) => [b, round(a.bucketsUs[b] / Math.max(1, requests), 0)]),
+      );
     }
     const runsMatch = /(\d+) runs, (\d+) requests/.exec(cli.stdout);
     const cpu = (cli.usage.userCpuMs + cli.usage.systemCpuMs) / 1000;
@@ -184,7 +278,8 @@ async function tenantCase(tenants: number, runs: number, seed: number): Promise<
       processCpuSeconds: round(cpu, 2),
       processCpuUsPerRequest: round((cpu * 1e6) / Math.max(1, requests), 0),
       maxRssMB: round(cli.usage.maxRssMB, 0),
-      crmCpuUsPerRequest: crm0 !== null && crm1 !== null ? round(((crm1 - crm0) * 1e6) / Math.max(1, requests), 0) : null,
+      crmCpuUsPerRequest:
+        crm0 !== null && crm1 !== null ? round(((crm1 - crm0) * 1e6) / Math.max(1, requests), 0) : null,
       crmMaxRssMB: round(crm.maxRssMB(), 0),
       wallSeconds: round(cli.wallMs / 1000, 1)!,
       loadavg: load(),
@@ -214,49 +309,92 @@ function niceMax(v: number): number {
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function panel(o: { x0: number; y0: number; w: number; h: number; title: string; xLabel: string; xTicks: number[]; xTickLabel: (x: number) => string; leftLabel: string; rightLabel: string; series: Series[]; leftLog?: boolean }): string {
+function panel(o: {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  title: string;
+  xLabel: string;
+  xTicks: number[];
+  xTickLabel: (x: number) => string;
+  leftLabel: string;
+  rightLabel: string;
+  series: Series[];
+  leftLog?: boolean;
+}): string {
   const out: string[] = [];
   const [lx, hx] = [Math.log10(Math.min(...o.xTicks)), Math.log10(Math.max(...o.xTicks))];
   const X = (x: number): number => o.x0 + ((Math.log10(x) - lx) / (hx - lx || 1)) * o.w;
-  const maxOf = (axis: 'left' | 'right'): number => niceMax(Math.max(0, ...o.series.filter((s) => s.axis === axis).flatMap((s) => s.points.map((p) => p.y))));
+  const maxOf = (axis: 'left' | 'right'): number =>
+    niceMax(Math.max(0, ...o.series.filter((s) => s.axis === axis).flatMap((s) => s.points.map((p) => p.y))));
   const maxL = maxOf('left');
   const maxR = maxOf('right');
   // A log left axis spans whole decades from the smallest to the largest value.
-  const leftValues = o.series.filter((s) => s.axis === 'left').flatMap((s) => s.points.map((p) => p.y)).filter((y) => Number.isFinite(y) && y > 0);
+  const leftValues = o.series
+    .filter((s) => s.axis === 'left')
+    .flatMap((s) => s.points.map((p) => p.y))
+    .filter((y) => Number.isFinite(y) && y > 0);
   const loDec = Math.floor(Math.log10(Math.min(...leftValues, 1)));
   const hiDec = Math.max(loDec + 1, Math.ceil(Math.log10(Math.max(...leftValues, 10))));
   const Y = (y: number, axis: 'left' | 'right'): number =>
-    axis === 'left' && o.leftLog ? o.y0 + o.h - ((Math.log10(Math.max(y, 10 ** loDec)) - loDec) / (hiDec - loDec)) * o.h : o.y0 + o.h - (y / (axis === 'left' ? maxL : maxR)) * o.h;
-  out.push(`<text x="${o.x0 + o.w / 2}" y="${o.y0 - 22}" text-anchor="middle" font-size="14" font-weight="bold">${esc(o.title)}</text>`);
+    axis === 'left' && o.leftLog
+      ? o.y0 + o.h - ((Math.log10(Math.max(y, 10 ** loDec)) - loDec) / (hiDec - loDec)) * o.h
+      : o.y0 + o.h - (y / (axis === 'left' ? maxL : maxR)) * o.h;
+  out.push(
+    `<text x="${o.x0 + o.w / 2}" y="${o.y0 - 22}" text-anchor="middle" font-size="14" font-weight="bold">${esc(o.title)}</text>`,
+  );
   out.push(`<rect x="${o.x0}" y="${o.y0}" width="${o.w}" height="${o.h}" fill="none" stroke="#444"/>`);
   for (let i = 0; i <= 5; i++) {
     const y = o.y0 + o.h - (i / 5) * o.h;
     out.push(`<line x1="${o.x0}" x2="${o.x0 + o.w}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-    if (!o.leftLog) out.push(`<text x="${o.x0 - 6}" y="${y + 4}" text-anchor="end" font-size="11">${fmt((maxL * i) / 5, maxL < 10 ? 1 : 0)}</text>`);
-    out.push(`<text x="${o.x0 + o.w + 6}" y="${y + 4}" text-anchor="start" font-size="11">${fmt((maxR * i) / 5, maxR < 10 ? 1 : 0)}</text>`);
+    if (!o.leftLog)
+      out.push(
+        `<text x="${o.x0 - 6}" y="${y + 4}" text-anchor="end" font-size="11">${fmt((maxL * i) / 5, maxL < 10 ? 1 : 0)}</text>`,
+      );
+    out.push(
+      `<text x="${o.x0 + o.w + 6}" y="${y + 4}" text-anchor="start" font-size="11">${fmt((maxR * i) / 5, maxR < 10 ? 1 : 0)}</text>`,
+    );
   }
   if (o.leftLog) {
     for (let d = loDec; d <= hiDec; d++) {
       const y = Y(10 ** d, 'left');
       out.push(`<line x1="${o.x0 - 4}" x2="${o.x0}" y1="${y}" y2="${y}" stroke="#444"/>`);
-      out.push(`<text x="${o.x0 - 6}" y="${y + 4}" text-anchor="end" font-size="11">${fmt(10 ** d, d < 0 ? -d : 0)}</text>`);
+      out.push(
+        `<text x="${o.x0 - 6}" y="${y + 4}" text-anchor="end" font-size="11">${fmt(10 ** d, d < 0 ? -d : 0)}</text>`,
+      );
     }
   }
   for (const t of o.xTicks) {
     out.push(`<line x1="${X(t)}" x2="${X(t)}" y1="${o.y0}" y2="${o.y0 + o.h}" stroke="#eee"/>`);
-    out.push(`<text x="${X(t)}" y="${o.y0 + o.h + 16}" text-anchor="middle" font-size="11">${esc(o.xTickLabel(t))}</text>`);
+    out.push(
+      `<text x="${X(t)}" y="${o.y0 + o.h + 16}" text-anchor="middle" font-size="11">${esc(o.xTickLabel(t))}</text>`,
+    );
   }
-  out.push(`<text x="${o.x0 + o.w / 2}" y="${o.y0 + o.h + 36}" text-anchor="middle" font-size="12">${esc(o.xLabel)}</text>`);
-  out.push(`<text transform="translate(${o.x0 - 48},${o.y0 + o.h / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(o.leftLabel)}</text>`);
-  out.push(`<text transform="translate(${o.x0 + o.w + 52},${o.y0 + o.h / 2}) rotate(90)" text-anchor="middle" font-size="12">${esc(o.rightLabel)}</text>`);
+  out.push(
+    `<text x="${o.x0 + o.w / 2}" y="${o.y0 + o.h + 36}" text-anchor="middle" font-size="12">${esc(o.xLabel)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(${o.x0 - 48},${o.y0 + o.h / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(o.leftLabel)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(${o.x0 + o.w + 52},${o.y0 + o.h / 2}) rotate(90)" text-anchor="middle" font-size="12">${esc(o.rightLabel)}</text>`,
+  );
   o.series.forEach((s, k) => {
     const pts = s.points.filter((p) => Number.isFinite(p.y));
     if (pts.length > 0) {
-      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.axis === 'right' ? ' stroke-dasharray="6 4"' : ''} points="${pts.map((p) => `${X(p.x).toFixed(1)},${Y(p.y, s.axis).toFixed(1)}`).join(' ')}"/>`);
-      for (const p of pts) out.push(`<circle cx="${X(p.x).toFixed(1)}" cy="${Y(p.y, s.axis).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}: ${fmt(p.y, 1)} at ${o.xTickLabel(p.x)}`)}</title></circle>`);
+      out.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.axis === 'right' ? ' stroke-dasharray="6 4"' : ''} points="${pts.map((p) => `${X(p.x).toFixed(1)},${Y(p.y, s.axis).toFixed(1)}`).join(' ')}"/>`,
+      );
+      for (const p of pts)
+        out.push(
+          `<circle cx="${X(p.x).toFixed(1)}" cy="${Y(p.y, s.axis).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}: ${fmt(p.y, 1)} at ${o.xTickLabel(p.x)}`)}</title></circle>`,
+        );
     }
     const ly = o.y0 + 14 + k * 16;
-    out.push(`<line x1="${o.x0 + 10}" x2="${o.x0 + 34}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.axis === 'right' ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(
+      `<line x1="${o.x0 + 10}" x2="${o.x0 + 34}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.axis === 'right' ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     out.push(`<text x="${o.x0 + 40}" y="${ly}" font-size="11">${esc(`${s.label} (${s.axis} axis)`)}</text>`);
   });
   return out.join('\n');
@@ -286,8 +424,18 @@ function svg(tenants: TenantResult[], fingerprints: FingerprintResult[], caption
     leftLabel: 'harness CPU per request (µs)',
     rightLabel: 'harness peak RSS (MB)',
     series: [
-      { label: 'CPU µs/request, campaign', color: '#1f77b4', axis: 'left', points: tenants.map((t) => ({ x: t.tenants, y: t.campaignCpuUsPerRequest ?? NaN })) },
-      { label: 'peak RSS MB', color: '#d62728', axis: 'right', points: tenants.map((t) => ({ x: t.tenants, y: t.maxRssMB ?? NaN })) },
+      {
+        label: 'CPU µs/request, campaign',
+        color: '#1f77b4',
+        axis: 'left',
+        points: tenants.map((t) => ({ x: t.tenants, y: t.campaignCpuUsPerRequest ?? NaN })),
+      },
+      {
+        label: 'peak RSS MB',
+        color: '#d62728',
+        axis: 'right',
+        points: tenants.map((t) => ({ x: t.tenants, y: t.maxRssMB ?? NaN })),
+      },
     ],
   });
   const right = panel({
@@ -302,14 +450,36 @@ function svg(tenants: TenantResult[], fingerprints: FingerprintResult[], caption
     leftLabel: 'microseconds (log scale)',
     rightLabel: 'memory (MB, RSS delta)',
     series: [
-      { label: 'scan µs per 12 KB response', color: '#1f77b4', axis: 'left', points: fpOk.map((f) => ({ x: f.fingerprints, y: sub(f, 'list12k', 'usPerResponse') })) },
-      { label: `scan µs per ${fmt(sub(fpOk[0] ?? fingerprints[0]!, 'record1k', 'meanResponseBytes'), 0)}-byte record`, color: '#2ca02c', axis: 'left', points: fpOk.map((f) => ({ x: f.fingerprints, y: sub(f, 'record1k', 'usPerResponse') })) },
-      { label: '3 registrations + scan, µs', color: '#9467bd', axis: 'left', points: fpOk.map((f) => ({ x: f.fingerprints, y: sub(f, 'incremental', 'usPerIteration') })) },
-      { label: 'registry + automaton MB', color: '#d62728', axis: 'right', points: fpOk.map((f) => ({ x: f.fingerprints, y: g(f, 'registryRssMB') + g(f, 'automatonRssMB') })) },
+      {
+        label: 'scan µs per 12 KB response',
+        color: '#1f77b4',
+        axis: 'left',
+        points: fpOk.map((f) => ({ x: f.fingerprints, y: sub(f, 'list12k', 'usPerResponse') })),
+      },
+      {
+        label: `scan µs per ${fmt(sub(fpOk[0] ?? fingerprints[0]!, 'record1k', 'meanResponseBytes'), 0)}-byte record`,
+        color: '#2ca02c',
+        axis: 'left',
+        points: fpOk.map((f) => ({ x: f.fingerprints, y: sub(f, 'record1k', 'usPerResponse') })),
+      },
+      {
+        label: '3 registrations + scan, µs',
+        color: '#9467bd',
+        axis: 'left',
+        points: fpOk.map((f) => ({ x: f.fingerprints, y: sub(f, 'incremental', 'usPerIteration') })),
+      },
+      {
+        label: 'registry + automaton MB',
+        color: '#d62728',
+        axis: 'right',
+        points: fpOk.map((f) => ({ x: f.fingerprints, y: g(f, 'registryRssMB') + g(f, 'automatonRssMB') })),
+      },
     ],
     leftLog: true,
   });
-  const failed = fingerprints.filter((f) => !f.ok).map((f) => `10^${Math.round(Math.log10(f.fingerprints))} fingerprints failed: ${f.error}`);
+  const failed = fingerprints
+    .filter((f) => !f.ok)
+    .map((f) => `10^${Math.round(Math.log10(f.fingerprints))} fingerprints failed: ${f.error}`);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
 <rect width="${W}" height="${H}" fill="#fff"/>
@@ -349,7 +519,9 @@ async function main(): Promise<void> {
   const scanMB = Number(values.mb ?? (quick ? 10 : 60));
   const seed = Number(values.seed);
   const env = environment();
-  process.stdout.write(`scale: tenants ${tenantCounts.join(', ')} × ${runs} runs; fingerprints 10^${exponents.join(', 10^')}; ${loadText()}\n`);
+  process.stdout.write(
+    `scale: tenants ${tenantCounts.join(', ')} × ${runs} runs; fingerprints 10^${exponents.join(', 10^')}; ${loadText()}\n`,
+  );
 
   const fingerprints: FingerprintResult[] = [];
   for (const k of exponents) {
@@ -369,9 +541,28 @@ async function main(): Promise<void> {
     try {
       const r = await tenantCase(t, runs, seed);
       tenants.push(r);
-      process.stdout.write(`tenants ${t}: ${r.requests} requests in ${r.runs} runs, ${r.campaignSeconds}s (${r.reqPerSec} req/s); harness CPU ${r.campaignCpuUsPerRequest} µs/request in the campaign, ${r.processCpuUsPerRequest} µs/request whole process; peak RSS ${r.maxRssMB} MB; CRM ${r.crmCpuUsPerRequest} µs/request, ${r.crmMaxRssMB} MB; ${loadText()}\n`);
+      process.stdout.write(
+        `tenants ${t}: ${r.requests} requests in ${r.runs} runs, ${r.campaignSeconds}s (${r.reqPerSec} req/s); harness CPU ${r.campaignCpuUsPerRequest} µs/request in the campaign, ${r.processCpuUsPerRequest} µs/request whole process; peak RSS ${r.maxRssMB} MB; CRM ${r.crmCpuUsPerRequest} µs/request, ${r.crmMaxRssMB} MB; ${loadText()}\n`,
+      );
     } catch (error) {
-      tenants.push({ tenants: t, exitCode: null, requests: 0, runs: null, campaignSeconds: 0, reqPerSec: 0, campaignCpuUsPerRequest: null, bucketsUsPerRequest: null, processCpuSeconds: null, processCpuUsPerRequest: null, maxRssMB: null, crmCpuUsPerRequest: null, crmMaxRssMB: null, wallSeconds: 0, loadavg: load(), error: (error as Error).message });
+      tenants.push({
+        tenants: t,
+        exitCode: null,
+        requests: 0,
+        runs: null,
+        campaignSeconds: 0,
+        reqPerSec: 0,
+        campaignCpuUsPerRequest: null,
+        bucketsUsPerRequest: null,
+        processCpuSeconds: null,
+        processCpuUsPerRequest: null,
+        maxRssMB: null,
+        crmCpuUsPerRequest: null,
+        crmMaxRssMB: null,
+        wallSeconds: 0,
+        loadavg: load(),
+        error: (error as Error).message,
+      });
       process.stdout.write(`tenants ${t}: FAILED: ${(error as Error).message}\n`);
     }
   }
@@ -381,12 +572,28 @@ async function main(): Promise<void> {
     benchmark: 'scale',
     environment: env,
     environmentAtEnd: { loadavg: load(), date: new Date().toISOString(), gitCommit: environment().gitCommit },
-    settings: { tenantCounts, runsPerTenantCount: runs, fingerprintExponents: exponents, incrementalIterations: iterations, scanMB, seed, quick, target: 'reference CRM in its own process (PGlite), rate limit lifted' },
+    settings: {
+      tenantCounts,
+      runsPerTenantCount: runs,
+      fingerprintExponents: exponents,
+      incrementalIterations: iterations,
+      scanMB,
+      seed,
+      quick,
+      target: 'reference CRM in its own process (PGlite), rate limit lifted',
+    },
     tenants,
     fingerprints,
   };
   writeJson(path.join(dir, 'scale.json'), report);
-  writeText(path.join(dir, 'scale.svg'), svg(tenants, fingerprints, `${env.date.slice(0, 16)}Z, node ${env.node}, ${env.cpus} CPUs, load average ${env.loadavg.join(' ')} at start; commit ${String(env.gitCommit).slice(0, 12)}`));
+  writeText(
+    path.join(dir, 'scale.svg'),
+    svg(
+      tenants,
+      fingerprints,
+      `${env.date.slice(0, 16)}Z, node ${env.node}, ${env.cpus} CPUs, load average ${env.loadavg.join(' ')} at start; commit ${String(env.gitCommit).slice(0, 12)}`,
+    ),
+  );
 }
 
 main().then(

@@ -7,7 +7,15 @@
  */
 import path from 'node:path';
 import { environment, outputDir, writeJson } from './support/common.ts';
-import { fillRegistry, FingerprintRegistry, measureIncremental, measureScan, newScanner, oneLoadPerByteMbPerSecond, syntheticCorpus } from './support/fingerprint-bench.ts';
+import {
+  fillRegistry,
+  FingerprintRegistry,
+  measureIncremental,
+  measureScan,
+  newScanner,
+  oneLoadPerByteMbPerSecond,
+  syntheticCorpus,
+} from './support/fingerprint-bench.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,4 +61,9 @@ const result = {
   ownMatchesInFirstResponse,
 };
 console.log(JSON.stringify(result));
-writeJson(path.join(outputDir(false), 'scan.json'), { benchmark: 'scan', environment: env, loadavgAtEnd: environment().loadavg, result });
+writeJson(path.join(outputDir(false), 'scan.json'), {
+  benchmark: 'scan',
+  environment: env,
+  loadavgAtEnd: environment().loadavg,
+  result,
+});

@@ -25,7 +25,10 @@ function page(n: number): unknown {
     name: `Customer ${i} Whitfield`,
     email: `customer${i}@whitfield.example`,
     phone: i % 3 === 0 ? null : '+1 555 010 2233',
-    address: i % 2 === 0 ? null : { line1: `${i} Elm Street`, city: 'Springfield', region: 'IL', postalCode: '62704', country: 'US' },
+    address:
+      i % 2 === 0
+        ? null
+        : { line1: `${i} Elm Street`, city: 'Springfield', region: 'IL', postalCode: '62704', country: 'US' },
     tags: i % 4 === 0 ? [] : ['residential', 'priority'],
     createdAt: '2026-01-05T09:30:00.000Z',
     updatedAt: '2026-01-06T10:00:00.000Z',
@@ -36,7 +39,11 @@ function page(n: number): unknown {
 function startServer(body: string): Promise<Server> {
   const server = createServer((req, res) => {
     req.resume();
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': 'req_bench', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-request-id': 'req_bench',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -53,7 +60,12 @@ function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const round = (n: number) => Math.round(n * 10) / 10;
-  return { calls: samples.length, meanUs: round((samples.reduce((s, x) => s + x, 0) / samples.length) * 1000), p50Us: round(at(0.5) * 1000), p99Us: round(at(0.99) * 1000) };
+  return {
+    calls: samples.length,
+    meanUs: round((samples.reduce((s, x) => s + x, 0) / samples.length) * 1000),
+    p50Us: round(at(0.5) * 1000),
+    p99Us: round(at(0.99) * 1000),
+  };
 }
 
 async function time(fn: () => Promise<unknown>, n: number, into: number[]): Promise<void> {
@@ -71,7 +83,12 @@ async function main(): Promise<void> {
   const raw = axios.create({ baseURL, headers: { Authorization: 'Bearer tpk_bench' } });
   // The SDK turns off redirects (axios then skips follow-redirects) and proxy lookup; the fair
   // baseline for "what the SDK adds" is raw axios with the same transport settings.
-  const rawSame = axios.create({ baseURL, headers: { Authorization: 'Bearer tpk_bench' }, maxRedirects: 0, proxy: false });
+  const rawSame = axios.create({
+    baseURL,
+    headers: { Authorization: 'Bearer tpk_bench' },
+    maxRedirects: 0,
+    proxy: false,
+  });
   const strict = new CrmClient({ apiKey: 'tpk_bench', baseURL, validation: 'strict', maxRetries: 0 });
   const off = new CrmClient({ apiKey: 'tpk_bench', baseURL, validation: 'off', maxRetries: 0 });
   const variants: Record<string, () => Promise<unknown>> = {
@@ -84,7 +101,8 @@ async function main(): Promise<void> {
   // Warm up (JIT, keep-alive sockets), then interleave the variants round by round.
   for (const fn of Object.values(variants)) await time(fn, 50, []);
   const perRound = Math.ceil(CALLS / ROUNDS);
-  for (let r = 0; r < ROUNDS; r++) for (const [name, fn] of Object.entries(variants)) await time(fn, perRound, samples[name]!);
+  for (let r = 0; r < ROUNDS; r++)
+    for (const [name, fn] of Object.entries(variants)) await time(fn, perRound, samples[name]!);
   server.close();
 
   const parsed = JSON.parse(body) as unknown;
@@ -103,7 +121,8 @@ async function main(): Promise<void> {
     quick,
     node: process.version,
     endpoint: 'GET /v1/customers?limit=100 on a local node:http server (127.0.0.1), 100-customer page',
-    baseline: "'raw axios' = axios.create with maxRedirects: 0 and proxy: false, as the SDK configures it; 'raw axios (defaults)' for reference",
+    baseline:
+      "'raw axios' = axios.create with maxRedirects: 0 and proxy: false, as the SDK configures it; 'raw axios (defaults)' for reference",
     pageBytes: Buffer.byteLength(body),
     results,
     ratio: {
@@ -111,7 +130,8 @@ async function main(): Promise<void> {
       sdkStrictVsRaw: Math.round((results['sdk, strict validation']!.meanUs / rawMean) * 100) / 100,
       /** Medians resist the noise of a shared machine better than means. */
       p50SdkOffVsRaw: Math.round((results['sdk, validation off']!.p50Us / results['raw axios']!.p50Us) * 100) / 100,
-      p50SdkStrictVsRaw: Math.round((results['sdk, strict validation']!.p50Us / results['raw axios']!.p50Us) * 100) / 100,
+      p50SdkStrictVsRaw:
+        Math.round((results['sdk, strict validation']!.p50Us / results['raw axios']!.p50Us) * 100) / 100,
     },
     overheadUs: {
       sdkOff: Math.round((results['sdk, validation off']!.meanUs - rawMean) * 10) / 10,
@@ -121,7 +141,10 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
   };
 
-  const rows = Object.entries(results).map(([k, s]) => `${k.padEnd(26)} ${String(s.meanUs).padStart(9)} ${String(s.p50Us).padStart(9)} ${String(s.p99Us).padStart(9)}`);
+  const rows = Object.entries(results).map(
+    ([k, s]) =>
+      `${k.padEnd(26)} ${String(s.meanUs).padStart(9)} ${String(s.p50Us).padStart(9)} ${String(s.p99Us).padStart(9)}`,
+  );
   process.stdout.write(
     [
       `SDK overhead vs raw axios (${report.endpoint}; ${perRound * ROUNDS} calls each, interleaved)`,

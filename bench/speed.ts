@@ -27,10 +27,40 @@ import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../harness/generate/canary
 import { analyzeSpecFile } from '../harness/spec/analyze.ts';
 import { attributeProfile, BUCKET_LABELS, BUCKETS, type Attribution } from './support/cpu-profile.ts';
 import { startCrmProcess, type CrmProcess } from './support/crm-process.ts';
-import { environment, fmt, latestRunDir, list, load, loadText, outputDir, readEvidence, round, runCli, tail, writeJson, writeText, type EvidenceLite } from './support/common.ts';
+import {
+  environment,
+  fmt,
+  latestRunDir,
+  list,
+  load,
+  loadText,
+  outputDir,
+  readEvidence,
+  round,
+  runCli,
+  tail,
+  writeJson,
+  writeText,
+  type EvidenceLite,
+} from './support/common.ts';
 import { measureClientOverhead } from './support/http-overhead.ts';
-import { fillRegistry, FingerprintRegistry, measureScan, newScanner, oneLoadPerByteMbPerSecond, syntheticCorpus } from './support/fingerprint-bench.ts';
-import { campaignExchanges, inFlight, mixOf, prepareWorkload, type Exchange, type LoadRequest, type Workload } from './support/workload.ts';
+import {
+  fillRegistry,
+  FingerprintRegistry,
+  measureScan,
+  newScanner,
+  oneLoadPerByteMbPerSecond,
+  syntheticCorpus,
+} from './support/fingerprint-bench.ts';
+import {
+  campaignExchanges,
+  inFlight,
+  mixOf,
+  prepareWorkload,
+  type Exchange,
+  type LoadRequest,
+  type Workload,
+} from './support/workload.ts';
 
 interface LoadRun {
   seconds: number;
@@ -50,15 +80,29 @@ interface LoadRun {
   loadavg: number[];
 }
 
-async function loadTest(url: string, connections: number, seconds: number, workload: Workload, crm: CrmProcess): Promise<LoadRun> {
+async function loadTest(
+  url: string,
+  connections: number,
+  seconds: number,
+  workload: Workload,
+  crm: CrmProcess,
+): Promise<LoadRun> {
   workload.statuses.clear();
   const crm0 = crm.cpuSeconds();
   const cpu0 = process.cpuUsage();
-  const result: AutocannonResult = await autocannon({ url, connections, duration: seconds, timeout: 30, requests: workload.requests as LoadRequest[] });
+  const result: AutocannonResult = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    timeout: 30,
+    requests: workload.requests as LoadRequest[],
+  });
   const cpu = process.cpuUsage(cpu0);
   const crm1 = crm.cpuSeconds();
   const total = result.requests.total;
-  const statusCounts = Object.fromEntries([...workload.statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => [String(s), n]));
+  const statusCounts = Object.fromEntries(
+    [...workload.statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => [String(s), n]),
+  );
   const rps = total / result.duration;
   return {
     seconds: round(result.duration, 2)!,
@@ -95,20 +139,57 @@ interface HarnessRun {
   loadavg: number[];
 }
 
-async function harnessRun(crm: CrmProcess, concurrency: number, budget: string, seed: number, extra: { nodeArgs?: string[]; keep?: boolean } = {}): Promise<{ run: HarnessRun; dir: string; runDir: string; evidence: EvidenceLite; exchanges: Exchange[]; usage: { clockPair: { wallMs: number; monoUs: number } } | undefined }> {
+async function harnessRun(
+  crm: CrmProcess,
+  concurrency: number,
+  budget: string,
+  seed: number,
+  extra: { nodeArgs?: string[]; keep?: boolean } = {},
+): Promise<{
+  run: HarnessRun;
+  dir: string;
+  runDir: string;
+  evidence: EvidenceLite;
+  exchanges: Exchange[];
+  usage: { clockPair: { wallMs: number; monoUs: number } } | undefined;
+}> {
   const dir = mkdtempSync(path.join(tmpdir(), `tp-bench-speed-c${concurrency}-`));
   const crm0 = crm.cpuSeconds();
   // `concurrency` lanes, each sending one request at a time (--concurrency 1: no batches inside a
   // lane), to match autocannon's connections. Not a hard cap: a probe's follow-up reads can add a
   // few in flight (the report gives the measured mean and maximum).
-  const cli = await runCli(['run', '--target', crm.url, '--admin-token', crm.adminToken, '--lanes', String(concurrency), '--concurrency', '1', '--budget', budget, '--seed', String(seed), '--replays', '1', '--out', dir], {
-    usageFile: path.join(dir, 'rusage.json'),
-    nodeArgs: [...(extra.nodeArgs ?? [])],
-  });
+  const cli = await runCli(
+    [
+      'run',
+      '--target',
+      crm.url,
+      '--admin-token',
+      crm.adminToken,
+      '--lanes',
+      String(concurrency),
+      '--concurrency',
+      '1',
+      '--budget',
+      budget,
+      '--seed',
+      String(seed),
+      '--replays',
+      '1',
+      '--out',
+      dir,
+    ],
+    {
+      usageFile: path.join(dir, 'rusage.json'),
+      nodeArgs: [...(extra.nodeArgs ?? [])],
+    },
+  );
   const crm1 = crm.cpuSeconds();
   const runDir = latestRunDir(dir);
   const evidence = readEvidence(runDir);
-  if (!runDir || !evidence) throw new Error(`the harness run at concurrency ${concurrency} wrote no evidence (exit ${cli.code}):\n${tail(cli)}`);
+  if (!runDir || !evidence)
+    throw new Error(
+      `the harness run at concurrency ${concurrency} wrote no evidence (exit ${cli.code}):\n${tail(cli)}`,
+    );
   const start = Date.parse(evidence.method.startedAt);
   const end = Date.parse(evidence.method.endedAt);
   const exchanges = campaignExchanges(runDir, evidence);
@@ -123,7 +204,9 @@ async function harnessRun(crm: CrmProcess, concurrency: number, budget: string, 
     campaignSeconds: round((end - start) / 1000, 2)!,
     reqPerSec: round(requests / ((end - start) / 1000), 1)!,
     inFlight: inFlight(exchanges, start, end),
-    processCpuUsPerRequest: cli.usage ? round(((cli.usage.userCpuMs + cli.usage.systemCpuMs) * 1000) / Math.max(1, requests), 0) : null,
+    processCpuUsPerRequest: cli.usage
+      ? round(((cli.usage.userCpuMs + cli.usage.systemCpuMs) * 1000) / Math.max(1, requests), 0)
+      : null,
     crmCpuUsPerRequest: crm0 !== null && crm1 !== null ? round(((crm1 - crm0) * 1e6) / Math.max(1, requests), 0) : null,
     maxRssMB: cli.usage ? round(cli.usage.maxRssMB, 0) : null,
     wallSeconds: round(cli.wallMs / 1000, 1)!,
@@ -137,7 +220,9 @@ function responseBytes(exchanges: Exchange[], max: number): { buf: Buffer; tenan
   const out: { buf: Buffer; tenant: string }[] = [];
   for (const ex of exchanges) {
     if (!ex.response || out.length >= max) continue;
-    const head = `HTTP/1.1 ${ex.response.status}\r\n${Object.entries(ex.response.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+    const head = `HTTP/1.1 ${ex.response.status}\r\n${Object.entries(ex.response.headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n`;
     out.push({ buf: Buffer.from(head + ex.response.bodyText, 'utf8'), tenant: ex.tenant });
   }
   return out;
@@ -163,8 +248,10 @@ function scanBenchmarks(exchanges: Exchange[], targetMB: number): Record<string,
   for (const ex of exchanges) {
     const texts = [ex.request.bodyText ?? '', ex.response?.bodyText ?? ''];
     for (const text of texts) {
-      for (const m of text.matchAll(CANARY_PATTERN)) if (real.size < N) registered += safeRegister(real, m[0], m[1]!, 'canary');
-      for (const m of text.matchAll(LOWER_CANARY_PATTERN)) if (real.size < N) registered += safeRegister(real, m[0], `T${m[1]!.slice(1)}`, 'canary');
+      for (const m of text.matchAll(CANARY_PATTERN))
+        if (real.size < N) registered += safeRegister(real, m[0], m[1]!, 'canary');
+      for (const m of text.matchAll(LOWER_CANARY_PATTERN))
+        if (real.size < N) registered += safeRegister(real, m[0], `T${m[1]!.slice(1)}`, 'canary');
     }
   }
   fillRegistry(real, Math.max(0, N - real.size));
@@ -207,25 +294,38 @@ function safeRegister(registry: FingerprintRegistry, value: string, owner: strin
 function profileFile(dir: string): string | undefined {
   // One profile per thread; the main thread is the one with the harness in it (the largest here,
   // since the loader thread is mostly idle).
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f));
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
 }
 
-function markdown(report: Record<string, any>): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape built below
+function markdown(report: Record<string, any>): string {
+  // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape built below
   const e = report['environment'];
   const lines: string[] = ['# Harness throughput and cost', ''];
-  lines.push(`\`${e.command}\` — ${e.date}, node ${e.node}, ${e.cpus} CPUs, commit ${String(e.gitCommit).slice(0, 12)}${e.gitDirty ? ' (with uncommitted changes)' : ''}, load average at start ${e.loadavg.join(' ')}. The CRM runs in its own process (PGlite, rate limit lifted); the harness and autocannon share the same 2 cores with it.`);
+  lines.push(
+    `\`${e.command}\` — ${e.date}, node ${e.node}, ${e.cpus} CPUs, commit ${String(e.gitCommit).slice(0, 12)}${e.gitDirty ? ' (with uncommitted changes)' : ''}, load average at start ${e.loadavg.join(' ')}. The CRM runs in its own process (PGlite, rate limit lifted); the harness and autocannon share the same 2 cores with it.`,
+  );
   lines.push('');
-  lines.push('| concurrency | autocannon req/s (before / after) | harness req/s | harness ÷ target | harness mean in-flight | time with nothing in flight | harness CPU µs/req (process) | CRM CPU µs/req: autocannon / harness | load avg |');
+  lines.push(
+    '| concurrency | autocannon req/s (before / after) | harness req/s | harness ÷ target | harness mean in-flight | time with nothing in flight | harness CPU µs/req (process) | CRM CPU µs/req: autocannon / harness | load avg |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|');
   for (const l of report['levels']) {
-    lines.push(`| ${l.concurrency} | ${fmt(l.autocannon.before.reqPerSec)} / ${fmt(l.autocannon.after.reqPerSec)} | ${fmt(l.harness.reqPerSec)} | **${fmt(l.ratio, 2)}** | ${fmt(l.harness.inFlight.meanInFlight, 2)} (max ${l.harness.inFlight.maxInFlight}) | ${fmt(l.harness.inFlight.idleShare * 100, 0)} % | ${fmt(l.harness.processCpuUsPerRequest, 0)} | ${fmt(l.autocannon.before.crmCpuUsPerRequest, 0)} / ${fmt(l.harness.crmCpuUsPerRequest, 0)} | ${l.harness.loadavg.join(' ')} |`);
+    lines.push(
+      `| ${l.concurrency} | ${fmt(l.autocannon.before.reqPerSec)} / ${fmt(l.autocannon.after.reqPerSec)} | ${fmt(l.harness.reqPerSec)} | **${fmt(l.ratio, 2)}** | ${fmt(l.harness.inFlight.meanInFlight, 2)} (max ${l.harness.inFlight.maxInFlight}) | ${fmt(l.harness.inFlight.idleShare * 100, 0)} % | ${fmt(l.harness.processCpuUsPerRequest, 0)} | ${fmt(l.autocannon.before.crmCpuUsPerRequest, 0)} / ${fmt(l.harness.crmCpuUsPerRequest, 0)} | ${l.harness.loadavg.join(' ')} |`,
+    );
   }
   lines.push('');
   const p = report['profile'];
-  lines.push(`## Where the harness's CPU goes (profiled run, concurrency ${p.concurrency}, ${p.requests} requests, ${fmt(p.campaignSeconds)} s; sample interval ≈ ${p.meanSampleIntervalUs} µs)`);
+  lines.push(
+    `## Where the harness's CPU goes (profiled run, concurrency ${p.concurrency}, ${p.requests} requests, ${fmt(p.campaignSeconds)} s; sample interval ≈ ${p.meanSampleIntervalUs} µs)`,
+  );
   lines.push('');
-  lines.push(`Inside the campaign window the harness's main thread was busy ${fmt(p.busyShare * 100, 0)} % of the time: ${fmt(p.busyUsPerRequest, 0)} µs of CPU per request.`);
+  lines.push(
+    `Inside the campaign window the harness's main thread was busy ${fmt(p.busyShare * 100, 0)} % of the time: ${fmt(p.busyUsPerRequest, 0)} µs of CPU per request.`,
+  );
   lines.push('');
   lines.push('| bucket | µs per request | share |');
   lines.push('|---|---|---|');
@@ -235,30 +335,53 @@ function markdown(report: Record<string, any>): string { // eslint-disable-line 
   lines.push('');
   lines.push('| function | where | bucket | µs per request |');
   lines.push('|---|---|---|---|');
-  for (const f of p.topFunctions.slice(0, 12)) lines.push(`| \`${f.function}\` | ${f.location} | ${f.bucket} | ${fmt(f.usPerRequest, 1)} |`);
+  for (const f of p.topFunctions.slice(0, 12))
+    lines.push(`| \`${f.function}\` | ${f.location} | ${f.bucket} | ${fmt(f.usPerRequest, 1)} |`);
   lines.push('');
-  lines.push('Harness functions by inclusive time (synchronous work they did or called; async continuations are not included):');
+  lines.push(
+    'Harness functions by inclusive time (synchronous work they did or called; async continuations are not included):',
+  );
   lines.push('');
   lines.push('| function | file | µs per request |');
   lines.push('|---|---|---|');
-  for (const f of p.topInclusive.slice(0, 15)) lines.push(`| \`${f.function}\` | ${f.location} | ${fmt(f.usPerRequest, 0)} |`);
+  for (const f of p.topInclusive.slice(0, 15))
+    lines.push(`| \`${f.function}\` | ${f.location} | ${fmt(f.usPerRequest, 0)} |`);
   lines.push('');
   const s = report['scan'];
   lines.push(`## Foreign-data scan, ${s.fingerprints} fingerprints`);
   lines.push('');
-  lines.push(`- Synthetic 12 KB list responses: **${fmt(s.synthetic.mbPerSecond, 0)} MB/s**, ${fmt(s.synthetic.usPerResponse, 1)} µs per response (a one-load-per-byte loop over the same bytes: ${fmt(s.synthetic.oneLoadPerByteLoopMbPerSecond, 0)} MB/s); automaton build ${fmt(s.synthetic.buildMs, 0)} ms.`);
-  lines.push(`- The profiled run's real responses (${s.realResponses.responses}, mean ${s.realResponses.meanResponseBytes} bytes): ${fmt(s.realResponses.mbPerSecond, 0)} MB/s, ${fmt(s.realResponses.usPerResponse, 1)} µs per response.`);
+  lines.push(
+    `- Synthetic 12 KB list responses: **${fmt(s.synthetic.mbPerSecond, 0)} MB/s**, ${fmt(s.synthetic.usPerResponse, 1)} µs per response (a one-load-per-byte loop over the same bytes: ${fmt(s.synthetic.oneLoadPerByteLoopMbPerSecond, 0)} MB/s); automaton build ${fmt(s.synthetic.buildMs, 0)} ms.`,
+  );
+  lines.push(
+    `- The profiled run's real responses (${s.realResponses.responses}, mean ${s.realResponses.meanResponseBytes} bytes): ${fmt(s.realResponses.mbPerSecond, 0)} MB/s, ${fmt(s.realResponses.usPerResponse, 1)} µs per response.`,
+  );
   lines.push('');
   const c = report['httpClient'];
-  lines.push(`## HTTP client cost per exchange (sequential GETs of a 0.6 KB JSON answer from a server in another process)`);
+  lines.push(
+    `## HTTP client cost per exchange (sequential GETs of a 0.6 KB JSON answer from a server in another process)`,
+  );
   lines.push('');
-  lines.push(`- The harness's HttpClient (harness/run/http-client.ts as measured; includes its header copy and JSON.parse): **${c.harnessClient.cpuUsPerRequest} µs** client CPU, ${c.harnessClient.wallUsPerRequest} µs wall per request (×${c.harnessOverNodeHttp} bare node:http).`);
-  lines.push(`- Global fetch as the harness sent before commit 8d876fe (AbortSignal.any + timeout, web-stream body reader): ${c.fetch.cpuUsPerRequest} µs client CPU, ${c.fetch.wallUsPerRequest} µs wall.`);
-  lines.push(`- Bare node:http with a keep-alive agent: ${c.nodeHttp.cpuUsPerRequest} µs client CPU, ${c.nodeHttp.wallUsPerRequest} µs wall (fetch costs ×${c.cpuRatio}).`);
+  lines.push(
+    `- The harness's HttpClient (harness/run/http-client.ts as measured; includes its header copy and JSON.parse): **${c.harnessClient.cpuUsPerRequest} µs** client CPU, ${c.harnessClient.wallUsPerRequest} µs wall per request (×${c.harnessOverNodeHttp} bare node:http).`,
+  );
+  lines.push(
+    `- Global fetch as the harness sent before commit 8d876fe (AbortSignal.any + timeout, web-stream body reader): ${c.fetch.cpuUsPerRequest} µs client CPU, ${c.fetch.wallUsPerRequest} µs wall.`,
+  );
+  lines.push(
+    `- Bare node:http with a keep-alive agent: ${c.nodeHttp.cpuUsPerRequest} µs client CPU, ${c.nodeHttp.wallUsPerRequest} µs wall (fetch costs ×${c.cpuRatio}).`,
+  );
   lines.push('');
   lines.push('Request mix (share of each template in the profiled run; autocannon replays a systematic sample of it):');
   lines.push('');
-  lines.push(report['mix'].slice(0, 15).map((m: { template: string; share: number }) => `\`${m.template}\` ${fmt(m.share * 100, 1)} %`).join(', ') + (report['mix'].length > 15 ? `, and ${report['mix'].length - 15} more` : '') + '.');
+  lines.push(
+    report['mix']
+      .slice(0, 15)
+      .map((m: { template: string; share: number }) => `\`${m.template}\` ${fmt(m.share * 100, 1)} %`)
+      .join(', ') +
+      (report['mix'].length > 15 ? `, and ${report['mix'].length - 15} more` : '') +
+      '.',
+  );
   lines.push('');
   return lines.join('\n');
 }
@@ -285,7 +408,9 @@ async function main(): Promise<void> {
   const model = await analyzeSpecFile('specs/crm.openapi.yaml');
   const ops = new Map(model.operations.map((op) => [op.operationId, op]));
   const dirs: string[] = [];
-  process.stdout.write(`speed: concurrency ${levels.join(', ')}; autocannon ${seconds}s before and after each harness run of ${budget}; ${loadText()}\n`);
+  process.stdout.write(
+    `speed: concurrency ${levels.join(', ')}; autocannon ${seconds}s before and after each harness run of ${budget}; ${loadText()}\n`,
+  );
 
   try {
     // 1. Mix and profile.
@@ -295,7 +420,9 @@ async function main(): Promise<void> {
     const profDir = mkdtempSync(path.join(tmpdir(), 'tp-bench-prof-'));
     dirs.push(profDir);
     try {
-      profiled = await harnessRun(scratch, maxC, profileBudget, seed, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+      profiled = await harnessRun(scratch, maxC, profileBudget, seed, {
+        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      });
       dirs.push(profiled.dir);
     } finally {
       await scratch.close();
@@ -305,7 +432,10 @@ async function main(): Promise<void> {
     if (!file || !profiled.usage) throw new Error('no CPU profile or clock pair from the profiled run');
     const { wallMs, monoUs } = profiled.usage.clockPair;
     const toMono = (iso: string): number => monoUs + (Date.parse(iso) - wallMs) * 1000;
-    const attribution: Attribution = attributeProfile(file, { startUs: toMono(profiled.evidence.method.startedAt), endUs: toMono(profiled.evidence.method.endedAt) });
+    const attribution: Attribution = attributeProfile(file, {
+      startUs: toMono(profiled.evidence.method.startedAt),
+      endUs: toMono(profiled.evidence.method.endedAt),
+    });
     const n = profiled.run.requests;
     const profile = {
       concurrency: maxC,
@@ -315,33 +445,56 @@ async function main(): Promise<void> {
       meanSampleIntervalUs: attribution.meanSampleIntervalUs,
       busyShare: round(attribution.busyUs / Math.max(1, attribution.busyUs + attribution.idleUs), 3),
       busyUsPerRequest: round(attribution.busyUs / n, 1),
-      buckets: BUCKETS.map((b) => ({ bucket: b, label: BUCKET_LABELS[b], usPerRequest: round(attribution.bucketsUs[b] / n, 1), share: round(attribution.bucketsUs[b] / Math.max(1, attribution.busyUs), 3) })),
+      buckets: BUCKETS.map((b) => ({
+        bucket: b,
+        label: BUCKET_LABELS[b],
+        usPerRequest: round(attribution.bucketsUs[b] / n, 1),
+        share: round(attribution.bucketsUs[b] / Math.max(1, attribution.busyUs), 3),
+      })),
       topFunctions: attribution.topFunctions.map((f) => ({ ...f, usPerRequest: round(f.selfUs / n, 2) })),
       topFiles: attribution.topFiles.map((f) => ({ ...f, usPerRequest: round(f.selfUs / n, 2) })),
       topInclusive: attribution.topInclusive.map((f) => ({ ...f, usPerRequest: round(f.inclusiveUs / n, 1) })),
       processCpuUsPerRequest: profiled.run.processCpuUsPerRequest,
       loadavg: profiled.run.loadavg,
     };
-    process.stdout.write(`profile: ${n} requests at concurrency ${maxC}, ${profile.busyUsPerRequest} µs harness CPU per request in the campaign window (${BUCKETS.map((b) => `${b} ${fmt(attribution.bucketsUs[b] / n, 0)}`).join(', ')}); ${loadText()}\n`);
+    process.stdout.write(
+      `profile: ${n} requests at concurrency ${maxC}, ${profile.busyUsPerRequest} µs harness CPU per request in the campaign window (${BUCKETS.map((b) => `${b} ${fmt(attribution.bucketsUs[b] / n, 0)}`).join(', ')}); ${loadText()}\n`,
+    );
 
     // 2. Target limit vs harness, per concurrency.
     const levelResults = [];
     for (const c of levels) {
       const crm = await startCrmProcess();
       try {
-        const workload = await prepareWorkload({ url: crm.url, adminToken: crm.adminToken, exchanges: profiled.exchanges, model, sample: 600, seedCreates: quick ? 60 : 200 });
+        const workload = await prepareWorkload({
+          url: crm.url,
+          adminToken: crm.adminToken,
+          exchanges: profiled.exchanges,
+          model,
+          sample: 600,
+          seedCreates: quick ? 60 : 200,
+        });
         await loadTest(crm.url, c, Math.min(2, seconds), workload, crm); // warm-up
         const before = await loadTest(crm.url, c, seconds, workload, crm);
-        process.stdout.write(`c=${c} autocannon before: ${before.reqPerSec} req/s, p50 ${before.latencyP50Ms} ms, 2xx ${before.share2xx} (harness sample ${workload.harness2xxShare}); ${loadText()}\n`);
+        process.stdout.write(
+          `c=${c} autocannon before: ${before.reqPerSec} req/s, p50 ${before.latencyP50Ms} ms, 2xx ${before.share2xx} (harness sample ${workload.harness2xxShare}); ${loadText()}\n`,
+        );
         const h = await harnessRun(crm, c, budget, seed);
         dirs.push(h.dir);
-        process.stdout.write(`c=${c} harness: ${h.run.reqPerSec} req/s (${h.run.requests} requests in ${h.run.campaignSeconds}s), mean in-flight ${h.run.inFlight.meanInFlight}; ${loadText()}\n`);
+        process.stdout.write(
+          `c=${c} harness: ${h.run.reqPerSec} req/s (${h.run.requests} requests in ${h.run.campaignSeconds}s), mean in-flight ${h.run.inFlight.meanInFlight}; ${loadText()}\n`,
+        );
         const after = await loadTest(crm.url, c, seconds, workload, crm);
         process.stdout.write(`c=${c} autocannon after: ${after.reqPerSec} req/s; ${loadText()}\n`);
         const target = (before.reqPerSec + after.reqPerSec) / 2;
         levelResults.push({
           concurrency: c,
-          workload: { tenants: workload.tenants, seeded: workload.seeded, sampleSize: workload.sampleSize, harness2xxShareOfSample: workload.harness2xxShare },
+          workload: {
+            tenants: workload.tenants,
+            seeded: workload.seeded,
+            sampleSize: workload.sampleSize,
+            harness2xxShareOfSample: workload.harness2xxShare,
+          },
           autocannon: { before, after, meanReqPerSec: round(target, 1) },
           harness: h.run,
           ratio: round(h.run.reqPerSec / target, 3),
@@ -354,11 +507,15 @@ async function main(): Promise<void> {
 
     // 3. Scan.
     const scan = scanBenchmarks(profiled.exchanges, Number(values.mb ?? (quick ? 20 : 100)));
-    process.stdout.write(`scan: ${(scan['synthetic'] as { mbPerSecond: number }).mbPerSecond} MB/s synthetic, ${(scan['realResponses'] as { mbPerSecond: number }).mbPerSecond} MB/s real responses, 10,000 fingerprints; ${loadText()}\n`);
+    process.stdout.write(
+      `scan: ${(scan['synthetic'] as { mbPerSecond: number }).mbPerSecond} MB/s synthetic, ${(scan['realResponses'] as { mbPerSecond: number }).mbPerSecond} MB/s real responses, 10,000 fingerprints; ${loadText()}\n`,
+    );
 
     // 4. The client side of one exchange: the harness's fetch-based client against node:http.
     const client = await measureClientOverhead(quick ? 500 : 3000);
-    process.stdout.write(`client: harness HttpClient ${client.harnessClient.cpuUsPerRequest} µs CPU per request, fetch ${client.fetch.cpuUsPerRequest} µs, node:http ${client.nodeHttp.cpuUsPerRequest} µs; ${loadText()}\n`);
+    process.stdout.write(
+      `client: harness HttpClient ${client.harnessClient.cpuUsPerRequest} µs CPU per request, fetch ${client.fetch.cpuUsPerRequest} µs, node:http ${client.nodeHttp.cpuUsPerRequest} µs; ${loadText()}\n`,
+    );
 
     const report = {
       benchmark: 'speed',
@@ -375,7 +532,10 @@ async function main(): Promise<void> {
     const dir = outputDir(quick);
     writeJson(path.join(dir, 'speed.json'), report);
     writeText(path.join(dir, 'speed.md'), markdown(report));
-    for (const l of levelResults) process.stdout.write(`speed: concurrency ${l.concurrency}: harness ${l.harness.reqPerSec} req/s ÷ target ${l.autocannon.meanReqPerSec} req/s = ${l.ratio}\n`);
+    for (const l of levelResults)
+      process.stdout.write(
+        `speed: concurrency ${l.concurrency}: harness ${l.harness.reqPerSec} req/s ÷ target ${l.autocannon.meanReqPerSec} req/s = ${l.ratio}\n`,
+      );
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }

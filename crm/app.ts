@@ -84,7 +84,10 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
     genReqId: () => `req_${randomUUID()}`,
     // Errors Fastify raises before routing (a malformed URL, say) are problems too.
     frameworkErrors: (error, request, reply) => {
-      const problem = error.statusCode && error.statusCode < 500 ? new BadRequestError('The request is malformed.', [{ path: '/', message: 'is malformed' }]) : new InternalError();
+      const problem =
+        error.statusCode && error.statusCode < 500
+          ? new BadRequestError('The request is malformed.', [{ path: '/', message: 'is malformed' }])
+          : new InternalError();
       sendProblem(request, reply as FastifyReply, problem);
     },
   });
@@ -177,7 +180,12 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
   });
 
   function sendProblem(request: FastifyRequest, reply: FastifyReply, error: HttpError): void {
-    reply.code(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE).header('X-Request-Id', request.id).send(toProblem(error, request.id));
+    reply
+      .code(error.status)
+      .headers(error.headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .header('X-Request-Id', request.id)
+      .send(toProblem(error, request.id));
   }
 
   for (const op of spec.operations) {
@@ -202,7 +210,12 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
   }
 
   /** Idempotency and caching around a handler. Returns undefined when it already replied. */
-  async function runOperation(operationId: string, handler: Handler, request: FastifyRequest, reply: FastifyReply): Promise<HandlerResult | undefined> {
+  async function runOperation(
+    operationId: string,
+    handler: Handler,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<HandlerResult | undefined> {
     const scope = scopeOf(request);
     const ctx = routeContext(request, scope);
     const key = request.method === 'POST' ? request.headers['idempotency-key'] : undefined;
@@ -225,14 +238,31 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
   }
 
   /** The Idempotency-Key protocol: replay a stored response, refuse a reused key, or run and store. */
-  async function runIdempotent(operationId: string, key: string, handler: Handler, ctx: RouteContext, reply: FastifyReply): Promise<HandlerResult | undefined> {
+  async function runIdempotent(
+    operationId: string,
+    key: string,
+    handler: Handler,
+    ctx: RouteContext,
+    reply: FastifyReply,
+  ): Promise<HandlerResult | undefined> {
     const { request, scope } = ctx;
-    const hash = requestHash({ method: request.method, route: request.routeOptions.url ?? '', params: request.params, body: request.body });
-    const stored = operationId === 'createTenant' ? adminReplays.get(key) : await components.idempotency.find(scope, key);
+    const hash = requestHash({
+      method: request.method,
+      route: request.routeOptions.url ?? '',
+      params: request.params,
+      body: request.body,
+    });
+    const stored =
+      operationId === 'createTenant' ? adminReplays.get(key) : await components.idempotency.find(scope, key);
     if (stored) {
-      if (stored.requestHash !== hash) throw new ConflictError('This Idempotency-Key was used with a different request.');
+      if (stored.requestHash !== hash)
+        throw new ConflictError('This Idempotency-Key was used with a different request.');
       stateOf(request).recordIds.push(...collectRecordIds(JSON.parse(stored.body) as unknown));
-      reply.code(stored.status).header('Idempotent-Replayed', 'true').type('application/json; charset=utf-8').send(stored.body);
+      reply
+        .code(stored.status)
+        .header('Idempotent-Replayed', 'true')
+        .type('application/json; charset=utf-8')
+        .send(stored.body);
       return undefined;
     }
     const result = await handler(ctx);
@@ -270,7 +300,10 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
           pageScope = scopeForTenant(decoded.tenantId);
         }
         const page = await fetch(pageScope, { limit, after });
-        const nextCursor = page.nextPosition === null ? null : components.cursorCodec.encode({ position: page.nextPosition, list, tenant: pageScope.tenantId });
+        const nextCursor =
+          page.nextPosition === null
+            ? null
+            : components.cursorCodec.encode({ position: page.nextPosition, list, tenant: pageScope.tenantId });
         return { status: 200, body: { data: page.items, nextCursor } };
       },
     };

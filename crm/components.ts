@@ -5,10 +5,20 @@
 import type { FastifyRequest } from 'fastify';
 import { createImmediateAuditWriter, type AuditWriterFactory } from './audit/audit-writer.ts';
 import type { Database } from './db/database.ts';
-import { createCustomerOperations, createNoteOperations, type CustomerOperations, type NoteOperations } from './services/customers.ts';
+import {
+  createCustomerOperations,
+  createNoteOperations,
+  type CustomerOperations,
+  type NoteOperations,
+} from './services/customers.ts';
 import { createInsightOperations, type InsightOperations } from './services/insights.ts';
 import { createJobOperations, type JobOperations } from './services/jobs.ts';
-import { createInvoiceOperations, createQuoteOperations, type InvoiceOperations, type QuoteOperations } from './services/billing.ts';
+import {
+  createInvoiceOperations,
+  createQuoteOperations,
+  type InvoiceOperations,
+  type QuoteOperations,
+} from './services/billing.ts';
 import type { JsonSchema } from './spec/load-spec.ts';
 import { createSignedCursorCodec, type CursorCodec } from './tenancy/cursor.ts';
 import { tenantScopedIdempotencyStore, type IdempotencyStore } from './tenancy/idempotency.ts';

@@ -53,7 +53,10 @@ export interface StartOnDatabaseOptions extends Omit<StartCrmOptions, 'databaseU
 export async function startCrm(opts: StartCrmOptions = {}): Promise<RunningCrm> {
   // Validate fault names before paying for a database.
   parseFaultNames(opts.faults ?? envFaults());
-  const db = await openDatabase({ ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), poolSize: opts.poolSize ?? 10 });
+  const db = await openDatabase({
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    poolSize: opts.poolSize ?? 10,
+  });
   try {
     return await startCrmOnDatabase(db, { ...opts, ownsDatabase: true });
   } catch (error) {
@@ -90,7 +93,9 @@ export async function startCrmOnDatabase(db: Database, opts: StartOnDatabaseOpti
     async reset() {
       await crm.flush();
       crm.resetMemory();
-      await db.exec('TRUNCATE tenants, api_keys, customers, notes, jobs, quotes, invoices, payments, idempotency_keys, audit_events CASCADE');
+      await db.exec(
+        'TRUNCATE tenants, api_keys, customers, notes, jobs, quotes, invoices, payments, idempotency_keys, audit_events CASCADE',
+      );
     },
     async close() {
       if (closed) return;

@@ -24,8 +24,14 @@ export interface IsolationSuiteOptions extends UserConfig {
 }
 
 function describeFinding(f: EvidenceFinding): string {
-  const steps = f.repro.steps.map((s, i) => `    ${i + 1}. ${s.tenant} ${s.method} ${s.path}${s.concurrentWith ? ` (concurrent with ${s.concurrentWith.map((j) => j + 1).join(', ')})` : ''}`);
-  return [`  [${f.severity}] ${f.operationId}: ${f.summary}`, ...(steps.length > 0 ? ['  minimal repro:', ...steps] : [])].join('\n');
+  const steps = f.repro.steps.map(
+    (s, i) =>
+      `    ${i + 1}. ${s.tenant} ${s.method} ${s.path}${s.concurrentWith ? ` (concurrent with ${s.concurrentWith.map((j) => j + 1).join(', ')})` : ''}`,
+  );
+  return [
+    `  [${f.severity}] ${f.operationId}: ${f.summary}`,
+    ...(steps.length > 0 ? ['  minimal repro:', ...steps] : []),
+  ].join('\n');
 }
 
 export function isolationSuite(options: IsolationSuiteOptions = {}): void {
@@ -36,18 +42,29 @@ export function isolationSuite(options: IsolationSuiteOptions = {}): void {
 
   describe(name ?? `tenant isolation (${config.spec})`, () => {
     beforeAll(async () => {
-      outcome = await runWithConfig(config, `tenantproof/vitest isolationSuite(${JSON.stringify({ ...user, adminToken: user.adminToken ? '[redacted]' : undefined })})`, { quiet: true });
+      outcome = await runWithConfig(
+        config,
+        `tenantproof/vitest isolationSuite(${JSON.stringify({ ...user, adminToken: user.adminToken ? '[redacted]' : undefined })})`,
+        { quiet: true },
+      );
     }, timeoutMs);
 
     const evidence = () => {
-      if (!outcome?.evidence) throw new Error(`the isolation campaign did not run to evidence (exit code ${outcome?.code ?? 'none'}); its error is above`);
+      if (!outcome?.evidence)
+        throw new Error(
+          `the isolation campaign did not run to evidence (exit code ${outcome?.code ?? 'none'}); its error is above`,
+        );
       return outcome.evidence;
     };
-    const where = (): string => (outcome?.dir ? `\nevidence: ${outcome.dir} (npx tenantproof verify ${outcome.dir})` : '');
+    const where = (): string =>
+      outcome?.dir ? `\nevidence: ${outcome.dir} (npx tenantproof verify ${outcome.dir})` : '';
 
     it('the campaign reached a verdict', () => {
       const e = evidence();
-      expect(e.verdict, `the run is ${e.verdict}${e.method.partialReason ? `: ${e.method.partialReason}` : ''}${where()}`).not.toBe('inconclusive');
+      expect(
+        e.verdict,
+        `the run is ${e.verdict}${e.method.partialReason ? `: ${e.method.partialReason}` : ''}${where()}`,
+      ).not.toBe('inconclusive');
       expect(e.method.requestCount, 'requests sent').toBeGreaterThan(0);
     });
 
@@ -59,8 +76,14 @@ export function isolationSuite(options: IsolationSuiteOptions = {}): void {
     for (const oracle of ORACLES) {
       it(`${oracle}: no tenant sees or changes another's data`, () => {
         const found = evidence().findings.filter((f) => f.oracle === (oracle as OracleName));
-        const replay = found.some((f) => f.counterexample) && outcome?.dir ? `\nreplay: npx tenantproof replay ${outcome.dir}/${found.find((f) => f.counterexample)!.counterexample}` : '';
-        expect(found.length, `${found.length} ${oracle} finding(s):\n${found.map(describeFinding).join('\n')}${replay}${where()}`).toBe(0);
+        const replay =
+          found.some((f) => f.counterexample) && outcome?.dir
+            ? `\nreplay: npx tenantproof replay ${outcome.dir}/${found.find((f) => f.counterexample)!.counterexample}`
+            : '';
+        expect(
+          found.length,
+          `${found.length} ${oracle} finding(s):\n${found.map(describeFinding).join('\n')}${replay}${where()}`,
+        ).toBe(0);
       });
     }
   });

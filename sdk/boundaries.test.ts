@@ -15,14 +15,20 @@ function sources(dir: string): string[] {
 }
 
 function imports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  return [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1]!,
+  );
 }
 
 describe('sdk import boundaries', () => {
   it('nothing in sdk/ imports crm/ or harness/', () => {
     const offenders = sources(SDK).flatMap((file) =>
       imports(file)
-        .filter((spec) => spec.startsWith('.') && /(^|\/)(crm|harness)(\/|$)/.test(path.relative(path.dirname(SDK), path.resolve(path.dirname(file), spec))))
+        .filter(
+          (spec) =>
+            spec.startsWith('.') &&
+            /(^|\/)(crm|harness)(\/|$)/.test(path.relative(path.dirname(SDK), path.resolve(path.dirname(file), spec))),
+        )
         .map((spec) => `${path.relative(SDK, file)} → ${spec}`),
     );
     expect(offenders).toEqual([]);
@@ -30,7 +36,11 @@ describe('sdk import boundaries', () => {
 
   it('sdk/core, sdk/resources and sdk/generated do not import msw or the testing kit', () => {
     const offenders = ['core', 'resources', 'generated'].flatMap((dir) =>
-      sources(path.join(SDK, dir)).flatMap((file) => imports(file).filter((spec) => spec === 'msw' || spec.startsWith('msw/') || spec.includes('testing')).map((spec) => `${path.relative(SDK, file)} → ${spec}`)),
+      sources(path.join(SDK, dir)).flatMap((file) =>
+        imports(file)
+          .filter((spec) => spec === 'msw' || spec.startsWith('msw/') || spec.includes('testing'))
+          .map((spec) => `${path.relative(SDK, file)} → ${spec}`),
+      ),
     );
     expect(offenders).toEqual([]);
   });

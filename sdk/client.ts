@@ -52,7 +52,8 @@ export interface CrmAdminClientOptions extends CommonClientOptions {
 function makeTransport(options: CommonClientOptions, credentials: Record<string, string>): Transport {
   const { maxRetries: _ignored, ...retryDefaults } = DEFAULT_RETRY_POLICY;
   const maxRetries = options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new CrmError(`maxRetries must be a non-negative integer, got ${maxRetries}`);
+  if (!Number.isInteger(maxRetries) || maxRetries < 0)
+    throw new CrmError(`maxRetries must be a non-negative integer, got ${maxRetries}`);
   return new Transport(
     defaultTransportConfig({
       baseURL: options.baseURL ?? process.env.CRM_BASE_URL ?? DEFAULT_BASE_URL,
@@ -117,7 +118,8 @@ export class CrmAdminClient {
 
   constructor(options: CrmAdminClientOptions = {}) {
     const adminToken = options.adminToken ?? process.env.CRM_ADMIN_TOKEN;
-    if (!adminToken) throw new CrmError('CrmAdminClient: adminToken is required (pass { adminToken } or set CRM_ADMIN_TOKEN)');
+    if (!adminToken)
+      throw new CrmError('CrmAdminClient: adminToken is required (pass { adminToken } or set CRM_ADMIN_TOKEN)');
     this.transport = makeTransport(options, { 'X-Admin-Token': adminToken });
     this.tenants = new Tenants(this.transport);
   }

@@ -1,5 +1,12 @@
 /** tenantproof/sdk: the public entry point of the CRM SDK. */
-export { CrmClient, CrmAdminClient, DEFAULT_BASE_URL, type CrmClientOptions, type CrmAdminClientOptions, type CommonClientOptions } from './client.ts';
+export {
+  CrmClient,
+  CrmAdminClient,
+  DEFAULT_BASE_URL,
+  type CrmClientOptions,
+  type CrmAdminClientOptions,
+  type CommonClientOptions,
+} from './client.ts';
 export {
   CrmError,
   APIError,

@@ -25,7 +25,10 @@ describe('README.md examples', () => {
     });
     // A control that misuses the config API must be reported, so a pass means something.
     const control = path.join(dir, 'control-broken.ts');
-    writeFileSync(control, `import { defineConfig } from 'tenantproof';\nexport default defineConfig({ tenants: 'many' });\n`);
+    writeFileSync(
+      control,
+      `import { defineConfig } from 'tenantproof';\nexport default defineConfig({ tenants: 'many' });\n`,
+    );
     files.push(control);
     // Ambient declarations the harness relies on (the vitest example pulls in the whole harness).
     files.push(path.join(REPO_ROOT, 'harness', 'spec', 'js-yaml.d.ts'));

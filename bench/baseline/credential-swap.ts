@@ -192,7 +192,11 @@ function setAt(target: unknown, dotted: string, value: () => unknown): void {
     const key = many ? raw.slice(0, -2) : raw;
     const obj = node as Record<string, unknown>;
     if (i === segs.length - 1) {
-      if (many) obj[key] = Array.isArray(obj[key]) && (obj[key] as unknown[]).length > 0 ? (obj[key] as unknown[]).map(() => value()) : [value()];
+      if (many)
+        obj[key] =
+          Array.isArray(obj[key]) && (obj[key] as unknown[]).length > 0
+            ? (obj[key] as unknown[]).map(() => value())
+            : [value()];
       else obj[key] = value();
       return;
     }
@@ -229,7 +233,11 @@ class Session {
       this.requests++;
       const res = await fetch(this.url + req.path, {
         method: req.method,
-        headers: { ...req.headers, authorization: `Bearer ${apiKey}`, ...(req.bodyText !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...req.headers,
+          authorization: `Bearer ${apiKey}`,
+          ...(req.bodyText !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         ...(req.bodyText !== undefined ? { body: req.bodyText } : {}),
         redirect: 'manual',
       });
@@ -272,10 +280,18 @@ class Session {
 
   private judge(req: Req, a: Sent, b: Sent): void {
     if (b.status < 200 || b.status >= 300) return;
-    const base = { operationId: req.op.operationId, method: req.method, path: req.path, status: b.status, requests: this.requests, elapsedMs: Math.round(performance.now() - this.started) };
+    const base = {
+      operationId: req.op.operationId,
+      method: req.method,
+      path: req.path,
+      status: b.status,
+      requests: this.requests,
+      elapsedMs: Math.round(performance.now() - this.started),
+    };
     if (a.status >= 200 && a.status < 300 && !isTrivial(a, `${req.path} ${req.bodyText ?? ''}`)) {
       const sim = similarity(a, b);
-      if (sim >= this.threshold) this.flags.push({ rule: 'similar', ...base, similarity: Math.round(sim * 1000) / 1000 });
+      if (sim >= this.threshold)
+        this.flags.push({ rule: 'similar', ...base, similarity: Math.round(sim * 1000) / 1000 });
     }
     const inBody = [...this.aIds].filter((id) => b.text.includes(id));
     if (inBody.length > 0) this.flags.push({ rule: 'a-ids', ...base, ids: inBody.slice(0, 5) });
@@ -294,7 +310,8 @@ async function createTenant(url: string, adminToken: string, name: string): Prom
     headers: { 'content-type': 'application/json', 'x-admin-token': adminToken },
     body: JSON.stringify({ name }),
   });
-  if (res.status !== 201) throw new Error(`baseline: creating tenant ${name} failed with ${res.status}: ${await res.text()}`);
+  if (res.status !== 201)
+    throw new Error(`baseline: creating tenant ${name} failed with ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { apiKey: string }).apiKey;
 }
 
@@ -330,8 +347,12 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
   };
 
   /** Fills path parameters with A's records (the operation's own record chosen first, its parent from it). */
-  const buildPath = (planned: PlannedOperation, own?: RecordRef): string | undefined => buildPathParams(planned, own)?.path;
-  const buildPathParams = (planned: PlannedOperation, own?: RecordRef): { path: string; params: Map<string, string> } | undefined => {
+  const buildPath = (planned: PlannedOperation, own?: RecordRef): string | undefined =>
+    buildPathParams(planned, own)?.path;
+  const buildPathParams = (
+    planned: PlannedOperation,
+    own?: RecordRef,
+  ): { path: string; params: Map<string, string> } | undefined => {
     const op = planned.op;
     let path = op.path;
     const chosen = new Map<string, string>();
@@ -352,16 +373,21 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
 
   const queryString = (q: Record<string, unknown>): string => {
     const sp = new URLSearchParams();
-    for (const [k, v] of Object.entries(widenTimeWindows(q))) if (v !== undefined && v !== null) sp.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+    for (const [k, v] of Object.entries(widenTimeWindows(q)))
+      if (v !== undefined && v !== null) sp.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
     const s = sp.toString();
     return s ? `?${s}` : '';
   };
   const requiredQuery = (op: OperationInfo): Record<string, unknown> => {
     const q: Record<string, unknown> = {};
-    for (const p of op.parameters) if (p.in === 'query' && p.required && p.name !== op.searchParam) q[p.name] = paramValue(op, p.name);
+    for (const p of op.parameters)
+      if (p.in === 'query' && p.required && p.name !== op.searchParam) q[p.name] = paramValue(op, p.name);
     return q;
   };
-  const headersFor = (op: OperationInfo): Record<string, string> => (op.idempotencyHeader ? { [op.idempotencyHeader.toLowerCase()]: `bl-${o.seed}-${++idem}-${Math.floor(rand() * 1e9).toString(36)}` } : {});
+  const headersFor = (op: OperationInfo): Record<string, string> =>
+    op.idempotencyHeader
+      ? { [op.idempotencyHeader.toLowerCase()]: `bl-${o.seed}-${++idem}-${Math.floor(rand() * 1e9).toString(36)}` }
+      : {};
 
   const bodyFor = (op: OperationInfo): string | undefined => {
     const arb = values.body(op, 'T1');
@@ -369,7 +395,7 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
     const body = sample(arb);
     const uses: IdUse[] = op.consumes.filter((u) => u.in === 'body');
     for (const u of uses) {
-      if (!(records.get(u.resource)?.length)) continue;
+      if (!records.get(u.resource)?.length) continue;
       setAt(body, u.name, () => anyId(u.resource));
     }
     return JSON.stringify(body);
@@ -385,7 +411,12 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
       for (let i = 0; i < pending.length; i++) {
         const planned = pending[i]!;
         const op = planned.op;
-        const needs = [...new Set([...Object.values(planned.pathResources), ...op.consumes.filter((u) => u.in === 'body').map((u) => u.resource)])];
+        const needs = [
+          ...new Set([
+            ...Object.values(planned.pathResources),
+            ...op.consumes.filter((u) => u.in === 'body').map((u) => u.resource),
+          ]),
+        ];
         if (!needs.every((r) => (records.get(r)?.length ?? 0) > 0)) continue;
         pending.splice(i--, 1);
         progress = true;
@@ -393,11 +424,19 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
         if (!built) continue;
         const { path, params } = built;
         const bodyText = bodyFor(op);
-        const req: Req = { op, method: op.method.toUpperCase(), path, headers: headersFor(op), ...(bodyText !== undefined ? { bodyText } : {}) };
+        const req: Req = {
+          op,
+          method: op.method.toUpperCase(),
+          path,
+          headers: headersFor(op),
+          ...(bodyText !== undefined ? { bodyText } : {}),
+        };
         const a = await session.exchange(req);
         const id = getAt(getAt(a.json, op.produces?.envelope), op.produces?.idField ?? 'id');
         if (a.status >= 200 && a.status < 300 && typeof id === 'string' && op.produces) {
-          const found = bodyText ? [...bodyText.matchAll(CANARY_PATTERN)].filter((m) => m[1] === 'T1').map((m) => m[0]) : [];
+          const found = bodyText
+            ? [...bodyText.matchAll(CANARY_PATTERN)].filter((m) => m[1] === 'T1').map((m) => m[0])
+            : [];
           canaries.push(...found);
           const parentId = op.parent ? params.get(op.parent.param) : undefined;
           const rs = records.get(op.produces.resource) ?? [];
@@ -410,7 +449,10 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
   }
   const canary = (k: number): string | undefined => (canaries.length === 0 ? undefined : canaries[k % canaries.length]);
 
-  const run = async (reqs: Array<() => Req | undefined>, follow?: (req: Req, a: Sent) => Req | undefined): Promise<void> => {
+  const run = async (
+    reqs: Array<() => Req | undefined>,
+    follow?: (req: Req, a: Sent) => Req | undefined,
+  ): Promise<void> => {
     for (const make of shuffle(reqs, rand)) {
       const req = make();
       if (!req) continue;
@@ -420,11 +462,15 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
     }
   };
   const get = (planned: PlannedOperation, path: string | undefined, q: Record<string, unknown>): Req | undefined =>
-    path === undefined ? undefined : { op: planned.op, method: planned.op.method.toUpperCase(), path: path + queryString(q), headers: {} };
+    path === undefined
+      ? undefined
+      : { op: planned.op, method: planned.op.method.toUpperCase(), path: path + queryString(q), headers: {} };
 
   // Phase 2: item reads of every record.
   const reads: Array<() => Req | undefined> = [];
-  for (const planned of plan.reads) for (const r of records.get(planned.op.resource ?? '') ?? []) reads.push(() => get(planned, buildPath(planned, r), {}));
+  for (const planned of plan.reads)
+    for (const r of records.get(planned.op.resource ?? '') ?? [])
+      reads.push(() => get(planned, buildPath(planned, r), {}));
   await run(reads);
 
   // Phase 3: updates (one record each).
@@ -433,7 +479,13 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
       const path = buildPath(planned, pickRecord(planned.op.resource ?? ''));
       if (!path) return undefined;
       const bodyText = bodyFor(planned.op);
-      return { op: planned.op, method: planned.op.method.toUpperCase(), path, headers: headersFor(planned.op), ...(bodyText !== undefined ? { bodyText } : {}) };
+      return {
+        op: planned.op,
+        method: planned.op.method.toUpperCase(),
+        path,
+        headers: headersFor(planned.op),
+        ...(bodyText !== undefined ? { bodyText } : {}),
+      };
     }),
   );
 
@@ -445,11 +497,38 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
     const base = (): Record<string, unknown> => ({ ...requiredQuery(op), ...limit });
     collections.push(() => get(planned, buildPath(planned), base()));
     const idParams = op.consumes.filter((u) => u.in === 'query');
-    if (idParams.length > 0) collections.push(() => get(planned, buildPath(planned), { ...base(), ...Object.fromEntries(idParams.map((u) => [u.name, anyId(u.resource)])) }));
+    if (idParams.length > 0)
+      collections.push(() =>
+        get(planned, buildPath(planned), {
+          ...base(),
+          ...Object.fromEntries(idParams.map((u) => [u.name, anyId(u.resource)])),
+        }),
+      );
     // A searches its own records of this collection by their canary (a name or email it typed).
-    if (op.searchParam) collections.push(() => get(planned, buildPath(planned), { ...base(), [op.searchParam!]: pickRecord(op.resource ?? '', Math.floor(rand() * 1000))?.canaries[0] ?? canary(Math.floor(rand() * 1000)) }));
-    const optional = op.parameters.filter((p) => p.in === 'query' && !p.required && p.name !== op.searchParam && p.name !== op.pagination?.param && p.name !== op.pagination?.limitParam && !idParams.some((u) => u.name === p.name));
-    if (optional.length > 0) collections.push(() => get(planned, buildPath(planned), { ...base(), ...Object.fromEntries(optional.map((p) => [p.name, paramValue(op, p.name)])) }));
+    if (op.searchParam)
+      collections.push(() =>
+        get(planned, buildPath(planned), {
+          ...base(),
+          [op.searchParam!]:
+            pickRecord(op.resource ?? '', Math.floor(rand() * 1000))?.canaries[0] ?? canary(Math.floor(rand() * 1000)),
+        }),
+      );
+    const optional = op.parameters.filter(
+      (p) =>
+        p.in === 'query' &&
+        !p.required &&
+        p.name !== op.searchParam &&
+        p.name !== op.pagination?.param &&
+        p.name !== op.pagination?.limitParam &&
+        !idParams.some((u) => u.name === p.name),
+    );
+    if (optional.length > 0)
+      collections.push(() =>
+        get(planned, buildPath(planned), {
+          ...base(),
+          ...Object.fromEntries(optional.map((p) => [p.name, paramValue(op, p.name)])),
+        }),
+      );
   }
   await run(collections, (req, a) => {
     const p = req.op.pagination;
@@ -465,13 +544,21 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
   const misc: Array<() => Req | undefined> = [];
   for (const planned of plan.searches) {
     const op = planned.op;
-    for (let k = 0; k < 3; k++) misc.push(() => get(planned, buildPath(planned), { ...requiredQuery(op), ...(op.searchParam ? { [op.searchParam]: canary(k) } : {}) }));
+    for (let k = 0; k < 3; k++)
+      misc.push(() =>
+        get(planned, buildPath(planned), {
+          ...requiredQuery(op),
+          ...(op.searchParam ? { [op.searchParam]: canary(k) } : {}),
+        }),
+      );
   }
   for (const planned of [...plan.aggregates, ...plan.exports, ...plan.audits, ...plan.singletons]) {
     const op = planned.op;
     const required = op.parameters.filter((p) => p.in === 'query' && p.required);
     if (required.length === 0) {
-      misc.push(() => get(planned, buildPath(planned), op.pagination?.limitParam ? { [op.pagination.limitParam]: 100 } : {}));
+      misc.push(() =>
+        get(planned, buildPath(planned), op.pagination?.limitParam ? { [op.pagination.limitParam]: 100 } : {}),
+      );
       continue;
     }
     // Each distinct value the generator yields for the required parameters (an enum gives each member).
@@ -494,14 +581,22 @@ export async function runCredentialSwap(o: BaselineOptions): Promise<BaselineRes
         const path = buildPath(planned, r);
         if (!path) return undefined;
         const bodyText = bodyFor(planned.op);
-        return { op: planned.op, method: planned.op.method.toUpperCase(), path, headers: headersFor(planned.op), ...(bodyText !== undefined ? { bodyText } : {}) };
+        return {
+          op: planned.op,
+          method: planned.op.method.toUpperCase(),
+          path,
+          headers: headersFor(planned.op),
+          ...(bodyText !== undefined ? { bodyText } : {}),
+        };
       });
     }
     await run(reqs);
   }
 
   // Phase 7: deletes, children first, one record each.
-  const deletes = shuffle([...plan.deletes], rand).sort((x, y) => Number(Boolean(y.op.parent)) - Number(Boolean(x.op.parent)));
+  const deletes = shuffle([...plan.deletes], rand).sort(
+    (x, y) => Number(Boolean(y.op.parent)) - Number(Boolean(x.op.parent)),
+  );
   for (const planned of deletes) {
     const rs = records.get(planned.op.resource ?? '') ?? [];
     const victim = rs.at(-1);

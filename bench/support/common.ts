@@ -40,7 +40,9 @@ export function loadText(): string {
 
 function git(args: string[]): string | null {
   try {
-    return execFileSync('git', args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }
@@ -76,7 +78,10 @@ export function environment(): Environment {
 /** `1-5` or `1,2,5` or `3`. */
 export function parseSeeds(text: string): number[] {
   const out: number[] = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)-(\d+)$/.exec(part);
     if (m) for (let s = Number(m[1]); s <= Number(m[2]); s++) out.push(s);
     else if (/^\d+$/.test(part)) out.push(Number(part));
@@ -86,7 +91,10 @@ export function parseSeeds(text: string): number[] {
 }
 
 export function list(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** `60s`, `2m`, `1500ms` or a bare number of seconds → milliseconds. */
@@ -168,7 +176,12 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, CI: 'true', ...(options.usageFile ? { BENCH_RUSAGE_FILE: options.usageFile } : {}), ...options.env },
+      env: {
+        ...process.env,
+        CI: 'true',
+        ...(options.usageFile ? { BENCH_RUSAGE_FILE: options.usageFile } : {}),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -180,20 +193,29 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const result: CliRun = { code, signal, stdout, stderr, wallMs: performance.now() - started };
-      if (options.usageFile && existsSync(options.usageFile)) result.usage = JSON.parse(readFileSync(options.usageFile, 'utf8')) as ChildUsage;
+      if (options.usageFile && existsSync(options.usageFile))
+        result.usage = JSON.parse(readFileSync(options.usageFile, 'utf8')) as ChildUsage;
       resolve(result);
     });
   });
 }
 
 export function tail(run: { stdout: string; stderr: string }, lines = 12): string {
-  return `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n');
+  return `${run.stdout}\n${run.stderr}`
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
 /** The newest run folder under an `--out` folder (there is one per CLI run in the benchmarks). */
 export function latestRunDir(out: string): string | undefined {
   if (!existsSync(out)) return undefined;
-  const runs = readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'latest').map((d) => d.name).sort();
+  const runs = readdirSync(out, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'latest')
+    .map((d) => d.name)
+    .sort();
   const latest = runs.at(-1);
   return latest ? path.join(out, latest) : undefined;
 }
@@ -212,7 +234,14 @@ export interface EvidenceLite {
     tool?: { gitCommit: string | null };
     firstDetection?: { requests: number; elapsedMs: number };
   };
-  findings: { oracle: string; operationId: string; exchanges: number[]; transcriptLines: number[]; repro: { steps: unknown[] }; reproduction: { reproduced: number; attempts: number } }[];
+  findings: {
+    oracle: string;
+    operationId: string;
+    exchanges: number[];
+    transcriptLines: number[];
+    repro: { steps: unknown[] };
+    reproduction: { reproduced: number; attempts: number };
+  }[];
   negativeControl: { outcome: string };
 }
 

@@ -52,7 +52,8 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const HTTP_URL = /(\/harness\/run\/http-client|node:internal\/deps\/undici|node:_http|node:http|node:internal\/http|node:net|node:internal\/net|node:stream|node:internal\/streams|node:internal\/webstreams|node:internal\/stream_base|node:internal\/abort_controller|node:internal\/dns|node:dns|node:internal\/deps\/llhttp)/;
+const HTTP_URL =
+  /(\/harness\/run\/http-client|node:internal\/deps\/undici|node:_http|node:http|node:internal\/http|node:net|node:internal\/net|node:stream|node:internal\/streams|node:internal\/webstreams|node:internal\/stream_base|node:internal\/abort_controller|node:internal\/dns|node:dns|node:internal\/deps\/llhttp)/;
 const JSON_NAMES = new Set(['parse', 'stringify', 'JSON.parse', 'JSON.stringify', 'JsonParse', 'JsonStringify']);
 
 /** The bucket a frame speaks for, or undefined to charge its caller. */
@@ -68,7 +69,12 @@ function classifyFrame(f: ProfileNode['callFrame']): Bucket | undefined {
   if (url.includes('/harness/evidence/')) return 'evidence';
   if (HTTP_URL.test(url)) return 'http';
   if (url.includes('/harness/run/')) return 'campaign';
-  if (url.includes('/node_modules/tsx/') || url.includes('/node_modules/esbuild/') || url.startsWith('node:internal/modules/')) return 'startup/loader';
+  if (
+    url.includes('/node_modules/tsx/') ||
+    url.includes('/node_modules/esbuild/') ||
+    url.startsWith('node:internal/modules/')
+  )
+    return 'startup/loader';
   if (url.startsWith('node:')) return undefined;
   return 'other';
 }
@@ -170,7 +176,12 @@ export function attributeProfile(file: string, window?: { startUs: number; endUs
     // tsx-compiled harness files report line 0 for every function; a line is shown only where it means something.
     const location = f.url ? `${shortUrl(f.url)}${f.lineNumber > 0 ? `:${f.lineNumber + 1}` : ''}` : '(native)';
     const key = `${f.functionName}@${location}`;
-    const entry = byFunction.get(key) ?? { function: f.functionName || '(anonymous)', location, bucket: resolve(id), selfUs: 0 };
+    const entry = byFunction.get(key) ?? {
+      function: f.functionName || '(anonymous)',
+      location,
+      bucket: resolve(id),
+      selfUs: 0,
+    };
     entry.selfUs += us;
     byFunction.set(key, entry);
     byFile.set(shortUrl(f.url), (byFile.get(shortUrl(f.url)) ?? 0) + us);
@@ -184,7 +195,10 @@ export function attributeProfile(file: string, window?: { startUs: number; endUs
     samples,
     meanSampleIntervalUs: samples > 0 ? Math.round(windowUs / samples) : 0,
     topFunctions: [...byFunction.values()].sort((a, b) => b.selfUs - a.selfUs).slice(0, 25),
-    topFiles: [...byFile.entries()].map(([file, selfUs]) => ({ file, selfUs })).sort((a, b) => b.selfUs - a.selfUs).slice(0, 25),
+    topFiles: [...byFile.entries()]
+      .map(([file, selfUs]) => ({ file, selfUs }))
+      .sort((a, b) => b.selfUs - a.selfUs)
+      .slice(0, 25),
     topInclusive: [...inclusive.entries()]
       .map(([k, inclusiveUs]) => {
         const at = k.lastIndexOf('@');

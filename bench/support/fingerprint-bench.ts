@@ -17,8 +17,13 @@ export interface OwnedValues {
 }
 
 /** Registers `n` more fingerprints, round-robin over tenants and kinds; returns what each tenant owns. */
-export function fillRegistry(registry: FingerprintRegistry, n: number, owned = new Map<string, OwnedValues>()): Map<string, OwnedValues> {
-  for (let t = 1; t <= SCAN_TENANTS; t++) if (!owned.has(`T${t}`)) owned.set(`T${t}`, { ids: [], canaries: [], emails: [] });
+export function fillRegistry(
+  registry: FingerprintRegistry,
+  n: number,
+  owned = new Map<string, OwnedValues>(),
+): Map<string, OwnedValues> {
+  for (let t = 1; t <= SCAN_TENANTS; t++)
+    if (!owned.has(`T${t}`)) owned.set(`T${t}`, { ids: [], canaries: [], emails: [] });
   const start = registry.size;
   for (let k = 0; k < n; k++) {
     const i = start + k;
@@ -62,7 +67,11 @@ export function listResponse(me: OwnedValues, page: number): Buffer {
       balance: { amount: 1234.56 + i, currency: 'USD' },
     };
   });
-  const body = JSON.stringify({ data, nextCursor: Buffer.from(`c${page}`).toString('base64url'), requestId: randomUUID() });
+  const body = JSON.stringify({
+    data,
+    nextCursor: Buffer.from(`c${page}`).toString('base64url'),
+    requestId: randomUUID(),
+  });
   const head = `HTTP/1.1 200\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: ${randomUUID()}\r\ndate: Thu, 26 Nov 2026 06:44:46 GMT\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
   return Buffer.from(head + body, 'utf8');
 }
@@ -83,7 +92,12 @@ export interface ScanMeasure {
 }
 
 /** Warms up, then scans the corpus (as `tenant`) until about `targetMB` have passed. */
-export function measureScan(scanner: FingerprintScanner, corpus: Buffer[], targetMB: number, tenant = 'T1'): ScanMeasure {
+export function measureScan(
+  scanner: FingerprintScanner,
+  corpus: Buffer[],
+  targetMB: number,
+  tenant = 'T1',
+): ScanMeasure {
   const bytes = corpus.reduce((n, b) => n + b.length, 0);
   let foreign = 0;
   for (let i = 0; i < 3; i++) for (const b of corpus) foreign += scanner.scanForeign(b, tenant).length;
@@ -131,13 +145,21 @@ export interface IncrementalMeasure {
  * A campaign's pattern: every create registers a few values, and every response is scanned, so
  * the scanner refreshes lazily between scans. `iterations` × (`perIteration` registrations + 1 scan).
  */
-export function measureIncremental(registry: FingerprintRegistry, scanner: FingerprintScanner, corpus: Buffer[], iterations: number, perIteration: number, steadyUsPerResponse: number): IncrementalMeasure {
+export function measureIncremental(
+  registry: FingerprintRegistry,
+  scanner: FingerprintScanner,
+  corpus: Buffer[],
+  iterations: number,
+  perIteration: number,
+  steadyUsPerResponse: number,
+): IncrementalMeasure {
   const before = scanner.rebuilds;
   let maxNs = 0n;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) {
     const s = process.hrtime.bigint();
-    for (let k = 0; k < perIteration; k++) registry.register(randomUUID(), `T${(k % SCAN_TENANTS) + 1}`, 'id', 'bench.incremental');
+    for (let k = 0; k < perIteration; k++)
+      registry.register(randomUUID(), `T${(k % SCAN_TENANTS) + 1}`, 'id', 'bench.incremental');
     scanner.scanForeign(corpus[i % corpus.length]!, 'T1');
     const d = process.hrtime.bigint() - s;
     if (d > maxNs) maxNs = d;

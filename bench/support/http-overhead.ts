@@ -47,7 +47,12 @@ export async function measureClientOverhead(requests: number, rounds = 2): Promi
   const run = new AbortController();
   const viaFetch = async (): Promise<string> => {
     const timeout = AbortSignal.timeout(10_000);
-    const res = await fetch(url, { method: 'GET', headers: { authorization: 'Bearer tpk_bench' }, signal: AbortSignal.any([run.signal, timeout]), redirect: 'manual' });
+    const res = await fetch(url, {
+      method: 'GET',
+      headers: { authorization: 'Bearer tpk_bench' },
+      signal: AbortSignal.any([run.signal, timeout]),
+      redirect: 'manual',
+    });
     const reader = res.body!.getReader();
     const chunks: Uint8Array[] = [];
     for (;;) {
@@ -64,17 +69,35 @@ export async function measureClientOverhead(requests: number, rounds = 2): Promi
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const viaHttp = (): Promise<string> =>
     new Promise((resolve, reject) => {
-      const req = http.request(url, { method: 'GET', headers: { authorization: 'Bearer tpk_bench' }, agent, timeout: 10_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        url,
+        { method: 'GET', headers: { authorization: 'Bearer tpk_bench' }, agent, timeout: 10_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
-  const harness = new HttpClient({ baseURL: `http://127.0.0.1:${port}`, timeoutMs: 10_000, maxBodyBytes: 8 * 1024 * 1024, maxThrottleRetries: 5, maxRetryAfterMs: 30_000 });
-  const viaHarness = async (): Promise<string> => (await harness.send({ method: 'GET', path: '/v1/customers?limit=2', headers: { Authorization: 'Bearer tpk_bench' }, signal: run.signal })).response?.bodyText ?? '';
+  const harness = new HttpClient({
+    baseURL: `http://127.0.0.1:${port}`,
+    timeoutMs: 10_000,
+    maxBodyBytes: 8 * 1024 * 1024,
+    maxThrottleRetries: 5,
+    maxRetryAfterMs: 30_000,
+  });
+  const viaHarness = async (): Promise<string> =>
+    (
+      await harness.send({
+        method: 'GET',
+        path: '/v1/customers?limit=2',
+        headers: { Authorization: 'Bearer tpk_bench' },
+        signal: run.signal,
+      })
+    ).response?.bodyText ?? '';
   const totals = { harnessClient: { cpu: 0, wall: 0 }, fetch: { cpu: 0, wall: 0 }, nodeHttp: { cpu: 0, wall: 0 } };
   try {
     for (let r = 0; r < rounds; r++) {

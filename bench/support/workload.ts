@@ -41,7 +41,10 @@ export function campaignExchanges(runDir: string, evidence: EvidenceLite): Excha
   return out;
 }
 
-export function templateOf(ex: { operationId: string; request: { method: string } }, ops: Map<string, OperationInfo>): string {
+export function templateOf(
+  ex: { operationId: string; request: { method: string } },
+  ops: Map<string, OperationInfo>,
+): string {
   const op = ops.get(ex.operationId);
   return `${ex.request.method} ${op?.path ?? ex.operationId}`;
 }
@@ -55,7 +58,11 @@ export function mixOf(exchanges: Exchange[], ops: Map<string, OperationInfo>): M
 }
 
 /** In-flight statistics from each exchange's completion time (`at`) and duration. */
-export function inFlight(exchanges: Exchange[], startMs: number, endMs: number): { meanInFlight: number; maxInFlight: number; idleShare: number; shareByLevel: Record<string, number> } {
+export function inFlight(
+  exchanges: Exchange[],
+  startMs: number,
+  endMs: number,
+): { meanInFlight: number; maxInFlight: number; idleShare: number; shareByLevel: Record<string, number> } {
   const events: [number, number][] = [];
   let busy = 0;
   for (const ex of exchanges) {
@@ -81,8 +88,15 @@ export function inFlight(exchanges: Exchange[], startMs: number, endMs: number):
   byLevel.set(level, (byLevel.get(level) ?? 0) + Math.max(0, endMs - t));
   const wall = endMs - startMs;
   const shareByLevel: Record<string, number> = {};
-  for (const [l, ms] of [...byLevel.entries()].sort((a, b) => a[0] - b[0])) shareByLevel[l >= 4 ? '4+' : String(l)] = Math.round(((shareByLevel[l >= 4 ? '4+' : String(l)] ?? 0) + ms / wall) * 1000) / 1000;
-  return { meanInFlight: Math.round((busy / wall) * 1000) / 1000, maxInFlight: max, idleShare: shareByLevel['0'] ?? 0, shareByLevel };
+  for (const [l, ms] of [...byLevel.entries()].sort((a, b) => a[0] - b[0]))
+    shareByLevel[l >= 4 ? '4+' : String(l)] =
+      Math.round(((shareByLevel[l >= 4 ? '4+' : String(l)] ?? 0) + ms / wall) * 1000) / 1000;
+  return {
+    meanInFlight: Math.round((busy / wall) * 1000) / 1000,
+    maxInFlight: max,
+    idleShare: shareByLevel['0'] ?? 0,
+    shareByLevel,
+  };
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -119,13 +133,25 @@ export interface Workload {
   statuses: Map<number, number>;
 }
 
-export async function prepareWorkload(o: { url: string; adminToken: string; exchanges: Exchange[]; model: ApiModel; sample: number; seedCreates: number }): Promise<Workload> {
+export async function prepareWorkload(o: {
+  url: string;
+  adminToken: string;
+  exchanges: Exchange[];
+  model: ApiModel;
+  sample: number;
+  seedCreates: number;
+}): Promise<Workload> {
   const ops = new Map(o.model.operations.map((op) => [op.operationId, op]));
   const labels = [...new Set(o.exchanges.map((e) => e.tenant))].sort();
   const keys = new Map<string, string>();
   for (const label of labels) {
-    const res = await fetch(`${o.url}/v1/tenants`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-token': o.adminToken }, body: JSON.stringify({ name: `bench-${label}-${randomBytes(3).toString('hex')}` }) });
-    if (res.status !== 201) throw new Error(`provisioning a benchmark tenant failed: ${res.status} ${await res.text()}`);
+    const res = await fetch(`${o.url}/v1/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-admin-token': o.adminToken },
+      body: JSON.stringify({ name: `bench-${label}-${randomBytes(3).toString('hex')}` }),
+    });
+    if (res.status !== 201)
+      throw new Error(`provisioning a benchmark tenant failed: ${res.status} ${await res.text()}`);
     keys.set(label, ((await res.json()) as { apiKey: string }).apiKey);
   }
 
@@ -157,7 +183,12 @@ export async function prepareWorkload(o: { url: string; adminToken: string; exch
   };
   const mapText = (text: string): string => text.replace(UUID, (id) => mapId(id));
   let unique = 0;
-  const uniquify = (text: string): string => text.replace(EMAIL, (_m, local: string, domain: string) => `u${(++unique).toString(36)}${randomBytes(2).toString('hex')}.${local}`.slice(0, 60) + `@${domain}`);
+  const uniquify = (text: string): string =>
+    text.replace(
+      EMAIL,
+      (_m, local: string, domain: string) =>
+        `u${(++unique).toString(36)}${randomBytes(2).toString('hex')}.${local}`.slice(0, 60) + `@${domain}`,
+    );
 
   // Seed: the transcript's first own creates, replayed in order for the same labels.
   let attempted = 0;
@@ -170,7 +201,13 @@ export async function prepareWorkload(o: { url: string; adminToken: string; exch
     const body = ex.request.bodyText !== undefined ? uniquify(mapText(ex.request.bodyText)) : undefined;
     const res = await fetch(o.url + mapText(ex.request.path), {
       method: ex.request.method,
-      headers: { authorization: `Bearer ${keys.get(ex.tenant)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(op.idempotencyHeader ? { [op.idempotencyHeader.toLowerCase()]: `bench-${randomBytes(8).toString('hex')}` } : {}) },
+      headers: {
+        authorization: `Bearer ${keys.get(ex.tenant)}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(op.idempotencyHeader
+          ? { [op.idempotencyHeader.toLowerCase()]: `bench-${randomBytes(8).toString('hex')}` }
+          : {}),
+      },
       ...(body !== undefined ? { body } : {}),
     });
     const text = await res.text();
@@ -187,7 +224,8 @@ export async function prepareWorkload(o: { url: string; adminToken: string; exch
   // A systematic sample keeps the transcript's proportions and its order.
   const stride = Math.max(1, o.exchanges.length / o.sample);
   const sampled: Exchange[] = [];
-  for (let i = 0; i < o.exchanges.length && sampled.length < o.sample; i += stride) sampled.push(o.exchanges[Math.floor(i)]!);
+  for (let i = 0; i < o.exchanges.length && sampled.length < o.sample; i += stride)
+    sampled.push(o.exchanges[Math.floor(i)]!);
   const statuses = new Map<number, number>();
   const count = (status: number): void => {
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -206,10 +244,16 @@ export async function prepareWorkload(o: { url: string; adminToken: string; exch
     const isCreate = own && Boolean(op?.produces) && op?.kind === 'create';
     const createKey = isCreate ? `${ex.tenant}:${op!.produces!.resource}` : undefined;
     const deleteKey = own && ex.request.method === 'DELETE' && op?.resource ? `${ex.tenant}:${op.resource}` : undefined;
-    const entry: LoadRequest = { method: ex.request.method, path: url.pathname + url.search, headers, ...(body !== undefined ? { body } : {}) };
+    const entry: LoadRequest = {
+      method: ex.request.method,
+      path: url.pathname + url.search,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    };
     entry.setupRequest = (req, context) => {
       const next: LoadRequest = { ...req, headers: { ...req.headers } };
-      if (idem && idem in next.headers && ex.relation !== 'foreign') next.headers[idem] = `bench-${randomBytes(8).toString('hex')}`;
+      if (idem && idem in next.headers && ex.relation !== 'foreign')
+        next.headers[idem] = `bench-${randomBytes(8).toString('hex')}`;
       if (next.body !== undefined && own && (op?.uniqueFields?.length ?? 0) > 0) next.body = uniquify(next.body);
       if (deleteKey) {
         const created = (context[deleteKey] as string[] | undefined) ?? [];
@@ -239,7 +283,12 @@ export async function prepareWorkload(o: { url: string; adminToken: string; exch
     seeded: { attempted, created },
     sampleSize: sampled.length,
     sampleMix: mixOf(sampled, ops),
-    harness2xxShare: Math.round((sampled.filter((e) => (e.response?.status ?? 0) >= 200 && (e.response?.status ?? 0) < 300).length / Math.max(1, sampled.length)) * 1000) / 1000,
+    harness2xxShare:
+      Math.round(
+        (sampled.filter((e) => (e.response?.status ?? 0) >= 200 && (e.response?.status ?? 0) < 300).length /
+          Math.max(1, sampled.length)) *
+          1000,
+      ) / 1000,
     requests,
     statuses,
   };

@@ -19,7 +19,9 @@ export function listMigrations(): Migration[] {
 }
 
 export async function migrate(db: Database): Promise<void> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   for (const migration of listMigrations()) {
     await db.transaction(async (sql) => {
       await sql.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);

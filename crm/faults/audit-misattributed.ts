@@ -13,7 +13,12 @@ const createBatchingAuditWriter: AuditWriterFactory = (deps) => {
   let buffer: AuditEventInput[] = [];
   let timer: NodeJS.Timeout | undefined;
   const writeBatch = async (batch: AuditEventInput[], tenantId: string) => {
-    await deps.scopeForTenant(tenantId).run((tx) => insertAuditEvents(tx, batch.map((event) => ({ ...event, tenantId }))));
+    await deps.scopeForTenant(tenantId).run((tx) =>
+      insertAuditEvents(
+        tx,
+        batch.map((event) => ({ ...event, tenantId })),
+      ),
+    );
   };
   const takeBatch = () => {
     const batch = buffer;

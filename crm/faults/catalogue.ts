@@ -56,6 +56,10 @@ export function parseFaultNames(names: readonly string[]): FaultName[] {
   return FAULT_NAMES.filter((name) => names.includes(name));
 }
 
-export function installFaults(components: CrmComponents, names: readonly FaultName[], context: FaultContext): CrmComponents {
+export function installFaults(
+  components: CrmComponents,
+  names: readonly FaultName[],
+  context: FaultContext,
+): CrmComponents {
   return names.reduce((current, name) => FAULTS[name].install(current, context), components);
 }

@@ -10,7 +10,8 @@ import type { Fault } from './fault.ts';
  */
 export const foreignParent: Fault = {
   name: 'foreign-parent',
-  description: "POST /v1/jobs loads the parent customer by id alone and copies the parent's tenant_id onto the new job.",
+  description:
+    "POST /v1/jobs loads the parent customer by id alone and copies the parent's tenant_id onto the new job.",
   install(components, { privileged }) {
     return {
       ...components,
@@ -19,7 +20,11 @@ export const foreignParent: Fault = {
         async create(_scope, input) {
           assertJobWindow(input.scheduledStart, input.scheduledEnd);
           return privileged.transaction(async (sql) => {
-            const parent = (await sql.query<{ id: string; tenant_id: string }>('SELECT id, tenant_id FROM customers WHERE id = $1', [input.customerId]))[0];
+            const parent = (
+              await sql.query<{ id: string; tenant_id: string }>('SELECT id, tenant_id FROM customers WHERE id = $1', [
+                input.customerId,
+              ])
+            )[0];
             if (!parent) throw new NotFoundError('customer');
             return insertJob(sql, parent.tenant_id, input);
           });

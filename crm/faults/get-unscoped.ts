@@ -9,9 +9,11 @@ import type { Fault } from './fault.ts';
  */
 export const getUnscoped: Fault = {
   name: 'get-unscoped',
-  description: 'GET /v1/customers/{id} reads through an id-keyed loader on the privileged connection (no tenant predicate, RLS bypassed).',
+  description:
+    'GET /v1/customers/{id} reads through an id-keyed loader on the privileged connection (no tenant predicate, RLS bypassed).',
   install(components, { privileged }) {
-    const loadCustomer = async (id: string) => (await privileged.query(`SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $1`, [id]))[0];
+    const loadCustomer = async (id: string) =>
+      (await privileged.query(`SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $1`, [id]))[0];
     return {
       ...components,
       customers: {

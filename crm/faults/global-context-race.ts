@@ -19,7 +19,8 @@ const moduleContextStore: TenantContextStore = {
  */
 export const globalContextRace: Fault = {
   name: 'global-context-race',
-  description: 'The tenant context is a module-level variable set at request start and read after an await, so concurrent requests cross.',
+  description:
+    'The tenant context is a module-level variable set at request start and read after an await, so concurrent requests cross.',
   install(components) {
     return { ...components, contextStore: moduleContextStore };
   },

@@ -9,7 +9,8 @@ import type { Fault } from './fault.ts';
  */
 export const listFilterPrecedence: Fault = {
   name: 'list-filter-precedence',
-  description: "GET /v1/customers?q= runs on the replica connection with `tenant_id = $1 AND name ILIKE $q OR email ILIKE $q` (missing parentheses).",
+  description:
+    'GET /v1/customers?q= runs on the replica connection with `tenant_id = $1 AND name ILIKE $q OR email ILIKE $q` (missing parentheses).',
   install(components, { privileged }) {
     const clean = components.customers.list;
     return {
@@ -24,7 +25,10 @@ export const listFilterPrecedence: Fault = {
              ORDER BY c.seq DESC LIMIT $3`,
             [scope.tenantId, request.after ?? Number.MAX_SAFE_INTEGER, request.limit + 1, likePattern(request.q)],
           );
-          const page = toPage(rows.map((r) => ({ ...toCustomer(r), seq: int(r.seq) })), request.limit);
+          const page = toPage(
+            rows.map((r) => ({ ...toCustomer(r), seq: int(r.seq) })),
+            request.limit,
+          );
           return { items: page.items.map(({ seq: _seq, ...customer }) => customer), nextPosition: page.nextPosition };
         },
       },

@@ -1,7 +1,13 @@
 import type { JsonSchema } from '../spec/load-spec.ts';
 import type { Fault } from './fault.ts';
 
-const CREATE_OPERATIONS = new Set(['createCustomer', 'createCustomerNote', 'createJob', 'createQuote', 'createInvoice']);
+const CREATE_OPERATIONS = new Set([
+  'createCustomer',
+  'createCustomerNote',
+  'createJob',
+  'createQuote',
+  'createInvoice',
+]);
 
 /**
  * For a bulk-import tool, create bodies were allowed an internal `tenantId` property, and the

@@ -10,7 +10,8 @@ import type { Fault } from './fault.ts';
  */
 export const sessionSetPooled: Fault = {
   name: 'session-set-pooled',
-  description: 'Tenant context is set per session on pooled connections; GET /v1/schedule forgets to set it and relies on RLS.',
+  description:
+    'Tenant context is set per session on pooled connections; GET /v1/schedule forgets to set it and relies on RLS.',
   install(components, { privileged }) {
     return {
       ...components,

@@ -11,7 +11,8 @@ export const tenantHeaderOverride: Fault = {
       ...components,
       resolveRequestTenant(request, credential) {
         const override = request.headers['x-tenant-id'];
-        if (typeof override === 'string' && UUID.test(override)) return { tenantId: override.toLowerCase(), tenantName: credential.tenantName };
+        if (typeof override === 'string' && UUID.test(override))
+          return { tenantId: override.toLowerCase(), tenantName: credential.tenantName };
         return credential;
       },
     };

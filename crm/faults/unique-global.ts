@@ -6,7 +6,8 @@ import type { Fault } from './fault.ts';
  */
 export const uniqueGlobal: Fault = {
   name: 'unique-global',
-  description: "Customer email uniqueness is checked across all tenants, and the 409 names the other tenant's customer.",
+  description:
+    "Customer email uniqueness is checked across all tenants, and the 409 names the other tenant's customer.",
   install(components, { privileged }) {
     return {
       ...components,

@@ -24,7 +24,10 @@ export const updateUnscoped: Fault = {
           }
           const set = setClause(patch, CUSTOMER_PATCH_COLUMNS, 2);
           const rows = await privileged
-            .query(`UPDATE customers c SET ${set.sql} WHERE c.id = $1 RETURNING ${CUSTOMER_COLUMNS}`, [id, ...set.params])
+            .query(`UPDATE customers c SET ${set.sql} WHERE c.id = $1 RETURNING ${CUSTOMER_COLUMNS}`, [
+              id,
+              ...set.params,
+            ])
             .catch(rethrowUniqueEmail);
           if (!rows[0]) throw new NotFoundError('customer');
           return toCustomer(rows[0]);

@@ -1,7 +1,13 @@
 /** Any error a request can raise → the typed HttpError its problem document is built from. */
 import type { FastifyError } from 'fastify';
 import { sqlState } from '../db/database.ts';
-import { BadRequestError, HttpError, InternalError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
+import {
+  BadRequestError,
+  HttpError,
+  InternalError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from './errors.ts';
 import { toFieldErrors } from './validator-compiler.ts';
 
 /** Unknown errors become InternalError, which discloses nothing about the cause. */
@@ -11,7 +17,10 @@ export function toHttpError(error: FastifyError, bodyLimitBytes: number): HttpEr
     const errors = toFieldErrors(error.validation as Parameters<typeof toFieldErrors>[0]);
     const where = error.validationContext ?? 'request';
     const first = errors[0];
-    return new BadRequestError(`${where}${!first || first.path === '/' ? '' : first.path} ${first?.message ?? 'is invalid'}`, errors);
+    return new BadRequestError(
+      `${where}${!first || first.path === '/' ? '' : first.path} ${first?.message ?? 'is invalid'}`,
+      errors,
+    );
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -29,7 +38,9 @@ export function toHttpError(error: FastifyError, bodyLimitBytes: number): HttpEr
   // SQLSTATE class 22 (data exception): a value the schema admits but PostgreSQL cannot store,
   // e.g. a NUL character in text or a year outside PostgreSQL's range.
   if (sqlState(error)?.startsWith('22')) {
-    return new BadRequestError('A value cannot be stored.', [{ path: '/', message: 'is out of range or contains an unsupported character' }]);
+    return new BadRequestError('A value cannot be stored.', [
+      { path: '/', message: 'is out of range or contains an unsupported character' },
+    ]);
   }
   if (error.statusCode === 413) return new PayloadTooLargeError(`The body exceeds ${bodyLimitBytes} bytes.`);
   if (error.statusCode === 415) return new UnsupportedMediaTypeError();

@@ -19,7 +19,10 @@ export class BadRequestError extends HttpError {
   readonly status = 400;
   readonly type = 'https://tenantproof.dev/problems/validation';
   readonly title = 'Request validation failed';
-  constructor(detail: string, readonly errors: FieldError[] = []) {
+  constructor(
+    detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super(detail);
   }
 }

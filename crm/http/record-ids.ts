@@ -11,7 +11,8 @@ export function collectRecordIds(...sources: unknown[]): string[] {
       return;
     }
     for (const [key, field] of Object.entries(value)) {
-      if ((key === 'id' || key.endsWith('Id')) && typeof field === 'string' && UUID.test(field) && key !== 'tenantId') ids.add(field.toLowerCase());
+      if ((key === 'id' || key.endsWith('Id')) && typeof field === 'string' && UUID.test(field) && key !== 'tenantId')
+        ids.add(field.toLowerCase());
       else if (key === 'data' || key === 'tenant') visit(field, depth + 1);
     }
   };

@@ -11,7 +11,11 @@ export interface RouteSchemas {
   body?: JsonSchema;
 }
 
-function objectOf(params: SpecOperation['parameters'], lowerCaseNames: boolean, closed: boolean): JsonSchema | undefined {
+function objectOf(
+  params: SpecOperation['parameters'],
+  lowerCaseNames: boolean,
+  closed: boolean,
+): JsonSchema | undefined {
   if (params.length === 0) return undefined;
   const properties: JsonSchema = {};
   const required: string[] = [];
@@ -25,10 +29,22 @@ function objectOf(params: SpecOperation['parameters'], lowerCaseNames: boolean, 
 
 export function routeSchemas(op: SpecOperation, bodySchema: (schema: JsonSchema) => JsonSchema): RouteSchemas {
   const schemas: RouteSchemas = {};
-  const params = objectOf(op.parameters.filter((p) => p.in === 'path'), false, false);
+  const params = objectOf(
+    op.parameters.filter((p) => p.in === 'path'),
+    false,
+    false,
+  );
   // Unknown query parameters are rejected, like unknown body properties.
-  const query = objectOf(op.parameters.filter((p) => p.in === 'query'), false, true);
-  const headers = objectOf(op.parameters.filter((p) => p.in === 'header'), true, false);
+  const query = objectOf(
+    op.parameters.filter((p) => p.in === 'query'),
+    false,
+    true,
+  );
+  const headers = objectOf(
+    op.parameters.filter((p) => p.in === 'header'),
+    true,
+    false,
+  );
   if (params) schemas.params = params;
   schemas.querystring = query ?? { type: 'object', properties: {}, additionalProperties: false };
   if (headers) schemas.headers = headers;

@@ -45,8 +45,10 @@ export function toFieldErrors(errors: readonly ErrorObject[]): FieldError[] {
   return errors.map((error) => {
     let path = error.instancePath;
     const params = error.params as Record<string, unknown>;
-    if (error.keyword === 'required' && typeof params.missingProperty === 'string') path += `/${params.missingProperty}`;
-    if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') path += `/${params.additionalProperty}`;
+    if (error.keyword === 'required' && typeof params.missingProperty === 'string')
+      path += `/${params.missingProperty}`;
+    if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
+      path += `/${params.additionalProperty}`;
     return { path: path || '/', message: error.message ?? 'is invalid' };
   });
 }

@@ -4,7 +4,8 @@ import type { Address, Customer } from '../domain/types.ts';
 import type { TenantTx } from '../tenancy/tenant-scope.ts';
 import { int, iso, jsonParam, jsonValue, likePattern, setClause, toPage, type Page } from './rows.ts';
 
-export const CUSTOMER_COLUMNS = 'c.seq, c.id, c.tenant_id, c.name, c.email, c.phone, c.address, c.tags, c.created_at, c.updated_at';
+export const CUSTOMER_COLUMNS =
+  'c.seq, c.id, c.tenant_id, c.name, c.email, c.phone, c.address, c.tags, c.created_at, c.updated_at';
 
 export type CustomerRow = Record<string, unknown>;
 
@@ -29,28 +30,50 @@ export interface CustomerCreate {
   tags?: string[];
 }
 
-export type CustomerPatch = Partial<{ name: string; email: string; phone: string | null; address: Address | null; tags: string[] }>;
+export type CustomerPatch = Partial<{
+  name: string;
+  email: string;
+  phone: string | null;
+  address: Address | null;
+  tags: string[];
+}>;
 
 export async function insertCustomer(sql: SqlExecutor, tenantId: string, input: CustomerCreate): Promise<Customer> {
   const rows = await sql.query(
     `INSERT INTO customers AS c (tenant_id, name, email, phone, address, tags, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp()) RETURNING ${CUSTOMER_COLUMNS}`,
-    [tenantId, input.name, input.email, input.phone ?? null, jsonParam(input.address ?? null), JSON.stringify(input.tags ?? [])],
+    [
+      tenantId,
+      input.name,
+      input.email,
+      input.phone ?? null,
+      jsonParam(input.address ?? null),
+      JSON.stringify(input.tags ?? []),
+    ],
   );
   return toCustomer(rows[0]!);
 }
 
 export async function findCustomer(tx: TenantTx, id: string): Promise<Customer | undefined> {
-  const rows = await tx.query(`SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE ${tx.tenantFilter('c')} AND c.id = $2`, [tx.tenantId, id]);
+  const rows = await tx.query(
+    `SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE ${tx.tenantFilter('c')} AND c.id = $2`,
+    [tx.tenantId, id],
+  );
   return rows[0] ? toCustomer(rows[0]) : undefined;
 }
 
 export async function lockCustomer(tx: TenantTx, id: string): Promise<boolean> {
-  const rows = await tx.query(`SELECT c.id FROM customers c WHERE ${tx.tenantFilter('c')} AND c.id = $2 FOR UPDATE`, [tx.tenantId, id]);
+  const rows = await tx.query(`SELECT c.id FROM customers c WHERE ${tx.tenantFilter('c')} AND c.id = $2 FOR UPDATE`, [
+    tx.tenantId,
+    id,
+  ]);
   return rows.length > 0;
 }
 
-export async function listCustomers(tx: TenantTx, opts: { after: number | null; limit: number; q?: string }): Promise<Page<Customer & { seq: number }>> {
+export async function listCustomers(
+  tx: TenantTx,
+  opts: { after: number | null; limit: number; q?: string },
+): Promise<Page<Customer & { seq: number }>> {
   const params: unknown[] = [tx.tenantId, opts.after ?? Number.MAX_SAFE_INTEGER, opts.limit + 1];
   let filter = '';
   if (opts.q !== undefined) {
@@ -61,7 +84,10 @@ export async function listCustomers(tx: TenantTx, opts: { after: number | null; 
     `SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE ${tx.tenantFilter('c')} AND c.seq < $2 ${filter} ORDER BY c.seq DESC LIMIT $3`,
     params,
   );
-  return toPage(rows.map((r) => ({ ...toCustomer(r), seq: int(r.seq) })), opts.limit);
+  return toPage(
+    rows.map((r) => ({ ...toCustomer(r), seq: int(r.seq) })),
+    opts.limit,
+  );
 }
 
 export const CUSTOMER_PATCH_COLUMNS = {
@@ -82,7 +108,11 @@ export async function updateCustomer(tx: TenantTx, id: string, patch: CustomerPa
 }
 
 /** The customer (if any) of this tenant that already uses `email`. */
-export async function findCustomerByEmail(tx: TenantTx, email: string, exceptId?: string): Promise<{ id: string; name: string } | undefined> {
+export async function findCustomerByEmail(
+  tx: TenantTx,
+  email: string,
+  exceptId?: string,
+): Promise<{ id: string; name: string } | undefined> {
   const rows = await tx.query<{ id: string; name: string }>(
     `SELECT c.id, c.name FROM customers c WHERE ${tx.tenantFilter('c')} AND lower(c.email) = lower($2) AND c.id IS DISTINCT FROM $3::uuid`,
     [tx.tenantId, email, exceptId ?? null],
@@ -101,6 +131,9 @@ export async function countCustomerReferences(tx: TenantTx, id: string): Promise
 }
 
 export async function deleteCustomer(tx: TenantTx, id: string): Promise<boolean> {
-  const rows = await tx.query(`DELETE FROM customers c WHERE ${tx.tenantFilter('c')} AND c.id = $2 RETURNING c.id`, [tx.tenantId, id]);
+  const rows = await tx.query(`DELETE FROM customers c WHERE ${tx.tenantFilter('c')} AND c.id = $2 RETURNING c.id`, [
+    tx.tenantId,
+    id,
+  ]);
   return rows.length > 0;
 }

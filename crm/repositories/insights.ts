@@ -21,7 +21,12 @@ export function searchParams(tenantId: string | null, query: SearchQuery): unkno
 }
 
 export function toSearchResult(row: Record<string, unknown>): SearchResult {
-  return { type: row.type as SearchResult['type'], id: String(row.id), title: String(row.title), snippet: String(row.snippet).slice(0, 200) };
+  return {
+    type: row.type as SearchResult['type'],
+    id: String(row.id),
+    title: String(row.title),
+    snippet: String(row.snippet).slice(0, 200),
+  };
 }
 
 export async function search(tx: TenantTx, query: SearchQuery): Promise<SearchResult[]> {
@@ -69,7 +74,11 @@ export async function exportRows(
 ): Promise<Record<string, unknown>[]> {
   const from: Record<ExportResource, { select: string; alias: string }> = {
     customers: { select: 'SELECT c.* FROM customers c', alias: 'c' },
-    jobs: { select: 'SELECT j.*, c.name AS customer_name FROM jobs j JOIN customers c ON c.tenant_id = j.tenant_id AND c.id = j.customer_id', alias: 'j' },
+    jobs: {
+      select:
+        'SELECT j.*, c.name AS customer_name FROM jobs j JOIN customers c ON c.tenant_id = j.tenant_id AND c.id = j.customer_id',
+      alias: 'j',
+    },
     quotes: { select: 'SELECT q.*, q.valid_until::text AS valid_until FROM quotes q', alias: 'q' },
     invoices: { select: 'SELECT i.*, i.due_date::text AS due_date FROM invoices i', alias: 'i' },
   };
@@ -92,8 +101,17 @@ export async function insertAuditEvents(tx: TenantTx, events: readonly AuditEven
   const params: unknown[] = [tx.tenantId];
   for (const event of events) {
     const base = params.length;
-    params.push(event.tenantId, event.requestId, event.method, event.route, event.status, JSON.stringify(event.recordIds));
-    values.push(`($${base + 1}::uuid, $${base + 2}::text, $${base + 3}::text, $${base + 4}::text, $${base + 5}::int, $${base + 6}::jsonb, clock_timestamp())`);
+    params.push(
+      event.tenantId,
+      event.requestId,
+      event.method,
+      event.route,
+      event.status,
+      JSON.stringify(event.recordIds),
+    );
+    values.push(
+      `($${base + 1}::uuid, $${base + 2}::text, $${base + 3}::text, $${base + 4}::text, $${base + 5}::int, $${base + 6}::jsonb, clock_timestamp())`,
+    );
   }
   await tx.query(
     `INSERT INTO audit_events (tenant_id, request_id, method, route, status, record_ids, occurred_at)
@@ -116,11 +134,17 @@ function toAuditEvent(row: Record<string, unknown>): AuditEvent {
   };
 }
 
-export async function listAuditEvents(tx: TenantTx, opts: { after: number | null; limit: number; requestId?: string }): Promise<Page<AuditEvent & { seq: number }>> {
+export async function listAuditEvents(
+  tx: TenantTx,
+  opts: { after: number | null; limit: number; requestId?: string },
+): Promise<Page<AuditEvent & { seq: number }>> {
   const rows = await tx.query(
     `SELECT a.seq, a.id, a.tenant_id, a.request_id, a.method, a.route, a.status, a.record_ids, a.occurred_at FROM audit_events a
      WHERE ${tx.tenantFilter('a')} AND a.seq < $2 AND ($4::text IS NULL OR a.request_id = $4) ORDER BY a.seq DESC LIMIT $3`,
     [tx.tenantId, opts.after ?? Number.MAX_SAFE_INTEGER, opts.limit + 1, opts.requestId ?? null],
   );
-  return toPage(rows.map((r) => ({ ...toAuditEvent(r), seq: int(r.seq) })), opts.limit);
+  return toPage(
+    rows.map((r) => ({ ...toAuditEvent(r), seq: int(r.seq) })),
+    opts.limit,
+  );
 }

@@ -31,12 +31,24 @@ export async function insertInvoice(
   const rows = await tx.query(
     `INSERT INTO invoices AS i (tenant_id, customer_id, quote_id, status, line_items, total_cents, paid_cents, due_date, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, 0, $7, clock_timestamp(), clock_timestamp()) RETURNING ${INVOICE_COLUMNS}`,
-    [tx.tenantId, input.customerId, input.quoteId ?? null, input.totalCents === 0 ? 'paid' : 'open', JSON.stringify(input.lineItems), input.totalCents, input.dueDate],
+    [
+      tx.tenantId,
+      input.customerId,
+      input.quoteId ?? null,
+      input.totalCents === 0 ? 'paid' : 'open',
+      JSON.stringify(input.lineItems),
+      input.totalCents,
+      input.dueDate,
+    ],
   );
   return toInvoice(rows[0]!);
 }
 
-export async function findInvoice(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Invoice | undefined> {
+export async function findInvoice(
+  tx: TenantTx,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<Invoice | undefined> {
   const rows = await tx.query(
     `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE ${tx.tenantFilter('i')} AND i.id = $2 ${opts.forUpdate ? 'FOR UPDATE' : ''}`,
     [tx.tenantId, id],
@@ -53,14 +65,24 @@ export async function listInvoices(
      ORDER BY i.seq DESC LIMIT $3`,
     [tx.tenantId, opts.after ?? Number.MAX_SAFE_INTEGER, opts.limit + 1, opts.status ?? null, opts.customerId ?? null],
   );
-  return toPage(rows.map((r) => ({ ...toInvoice(r), seq: int(r.seq) })), opts.limit);
+  return toPage(
+    rows.map((r) => ({ ...toInvoice(r), seq: int(r.seq) })),
+    opts.limit,
+  );
 }
 
 export type InvoicePatch = Partial<{ dueDate: string; status: InvoiceStatus; paidCents: number }>;
 
 export async function updateInvoice(tx: TenantTx, id: string, patch: InvoicePatch): Promise<Invoice | undefined> {
-  const set = setClause(patch, { dueDate: { column: 'due_date' }, status: { column: 'status' }, paidCents: { column: 'paid_cents' } }, 3);
-  const rows = await tx.query(`UPDATE invoices i SET ${set.sql} WHERE ${tx.tenantFilter('i')} AND i.id = $2 RETURNING ${INVOICE_COLUMNS}`, [tx.tenantId, id, ...set.params]);
+  const set = setClause(
+    patch,
+    { dueDate: { column: 'due_date' }, status: { column: 'status' }, paidCents: { column: 'paid_cents' } },
+    3,
+  );
+  const rows = await tx.query(
+    `UPDATE invoices i SET ${set.sql} WHERE ${tx.tenantFilter('i')} AND i.id = $2 RETURNING ${INVOICE_COLUMNS}`,
+    [tx.tenantId, id, ...set.params],
+  );
   return rows[0] ? toInvoice(rows[0]) : undefined;
 }
 
@@ -90,10 +112,17 @@ export async function insertPayment(
   return toPayment(rows[0]!);
 }
 
-export async function listPayments(tx: TenantTx, invoiceId: string, opts: { after: number | null; limit: number }): Promise<Page<Payment & { seq: number }>> {
+export async function listPayments(
+  tx: TenantTx,
+  invoiceId: string,
+  opts: { after: number | null; limit: number },
+): Promise<Page<Payment & { seq: number }>> {
   const rows = await tx.query(
     `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE ${tx.tenantFilter('p')} AND p.invoice_id = $2 AND p.seq < $3 ORDER BY p.seq DESC LIMIT $4`,
     [tx.tenantId, invoiceId, opts.after ?? Number.MAX_SAFE_INTEGER, opts.limit + 1],
   );
-  return toPage(rows.map((r) => ({ ...toPayment(r), seq: int(r.seq) })), opts.limit);
+  return toPage(
+    rows.map((r) => ({ ...toPayment(r), seq: int(r.seq) })),
+    opts.limit,
+  );
 }

@@ -53,7 +53,17 @@ export async function insertJob(sql: SqlExecutor, tenantId: string, input: JobCr
        INSERT INTO jobs (tenant_id, customer_id, title, description, status, scheduled_start, scheduled_end, assigned_to, address, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp(), clock_timestamp()) RETURNING *)
      SELECT j.*, c.name AS customer_name FROM j JOIN customers c ON c.tenant_id = j.tenant_id AND c.id = j.customer_id`,
-    [tenantId, input.customerId, input.title, input.description ?? null, input.status ?? 'scheduled', input.scheduledStart, input.scheduledEnd, input.assignedTo ?? null, jsonParam(input.address ?? null)],
+    [
+      tenantId,
+      input.customerId,
+      input.title,
+      input.description ?? null,
+      input.status ?? 'scheduled',
+      input.scheduledStart,
+      input.scheduledEnd,
+      input.assignedTo ?? null,
+      jsonParam(input.address ?? null),
+    ],
   );
   return toJob(rows[0]!);
 }
@@ -72,7 +82,10 @@ export async function listJobs(
      ORDER BY j.seq DESC LIMIT $3`,
     [tx.tenantId, opts.after ?? Number.MAX_SAFE_INTEGER, opts.limit + 1, opts.status ?? null, opts.customerId ?? null],
   );
-  return toPage(rows.map((r) => ({ ...toJob(r), seq: int(r.seq) })), opts.limit);
+  return toPage(
+    rows.map((r) => ({ ...toJob(r), seq: int(r.seq) })),
+    opts.limit,
+  );
 }
 
 export const JOB_PATCH_COLUMNS = {
@@ -87,16 +100,25 @@ export const JOB_PATCH_COLUMNS = {
 
 export async function updateJob(tx: TenantTx, id: string, patch: JobPatch): Promise<Job | undefined> {
   const set = setClause(patch, JOB_PATCH_COLUMNS, 3);
-  const rows = await tx.query(`UPDATE jobs j SET ${set.sql} WHERE ${tx.tenantFilter('j')} AND j.id = $2 RETURNING j.id`, [tx.tenantId, id, ...set.params]);
+  const rows = await tx.query(
+    `UPDATE jobs j SET ${set.sql} WHERE ${tx.tenantFilter('j')} AND j.id = $2 RETURNING j.id`,
+    [tx.tenantId, id, ...set.params],
+  );
   return rows[0] ? findJob(tx, id) : undefined;
 }
 
 export async function deleteJob(tx: TenantTx, id: string): Promise<boolean> {
-  const rows = await tx.query(`DELETE FROM jobs j WHERE ${tx.tenantFilter('j')} AND j.id = $2 RETURNING j.id`, [tx.tenantId, id]);
+  const rows = await tx.query(`DELETE FROM jobs j WHERE ${tx.tenantFilter('j')} AND j.id = $2 RETURNING j.id`, [
+    tx.tenantId,
+    id,
+  ]);
   return rows.length > 0;
 }
 
-export async function scheduleJobs(tx: TenantTx, window: { from: string; to: string; assignedTo?: string }): Promise<Job[]> {
+export async function scheduleJobs(
+  tx: TenantTx,
+  window: { from: string; to: string; assignedTo?: string },
+): Promise<Job[]> {
   const rows = await tx.query(
     `${JOB_SELECT} WHERE ${tx.tenantFilter('j')} AND j.scheduled_start < $3 AND j.scheduled_end > $2 AND ($4::text IS NULL OR j.assigned_to = $4)
      ORDER BY j.scheduled_start, j.seq LIMIT 1000`,

@@ -29,12 +29,23 @@ export async function insertQuote(
   const rows = await tx.query(
     `INSERT INTO quotes AS q (tenant_id, customer_id, status, line_items, total_cents, valid_until, notes, created_at, updated_at)
      VALUES ($1, $2, 'draft', $3, $4, $5, $6, clock_timestamp(), clock_timestamp()) RETURNING ${QUOTE_COLUMNS}`,
-    [tx.tenantId, input.customerId, JSON.stringify(input.lineItems), input.totalCents, input.validUntil ?? null, input.notes ?? null],
+    [
+      tx.tenantId,
+      input.customerId,
+      JSON.stringify(input.lineItems),
+      input.totalCents,
+      input.validUntil ?? null,
+      input.notes ?? null,
+    ],
   );
   return toQuote(rows[0]!);
 }
 
-export async function findQuote(tx: TenantTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Quote | undefined> {
+export async function findQuote(
+  tx: TenantTx,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<Quote | undefined> {
   const rows = await tx.query(
     `SELECT ${QUOTE_COLUMNS} FROM quotes q WHERE ${tx.tenantFilter('q')} AND q.id = $2 ${opts.forUpdate ? 'FOR UPDATE' : ''}`,
     [tx.tenantId, id],
@@ -51,7 +62,10 @@ export async function listQuotes(
      ORDER BY q.seq DESC LIMIT $3`,
     [tx.tenantId, opts.after ?? Number.MAX_SAFE_INTEGER, opts.limit + 1, opts.status ?? null, opts.customerId ?? null],
   );
-  return toPage(rows.map((r) => ({ ...toQuote(r), seq: int(r.seq) })), opts.limit);
+  return toPage(
+    rows.map((r) => ({ ...toQuote(r), seq: int(r.seq) })),
+    opts.limit,
+  );
 }
 
 const QUOTE_PATCH_COLUMNS = {
@@ -76,11 +90,17 @@ export type QuotePatch = Partial<{
 
 export async function updateQuote(tx: TenantTx, id: string, patch: QuotePatch): Promise<Quote | undefined> {
   const set = setClause(patch, QUOTE_PATCH_COLUMNS, 3);
-  const rows = await tx.query(`UPDATE quotes q SET ${set.sql} WHERE ${tx.tenantFilter('q')} AND q.id = $2 RETURNING ${QUOTE_COLUMNS}`, [tx.tenantId, id, ...set.params]);
+  const rows = await tx.query(
+    `UPDATE quotes q SET ${set.sql} WHERE ${tx.tenantFilter('q')} AND q.id = $2 RETURNING ${QUOTE_COLUMNS}`,
+    [tx.tenantId, id, ...set.params],
+  );
   return rows[0] ? toQuote(rows[0]) : undefined;
 }
 
 export async function deleteQuote(tx: TenantTx, id: string): Promise<boolean> {
-  const rows = await tx.query(`DELETE FROM quotes q WHERE ${tx.tenantFilter('q')} AND q.id = $2 RETURNING q.id`, [tx.tenantId, id]);
+  const rows = await tx.query(`DELETE FROM quotes q WHERE ${tx.tenantFilter('q')} AND q.id = $2 RETURNING q.id`, [
+    tx.tenantId,
+    id,
+  ]);
   return rows.length > 0;
 }

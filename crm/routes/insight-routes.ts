@@ -8,7 +8,11 @@ export const insightHandlers: Record<string, Handler> = {
   search: async (ctx) => {
     const q = String(ctx.query.q);
     const type = ctx.query.type as SearchResult['type'] | undefined;
-    const data = await ctx.components.insights.search(ctx.scope, { q, limit: Number(ctx.query.limit ?? 20), ...(type ? { type } : {}) });
+    const data = await ctx.components.insights.search(ctx.scope, {
+      q,
+      limit: Number(ctx.query.limit ?? 20),
+      ...(type ? { type } : {}),
+    });
     return { status: 200, body: { q, data } };
   },
   getReportSummary: async (ctx) => ({ status: 200, body: await ctx.components.insights.summary(ctx.scope) }),

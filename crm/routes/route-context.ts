@@ -30,7 +30,10 @@ export interface RouteContext {
    * Runs one page of a list, with the cursor decoded and the next one issued. `list` names the
    * list and its filters; a cursor is only valid for the same list.
    */
-  page<T extends { id: string }>(list: string, fetch: (scope: TenantScope, request: ListRequest) => Promise<Page<T>>): Promise<HandlerResult>;
+  page<T extends { id: string }>(
+    list: string,
+    fetch: (scope: TenantScope, request: ListRequest) => Promise<Page<T>>,
+  ): Promise<HandlerResult>;
   /** Only for provisioning: the privileged database. */
   admin: { db: Database; rateLimit: RateLimit };
 }

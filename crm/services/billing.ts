@@ -1,6 +1,13 @@
 /** Quote, invoice and payment operations: the money rules. */
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
-import { priceLineItems, type Invoice, type LineItemInput, type Payment, type PaymentMethod, type Quote } from '../domain/types.ts';
+import {
+  priceLineItems,
+  type Invoice,
+  type LineItemInput,
+  type Payment,
+  type PaymentMethod,
+  type Quote,
+} from '../domain/types.ts';
 import * as customers from '../repositories/customers.ts';
 import * as invoices from '../repositories/invoices.ts';
 import * as quotes from '../repositories/quotes.ts';
@@ -33,11 +40,18 @@ export interface QuoteOperations {
 }
 
 export interface InvoiceOperations {
-  create(scope: TenantScope, input: { customerId: string; lineItems: LineItemInput[]; dueDate: string }): Promise<Invoice>;
+  create(
+    scope: TenantScope,
+    input: { customerId: string; lineItems: LineItemInput[]; dueDate: string },
+  ): Promise<Invoice>;
   get(scope: TenantScope, id: string): Promise<Invoice>;
   list(scope: TenantScope, request: ListRequest & { status?: string; customerId?: string }): Promise<Page<Invoice>>;
   update(scope: TenantScope, id: string, patch: { dueDate?: string; status?: 'void' }): Promise<Invoice>;
-  pay(scope: TenantScope, id: string, input: { amountCents: number; method: PaymentMethod; receivedAt?: string; reference?: string }): Promise<Payment>;
+  pay(
+    scope: TenantScope,
+    id: string,
+    input: { amountCents: number; method: PaymentMethod; receivedAt?: string; reference?: string },
+  ): Promise<Payment>;
   payments(scope: TenantScope, id: string, request: ListRequest): Promise<Page<Payment>>;
 }
 
@@ -67,7 +81,8 @@ export function createQuoteOperations(): QuoteOperations {
       scope.run(async (tx) => {
         const current = await quotes.findQuote(tx, id, { forUpdate: true });
         if (!current) throw new NotFoundError('quote');
-        if (!EDITABLE_QUOTE_STATES.has(current.status)) throw new ConflictError(`A ${current.status} quote cannot be changed.`);
+        if (!EDITABLE_QUOTE_STATES.has(current.status))
+          throw new ConflictError(`A ${current.status} quote cannot be changed.`);
         const { lineItems, ...rest } = patch;
         const updated = await quotes.updateQuote(tx, id, { ...rest, ...(lineItems ? priceLineItems(lineItems) : {}) });
         if (!updated) throw new NotFoundError('quote');
@@ -84,7 +99,8 @@ export function createQuoteOperations(): QuoteOperations {
       scope.run(async (tx) => {
         const current = await quotes.findQuote(tx, id, { forUpdate: true });
         if (!current) throw new NotFoundError('quote');
-        if (!EDITABLE_QUOTE_STATES.has(current.status)) throw new ConflictError(`A ${current.status} quote cannot be accepted.`);
+        if (!EDITABLE_QUOTE_STATES.has(current.status))
+          throw new ConflictError(`A ${current.status} quote cannot be accepted.`);
         const updated = await quotes.updateQuote(tx, id, { status: 'accepted', acceptedAt: new Date().toISOString() });
         if (!updated) throw new NotFoundError('quote');
         return updated;
@@ -93,7 +109,8 @@ export function createQuoteOperations(): QuoteOperations {
       scope.run(async (tx) => {
         const current = await quotes.findQuote(tx, id, { forUpdate: true });
         if (!current) throw new NotFoundError('quote');
-        if (current.status !== 'accepted') throw new ConflictError(`Only an accepted quote can be converted; this one is ${current.status}.`);
+        if (current.status !== 'accepted')
+          throw new ConflictError(`Only an accepted quote can be converted; this one is ${current.status}.`);
         const invoice = await invoices.insertInvoice(tx, {
           customerId: current.customerId,
           quoteId: current.id,
@@ -112,7 +129,11 @@ export function createInvoiceOperations(): InvoiceOperations {
     create: (scope, input) =>
       scope.run(async (tx) => {
         if (!(await customers.lockCustomer(tx, input.customerId))) throw new NotFoundError('customer');
-        return invoices.insertInvoice(tx, { customerId: input.customerId, dueDate: input.dueDate, ...priceLineItems(input.lineItems) });
+        return invoices.insertInvoice(tx, {
+          customerId: input.customerId,
+          dueDate: input.dueDate,
+          ...priceLineItems(input.lineItems),
+        });
       }),
     async get(scope, id) {
       const found = await scope.run((tx) => invoices.findInvoice(tx, id));
@@ -129,7 +150,8 @@ export function createInvoiceOperations(): InvoiceOperations {
         if (patch.status === 'void' && current.status !== 'void' && current.paidCents > 0) {
           throw new ConflictError('An invoice with payments cannot be voided.');
         }
-        if (current.status === 'void' && patch.dueDate !== undefined) throw new ConflictError('A void invoice cannot be changed.');
+        if (current.status === 'void' && patch.dueDate !== undefined)
+          throw new ConflictError('A void invoice cannot be changed.');
         const updated = await invoices.updateInvoice(tx, id, patch);
         if (!updated) throw new NotFoundError('invoice');
         return updated;
@@ -144,7 +166,10 @@ export function createInvoiceOperations(): InvoiceOperations {
         }
         const payment = await invoices.insertPayment(tx, { invoiceId: id, ...input });
         const paidCents = current.paidCents + input.amountCents;
-        await invoices.updateInvoice(tx, id, { paidCents, ...(paidCents === current.totalCents ? { status: 'paid' as const } : {}) });
+        await invoices.updateInvoice(tx, id, {
+          paidCents,
+          ...(paidCents === current.totalCents ? { status: 'paid' as const } : {}),
+        });
         return payment;
       }),
     payments: (scope, id, request) =>

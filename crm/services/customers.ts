@@ -10,7 +10,11 @@ import { stripSeq, type ListRequest } from './paging.ts';
 
 export interface CustomerOperations {
   /** The customer of this tenant, if any, that already uses `email` (case-insensitive). */
-  findEmailOwner(scope: TenantScope, email: string, exceptId?: string): Promise<{ id: string; name: string } | undefined>;
+  findEmailOwner(
+    scope: TenantScope,
+    email: string,
+    exceptId?: string,
+  ): Promise<{ id: string; name: string } | undefined>;
   create(scope: TenantScope, input: customers.CustomerCreate): Promise<Customer>;
   get(scope: TenantScope, id: string): Promise<Customer>;
   list(scope: TenantScope, request: ListRequest & { q?: string }): Promise<Page<Customer>>;

@@ -18,7 +18,9 @@ export function createInsightOperations(): InsightOperations {
     search: (scope, query) => scope.run((tx) => insights.search(tx, query)),
     summary: (scope) => scope.run((tx) => insights.summary(tx)),
     exportRows: (scope, resource) =>
-      scope.run((tx) => insights.exportRows(tx, resource, { predicate: (alias) => tx.tenantFilter(alias), params: [tx.tenantId] })),
+      scope.run((tx) =>
+        insights.exportRows(tx, resource, { predicate: (alias) => tx.tenantFilter(alias), params: [tx.tenantId] }),
+      ),
     auditEvents: async (scope, request) => stripSeq(await scope.run((tx) => insights.listAuditEvents(tx, request))),
   };
 }

@@ -33,7 +33,8 @@ export function assertScheduleWindow(window: ScheduleWindow): void {
   const from = instantMs(window.from);
   const to = instantMs(window.to);
   if (!(from < to)) throw new UnprocessableError('from must be before to.');
-  if (to - from > MAX_SCHEDULE_WINDOW_DAYS * 86_400_000) throw new UnprocessableError(`The window is at most ${MAX_SCHEDULE_WINDOW_DAYS} days.`);
+  if (to - from > MAX_SCHEDULE_WINDOW_DAYS * 86_400_000)
+    throw new UnprocessableError(`The window is at most ${MAX_SCHEDULE_WINDOW_DAYS} days.`);
 }
 
 export function createJobOperations(): JobOperations {

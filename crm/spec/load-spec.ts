@@ -88,7 +88,9 @@ export function loadSpec(path: string = DEFAULT_SPEC_PATH): LoadedSpec {
       const own = (op.parameters as SpecParameter[] | undefined) ?? [];
       const parameters = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own];
       const body = op.requestBody as JsonSchema | undefined;
-      const bodySchema = isObject(body) ? ((body.content as JsonSchema)['application/json'] as JsonSchema | undefined)?.schema : undefined;
+      const bodySchema = isObject(body)
+        ? ((body.content as JsonSchema)['application/json'] as JsonSchema | undefined)?.schema
+        : undefined;
       const responses: SpecOperation['responses'] = {};
       for (const [status, response] of Object.entries((op.responses as JsonSchema) ?? {})) {
         const content = isObject(response) && isObject(response.content) ? response.content : {};

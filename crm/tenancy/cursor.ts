@@ -31,7 +31,13 @@ function parsePayload(text: string): CursorPayload {
     throw new InvalidCursorError();
   }
   const p = value as Partial<CursorPayload> | null;
-  if (!p || typeof p.position !== 'number' || !Number.isSafeInteger(p.position) || typeof p.list !== 'string' || typeof p.tenant !== 'string') {
+  if (
+    !p ||
+    typeof p.position !== 'number' ||
+    !Number.isSafeInteger(p.position) ||
+    typeof p.list !== 'string' ||
+    typeof p.tenant !== 'string'
+  ) {
     throw new InvalidCursorError();
   }
   return { position: p.position, list: p.list, tenant: p.tenant };

@@ -15,13 +15,17 @@ export interface IdempotencyStore {
 
 /** Hash of what makes two requests "the same": method, route, params and canonical body. */
 export function requestHash(parts: { method: string; route: string; params: unknown; body: unknown }): string {
-  return createHash('sha256').update(canonicalJson([parts.method, parts.route, parts.params ?? null, parts.body ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson([parts.method, parts.route, parts.params ?? null, parts.body ?? null]))
+    .digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);

@@ -13,12 +13,18 @@ const MAX_BUCKETS = 10_000;
 
 export class TokenBucketLimiter {
   readonly #buckets = new Map<string, { tokens: number; updated: number }>();
-  constructor(readonly limit: RateLimit, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    readonly limit: RateLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   take(key: string): RateDecision {
     const now = this.now();
     const bucket = this.#buckets.get(key) ?? { tokens: this.limit.burst, updated: now };
-    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((now - bucket.updated) / 1000) * this.limit.requestsPerSecond);
+    bucket.tokens = Math.min(
+      this.limit.burst,
+      bucket.tokens + ((now - bucket.updated) / 1000) * this.limit.requestsPerSecond,
+    );
     bucket.updated = now;
     if (!this.#buckets.has(key) && this.#buckets.size >= MAX_BUCKETS) this.#pruneFull(now);
     this.#buckets.set(key, bucket);
@@ -37,7 +43,8 @@ export class TokenBucketLimiter {
   /** Forgets buckets that have refilled completely: they behave exactly like new ones. */
   #pruneFull(now: number): void {
     for (const [key, bucket] of this.#buckets) {
-      if (bucket.tokens + ((now - bucket.updated) / 1000) * this.limit.requestsPerSecond >= this.limit.burst) this.#buckets.delete(key);
+      if (bucket.tokens + ((now - bucket.updated) / 1000) * this.limit.requestsPerSecond >= this.limit.burst)
+        this.#buckets.delete(key);
     }
   }
 }

@@ -23,7 +23,10 @@ interface Entry {
 export class ResponseCache {
   readonly #entries = new Map<string, Entry>();
   readonly #generations = new Map<string, number>();
-  constructor(private readonly keyOf: CacheKeyFunction, private readonly ttlMs = 5_000) {}
+  constructor(
+    private readonly keyOf: CacheKeyFunction,
+    private readonly ttlMs = 5_000,
+  ) {}
 
   get(parts: CacheKeyParts): string | undefined {
     const entry = this.#entries.get(this.keyOf(parts));
@@ -39,7 +42,12 @@ export class ResponseCache {
 
   set(parts: CacheKeyParts, body: string, generation: number): void {
     if (this.#entries.size > 5_000) this.#entries.clear();
-    this.#entries.set(this.keyOf(parts), { body, expires: Date.now() + this.ttlMs, tenantId: parts.tenantId, generation });
+    this.#entries.set(this.keyOf(parts), {
+      body,
+      expires: Date.now() + this.ttlMs,
+      tenantId: parts.tenantId,
+      generation,
+    });
   }
 
   /** Called after every write a tenant makes. */

@@ -26,9 +26,18 @@ export default async function provision(i: number, ctx: ProvisionContext): Promi
   const header = ctx.env.TP_ADMIN_HEADER ?? 'X-Admin-Token';
   const scheme = ctx.env.TP_AUTH_SCHEME ?? 'Bearer';
   // runTag is unique per run (so per shard): no two shards, and no two nights, share a tenant.
-  const res = await ctx.http.post<CreatedTenant>(path, { name: `tenantproof ${ctx.runTag} t${i}` }, { headers: { [header]: token, 'Content-Type': 'application/json' } });
-  if (res.status !== 200 && res.status !== 201) throw new Error(`creating tenant ${i} with POST ${path} failed with HTTP ${res.status}`);
+  const res = await ctx.http.post<CreatedTenant>(
+    path,
+    { name: `tenantproof ${ctx.runTag} t${i}` },
+    { headers: { [header]: token, 'Content-Type': 'application/json' } },
+  );
+  if (res.status !== 200 && res.status !== 201)
+    throw new Error(`creating tenant ${i} with POST ${path} failed with HTTP ${res.status}`);
   const { id, apiKey } = res.data;
   if (typeof apiKey !== 'string' || apiKey === '') throw new Error(`POST ${path} returned no apiKey for tenant ${i}`);
-  return { headers: { Authorization: `${scheme} ${apiKey}` }, ...(typeof id === 'string' ? { id } : {}), secrets: [apiKey, token] };
+  return {
+    headers: { Authorization: `${scheme} ${apiKey}` },
+    ...(typeof id === 'string' ? { id } : {}),
+    secrets: [apiKey, token],
+  };
 }

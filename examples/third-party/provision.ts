@@ -28,14 +28,20 @@ export default async function provision(i: number, ctx: ProvisionContext): Promi
   const email = `tenantproof+${tag}-org${i}@tracklet.example`;
   const password = ctx.env.TRACKLET_PASSWORD ?? `Tp-${tag}-pw${i}!`;
 
-  const signup = await ctx.http.post<SignupResponse>('/signup', { orgName: `tenantproof ${ctx.label}`, email, password });
+  const signup = await ctx.http.post<SignupResponse>('/signup', {
+    orgName: `tenantproof ${ctx.label}`,
+    email,
+    password,
+  });
   // 409: this user exists already (the same tag run twice); logging in is enough.
-  if (signup.status !== 201 && signup.status !== 409) throw new Error(`sign-up of org ${i} failed: ${describe(signup.status, signup.data)}`);
+  if (signup.status !== 201 && signup.status !== 409)
+    throw new Error(`sign-up of org ${i} failed: ${describe(signup.status, signup.data)}`);
 
   const login = await ctx.http.post<LoginResponse>('/login', { email, password });
   if (login.status !== 200) throw new Error(`login of org ${i} failed: ${describe(login.status, login.data)}`);
   const token = login.data.token;
-  if (typeof token !== 'string' || token.split('.').length !== 3) throw new Error('the login response has no JWT in `token`');
+  if (typeof token !== 'string' || token.split('.').length !== 3)
+    throw new Error('the login response has no JWT in `token`');
 
   // The organisation id from the (unverified) token claims: a stable id for the tenant.
   const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { org?: unknown };

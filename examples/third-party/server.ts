@@ -27,7 +27,8 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export const BUGS = {
-  'task-idor': 'GET /projects/{projectId}/tasks/{taskId} checks the task belongs to the project in the URL, never that the project is the caller\'s',
+  'task-idor':
+    "GET /projects/{projectId}/tasks/{taskId} checks the task belongs to the project in the URL, never that the project is the caller's",
   'project-update-idor': 'PATCH /projects/{projectId} looks the project up by id without the organisation',
 } as const;
 export type BugName = keyof typeof BUGS;
@@ -143,7 +144,11 @@ function verifyJwt(secret: Buffer, token: string): { org: number; sub: number } 
   try {
     const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as { alg?: unknown };
     if (header.alg !== 'HS256') return undefined;
-    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { org?: unknown; sub?: unknown; exp?: unknown };
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as {
+      org?: unknown;
+      sub?: unknown;
+      exp?: unknown;
+    };
     if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return undefined;
     const org = Number(claims.org);
     const sub = Number(claims.sub);
@@ -171,7 +176,11 @@ function checkKeys(body: Json, allowed: readonly string[]): void {
   for (const key of Object.keys(body)) if (!allowed.includes(key)) invalid(`unknown field "${key}"`);
 }
 
-function str(body: Json, key: string, { min, max, required }: { min: number; max: number; required: boolean }): string | undefined {
+function str(
+  body: Json,
+  key: string,
+  { min, max, required }: { min: number; max: number; required: boolean },
+): string | undefined {
   const v = body[key];
   if (v === undefined) {
     if (required) invalid(`"${key}" is required`);
@@ -204,14 +213,16 @@ function bool(body: Json, key: string): boolean | undefined {
 function budget(body: Json): number | undefined {
   const v = body['budget'];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BUDGET) invalid(`"budget" must be an integer from 0 to ${MAX_BUDGET}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BUDGET)
+    invalid(`"budget" must be an integer from 0 to ${MAX_BUDGET}`);
   return v;
 }
 
 function status(body: Json): ProjectStatus | undefined {
   const v = body['status'];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !(PROJECT_STATUSES as readonly string[]).includes(v)) invalid(`"status" must be one of ${PROJECT_STATUSES.join(', ')}`);
+  if (typeof v !== 'string' || !(PROJECT_STATUSES as readonly string[]).includes(v))
+    invalid(`"status" must be one of ${PROJECT_STATUSES.join(', ')}`);
   return v as ProjectStatus;
 }
 
@@ -222,7 +233,8 @@ async function jsonBody(c: Context): Promise<Json> {
   } catch {
     throw new ApiError(400, 'invalid_json', 'the request body must be a JSON object');
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'invalid_json', 'the request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ApiError(400, 'invalid_json', 'the request body must be a JSON object');
   return body as Json;
 }
 
@@ -258,7 +270,8 @@ export function createApp(options: ThirdPartyOptions = {}): Hono<Env> {
   const tasks = new Map<number, Task>();
   const first = (options.idStart ?? 1) - 1;
   const counters = { org: first, user: first, project: first, task: first, global: first };
-  const nextId = (table: 'org' | 'user' | 'project' | 'task'): number => (options.idSequence === 'global' ? ++counters.global : ++counters[table]);
+  const nextId = (table: 'org' | 'user' | 'project' | 'task'): number =>
+    options.idSequence === 'global' ? ++counters.global : ++counters[table];
 
   const now = (): string => new Date().toISOString();
   const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);
@@ -276,7 +289,8 @@ export function createApp(options: ThirdPartyOptions = {}): Hono<Env> {
   };
   const reserve = (orgId: number): Org => {
     const org = orgs.get(orgId)!;
-    if (org.records >= maxRecords) throw new ApiError(403, 'quota_exceeded', `an organisation may hold at most ${maxRecords} projects and tasks`);
+    if (org.records >= maxRecords)
+      throw new ApiError(403, 'quota_exceeded', `an organisation may hold at most ${maxRecords} projects and tasks`);
     return org;
   };
   const paged = <T>(rows: T[], { limit, offset }: { limit: number; offset: number }) => ({
@@ -321,9 +335,13 @@ export function createApp(options: ThirdPartyOptions = {}): Hono<Env> {
     const password = str(body, 'password', { min: 1, max: 200, required: true })!;
     const user = usersByEmail.get(mail);
     const hash = await hashPassword(password, user?.salt ?? randomBytes(16));
-    if (!user || !timingSafeEqual(hash, user.hash)) throw new ApiError(401, 'invalid_credentials', 'wrong email or password');
+    if (!user || !timingSafeEqual(hash, user.hash))
+      throw new ApiError(401, 'invalid_credentials', 'wrong email or password');
     const iat = Math.floor(Date.now() / 1000);
-    return c.json({ token: signJwt(secret, { sub: String(user.id), org: user.orgId, iat, exp: iat + ttl }), expiresIn: ttl });
+    return c.json({
+      token: signJwt(secret, { sub: String(user.id), org: user.orgId, iat, exp: iat + ttl }),
+      expiresIn: ttl,
+    });
   });
 
   // Everything else needs a bearer token; the organisation comes from it and nowhere else.
@@ -360,7 +378,16 @@ export function createApp(options: ThirdPartyOptions = {}): Hono<Env> {
     const b = budget(body) ?? 0;
     const org = reserve(orgId);
     const at = now();
-    const project: Project = { id: nextId('project'), orgId, name, description, status: st, budget: b, createdAt: at, updatedAt: at };
+    const project: Project = {
+      id: nextId('project'),
+      orgId,
+      name,
+      description,
+      status: st,
+      budget: b,
+      createdAt: at,
+      updatedAt: at,
+    };
     projects.set(project.id, project);
     org.records++;
     return c.json(projectView(project), 201);
@@ -433,7 +460,16 @@ export function createApp(options: ThirdPartyOptions = {}): Hono<Env> {
     const assignee = email(body, 'assignee') ?? null;
     const org = reserve(orgId);
     const at = now();
-    const task: Task = { id: nextId('task'), orgId, projectId: project.id, title, done, assignee, createdAt: at, updatedAt: at };
+    const task: Task = {
+      id: nextId('task'),
+      orgId,
+      projectId: project.id,
+      title,
+      done,
+      assignee,
+      createdAt: at,
+      updatedAt: at,
+    };
     tasks.set(task.id, task);
     org.records++;
     return c.json(taskView(task), 201);
@@ -504,16 +540,34 @@ export function createApp(options: ThirdPartyOptions = {}): Hono<Env> {
 }
 
 function projectView(p: Project): Json {
-  return { id: p.id, name: p.name, description: p.description, status: p.status, budget: p.budget, createdAt: p.createdAt, updatedAt: p.updatedAt };
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    status: p.status,
+    budget: p.budget,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
 }
 
 function taskView(t: Task): Json {
-  return { id: t.id, projectId: t.projectId, title: t.title, done: t.done, assignee: t.assignee, createdAt: t.createdAt, updatedAt: t.updatedAt };
+  return {
+    id: t.id,
+    projectId: t.projectId,
+    title: t.title,
+    done: t.done,
+    assignee: t.assignee,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
 }
 
 export function startThirdParty(options: ThirdPartyOptions = {}): Promise<ThirdPartyServer> {
   if (options.bug !== undefined && !(options.bug in BUGS)) {
-    return Promise.reject(new Error(`unknown bug ${JSON.stringify(options.bug)}; known: ${Object.keys(BUGS).join(', ')}`));
+    return Promise.reject(
+      new Error(`unknown bug ${JSON.stringify(options.bug)}; known: ${Object.keys(BUGS).join(', ')}`),
+    );
   }
   const app = createApp(options);
   const hostname = options.hostname ?? '127.0.0.1';
@@ -557,10 +611,17 @@ function parseArgs(argv: string[]): ThirdPartyOptions {
       options.idSequence = v;
     } else if (arg === '--bug') {
       const bug = value();
-      if (!(bug in BUGS)) throw new Error(`unknown bug ${bug}; known:\n${Object.entries(BUGS).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+      if (!(bug in BUGS))
+        throw new Error(
+          `unknown bug ${bug}; known:\n${Object.entries(BUGS)
+            .map(([k, v]) => `  ${k}: ${v}`)
+            .join('\n')}`,
+        );
       options.bug = bug as BugName;
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`usage: npx tsx examples/third-party/server.ts [--port N] [--id-start N] [--id-sequence per-table|global] [--bug ${Object.keys(BUGS).join('|')}]\n`);
+      process.stdout.write(
+        `usage: npx tsx examples/third-party/server.ts [--port N] [--id-start N] [--id-sequence per-table|global] [--bug ${Object.keys(BUGS).join('|')}]\n`,
+      );
       process.exit(0);
     } else {
       throw new Error(`unknown argument ${arg}`);

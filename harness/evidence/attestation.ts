@@ -62,9 +62,18 @@ export function keyFingerprint(publicKey: KeyObject): string {
 }
 
 function fromPrivate(privateKey: KeyObject, origin: SigningKey['origin']): SigningKey {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new SigningKeyError(`${SIGNING_KEY_ENV} must be an Ed25519 key, got ${privateKey.asymmetricKeyType ?? 'unknown'}`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new SigningKeyError(
+      `${SIGNING_KEY_ENV} must be an Ed25519 key, got ${privateKey.asymmetricKeyType ?? 'unknown'}`,
+    );
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: keyFingerprint(publicKey), origin };
+  return {
+    privateKey,
+    publicKey,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    fingerprint: keyFingerprint(publicKey),
+    origin,
+  };
 }
 
 /** Parses a PKCS#8 PEM, or base64 of one. */
@@ -89,11 +98,25 @@ export function loadSigningKey(env: NodeJS.ProcessEnv = process.env): SigningKey
 
 export function signEnvelope(payload: Buffer, key: SigningKey, payloadType = PAYLOAD_TYPE): DsseEnvelope {
   const sig = sign(null, pae(payloadType, payload), key.privateKey);
-  return { payload: payload.toString('base64'), payloadType, signatures: [{ keyid: key.fingerprint, sig: sig.toString('base64') }] };
+  return {
+    payload: payload.toString('base64'),
+    payloadType,
+    signatures: [{ keyid: key.fingerprint, sig: sig.toString('base64') }],
+  };
 }
 
 export function serializeEnvelope(e: DsseEnvelope): string {
-  return JSON.stringify({ payload: e.payload, payloadType: e.payloadType, signatures: e.signatures.map((s) => ({ keyid: s.keyid, sig: s.sig })) }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        payload: e.payload,
+        payloadType: e.payloadType,
+        signatures: e.signatures.map((s) => ({ keyid: s.keyid, sig: s.sig })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 export interface AttestOptions {
@@ -124,9 +147,16 @@ export function writeAttestation(dir: string, options: AttestOptions): AttestRes
     .map((name) => {
       const all = readFileSync(join(dir, name));
       const n = sealed[name];
-      return n === undefined ? { name, digest: { sha256: sha256Hex(all) } } : { name, digest: { sha256: sha256Hex(all.subarray(0, n)) }, annotations: { sealedBytes: n } };
+      return n === undefined
+        ? { name, digest: { sha256: sha256Hex(all) } }
+        : { name, digest: { sha256: sha256Hex(all.subarray(0, n)) }, annotations: { sealedBytes: n } };
     });
-  const statement: Statement = { _type: STATEMENT_TYPE, subject, predicateType: TEST_RESULT_PREDICATE, predicate: options.predicate };
+  const statement: Statement = {
+    _type: STATEMENT_TYPE,
+    subject,
+    predicateType: TEST_RESULT_PREDICATE,
+    predicate: options.predicate,
+  };
   const envelope = signEnvelope(Buffer.from(JSON.stringify(statement), 'utf8'), options.key);
   writeFileSync(join(dir, ATTESTATION_FILE), serializeEnvelope(envelope));
   return { statement, keyFingerprint: options.key.fingerprint };
@@ -161,8 +191,10 @@ export function verifyAttestation(dir: string, publicKeyFile?: string): Attestat
   let sigs: Buffer[];
   try {
     envelope = parseEnvelope(text);
-    if (serializeEnvelope(envelope) !== text) throw new AttestationFormatError('attestation.json is not in canonical form (it was edited)');
-    if (envelope.payloadType !== PAYLOAD_TYPE) throw new AttestationFormatError(`payloadType is ${envelope.payloadType}, expected ${PAYLOAD_TYPE}`);
+    if (serializeEnvelope(envelope) !== text)
+      throw new AttestationFormatError('attestation.json is not in canonical form (it was edited)');
+    if (envelope.payloadType !== PAYLOAD_TYPE)
+      throw new AttestationFormatError(`payloadType is ${envelope.payloadType}, expected ${PAYLOAD_TYPE}`);
     payload = strictBase64(envelope.payload, 'payload');
     sigs = envelope.signatures.map((s, i) => strictBase64(s.sig, `signature ${i + 1}`));
   } catch (e) {
@@ -174,7 +206,8 @@ export function verifyAttestation(dir: string, publicKeyFile?: string): Attestat
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: readFileSync(keyFile, 'utf8'), format: 'pem' });
-    if (publicKey.asymmetricKeyType !== 'ed25519') return fail(keyLabel, `public key is ${publicKey.asymmetricKeyType ?? 'unknown'}, expected ed25519`);
+    if (publicKey.asymmetricKeyType !== 'ed25519')
+      return fail(keyLabel, `public key is ${publicKey.asymmetricKeyType ?? 'unknown'}, expected ed25519`);
   } catch (e) {
     return fail(keyLabel, `public key could not be read: ${(e as Error).message}`);
   }
@@ -182,7 +215,8 @@ export function verifyAttestation(dir: string, publicKeyFile?: string): Attestat
   const message = pae(envelope.payloadType, payload);
   const good = sigs.some((sig) => verify(null, message, publicKey, sig));
   if (!good) return fail(ATTESTATION_FILE, `no DSSE signature verifies with the key ${fingerprint} from ${keyLabel}`);
-  if (!envelope.signatures.some((s) => s.keyid === fingerprint)) problems.push({ file: ATTESTATION_FILE, detail: `signature keyid does not name the verifying key ${fingerprint}` });
+  if (!envelope.signatures.some((s) => s.keyid === fingerprint))
+    problems.push({ file: ATTESTATION_FILE, detail: `signature keyid does not name the verifying key ${fingerprint}` });
 
   let statement: Statement;
   try {
@@ -190,8 +224,10 @@ export function verifyAttestation(dir: string, publicKeyFile?: string): Attestat
   } catch {
     return fail(ATTESTATION_FILE, 'signed payload is not JSON');
   }
-  if (statement._type !== STATEMENT_TYPE) problems.push({ file: ATTESTATION_FILE, detail: `statement _type is ${String(statement._type)}` });
-  if (statement.predicateType !== TEST_RESULT_PREDICATE) problems.push({ file: ATTESTATION_FILE, detail: `predicateType is ${String(statement.predicateType)}` });
+  if (statement._type !== STATEMENT_TYPE)
+    problems.push({ file: ATTESTATION_FILE, detail: `statement _type is ${String(statement._type)}` });
+  if (statement.predicateType !== TEST_RESULT_PREDICATE)
+    problems.push({ file: ATTESTATION_FILE, detail: `predicateType is ${String(statement.predicateType)}` });
   if (!Array.isArray(statement.subject)) return fail(ATTESTATION_FILE, 'statement has no subject list');
 
   const files = new Set(listFiles(dir).filter((f) => f !== ATTESTATION_FILE));
@@ -206,7 +242,11 @@ export function verifyAttestation(dir: string, publicKeyFile?: string): Attestat
     const n = s.annotations?.sealedBytes;
     const prefix = typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= all.length ? all.subarray(0, n) : all;
     const h = sha256Hex(prefix);
-    if (h !== s.digest?.sha256) problems.push({ file: s.name, detail: `${s.name} has sha256 ${h}${prefix !== all ? ` over its first ${n} bytes` : ''}, the attestation says ${String(s.digest?.sha256)}` });
+    if (h !== s.digest?.sha256)
+      problems.push({
+        file: s.name,
+        detail: `${s.name} has sha256 ${h}${prefix !== all ? ` over its first ${n} bytes` : ''}, the attestation says ${String(s.digest?.sha256)}`,
+      });
   }
   for (const extra of files) problems.push({ file: extra, detail: `${extra} is not an attested subject` });
   return { statement, keyFingerprint: fingerprint, problems };

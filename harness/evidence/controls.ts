@@ -18,35 +18,40 @@ export const CONTROLS: readonly ControlDefinition[] = [
     framework: 'SOC 2',
     id: 'CC6.1',
     title: 'Logical access security software, infrastructure and architectures',
-    tested: "Each tenant's API credential reaches only that tenant's records: reads, writes, lists, searches, exports and aggregates were checked for other tenants' data.",
+    tested:
+      "Each tenant's API credential reaches only that tenant's records: reads, writes, lists, searches, exports and aggregates were checked for other tenants' data.",
     oracles: ['foreign-data', 'cross-tenant-access', 'model', 'injection'],
   },
   {
     framework: 'ISO/IEC 27001:2022',
     id: 'A.8.3',
     title: 'Information access restriction',
-    tested: "Access to records is restricted to the owning tenant; other tenants' ids are refused as if missing and their records stay unchanged.",
+    tested:
+      "Access to records is restricted to the owning tenant; other tenants' ids are refused as if missing and their records stay unchanged.",
     oracles: ['cross-tenant-access', 'existence', 'foreign-data'],
   },
   {
     framework: 'CSA CCM v4',
     id: 'IVS-06',
     title: 'Segmentation and segregation (multi-tenant environments)',
-    tested: 'Tenants running concurrently observe exactly what they observe alone, and no response to one tenant carries another tenant\'s values.',
+    tested:
+      "Tenants running concurrently observe exactly what they observe alone, and no response to one tenant carries another tenant's values.",
     oracles: ['non-interference', 'foreign-data', 'model'],
   },
   {
     framework: 'OWASP ASVS 5.0',
     id: 'V8.2.2',
     title: 'Data-specific access restricted to consumers with explicit permission (IDOR/BOLA)',
-    tested: "Object-level reads, updates and deletes naming another tenant's id were attempted and had to fail as a missing id would.",
+    tested:
+      "Object-level reads, updates and deletes naming another tenant's id were attempted and had to fail as a missing id would.",
     oracles: ['cross-tenant-access', 'existence'],
   },
   {
     framework: 'OWASP ASVS 5.0',
     id: 'V8.4.1',
     title: 'Multi-tenant applications use cross-tenant controls',
-    tested: 'Tenant overrides in headers, query and body were injected; isolation held across list, search, export, aggregate and the audit log.',
+    tested:
+      'Tenant overrides in headers, query and body were injected; isolation held across list, search, export, aggregate and the audit log.',
     oracles: ['injection', 'foreign-data', 'model', 'audit'],
   },
   {
@@ -60,14 +65,16 @@ export const CONTROLS: readonly ControlDefinition[] = [
     framework: 'OWASP API Security Top 10 2023',
     id: 'API3:2023',
     title: 'Broken Object Property Level Authorization',
-    tested: 'Responses were scanned for other tenants\' property values, and `tenantId` mass assignment was attempted on create.',
+    tested:
+      "Responses were scanned for other tenants' property values, and `tenantId` mass assignment was attempted on create.",
     oracles: ['foreign-data', 'injection'],
   },
   {
     framework: 'OWASP API Security Top 10 2023',
     id: 'API5:2023',
     title: 'Broken Function Level Authorization',
-    tested: 'Bulk functions (export, aggregate, search) and tenant-selection headers were exercised as an ordinary tenant.',
+    tested:
+      'Bulk functions (export, aggregate, search) and tenant-selection headers were exercised as an ordinary tenant.',
     oracles: ['model', 'injection'],
   },
   {
@@ -81,14 +88,16 @@ export const CONTROLS: readonly ControlDefinition[] = [
     framework: 'NIST SP 800-53 Rev. 5',
     id: 'AC-4',
     title: 'Information flow enforcement',
-    tested: "No information flowed from one tenant's records to another tenant's responses, including through aggregates, exports, caches and pagination.",
+    tested:
+      "No information flowed from one tenant's records to another tenant's responses, including through aggregates, exports, caches and pagination.",
     oracles: ['foreign-data', 'model', 'non-interference'],
   },
   {
     framework: 'NIST SP 800-53 Rev. 5',
     id: 'SC-4',
     title: 'Information in shared system resources',
-    tested: 'Shared resources (connection pools, caches, request context) did not carry one tenant\'s data into another tenant\'s requests under concurrency.',
+    tested:
+      "Shared resources (connection pools, caches, request context) did not carry one tenant's data into another tenant's requests under concurrency.",
     oracles: ['non-interference', 'foreign-data', 'audit'],
   },
 ];
@@ -99,7 +108,14 @@ export type ControlStatus = 'supported' | 'violated' | 'not-tested' | 'inconclus
  * A control is violated if any of its oracles raised a finding; not-tested if none of its oracles
  * judged anything; inconclusive if the negative control failed for one of its oracles; else supported.
  */
-export function controlStatus(def: ControlDefinition, facts: { findingsByOracle: ReadonlyMap<OracleName, number>; judgedByOracle: ReadonlyMap<OracleName, number>; negativeControlFailed: ReadonlySet<OracleName> }): ControlStatus {
+export function controlStatus(
+  def: ControlDefinition,
+  facts: {
+    findingsByOracle: ReadonlyMap<OracleName, number>;
+    judgedByOracle: ReadonlyMap<OracleName, number>;
+    negativeControlFailed: ReadonlySet<OracleName>;
+  },
+): ControlStatus {
   if (def.oracles.some((o) => (facts.findingsByOracle.get(o) ?? 0) > 0)) return 'violated';
   if (def.oracles.every((o) => (facts.judgedByOracle.get(o) ?? 0) === 0)) return 'not-tested';
   if (def.oracles.some((o) => facts.negativeControlFailed.has(o))) return 'inconclusive';
@@ -122,15 +138,23 @@ export function buildControlMapping(facts: ControlFacts): ControlMappingEntry[] 
   for (const f of facts.findings) findingsByOracle.set(f.oracle, (findingsByOracle.get(f.oracle) ?? 0) + 1);
   const judgedByOracle = new Map<OracleName, number>();
   for (const c of facts.coverage) judgedByOracle.set(c.oracle, (judgedByOracle.get(c.oracle) ?? 0) + c.count);
-  const negativeControlFailed = new Set(facts.negativeControl.oracles.filter((o) => o.outcome === 'failed').map((o) => o.oracle));
-  return CONTROLS.map((def) => ({ ...def, oracles: [...def.oracles], status: controlStatus(def, { findingsByOracle, judgedByOracle, negativeControlFailed }) }));
+  const negativeControlFailed = new Set(
+    facts.negativeControl.oracles.filter((o) => o.outcome === 'failed').map((o) => o.oracle),
+  );
+  return CONTROLS.map((def) => ({
+    ...def,
+    oracles: [...def.oracles],
+    status: controlStatus(def, { findingsByOracle, judgedByOracle, negativeControlFailed }),
+  }));
 }
 
 /**
  * The run's verdict: a leak if anything was found; inconclusive if the negative control did not pass
  * (the oracles were not shown to fire) or nothing was judged; clean otherwise.
  */
-export function verdictOf(facts: ControlFacts & { negativeControl: { outcome: string } }): 'clean' | 'leak' | 'inconclusive' {
+export function verdictOf(
+  facts: ControlFacts & { negativeControl: { outcome: string } },
+): 'clean' | 'leak' | 'inconclusive' {
   if (facts.findings.length > 0) return 'leak';
   if (facts.negativeControl.outcome !== 'passed') return 'inconclusive';
   if (!facts.coverage.some((c) => c.count > 0)) return 'inconclusive';

@@ -17,12 +17,18 @@ export interface DsseEnvelope {
 
 export function pae(payloadType: string, payload: Uint8Array): Buffer {
   const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'utf8'), type, Buffer.from(` ${payload.length} `, 'utf8'), payload]);
+  return Buffer.concat([
+    Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
+    type,
+    Buffer.from(` ${payload.length} `, 'utf8'),
+    payload,
+  ]);
 }
 
 /** Decodes standard base64, refusing any non-canonical encoding (so no two strings decode alike). */
 export function strictBase64(s: string, what: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw new AttestationFormatError(`${what} is not canonical base64`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0)
+    throw new AttestationFormatError(`${what} is not canonical base64`);
   const b = Buffer.from(s, 'base64');
   if (b.toString('base64') !== s) throw new AttestationFormatError(`${what} is not canonical base64`);
   return b;
@@ -43,6 +49,9 @@ export function parseEnvelope(text: string): DsseEnvelope {
     Array.isArray(e.signatures) &&
     e.signatures.length > 0 &&
     e.signatures.every((s) => s && typeof s.sig === 'string' && typeof s.keyid === 'string');
-  if (!ok) throw new AttestationFormatError('attestation.json is not a DSSE envelope (payload, payloadType, signatures[{keyid, sig}])');
+  if (!ok)
+    throw new AttestationFormatError(
+      'attestation.json is not a DSSE envelope (payload, payloadType, signatures[{keyid, sig}])',
+    );
   return e as DsseEnvelope;
 }

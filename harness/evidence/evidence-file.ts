@@ -27,6 +27,9 @@ export function writeEvidenceFile(dir: string, evidence: Evidence): void {
 export function readEvidenceFile(dir: string): Evidence {
   const value: unknown = JSON.parse(readFileSync(join(dir, EVIDENCE_FILE), 'utf8'));
   const r = EvidenceSchema.safeParse(value);
-  if (!r.success) throw new EvidenceInvalidError(r.error.issues.map((i) => ({ path: '/' + i.path.map(String).join('/'), message: i.message })));
+  if (!r.success)
+    throw new EvidenceInvalidError(
+      r.error.issues.map((i) => ({ path: '/' + i.path.map(String).join('/'), message: i.message })),
+    );
   return r.data;
 }

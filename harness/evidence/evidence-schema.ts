@@ -12,10 +12,16 @@ import { ORACLES } from '../model/exchange.ts';
 export const EVIDENCE_SCHEMA_VERSION = '1.0' as const;
 export const EVIDENCE_FILE = 'evidence.json';
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256, lower-case hex');
+const sha256 = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .describe('SHA-256, lower-case hex');
 const utc = z.iso.datetime({ offset: false }).describe('UTC timestamp, RFC 3339 with Z');
 const count = z.int().min(0);
-export const TenantLabelSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/).describe('pseudonymous tenant label, e.g. T1');
+export const TenantLabelSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/)
+  .describe('pseudonymous tenant label, e.g. T1');
 export const OracleSchema = z.enum(ORACLES);
 export const RelationSchema = z.enum(['own', 'foreign', 'injected']);
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low']);
@@ -48,7 +54,10 @@ export const ScopeSchema = z.strictObject({
 
 export const MergedShardSchema = z.strictObject({
   runId: z.string().min(1),
-  dir: z.string().min(1).describe('the folder, relative to the merged folder, holding the shard as it was sealed: shards/<runId>'),
+  dir: z
+    .string()
+    .min(1)
+    .describe('the folder, relative to the merged folder, holding the shard as it was sealed: shards/<runId>'),
   index: z.int().min(1).optional().describe('1-based shard index (--shard i/n); absent for an unsharded run'),
   seed: z.int(),
   requestCount: count,
@@ -66,7 +75,9 @@ export const MergedShardSchema = z.strictObject({
 
 export const MergedSchema = z.strictObject({
   shardCount: z.int().min(1).optional().describe('n of --shard i/n; absent when unsharded runs were merged'),
-  missing: z.array(z.int().min(1)).describe('shard indexes of 1..n that were not given to merge (the merged evidence is then partial)'),
+  missing: z
+    .array(z.int().min(1))
+    .describe('shard indexes of 1..n that were not given to merge (the merged evidence is then partial)'),
   shards: z.array(MergedShardSchema).min(1),
 });
 
@@ -80,27 +91,39 @@ export const MethodSchema = z.strictObject({
   interleavedBatchCount: count,
   startedAt: utc,
   endedAt: utc,
-  partial: z.boolean().describe('true when the run was interrupted (signal, budget cut) and the evidence covers what ran'),
+  partial: z
+    .boolean()
+    .describe('true when the run was interrupted (signal, budget cut) and the evidence covers what ran'),
   partialReason: z.string().optional(),
   concurrency: z.int().min(1).optional(),
-  lanes: z.int().min(1).optional().describe('independent searches that ran side by side, each on fresh tenants (--lanes)'),
+  lanes: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('independent searches that ran side by side, each on fresh tenants (--lanes)'),
   shard: z
     .strictObject({
       index: z.int().min(1).describe('1-based, as in --shard i/n'),
       count: z.int().min(1),
-      baseSeed: z.int().describe('the seed every shard of the campaign was given; this shard ran seed `seed`, derived from it'),
+      baseSeed: z
+        .int()
+        .describe('the seed every shard of the campaign was given; this shard ran seed `seed`, derived from it'),
       focus: z.array(z.string()).describe('operationIds this shard weighted up (every operation still runs)'),
     })
     .optional()
     .describe('this run is one slice of a sharded campaign (tenantproof run --shard i/n)'),
   configDigest: sha256
     .optional()
-    .describe('SHA-256 of the campaign settings that shards of one campaign share (spec, target, tenants, budgets, base seed, shard count); merge refuses shards whose digests differ'),
+    .describe(
+      'SHA-256 of the campaign settings that shards of one campaign share (spec, target, tenants, budgets, base seed, shard count); merge refuses shards whose digests differ',
+    ),
   firstDetection: z
     .strictObject({ requests: count, elapsedMs: count })
     .optional()
     .describe('when the search first saw a finding: requests sent until then, and milliseconds since the start'),
-  merged: MergedSchema.optional().describe('this evidence merges several run folders (tenantproof merge); each is copied, with its own seal, under `shards/<runId>/`'),
+  merged: MergedSchema.optional().describe(
+    'this evidence merges several run folders (tenantproof merge); each is copied, with its own seal, under `shards/<runId>/`',
+  ),
 });
 
 export const CoverageCellSchema = z.strictObject({
@@ -115,7 +138,10 @@ export const ReproStepSchema = z.strictObject({
   tenant: TenantLabelSchema,
   method: z.string(),
   path: z.string().describe('path with query; ids as placeholders like {customer#1} when replayed on fresh tenants'),
-  headers: z.record(z.string(), z.string()).optional().describe('non-secret headers that matter (e.g. an injected X-Tenant-Id)'),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('non-secret headers that matter (e.g. an injected X-Tenant-Id)'),
   body: z.unknown().optional(),
   concurrentWith: z.array(z.int()).optional().describe('indices of steps sent concurrently with this one'),
 });
@@ -137,8 +163,13 @@ export const FindingSchema = z.strictObject({
   transcript: z
     .string()
     .optional()
-    .describe('the transcript that `exchanges` and `transcriptLines` refer to, relative to the run folder (default transcript.ndjson; in a merged folder shards/<runId>/transcript.ndjson)'),
-  origin: z.strictObject({ runId: z.string().min(1), id: z.string().min(1) }).optional().describe('in a merged folder: the run this finding came from and its id there'),
+    .describe(
+      'the transcript that `exchanges` and `transcriptLines` refer to, relative to the run folder (default transcript.ndjson; in a merged folder shards/<runId>/transcript.ndjson)',
+    ),
+  origin: z
+    .strictObject({ runId: z.string().min(1), id: z.string().min(1) })
+    .optional()
+    .describe('in a merged folder: the run this finding came from and its id there'),
 });
 
 export const NegativeControlSchema = z.strictObject({
@@ -174,7 +205,9 @@ export const EvidenceSchema = z.strictObject({
   negativeControl: NegativeControlSchema,
   controlMapping: z.array(ControlSchema),
   verdict: VerdictSchema,
-  signing: z.strictObject({ algorithm: z.literal('ed25519'), keyFingerprint: sha256, keyOrigin: z.enum(['env', 'generated']) }).optional(),
+  signing: z
+    .strictObject({ algorithm: z.literal('ed25519'), keyFingerprint: sha256, keyOrigin: z.enum(['env', 'generated']) })
+    .optional(),
 });
 
 export type Evidence = z.infer<typeof EvidenceSchema>;
@@ -191,7 +224,12 @@ export const EVIDENCE_SCHEMA_ID = 'https://tenantproof.dev/schemas/evidence-1.0.
 /** The published JSON Schema (draft 2020-12). */
 export function evidenceJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(EvidenceSchema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>;
-  return { ...schema, $id: EVIDENCE_SCHEMA_ID, title: 'tenantproof evidence.json', description: 'The record of one tenantproof isolation run (schemaVersion 1.0).' };
+  return {
+    ...schema,
+    $id: EVIDENCE_SCHEMA_ID,
+    title: 'tenantproof evidence.json',
+    description: 'The record of one tenantproof isolation run (schemaVersion 1.0).',
+  };
 }
 
 export function serializeEvidenceSchema(): string {

@@ -44,6 +44,11 @@ export class CoverageCounter {
   }
 
   cells(): CoverageCell[] {
-    return [...this.counts.values()].sort((a, b) => a.operationId.localeCompare(b.operationId) || a.oracle.localeCompare(b.oracle) || a.relation.localeCompare(b.relation));
+    return [...this.counts.values()].sort(
+      (a, b) =>
+        a.operationId.localeCompare(b.operationId) ||
+        a.oracle.localeCompare(b.oracle) ||
+        a.relation.localeCompare(b.relation),
+    );
   }
 }

@@ -27,7 +27,10 @@ function failureBody(fs: EvidenceFinding[]): string {
         `attacker: ${f.attacker}${f.victim ? `, victim: ${f.victim}` : ''}`,
         `reproduced: ${f.reproduction.reproduced}/${f.reproduction.attempts}`,
         `transcript lines: ${f.transcriptLines.join(', ') || '-'}`,
-        ...f.repro.steps.map((s, i) => `  ${i + 1}. ${s.tenant} ${s.method} ${s.path}${s.body !== undefined ? ` ${JSON.stringify(s.body)}` : ''}`),
+        ...f.repro.steps.map(
+          (s, i) =>
+            `  ${i + 1}. ${s.tenant} ${s.method} ${s.path}${s.body !== undefined ? ` ${JSON.stringify(s.body)}` : ''}`,
+        ),
       ];
       return lines.join('\n');
     })
@@ -43,7 +46,8 @@ export function renderJunit(evidence: Evidence): string {
   const seconds = Math.max(0, (Date.parse(evidence.method.endedAt) - Date.parse(evidence.method.startedAt)) / 1000);
 
   const judged = new Map<string, number>();
-  for (const c of evidence.coverage.cells) judged.set(`${c.oracle}\u0000${c.operationId}`, (judged.get(`${c.oracle}\u0000${c.operationId}`) ?? 0) + c.count);
+  for (const c of evidence.coverage.cells)
+    judged.set(`${c.oracle}\u0000${c.operationId}`, (judged.get(`${c.oracle}\u0000${c.operationId}`) ?? 0) + c.count);
   const findings = new Map<string, EvidenceFinding[]>();
   for (const f of evidence.findings) {
     const k = `${f.oracle}\u0000${f.operationId}`;
@@ -64,7 +68,11 @@ export function renderJunit(evidence: Evidence): string {
       const fs = findings.get(k) ?? [];
       const n = judged.get(k) ?? 0;
       sTests++;
-      let inner = `      <properties>\n${property('oracle', oracle, '        ')}${property('judged', n, '        ')}${controlsFor(oracle).map((c) => property('control', c, '        ')).join('')}      </properties>\n`;
+      let inner = `      <properties>\n${property('oracle', oracle, '        ')}${property('judged', n, '        ')}${controlsFor(
+        oracle,
+      )
+        .map((c) => property('control', c, '        '))
+        .join('')}      </properties>\n`;
       if (fs.length > 0) {
         sFail++;
         const first = fs[0]!;
@@ -73,14 +81,20 @@ export function renderJunit(evidence: Evidence): string {
         sSkip++;
         inner += `      <skipped${attrs({ message: `${oracle} judged nothing for ${op} in this run` })}/>\n`;
       }
-      cases.push(`    <testcase${attrs({ classname: `tenantproof.${oracle}`, name: `${op} x ${oracle}`, time: '0' })}>\n${inner}    </testcase>\n`);
+      cases.push(
+        `    <testcase${attrs({ classname: `tenantproof.${oracle}`, name: `${op} x ${oracle}`, time: '0' })}>\n${inner}    </testcase>\n`,
+      );
     }
     total += sTests;
     failed += sFail;
     skipped += sSkip;
     suites.push(
       `  <testsuite${attrs({ name: `tenantproof.${oracle}`, tests: sTests, failures: sFail, errors: 0, skipped: sSkip, timestamp: evidence.method.startedAt, time: seconds.toFixed(3) })}>\n` +
-        `    <properties>\n${property('seed', evidence.method.seed, '      ')}${property('runId', evidence.runId, '      ')}${property('verdict', evidence.verdict, '      ')}${controlsFor(oracle).map((c) => property('control', c, '      ')).join('')}    </properties>\n` +
+        `    <properties>\n${property('seed', evidence.method.seed, '      ')}${property('runId', evidence.runId, '      ')}${property('verdict', evidence.verdict, '      ')}${controlsFor(
+          oracle,
+        )
+          .map((c) => property('control', c, '      '))
+          .join('')}    </properties>\n` +
         cases.join('') +
         `  </testsuite>\n`,
     );

@@ -103,10 +103,27 @@ export function readManifest(dir: string): Manifest | ManifestProblem {
     m.schemaVersion === '1.0' &&
     m.algorithm === 'sha256' &&
     Array.isArray(m.files) &&
-    m.files.every((f) => f && typeof f.path === 'string' && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256) && Number.isInteger(f.size)) &&
+    m.files.every(
+      (f) =>
+        f &&
+        typeof f.path === 'string' &&
+        typeof f.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(f.sha256) &&
+        Number.isInteger(f.size),
+    ) &&
     (m.growing === undefined || (Array.isArray(m.growing) && m.growing.every((g) => typeof g === 'string')));
-  if (!ok) return { file: MANIFEST_FILE, kind: 'unreadable-manifest', detail: 'manifest.json does not have the expected shape' };
-  if (serializeManifest(m) !== text) return { file: MANIFEST_FILE, kind: 'unreadable-manifest', detail: 'manifest.json is not in canonical form (it was edited)' };
+  if (!ok)
+    return {
+      file: MANIFEST_FILE,
+      kind: 'unreadable-manifest',
+      detail: 'manifest.json does not have the expected shape',
+    };
+  if (serializeManifest(m) !== text)
+    return {
+      file: MANIFEST_FILE,
+      kind: 'unreadable-manifest',
+      detail: 'manifest.json is not in canonical form (it was edited)',
+    };
   return m;
 }
 
@@ -143,8 +160,14 @@ export function checkManifest(dir: string): ManifestProblem[] {
     // A growing file may have been appended to after the checkpoint; its sealed prefix must match.
     const sealed = m.growing?.includes(e.path) && bytes.length > e.size ? bytes.subarray(0, e.size) : bytes;
     const h = sha256Hex(sealed);
-    if (h !== e.sha256) problems.push({ file: e.path, kind: 'changed', detail: `${e.path} has sha256 ${h}${sealed !== bytes ? ` over its first ${e.size} bytes` : ''}, manifest says ${e.sha256}` });
+    if (h !== e.sha256)
+      problems.push({
+        file: e.path,
+        kind: 'changed',
+        detail: `${e.path} has sha256 ${h}${sealed !== bytes ? ` over its first ${e.size} bytes` : ''}, manifest says ${e.sha256}`,
+      });
   }
-  for (const extra of present) problems.push({ file: extra, kind: 'extra', detail: `${extra} is not listed in the manifest` });
+  for (const extra of present)
+    problems.push({ file: extra, kind: 'extra', detail: `${extra} is not listed in the manifest` });
   return problems;
 }

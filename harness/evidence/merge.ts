@@ -30,7 +30,15 @@ import type { SigningKey, TestResultPredicate } from './attestation.ts';
 import { buildControlMapping, verdictOf } from './controls.ts';
 import { EvidenceError } from './errors.ts';
 import { readEvidenceFile, writeEvidenceFile } from './evidence-file.ts';
-import { EVIDENCE_FILE, EVIDENCE_SCHEMA_VERSION, type CoverageCell, type Evidence, type EvidenceFinding, type MergedShard, type NegativeControl } from './evidence-schema.ts';
+import {
+  EVIDENCE_FILE,
+  EVIDENCE_SCHEMA_VERSION,
+  type CoverageCell,
+  type Evidence,
+  type EvidenceFinding,
+  type MergedShard,
+  type NegativeControl,
+} from './evidence-schema.ts';
 import { sha256Hex } from './hash.ts';
 import { JUNIT_FILE, renderJunit } from './junit.ts';
 import { renderSarif, SARIF_FILE, serializeSarif } from './sarif.ts';
@@ -73,13 +81,19 @@ export class MergeRefusedError extends EvidenceError {
 
 /** Verifies `dir` (manifest, signature, transcript chain, evidence schema) and reads it. */
 export function loadMergeInput(dir: string, options: { publicKeyFile?: string } = {}): MergeInput {
-  if (!existsSync(join(dir, EVIDENCE_FILE))) throw new MergeInputError(`${dir} is not a tenantproof run folder (no ${EVIDENCE_FILE})`);
+  if (!existsSync(join(dir, EVIDENCE_FILE)))
+    throw new MergeInputError(`${dir} is not a tenantproof run folder (no ${EVIDENCE_FILE})`);
   const report = verifyRunDir(dir, options.publicKeyFile ? { publicKeyFile: options.publicKeyFile } : {});
   if (!report.ok) {
-    throw new MergeInputError(`${dir} does not verify, so it cannot be merged:\n${formatVerifyReport(report).replace(/^/gm, '  ')}\n  (run \`tenantproof verify ${dir}\`; merge only folders exactly as tenantproof sealed them)`);
+    throw new MergeInputError(
+      `${dir} does not verify, so it cannot be merged:\n${formatVerifyReport(report).replace(/^/gm, '  ')}\n  (run \`tenantproof verify ${dir}\`; merge only folders exactly as tenantproof sealed them)`,
+    );
   }
   const evidence = readEvidenceFile(dir);
-  if (evidence.method.merged) throw new MergeInputError(`${dir} is already a merged folder (${evidence.method.merged.shards.length} runs); merge the shard folders themselves (they are under ${dir}/${SHARDS_DIR}/)`);
+  if (evidence.method.merged)
+    throw new MergeInputError(
+      `${dir} is already a merged folder (${evidence.method.merged.shards.length} runs); merge the shard folders themselves (they are under ${dir}/${SHARDS_DIR}/)`,
+    );
   const unsealed = (report.unsealed ?? []).reduce((n, u) => n + u.extraBytes, 0);
   return {
     dir,
@@ -141,13 +155,19 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 }
 
 /** "A, B: x; C: y" for the groups of inputs that differ in one respect. */
-function groupsText(groups: Map<string, MergeInput[]>, show: (value: string, members: MergeInput[]) => string = (v) => v): string {
-  return [...groups.entries()].map(([v, members]) => `${members.map((m) => m.dir).join(', ')}: ${show(v, members)}`).join('; ');
+function groupsText(
+  groups: Map<string, MergeInput[]>,
+  show: (value: string, members: MergeInput[]) => string = (v) => v,
+): string {
+  return [...groups.entries()]
+    .map(([v, members]) => `${members.map((m) => m.dir).join(', ')}: ${show(v, members)}`)
+    .join('; ');
 }
 
 function targetText(e: Evidence): string {
   const t = e.scope.target;
-  if (t.kind === 'embedded') return `embedded CRM${t.faults && t.faults.length > 0 ? ` with faults ${[...t.faults].sort().join(', ')}` : ' (no faults)'}`;
+  if (t.kind === 'embedded')
+    return `embedded CRM${t.faults && t.faults.length > 0 ? ` with faults ${[...t.faults].sort().join(', ')}` : ' (no faults)'}`;
   return t.url ?? 'a URL (not recorded)';
 }
 
@@ -156,7 +176,16 @@ const VISIBLE_SETTINGS: Array<{ name: string; value: (e: Evidence) => string }> 
   { name: 'target', value: targetText },
   { name: 'tenants', value: (e) => String(e.method.tenants.length) },
   { name: 'tool version', value: (e) => e.method.tool.version },
-  { name: 'budget', value: (e) => [e.method.budget.ms !== undefined ? `${e.method.budget.ms} ms` : '', e.method.budget.runs !== undefined ? `${e.method.budget.runs} runs` : ''].filter(Boolean).join(', ') || 'not recorded' },
+  {
+    name: 'budget',
+    value: (e) =>
+      [
+        e.method.budget.ms !== undefined ? `${e.method.budget.ms} ms` : '',
+        e.method.budget.runs !== undefined ? `${e.method.budget.runs} runs` : '',
+      ]
+        .filter(Boolean)
+        .join(', ') || 'not recorded',
+  },
   { name: 'base seed', value: (e) => (e.method.shard ? String(e.method.shard.baseSeed) : String(e.method.seed)) },
   { name: 'concurrency', value: (e) => String(e.method.concurrency ?? 'not recorded') },
   { name: 'oracles', value: (e) => [...e.method.oracles].sort().join(', ') },
@@ -194,7 +223,11 @@ export function checkMergeable(inputs: readonly MergeInput[]): MergeCheck {
   if (inputs.length === 0) return { problems: ['no run folder was given'], warnings, missing: [] };
 
   const byRun = groupBy(inputs, (i) => i.evidence.runId);
-  for (const [runId, same] of byRun) if (same.length > 1) problems.push(`run ${runId} was given ${same.length} times (${same.map((s) => s.dir).join(', ')}); give each run folder once`);
+  for (const [runId, same] of byRun)
+    if (same.length > 1)
+      problems.push(
+        `run ${runId} was given ${same.length} times (${same.map((s) => s.dir).join(', ')}); give each run folder once`,
+      );
 
   const specs = groupBy(inputs, (i) => i.evidence.scope.spec.sha256);
   if (specs.size > 1) {
@@ -207,18 +240,24 @@ export function checkMergeable(inputs: readonly MergeInput[]): MergeCheck {
   const sharded = inputs.filter((i) => i.evidence.method.shard);
   const unsharded = inputs.filter((i) => !i.evidence.method.shard);
   if (sharded.length > 0 && unsharded.length > 0) {
-    problems.push(`cannot mix sharded and unsharded runs: ${sharded.map(describeInput).join(', ')} ${sharded.length === 1 ? 'was' : 'were'} run with --shard; ${unsharded.map((u) => u.dir).join(', ')} ${unsharded.length === 1 ? 'was' : 'were'} not. Merge the folders of one sharded campaign, or only unsharded runs.`);
+    problems.push(
+      `cannot mix sharded and unsharded runs: ${sharded.map(describeInput).join(', ')} ${sharded.length === 1 ? 'was' : 'were'} run with --shard; ${unsharded.map((u) => u.dir).join(', ')} ${unsharded.length === 1 ? 'was' : 'were'} not. Merge the folders of one sharded campaign, or only unsharded runs.`,
+    );
     return { problems, warnings, missing: [] };
   }
 
   if (sharded.length > 0) {
     const counts = groupBy(sharded, (i) => String(i.evidence.method.shard!.count));
     if (counts.size > 1) {
-      problems.push(`the folders come from campaigns with different shard counts: ${groupsText(counts, (_, m) => m.map((x) => `--shard ${x.evidence.method.shard!.index}/${x.evidence.method.shard!.count}`).join(', '))}. Every shard of one campaign uses the same n in --shard i/n.`);
+      problems.push(
+        `the folders come from campaigns with different shard counts: ${groupsText(counts, (_, m) => m.map((x) => `--shard ${x.evidence.method.shard!.index}/${x.evidence.method.shard!.count}`).join(', '))}. Every shard of one campaign uses the same n in --shard i/n.`,
+      );
     }
     const noDigest = sharded.filter((i) => !i.evidence.method.configDigest);
     if (noDigest.length > 0) {
-      problems.push(`${noDigest.map((n) => n.dir).join(', ')} record${noDigest.length === 1 ? 's' : ''} no method.configDigest, so it cannot be shown that they share the campaign's settings; re-run them with this version of tenantproof.`);
+      problems.push(
+        `${noDigest.map((n) => n.dir).join(', ')} record${noDigest.length === 1 ? 's' : ''} no method.configDigest, so it cannot be shown that they share the campaign's settings; re-run them with this version of tenantproof.`,
+      );
     }
     const digests = groupBy(
       sharded.filter((i) => i.evidence.method.configDigest),
@@ -228,23 +267,29 @@ export function checkMergeable(inputs: readonly MergeInput[]): MergeCheck {
       const diffs = visibleDifferences(sharded);
       problems.push(
         `the folders were run with different campaign settings (method.configDigest): ${groupsText(digests, (d) => short(d))}. ` +
-          (diffs.length > 0 ? `They differ in ${diffs.join('; ')}. ` : 'The difference is in settings evidence.json does not show (e.g. the spec path, provisioning or budgets); compare the run commands. ') +
+          (diffs.length > 0
+            ? `They differ in ${diffs.join('; ')}. `
+            : 'The difference is in settings evidence.json does not show (e.g. the spec path, provisioning or budgets); compare the run commands. ') +
           'Run every shard with the same config, flags and --seed, changing only i in --shard i/n.',
       );
     }
     const byIndex = groupBy(sharded, (i) => `${i.evidence.method.shard!.index}/${i.evidence.method.shard!.count}`);
     for (const [idx, same] of byIndex) {
       if (same.length > 1 && new Set(same.map((s) => s.evidence.runId)).size > 1) {
-        problems.push(`shard ${idx} was given ${same.length} times: ${same.map((s) => `${s.dir} (run ${s.evidence.runId})`).join(' and ')}. Give each shard once (a re-run job leaves two; keep the one you mean to report).`);
+        problems.push(
+          `shard ${idx} was given ${same.length} times: ${same.map((s) => `${s.dir} (run ${s.evidence.runId})`).join(' and ')}. Give each shard once (a re-run job leaves two; keep the one you mean to report).`,
+        );
       }
     }
     const versions = groupBy(sharded, (i) => i.evidence.method.tool.version);
-    if (versions.size > 1) warnings.push(`the shards were run by different tenantproof versions: ${groupsText(versions)}`);
+    if (versions.size > 1)
+      warnings.push(`the shards were run by different tenantproof versions: ${groupsText(versions)}`);
     if (counts.size === 1) {
       const n = sharded[0]!.evidence.method.shard!.count;
       const present = new Set(sharded.map((s) => s.evidence.method.shard!.index));
       const missing = Array.from({ length: n }, (_, k) => k + 1).filter((k) => !present.has(k));
-      if (missing.length > 0) warnings.push(`${missingText(missing, n)}: the merged evidence is partial (it covers only the shards given)`);
+      if (missing.length > 0)
+        warnings.push(`${missingText(missing, n)}: the merged evidence is partial (it covers only the shards given)`);
       addShardWarnings(inputs, warnings);
       return { problems, warnings, missing, shardCount: n };
     }
@@ -254,7 +299,10 @@ export function checkMergeable(inputs: readonly MergeInput[]): MergeCheck {
   // Unsharded runs: they must share spec (above), target, tenant count and tool version.
   for (const s of VISIBLE_SETTINGS.filter((v) => ['target', 'tenants', 'tool version'].includes(v.name))) {
     const g = groupBy(inputs, (i) => s.value(i.evidence));
-    if (g.size > 1) problems.push(`the runs differ in ${s.name}: ${groupsText(g)}. Only runs of one configuration can be merged into one evidence folder.`);
+    if (g.size > 1)
+      problems.push(
+        `the runs differ in ${s.name}: ${groupsText(g)}. Only runs of one configuration can be merged into one evidence folder.`,
+      );
   }
   addShardWarnings(inputs, warnings);
   return { problems, warnings, missing: [] };
@@ -262,8 +310,14 @@ export function checkMergeable(inputs: readonly MergeInput[]): MergeCheck {
 
 function addShardWarnings(inputs: readonly MergeInput[], warnings: string[]): void {
   for (const i of inputs) {
-    if (i.evidence.method.partial) warnings.push(`${describeInput(i)} is partial${i.evidence.method.partialReason ? ` (${i.evidence.method.partialReason})` : ''}`);
-    if (i.unsealedBytes) warnings.push(`${describeInput(i)}: ${i.unsealedBytes} bytes of its transcript were written after its last checkpoint seal; they are hash-chained but were not signed by the shard (the merged seal covers them from now on)`);
+    if (i.evidence.method.partial)
+      warnings.push(
+        `${describeInput(i)} is partial${i.evidence.method.partialReason ? ` (${i.evidence.method.partialReason})` : ''}`,
+      );
+    if (i.unsealedBytes)
+      warnings.push(
+        `${describeInput(i)}: ${i.unsealedBytes} bytes of its transcript were written after its last checkpoint seal; they are hash-chained but were not signed by the shard (the merged seal covers them from now on)`,
+      );
   }
 }
 
@@ -293,25 +347,49 @@ export function sumCoverage(lists: ReadonlyArray<readonly CoverageCell[]>): Cove
       else m.set(k, { ...c });
     }
   }
-  return [...m.values()].sort((a, b) => a.operationId.localeCompare(b.operationId) || a.oracle.localeCompare(b.oracle) || a.relation.localeCompare(b.relation));
+  return [...m.values()].sort(
+    (a, b) =>
+      a.operationId.localeCompare(b.operationId) ||
+      a.oracle.localeCompare(b.oracle) ||
+      a.relation.localeCompare(b.relation),
+  );
 }
 
 /** Passed only if every input's passed; per oracle, failed if it failed anywhere. */
 export function mergeNegativeControls(inputs: readonly MergeInput[]): NegativeControl {
   const outcomes = inputs.map((i) => i.evidence.negativeControl.outcome);
-  const outcome: NegativeControl['outcome'] = outcomes.every((o) => o === 'passed') ? 'passed' : outcomes.some((o) => o === 'failed') ? 'failed' : 'skipped';
-  const perShard = inputs.map((i) => `${shardLabel(i)}: ${i.evidence.negativeControl.outcome}${i.evidence.negativeControl.detail ? ` (${i.evidence.negativeControl.detail})` : ''}`);
-  const detail = outcome === 'passed' ? `passed in every merged run (${inputs.length} of ${inputs.length})` : `passes only if it passed in every merged run: ${perShard.join('; ')}`;
+  const outcome: NegativeControl['outcome'] = outcomes.every((o) => o === 'passed')
+    ? 'passed'
+    : outcomes.some((o) => o === 'failed')
+      ? 'failed'
+      : 'skipped';
+  const perShard = inputs.map(
+    (i) =>
+      `${shardLabel(i)}: ${i.evidence.negativeControl.outcome}${i.evidence.negativeControl.detail ? ` (${i.evidence.negativeControl.detail})` : ''}`,
+  );
+  const detail =
+    outcome === 'passed'
+      ? `passed in every merged run (${inputs.length} of ${inputs.length})`
+      : `passes only if it passed in every merged run: ${perShard.join('; ')}`;
   const oracles: NegativeControl['oracles'] = [];
   const order: OracleName[] = [];
-  for (const i of inputs) for (const o of i.evidence.negativeControl.oracles) if (!order.includes(o.oracle)) order.push(o.oracle);
+  for (const i of inputs)
+    for (const o of i.evidence.negativeControl.oracles) if (!order.includes(o.oracle)) order.push(o.oracle);
   for (const oracle of order) {
-    const entries = inputs.flatMap((i) => i.evidence.negativeControl.oracles.filter((o) => o.oracle === oracle).map((o) => ({ input: i, o })));
+    const entries = inputs.flatMap((i) =>
+      i.evidence.negativeControl.oracles.filter((o) => o.oracle === oracle).map((o) => ({ input: i, o })),
+    );
     const planted = entries.some((e) => e.o.planted);
     const fired = entries.filter((e) => e.o.planted).every((e) => e.o.fired) && planted;
-    const out = entries.some((e) => e.o.outcome === 'failed') ? 'failed' : entries.some((e) => e.o.outcome === 'passed') ? 'passed' : 'not-applicable';
+    const out = entries.some((e) => e.o.outcome === 'failed')
+      ? 'failed'
+      : entries.some((e) => e.o.outcome === 'passed')
+        ? 'passed'
+        : 'not-applicable';
     const differ = new Set(entries.map((e) => e.o.outcome)).size > 1 || entries.length < inputs.length;
-    const d = differ ? inputs.map((i) => `${shardLabel(i)}: ${entries.find((e) => e.input === i)?.o.outcome ?? 'not run'}`).join('; ') : undefined;
+    const d = differ
+      ? inputs.map((i) => `${shardLabel(i)}: ${entries.find((e) => e.input === i)?.o.outcome ?? 'not run'}`).join('; ')
+      : undefined;
     oracles.push({ oracle, planted, fired, outcome: out, ...(d ? { detail: d } : {}) });
   }
   return { outcome, detail, oracles };
@@ -334,9 +412,12 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
 
   // Scope: the shared spec; operations in scope anywhere are in scope.
   const inScope = new Map<string, Evidence['scope']['operations']['inScope'][number]>();
-  for (const e of all) for (const o of e.scope.operations.inScope) if (!inScope.has(o.operationId)) inScope.set(o.operationId, { ...o });
+  for (const e of all)
+    for (const o of e.scope.operations.inScope) if (!inScope.has(o.operationId)) inScope.set(o.operationId, { ...o });
   const outOfScope = new Map<string, Evidence['scope']['operations']['outOfScope'][number]>();
-  for (const e of all) for (const o of e.scope.operations.outOfScope) if (!inScope.has(o.operationId) && !outOfScope.has(o.operationId)) outOfScope.set(o.operationId, { ...o });
+  for (const e of all)
+    for (const o of e.scope.operations.outOfScope)
+      if (!inScope.has(o.operationId) && !outOfScope.has(o.operationId)) outOfScope.set(o.operationId, { ...o });
   const urls = new Set(all.map((e) => e.scope.target.url));
   const faults = [...new Set(all.flatMap((e) => e.scope.target.faults ?? []))];
   const target: Evidence['scope']['target'] = {
@@ -368,15 +449,28 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
   if (verdict === 'clean' && all.some((e) => e.verdict === 'inconclusive')) verdict = 'inconclusive';
 
   const reasons: string[] = [];
-  for (const i of inputs) if (i.evidence.method.partial) reasons.push(`${shardLabel(i)} partial${i.evidence.method.partialReason ? `: ${i.evidence.method.partialReason}` : ''}`);
-  if (options.missing.length > 0 && options.shardCount) reasons.unshift(missingText(options.missing, options.shardCount));
+  for (const i of inputs)
+    if (i.evidence.method.partial)
+      reasons.push(
+        `${shardLabel(i)} partial${i.evidence.method.partialReason ? `: ${i.evidence.method.partialReason}` : ''}`,
+      );
+  if (options.missing.length > 0 && options.shardCount)
+    reasons.unshift(missingText(options.missing, options.shardCount));
   const partial = reasons.length > 0;
 
   const oracles = ORACLES.filter((o) => all.some((e) => e.method.oracles.includes(o)));
-  const tenants = all.reduce((a, e) => (e.method.tenants.length > a.length ? e.method.tenants : a), first.method.tenants);
+  const tenants = all.reduce(
+    (a, e) => (e.method.tenants.length > a.length ? e.method.tenants : a),
+    first.method.tenants,
+  );
   const concurrency = Math.max(0, ...all.map((e) => e.method.concurrency ?? 0));
-  const detections = all.flatMap((e) => (e.method.firstDetection ? [e.method.firstDetection] : [])).sort((a, b) => a.elapsedMs - b.elapsedMs);
-  const digest = first.method.configDigest && all.every((e) => e.method.configDigest === first.method.configDigest) ? first.method.configDigest : undefined;
+  const detections = all
+    .flatMap((e) => (e.method.firstDetection ? [e.method.firstDetection] : []))
+    .sort((a, b) => a.elapsedMs - b.elapsedMs);
+  const digest =
+    first.method.configDigest && all.every((e) => e.method.configDigest === first.method.configDigest)
+      ? first.method.configDigest
+      : undefined;
 
   const shards: MergedShard[] = inputs.map((i) => {
     const e = i.evidence;
@@ -417,18 +511,32 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
       requestCount: all.reduce((n, e) => n + e.method.requestCount, 0),
       interleavedBatchCount: all.reduce((n, e) => n + e.method.interleavedBatchCount, 0),
       startedAt: all.map((e) => e.method.startedAt).sort()[0]!,
-      endedAt: all.map((e) => e.method.endedAt).sort().at(-1)!,
+      endedAt: all
+        .map((e) => e.method.endedAt)
+        .sort()
+        .at(-1)!,
       partial,
       ...(partial ? { partialReason: reasons.join('; ') } : {}),
       ...(concurrency > 0 ? { concurrency } : {}),
       ...(digest ? { configDigest: digest } : {}),
       ...(detections[0] ? { firstDetection: { ...detections[0] } } : {}),
-      merged: { ...(options.shardCount ? { shardCount: options.shardCount } : {}), missing: [...options.missing], shards },
+      merged: {
+        ...(options.shardCount ? { shardCount: options.shardCount } : {}),
+        missing: [...options.missing],
+        shards,
+      },
     },
     coverage: { cells },
     findings,
     negativeControl,
-    controlMapping: controlMapping.map((c) => ({ framework: c.framework, id: c.id, title: c.title, tested: c.tested, oracles: [...c.oracles], status: c.status })),
+    controlMapping: controlMapping.map((c) => ({
+      framework: c.framework,
+      id: c.id,
+      title: c.title,
+      tested: c.tested,
+      oracles: [...c.oracles],
+      status: c.status,
+    })),
     verdict,
     ...(options.signing ? { signing: { ...options.signing } } : {}),
   };
@@ -439,12 +547,22 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
  * SARIF for a merged folder: `renderSarif` for the whole, then each result re-rendered with its own
  * shard's exchanges (seqs repeat across shards), and its locations pointed at that shard's transcript.
  */
-export function renderMergedSarif(evidence: Evidence, exchanges: ReadonlyMap<string, ReadonlyMap<number, Exchange>>, options: { commandLine: string; exitCode?: number }): Record<string, unknown> {
-  const log = renderSarif(evidence, { commandLine: options.commandLine, ...(options.exitCode !== undefined ? { exitCode: options.exitCode } : {}) });
+export function renderMergedSarif(
+  evidence: Evidence,
+  exchanges: ReadonlyMap<string, ReadonlyMap<number, Exchange>>,
+  options: { commandLine: string; exitCode?: number },
+): Record<string, unknown> {
+  const log = renderSarif(evidence, {
+    commandLine: options.commandLine,
+    ...(options.exitCode !== undefined ? { exitCode: options.exitCode } : {}),
+  });
   const run = (log['runs'] as Array<Record<string, unknown>>)[0]!;
   const results = run['results'] as Array<Record<string, unknown>>;
   evidence.findings.forEach((f, i) => {
-    const single = renderSarif({ ...evidence, findings: [f] }, { commandLine: options.commandLine, exchanges: exchanges.get(f.id) ?? new Map() });
+    const single = renderSarif(
+      { ...evidence, findings: [f] },
+      { commandLine: options.commandLine, exchanges: exchanges.get(f.id) ?? new Map() },
+    );
     const r = ((single['runs'] as Array<Record<string, unknown>>)[0]!['results'] as Array<Record<string, unknown>>)[0]!;
     const uri = f.transcript ?? TRANSCRIPT_FILE;
     const retarget = (loc: { physicalLocation?: { artifactLocation?: { uri?: string } } }) => {
@@ -453,11 +571,18 @@ export function renderMergedSarif(evidence: Evidence, exchanges: ReadonlyMap<str
     for (const loc of (r['locations'] as Array<Record<string, never>> | undefined) ?? []) retarget(loc);
     for (const loc of (r['relatedLocations'] as Array<Record<string, never>> | undefined) ?? []) retarget(loc);
     r['ruleIndex'] = results[i]!['ruleIndex'];
-    r['properties'] = { ...(r['properties'] as Record<string, unknown>), transcript: uri, ...(f.origin ? { shardRunId: f.origin.runId, shardFindingId: f.origin.id } : {}) };
+    r['properties'] = {
+      ...(r['properties'] as Record<string, unknown>),
+      transcript: uri,
+      ...(f.origin ? { shardRunId: f.origin.runId, shardFindingId: f.origin.id } : {}),
+    };
     results[i] = r;
   });
   const inv = (run['invocations'] as Array<Record<string, unknown>>)[0]!;
-  inv['properties'] = { ...(inv['properties'] as Record<string, unknown>), mergedRuns: evidence.method.merged?.shards.map((s) => s.runId) ?? [] };
+  inv['properties'] = {
+    ...(inv['properties'] as Record<string, unknown>),
+    mergedRuns: evidence.method.merged?.shards.map((s) => s.runId) ?? [],
+  };
   return log;
 }
 
@@ -486,9 +611,19 @@ export function exitCodeForVerdict(verdict: Evidence['verdict']): number {
  * Writes the merged folder `dir` (which must not exist yet or be empty): the inputs under
  * `shards/<runId>/`, evidence.json, junit.xml, results.sarif, report.html, then the seal.
  */
-export async function writeMergedRun(inputs: readonly MergeInput[], dir: string, options: WriteMergedOptions): Promise<WriteMergedResult> {
+export async function writeMergedRun(
+  inputs: readonly MergeInput[],
+  dir: string,
+  options: WriteMergedOptions,
+): Promise<WriteMergedResult> {
   mkdirSync(join(dir, SHARDS_DIR), { recursive: true });
-  for (const i of inputs) cpSync(i.dir, join(dir, shardDirName(i.evidence.runId)), { recursive: true, dereference: true, errorOnExist: true, force: false });
+  for (const i of inputs)
+    cpSync(i.dir, join(dir, shardDirName(i.evidence.runId)), {
+      recursive: true,
+      dereference: true,
+      errorOnExist: true,
+      force: false,
+    });
   const evidence = mergeEvidence(inputs, {
     runId: options.runId,
     missing: options.missing,
@@ -498,7 +633,15 @@ export async function writeMergedRun(inputs: readonly MergeInput[], dir: string,
   writeEvidenceFile(dir, evidence);
   writeFileSync(join(dir, JUNIT_FILE), renderJunit(evidence));
   const exchanges = citedExchangesByFinding(dir, evidence);
-  writeFileSync(join(dir, SARIF_FILE), serializeSarif(renderMergedSarif(evidence, exchanges, { commandLine: options.commandLine, exitCode: exitCodeForVerdict(evidence.verdict) })));
+  writeFileSync(
+    join(dir, SARIF_FILE),
+    serializeSarif(
+      renderMergedSarif(evidence, exchanges, {
+        commandLine: options.commandLine,
+        exitCode: exitCodeForVerdict(evidence.verdict),
+      }),
+    ),
+  );
   const result: WriteMergedResult = { evidence };
   // As in `run`: a bug in the report must never stop the evidence from being sealed.
   try {
@@ -511,7 +654,10 @@ export async function writeMergedRun(inputs: readonly MergeInput[], dir: string,
     result: evidence.verdict === 'clean' ? 'PASSED' : evidence.verdict === 'leak' ? 'FAILED' : 'WARNED',
     configuration: [
       { name: evidence.scope.spec.file ?? evidence.scope.spec.title, digest: { sha256: evidence.scope.spec.sha256 } },
-      ...evidence.method.merged!.shards.map((s) => ({ name: `${s.dir}/${EVIDENCE_FILE}`, digest: { sha256: s.evidenceSha256 } })),
+      ...evidence.method.merged!.shards.map((s) => ({
+        name: `${s.dir}/${EVIDENCE_FILE}`,
+        digest: { sha256: s.evidenceSha256 },
+      })),
     ],
     passedTests: [],
     warnedTests: [],

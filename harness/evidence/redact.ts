@@ -7,10 +7,18 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
-export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-admin-token', 'x-api-key'];
+export const SECRET_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-admin-token',
+  'x-api-key',
+];
 
 /** JSON keys whose string values are secrets (e.g. a provisioning response's `apiKey`). */
-export const SECRET_KEY_RE = /^(api[-_]?key|apikey|token|access[-_]?token|refresh[-_]?token|id[-_]?token|secret|client[-_]?secret|password|admin[-_]?token|private[-_]?key)$/i;
+export const SECRET_KEY_RE =
+  /^(api[-_]?key|apikey|token|access[-_]?token|refresh[-_]?token|id[-_]?token|secret|client[-_]?secret|password|admin[-_]?token|private[-_]?key)$/i;
 
 /** Shortest string registered as a secret: shorter ones would mangle ordinary text. */
 export const MIN_SECRET_LENGTH = 6;
@@ -63,7 +71,7 @@ export class Redactor {
     }
     if (n === 'cookie' || n === 'set-cookie') {
       return value.replace(/(^|;\s*)([^=;\s]+)=([^;]*)/g, (all, sep: string, k: string, v: string) => {
-        if (n === 'set-cookie' && sep !== '' ) return all; // attributes (Path, Expires, …) after the first pair
+        if (n === 'set-cookie' && sep !== '') return all; // attributes (Path, Expires, …) after the first pair
         this.addSecret(v);
         return `${sep}${k}=${this.tag(v)}`;
       });

@@ -38,7 +38,12 @@ export async function main(argv: string[]): Promise<number> {
   let values: { pdf?: boolean; out?: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { pdf: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { pdf: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (err) {
     process.stderr.write(`tenantproof report: ${(err as Error).message}\n\n${HELP}\n`);
     return 2;

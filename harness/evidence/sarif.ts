@@ -13,7 +13,8 @@ import type { Evidence, EvidenceFinding } from './evidence-schema.ts';
 import { TRANSCRIPT_FILE } from './transcript.ts';
 
 export const SARIF_FILE = 'results.sarif';
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
 const CWE = {
   name: 'CWE',
@@ -21,9 +22,24 @@ const CWE = {
   organization: 'MITRE',
   informationUri: 'https://cwe.mitre.org/data/published/cwe_v4.16.pdf',
   taxa: [
-    { id: '639', name: 'AuthorizationBypassThroughUserControlledKey', title: 'Authorization Bypass Through User-Controlled Key', helpUri: 'https://cwe.mitre.org/data/definitions/639.html' },
-    { id: '200', name: 'ExposureOfSensitiveInformationToAnUnauthorizedActor', title: 'Exposure of Sensitive Information to an Unauthorized Actor', helpUri: 'https://cwe.mitre.org/data/definitions/200.html' },
-    { id: '915', name: 'ImproperlyControlledModificationOfDynamicallyDeterminedObjectAttributes', title: 'Improperly Controlled Modification of Dynamically-Determined Object Attributes', helpUri: 'https://cwe.mitre.org/data/definitions/915.html' },
+    {
+      id: '639',
+      name: 'AuthorizationBypassThroughUserControlledKey',
+      title: 'Authorization Bypass Through User-Controlled Key',
+      helpUri: 'https://cwe.mitre.org/data/definitions/639.html',
+    },
+    {
+      id: '200',
+      name: 'ExposureOfSensitiveInformationToAnUnauthorizedActor',
+      title: 'Exposure of Sensitive Information to an Unauthorized Actor',
+      helpUri: 'https://cwe.mitre.org/data/definitions/200.html',
+    },
+    {
+      id: '915',
+      name: 'ImproperlyControlledModificationOfDynamicallyDeterminedObjectAttributes',
+      title: 'Improperly Controlled Modification of Dynamically-Determined Object Attributes',
+      helpUri: 'https://cwe.mitre.org/data/definitions/915.html',
+    },
   ],
 } as const;
 
@@ -38,8 +54,18 @@ const ORACLE_CWES: Record<OracleName, string[]> = {
   audit: ['639', '200'],
 };
 
-const LEVEL: Record<EvidenceFinding['severity'], 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
-const SECURITY_SEVERITY: Record<EvidenceFinding['severity'], string> = { critical: '9.1', high: '7.5', medium: '5.3', low: '3.1' };
+const LEVEL: Record<EvidenceFinding['severity'], 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
+const SECURITY_SEVERITY: Record<EvidenceFinding['severity'], string> = {
+  critical: '9.1',
+  high: '7.5',
+  medium: '5.3',
+  low: '3.1',
+};
 
 function pascal(s: string): string {
   return s.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
@@ -72,7 +98,13 @@ function webRequest(ex: Exchange) {
 }
 
 function webResponse(ex: Exchange) {
-  if (!ex.response) return { protocol: 'HTTP', version: '1.1', noResponseReceived: true, ...(ex.error ? { properties: { error: `${ex.error.code}: ${ex.error.message}` } } : {}) };
+  if (!ex.response)
+    return {
+      protocol: 'HTTP',
+      version: '1.1',
+      noResponseReceived: true,
+      ...(ex.error ? { properties: { error: `${ex.error.code}: ${ex.error.message}` } } : {}),
+    };
   return {
     protocol: 'HTTP',
     version: '1.1',
@@ -102,7 +134,9 @@ export function renderSarif(evidence: Evidence, options: SarifOptions): Record<s
     const primarySeq = f.exchanges[0];
     const ex = primarySeq !== undefined ? options.exchanges?.get(primarySeq) : undefined;
     const line = f.transcriptLines[0] ?? ex?.transcriptLine;
-    const fingerprint = createHash('sha256').update(`${f.oracle}|${f.operationId}|${f.attacker}|${f.victim ?? ''}|${f.summary}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${f.oracle}|${f.operationId}|${f.attacker}|${f.victim ?? ''}|${f.summary}`)
+      .digest('hex');
     return {
       ruleId: f.oracle,
       ruleIndex: oracles.indexOf(f.oracle),
@@ -111,12 +145,27 @@ export function renderSarif(evidence: Evidence, options: SarifOptions): Record<s
       message: { text: f.summary },
       locations: [
         {
-          ...(line !== undefined ? { physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE }, region: { startLine: line } } } : { physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE } } }),
-          logicalLocations: [{ name: f.operationId, kind: 'function', fullyQualifiedName: `${evidence.scope.spec.title}#${f.operationId}` }],
+          ...(line !== undefined
+            ? { physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE }, region: { startLine: line } } }
+            : { physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE } } }),
+          logicalLocations: [
+            {
+              name: f.operationId,
+              kind: 'function',
+              fullyQualifiedName: `${evidence.scope.spec.title}#${f.operationId}`,
+            },
+          ],
         },
       ],
       ...(f.transcriptLines.length > 1
-        ? { relatedLocations: f.transcriptLines.slice(1).map((l, i) => ({ id: i + 1, physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE }, region: { startLine: l } } })) }
+        ? {
+            relatedLocations: f.transcriptLines
+              .slice(1)
+              .map((l, i) => ({
+                id: i + 1,
+                physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE }, region: { startLine: l } },
+              })),
+          }
         : {}),
       partialFingerprints: { 'tenantproof/v1': fingerprint },
       taxa: ORACLE_CWES[f.oracle].map(taxonRef),
@@ -158,7 +207,12 @@ export function renderSarif(evidence: Evidence, options: SarifOptions): Record<s
             informationUri: CWE.informationUri,
             shortDescription: { text: 'The MITRE Common Weakness Enumeration' },
             isComprehensive: false,
-            taxa: CWE.taxa.map((t) => ({ id: t.id, name: t.name, shortDescription: { text: t.title }, helpUri: t.helpUri })),
+            taxa: CWE.taxa.map((t) => ({
+              id: t.id,
+              name: t.name,
+              shortDescription: { text: t.title },
+              helpUri: t.helpUri,
+            })),
           },
         ],
         invocations: [
@@ -169,13 +223,22 @@ export function renderSarif(evidence: Evidence, options: SarifOptions): Record<s
             startTimeUtc: evidence.method.startedAt,
             endTimeUtc: evidence.method.endedAt,
             ...(options.exitCode !== undefined ? { exitCode: options.exitCode } : {}),
-            properties: { seed: evidence.method.seed, requestCount: evidence.method.requestCount, interleavedBatchCount: evidence.method.interleavedBatchCount },
+            properties: {
+              seed: evidence.method.seed,
+              requestCount: evidence.method.requestCount,
+              interleavedBatchCount: evidence.method.interleavedBatchCount,
+            },
           },
         ],
         automationDetails: { id: `tenantproof/${evidence.runId}` },
         columnKind: 'utf16CodeUnits',
         results,
-        properties: { verdict: evidence.verdict, runId: evidence.runId, specSha256: evidence.scope.spec.sha256, gitCommit: evidence.method.tool.gitCommit },
+        properties: {
+          verdict: evidence.verdict,
+          runId: evidence.runId,
+          specSha256: evidence.scope.spec.sha256,
+          gitCommit: evidence.method.tool.gitCommit,
+        },
       },
     ],
   };

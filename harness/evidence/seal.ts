@@ -15,7 +15,12 @@ export interface SealResult {
  * `sealedPrefix` is for a checkpoint of a run still in progress: the transcript keeps growing, so
  * the seal covers its first N bytes (see Manifest.growing). The final seal passes nothing.
  */
-export function sealRunDir(dir: string, key: SigningKey, predicate: TestResultPredicate, sealedPrefix: Record<string, number> = {}): SealResult {
+export function sealRunDir(
+  dir: string,
+  key: SigningKey,
+  predicate: TestResultPredicate,
+  sealedPrefix: Record<string, number> = {},
+): SealResult {
   writePublicKey(dir, key);
   const manifest = writeManifest(dir, sealedPrefix);
   const { keyFingerprint } = writeAttestation(dir, { key, predicate, sealedPrefix });

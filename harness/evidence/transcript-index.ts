@@ -4,6 +4,7 @@ import { readTranscript } from './transcript.ts';
 
 export function exchangesFromTranscript(file: string): Map<number, Exchange> {
   const out = new Map<number, Exchange>();
-  for (const l of readTranscript(file)) if (l.type === 'exchange') out.set(l.exchange.seq, { ...l.exchange, transcriptLine: l.line });
+  for (const l of readTranscript(file))
+    if (l.type === 'exchange') out.set(l.exchange.seq, { ...l.exchange, transcriptLine: l.line });
   return out;
 }

@@ -19,8 +19,7 @@ export const TRANSCRIPT_FILE = 'transcript.ndjson';
 
 /** What a line holds besides the chain fields. */
 export type TranscriptEntry =
-  | { type: 'exchange'; exchange: Exchange }
-  | { type: 'note'; note: string; data?: Record<string, unknown> };
+  { type: 'exchange'; exchange: Exchange } | { type: 'note'; note: string; data?: Record<string, unknown> };
 
 export type TranscriptLine = { line: number; prev: string; at: string } & TranscriptEntry;
 
@@ -52,7 +51,10 @@ export class TranscriptWriter {
     readonly file: string,
     options: TranscriptWriterOptions = {},
   ) {
-    this.redactor = new Redactor({ ...(options.redactionKey ? { key: options.redactionKey } : {}), secrets: options.secrets ?? [] });
+    this.redactor = new Redactor({
+      ...(options.redactionKey ? { key: options.redactionKey } : {}),
+      secrets: options.secrets ?? [],
+    });
     this.fsync = options.fsync ?? false;
     this.now = options.now ?? (() => new Date());
     if (existsSync(file)) {
@@ -87,7 +89,11 @@ export class TranscriptWriter {
   }
 
   appendNote(note: string, data?: Record<string, unknown>): number {
-    return this.append({ type: 'note', note: this.redactor.redactString(note), ...(data ? { data: this.redactor.redactValue(data) as Record<string, unknown> } : {}) });
+    return this.append({
+      type: 'note',
+      note: this.redactor.redactString(note),
+      ...(data ? { data: this.redactor.redactValue(data) as Record<string, unknown> } : {}),
+    });
   }
 
   close(): void {
@@ -182,14 +188,40 @@ export function verifyTranscriptBytes(buf: Buffer): TranscriptCheck {
     } catch {
       return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'not valid JSON' } };
     }
-    if (!parsed || typeof parsed !== 'object') return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'not a JSON object' } };
+    if (!parsed || typeof parsed !== 'object')
+      return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'not a JSON object' } };
     const rec = parsed as Record<string, unknown>;
-    if (rec['line'] !== n) return { ok: false, lines: lines.length, firstBroken: { line: n, reason: `line number is ${JSON.stringify(rec['line'])}, expected ${n} (a line was removed, inserted or reordered)` } };
-    if (rec['prev'] !== prev) return { ok: false, lines: lines.length, firstBroken: { line: n, reason: `prev hash does not match line ${n - 1} (it was changed, removed or reordered)` } };
-    if (typeof rec['type'] !== 'string') return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'missing type' } };
+    if (rec['line'] !== n)
+      return {
+        ok: false,
+        lines: lines.length,
+        firstBroken: {
+          line: n,
+          reason: `line number is ${JSON.stringify(rec['line'])}, expected ${n} (a line was removed, inserted or reordered)`,
+        },
+      };
+    if (rec['prev'] !== prev)
+      return {
+        ok: false,
+        lines: lines.length,
+        firstBroken: {
+          line: n,
+          reason: `prev hash does not match line ${n - 1} (it was changed, removed or reordered)`,
+        },
+      };
+    if (typeof rec['type'] !== 'string')
+      return { ok: false, lines: lines.length, firstBroken: { line: n, reason: 'missing type' } };
     prev = sha256Hex(raw);
   }
-  if (trailing) return { ok: false, lines: lines.length, firstBroken: { line: lines.length + 1, reason: 'incomplete last line (no newline): the run was cut off or the file edited' } };
+  if (trailing)
+    return {
+      ok: false,
+      lines: lines.length,
+      firstBroken: {
+        line: lines.length + 1,
+        reason: 'incomplete last line (no newline): the run was cut off or the file edited',
+      },
+    };
   return { ok: true, lines: lines.length };
 }
 

@@ -20,7 +20,12 @@ export async function main(argv: string[]): Promise<number> {
   let values: { 'public-key'?: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { 'public-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { 'public-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (err) {
     process.stderr.write(`tenantproof verify: ${(err as Error).message}\n\n${HELP}\n`);
     return 2;

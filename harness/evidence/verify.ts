@@ -55,7 +55,12 @@ export interface VerifyOptions {
 
 export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyReport {
   const failures: VerifyFailure[] = [];
-  if (!existsSync(dir)) return { ok: false, failures: [{ file: dir, check: 'folder', detail: 'run folder does not exist' }], pinned: false };
+  if (!existsSync(dir))
+    return {
+      ok: false,
+      failures: [{ file: dir, check: 'folder', detail: 'run folder does not exist' }],
+      pinned: false,
+    };
 
   for (const p of checkManifest(dir)) failures.push({ file: p.file, check: 'manifest', detail: p.detail });
   const unsealed = unsealedTails(dir);
@@ -79,7 +84,12 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
   if (existsSync(tPath)) {
     const t = verifyTranscriptBytes(readFileSync(tPath));
     transcriptLines = t.lines;
-    if (!t.ok && t.firstBroken) failures.push({ file: TRANSCRIPT_FILE, check: 'transcript', detail: `line ${t.firstBroken.line}: ${t.firstBroken.reason}` });
+    if (!t.ok && t.firstBroken)
+      failures.push({
+        file: TRANSCRIPT_FILE,
+        check: 'transcript',
+        detail: `line ${t.firstBroken.line}: ${t.firstBroken.reason}`,
+      });
   } else if (!merged) {
     // Only a merged folder has no transcript of its own: its transcripts are its shards'.
     failures.push({ file: TRANSCRIPT_FILE, check: 'transcript', detail: 'transcript.ndjson is missing' });
@@ -97,11 +107,22 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
   if (existsSync(ePath)) {
     if (value !== undefined) {
       const issues = evidenceIssues(value);
-      for (const i of issues) failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: `${i.path}: ${i.message}` });
+      for (const i of issues)
+        failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: `${i.path}: ${i.message}` });
       // The key the report names must be the key that signed.
       const claimed = (value as { signing?: { keyFingerprint?: unknown } }).signing?.keyFingerprint;
-      if (issues.length === 0 && typeof claimed === 'string' && att.keyFingerprint && att.problems.length === 0 && claimed !== att.keyFingerprint) {
-        failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: `evidence names signing key ${claimed}, but the attestation verifies with ${att.keyFingerprint}` });
+      if (
+        issues.length === 0 &&
+        typeof claimed === 'string' &&
+        att.keyFingerprint &&
+        att.problems.length === 0 &&
+        claimed !== att.keyFingerprint
+      ) {
+        failures.push({
+          file: EVIDENCE_FILE,
+          check: 'evidence',
+          detail: `evidence names signing key ${claimed}, but the attestation verifies with ${att.keyFingerprint}`,
+        });
       }
     }
   } else {
@@ -138,46 +159,89 @@ const SAFE_REL = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\\0]+$/;
  * reported under `shards/<runId>/<file>`), each one the evidence claims present with the evidence
  * hash it claims, no other folder there, and every finding's transcript reference resolvable.
  */
-function verifyShards(dir: string, merged: MergedClaim, evidence: { findings?: unknown }): { failures: VerifyFailure[]; shards: NonNullable<VerifyReport['shards']>; unsealed: NonNullable<VerifyReport['unsealed']> } {
+function verifyShards(
+  dir: string,
+  merged: MergedClaim,
+  evidence: { findings?: unknown },
+): {
+  failures: VerifyFailure[];
+  shards: NonNullable<VerifyReport['shards']>;
+  unsealed: NonNullable<VerifyReport['unsealed']>;
+} {
   const failures: VerifyFailure[] = [];
   const unsealed: NonNullable<VerifyReport['unsealed']> = [];
   const shards: NonNullable<VerifyReport['shards']> = [];
   const root = join(dir, SHARDS_DIR);
-  const present = existsSync(root) ? readdirSync(root).filter((n) => lstatSync(join(root, n)).isDirectory()).sort() : [];
+  const present = existsSync(root)
+    ? readdirSync(root)
+        .filter((n) => lstatSync(join(root, n)).isDirectory())
+        .sort()
+    : [];
   const claimed = new Set<string>();
   for (const s of merged.shards) {
     const rel = typeof s.dir === 'string' ? s.dir : undefined;
     if (!rel || !SAFE_REL.test(rel) || !rel.startsWith(`${SHARDS_DIR}/`) || rel.split('/').length !== 2) {
-      failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `a merged run names the folder ${JSON.stringify(s.dir)}, which is not shards/<runId>` });
+      failures.push({
+        file: EVIDENCE_FILE,
+        check: 'merge',
+        detail: `a merged run names the folder ${JSON.stringify(s.dir)}, which is not shards/<runId>`,
+      });
       continue;
     }
     claimed.add(rel.slice(SHARDS_DIR.length + 1));
     const sdir = join(dir, rel);
     if (!existsSync(sdir)) {
-      failures.push({ file: rel, check: 'merge', detail: `${rel} is named in evidence.json as a merged run but is missing` });
+      failures.push({
+        file: rel,
+        check: 'merge',
+        detail: `${rel} is named in evidence.json as a merged run but is missing`,
+      });
       continue;
     }
     const ePath = join(sdir, EVIDENCE_FILE);
     if (existsSync(ePath) && typeof s.evidenceSha256 === 'string') {
       const h = sha256Hex(readFileSync(ePath));
-      if (h !== s.evidenceSha256) failures.push({ file: `${rel}/${EVIDENCE_FILE}`, check: 'merge', detail: `${rel}/${EVIDENCE_FILE} has sha256 ${h}, the merged evidence says ${s.evidenceSha256}` });
+      if (h !== s.evidenceSha256)
+        failures.push({
+          file: `${rel}/${EVIDENCE_FILE}`,
+          check: 'merge',
+          detail: `${rel}/${EVIDENCE_FILE} has sha256 ${h}, the merged evidence says ${s.evidenceSha256}`,
+        });
     }
     // A shard keeps its own seal; verify it as the run folder it was (its own public key: the merged
     // attestation, checked above, is what binds the shard's bytes to the merging signer).
     const r = verifyRunDir(sdir);
-    for (const f of r.failures) failures.push({ ...f, file: f.check === 'folder' ? rel : `${rel}/${f.file}`, detail: `${rel}: ${f.detail}` });
+    for (const f of r.failures)
+      failures.push({ ...f, file: f.check === 'folder' ? rel : `${rel}/${f.file}`, detail: `${rel}: ${f.detail}` });
     for (const u of r.unsealed ?? []) unsealed.push({ ...u, file: `${rel}/${u.file}` });
-    shards.push({ dir: rel, ok: r.ok, ...(r.keyFingerprint ? { keyFingerprint: r.keyFingerprint } : {}), ...(r.transcriptLines !== undefined ? { transcriptLines: r.transcriptLines } : {}) });
+    shards.push({
+      dir: rel,
+      ok: r.ok,
+      ...(r.keyFingerprint ? { keyFingerprint: r.keyFingerprint } : {}),
+      ...(r.transcriptLines !== undefined ? { transcriptLines: r.transcriptLines } : {}),
+    });
   }
-  for (const name of present) if (!claimed.has(name)) failures.push({ file: `${SHARDS_DIR}/${name}`, check: 'merge', detail: `${SHARDS_DIR}/${name} is not one of the merged runs evidence.json names` });
+  for (const name of present)
+    if (!claimed.has(name))
+      failures.push({
+        file: `${SHARDS_DIR}/${name}`,
+        check: 'merge',
+        detail: `${SHARDS_DIR}/${name} is not one of the merged runs evidence.json names`,
+      });
 
   // Every finding's transcript lines must exist in the transcript it names.
-  const findings = Array.isArray(evidence.findings) ? (evidence.findings as Array<{ id?: unknown; transcript?: unknown; transcriptLines?: unknown }>) : [];
+  const findings = Array.isArray(evidence.findings)
+    ? (evidence.findings as Array<{ id?: unknown; transcript?: unknown; transcriptLines?: unknown }>)
+    : [];
   const lineCounts = new Map<string, number | undefined>();
   for (const f of findings) {
     if (typeof f.transcript !== 'string') continue;
     if (!SAFE_REL.test(f.transcript)) {
-      failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `finding ${String(f.id)} names the transcript ${JSON.stringify(f.transcript)}, outside the folder` });
+      failures.push({
+        file: EVIDENCE_FILE,
+        check: 'merge',
+        detail: `finding ${String(f.id)} names the transcript ${JSON.stringify(f.transcript)}, outside the folder`,
+      });
       continue;
     }
     if (!lineCounts.has(f.transcript)) {
@@ -186,12 +250,21 @@ function verifyShards(dir: string, merged: MergedClaim, evidence: { findings?: u
     }
     const n = lineCounts.get(f.transcript);
     if (n === undefined) {
-      failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `finding ${String(f.id)} cites ${f.transcript}, which is missing` });
+      failures.push({
+        file: EVIDENCE_FILE,
+        check: 'merge',
+        detail: `finding ${String(f.id)} cites ${f.transcript}, which is missing`,
+      });
       continue;
     }
     const lines = Array.isArray(f.transcriptLines) ? f.transcriptLines : [];
     const bad = lines.filter((l) => typeof l !== 'number' || l < 1 || l > n);
-    if (bad.length > 0) failures.push({ file: EVIDENCE_FILE, check: 'merge', detail: `finding ${String(f.id)} cites line(s) ${bad.join(', ')} of ${f.transcript}, which has ${n} lines` });
+    if (bad.length > 0)
+      failures.push({
+        file: EVIDENCE_FILE,
+        check: 'merge',
+        detail: `finding ${String(f.id)} cites line(s) ${bad.join(', ')} of ${f.transcript}, which has ${n} lines`,
+      });
   }
   return { failures, shards, unsealed };
 }
@@ -199,7 +272,10 @@ function verifyShards(dir: string, merged: MergedClaim, evidence: { findings?: u
 /** One line per failure, for the CLI. */
 export function formatVerifyReport(r: VerifyReport): string {
   if (r.ok) {
-    const tail = (r.unsealed ?? []).map((u) => `\nNOTE ${u.file}: ${u.extraBytes} bytes were written after the last checkpoint seal (first ${u.sealedBytes} bytes sealed); they are hash-chained (an edit to any line but the last breaks the chain) but not signed. The run did not finish: its evidence is partial.`);
+    const tail = (r.unsealed ?? []).map(
+      (u) =>
+        `\nNOTE ${u.file}: ${u.extraBytes} bytes were written after the last checkpoint seal (first ${u.sealedBytes} bytes sealed); they are hash-chained (an edit to any line but the last breaks the chain) but not signed. The run did not finish: its evidence is partial.`,
+    );
     if (r.shards) {
       const keys = new Set(r.shards.map((s) => s.keyFingerprint).filter((k): k is string => k !== undefined));
       const same = keys.size === 1 && keys.has(r.keyFingerprint ?? '');

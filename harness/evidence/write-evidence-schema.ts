@@ -19,7 +19,9 @@ function main(argv: string[]): number {
       // missing counts as stale
     }
     if (current !== text) {
-      process.stderr.write(`${EVIDENCE_SCHEMA_PATH} is stale; run: npx tsx harness/evidence/write-evidence-schema.ts\n`);
+      process.stderr.write(
+        `${EVIDENCE_SCHEMA_PATH} is stale; run: npx tsx harness/evidence/write-evidence-schema.ts\n`,
+      );
       return 1;
     }
     return 0;
@@ -29,4 +31,5 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  process.exitCode = main(process.argv.slice(2));

@@ -9,7 +9,12 @@ export function stripInvalidXml(s: string): string {
 
 /** Escapes text content and attribute values alike (quotes too, so it is safe in both). */
 export function xmlEscape(s: string): string {
-  return stripInvalidXml(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return stripInvalidXml(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 export function attrs(a: Record<string, string | number | undefined>): string {

@@ -43,7 +43,10 @@ export function canaryOwner(canary: string): TenantLabel | undefined {
  * `runTag`, the nonce is hashed with it, so two runs with the same seed still get different canaries.
  */
 export function nonceArbitrary(runTag?: string): fc.Arbitrary<string> {
-  const raw = fc.tuple(fc.constantFrom(...LETTERS), fc.string({ unit: fc.constantFrom(...ALNUM), minLength: NONCE_LENGTH - 1, maxLength: NONCE_LENGTH - 1 }));
+  const raw = fc.tuple(
+    fc.constantFrom(...LETTERS),
+    fc.string({ unit: fc.constantFrom(...ALNUM), minLength: NONCE_LENGTH - 1, maxLength: NONCE_LENGTH - 1 }),
+  );
   return fc.noShrink(fc.noBias(raw)).map(([first, rest]) => {
     if (!runTag) return first + rest;
     const digest = createHash('sha256').update(`${runTag}\0${first}${rest}`).digest();

@@ -11,7 +11,10 @@ export function derefSchema(resolver: RefResolver, schema: unknown): JsonObject 
     const target = resolver.lookup($ref);
     // 3.1 allows keywords beside `$ref`; they refine the target.
     const rest = Object.keys(siblings).filter((k) => k !== 'description' && k !== 'summary');
-    current = rest.length && isObject(target) ? { allOf: [target, Object.fromEntries(rest.map((k) => [k, siblings[k]]))] } : target;
+    current =
+      rest.length && isObject(target)
+        ? { allOf: [target, Object.fromEntries(rest.map((k) => [k, siblings[k]]))] }
+        : target;
   }
   return isObject(current) ? current : {};
 }
@@ -38,7 +41,11 @@ function mergeTwo(resolver: RefResolver, a: JsonObject, b: JsonObject, depth: nu
       out[key] = value;
     } else if (key === 'properties' && isObject(existing) && isObject(value)) {
       const props: JsonObject = { ...existing };
-      for (const [name, prop] of Object.entries(value)) props[name] = props[name] === undefined ? prop : mergeTwo(resolver, derefSchema(resolver, props[name]), derefSchema(resolver, prop), depth + 1);
+      for (const [name, prop] of Object.entries(value))
+        props[name] =
+          props[name] === undefined
+            ? prop
+            : mergeTwo(resolver, derefSchema(resolver, props[name]), derefSchema(resolver, prop), depth + 1);
       out.properties = props;
     } else if (key === 'required' && Array.isArray(existing) && Array.isArray(value)) {
       out.required = [...new Set([...existing, ...value])];

@@ -21,7 +21,12 @@ export interface RecordOptions extends Omit<SchemaArbitraryOptions, 'canary' | '
   runTag?: string;
 }
 
-export function recordArbitrary(schema: unknown, resolver: RefResolver, owner: TenantLabel, options: RecordOptions = {}): fc.Arbitrary<GeneratedRecord> {
+export function recordArbitrary(
+  schema: unknown,
+  resolver: RefResolver,
+  owner: TenantLabel,
+  options: RecordOptions = {},
+): fc.Arbitrary<GeneratedRecord> {
   const { runTag, ...rest } = options;
   return canaryArbitrary(owner, runTag).chain((canary) =>
     schemaArbitrary(schema, { ...rest, resolver, canary }).map((value) => ({ value, canary, owner })),
@@ -29,7 +34,12 @@ export function recordArbitrary(schema: unknown, resolver: RefResolver, owner: T
 }
 
 /** A JSON request body for an operation, or undefined when it takes none. */
-export function requestBodyArbitrary(model: ApiModel, op: OperationInfo, owner: TenantLabel, options: RecordOptions = {}): fc.Arbitrary<GeneratedRecord> | undefined {
+export function requestBodyArbitrary(
+  model: ApiModel,
+  op: OperationInfo,
+  owner: TenantLabel,
+  options: RecordOptions = {},
+): fc.Arbitrary<GeneratedRecord> | undefined {
   if (!op.requestBody) return undefined;
   return recordArbitrary(op.requestBody.schema, model.document, owner, { ...options, direction: 'request' });
 }
@@ -51,5 +61,7 @@ export function parametersArbitrary(
     properties: Object.fromEntries(chosen.map((p) => [p.name, p.schema])),
     required: chosen.filter((p) => p.required).map((p) => p.name),
   };
-  return recordArbitrary(schema, model.document, owner, { ...rest, direction: 'request' }) as fc.Arbitrary<GeneratedRecord<Record<string, unknown>>>;
+  return recordArbitrary(schema, model.document, owner, { ...rest, direction: 'request' }) as fc.Arbitrary<
+    GeneratedRecord<Record<string, unknown>>
+  >;
 }

@@ -5,7 +5,12 @@
 import type { TenantLabel } from '../model/exchange.ts';
 import { isIdLikeName } from '../spec/naming.ts';
 import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from './canary.ts';
-import { MIN_FINGERPRINT_LENGTH, type Fingerprint, type FingerprintKind, type FingerprintRegistry } from './fingerprints.ts';
+import {
+  MIN_FINGERPRINT_LENGTH,
+  type Fingerprint,
+  type FingerprintKind,
+  type FingerprintRegistry,
+} from './fingerprints.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL_OR_URI = /@|^[a-z][a-z0-9+.-]*:\/\//i;
@@ -17,10 +22,16 @@ export interface FoundValue {
   path: string;
 }
 
-function walkStrings(value: unknown, path: string, visit: (s: string, path: string, key: string | undefined) => void, key?: string): void {
+function walkStrings(
+  value: unknown,
+  path: string,
+  visit: (s: string, path: string, key: string | undefined) => void,
+  key?: string,
+): void {
   if (typeof value === 'string') visit(value, path, key);
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${path}/${i}`, visit, key));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walkStrings(v, `${path}/${k}`, visit, k);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) walkStrings(v, `${path}/${k}`, visit, k);
 }
 
 /** The high-entropy values in a generated document: canaries, strings carrying one, UUIDs. */
@@ -41,7 +52,12 @@ export interface RegisterResult {
   conflicts: { value: string; owner: TenantLabel; claimedBy: TenantLabel; path: string }[];
 }
 
-function registerAll(registry: FingerprintRegistry, owner: TenantLabel, found: FoundValue[], source: string): RegisterResult {
+function registerAll(
+  registry: FingerprintRegistry,
+  owner: TenantLabel,
+  found: FoundValue[],
+  source: string,
+): RegisterResult {
   const result: RegisterResult = { registered: [], conflicts: [] };
   for (const f of found) {
     if (f.value.length < MIN_FINGERPRINT_LENGTH) continue;
@@ -56,7 +72,12 @@ function registerAll(registry: FingerprintRegistry, owner: TenantLabel, found: F
 }
 
 /** Registers every high-entropy value in a generated request (body, query) as owned by `owner`. */
-export function registerGeneratedValues(registry: FingerprintRegistry, owner: TenantLabel, value: unknown, source: string): RegisterResult {
+export function registerGeneratedValues(
+  registry: FingerprintRegistry,
+  owner: TenantLabel,
+  value: unknown,
+  source: string,
+): RegisterResult {
   return registerAll(registry, owner, findGeneratedValues(value), source);
 }
 
@@ -85,10 +106,15 @@ export function registerServerIds(
  * Registers each tenant's secrets (API keys, tokens) as `token` fingerprints, so a key that shows
  * up in another tenant's response is caught. Evidence must still redact them (see harness/tenants).
  */
-export function registerTenantSecrets(registry: FingerprintRegistry, tenants: readonly { label: TenantLabel; secrets: readonly string[] }[]): RegisterResult {
+export function registerTenantSecrets(
+  registry: FingerprintRegistry,
+  tenants: readonly { label: TenantLabel; secrets: readonly string[] }[],
+): RegisterResult {
   const result: RegisterResult = { registered: [], conflicts: [] };
   for (const t of tenants) {
-    const found = t.secrets.flatMap((s) => [s, s.replace(/^(Bearer|Token|Basic)\s+/i, '')]).map((value) => ({ value, kind: 'token' as const, path: '' }));
+    const found = t.secrets
+      .flatMap((s) => [s, s.replace(/^(Bearer|Token|Basic)\s+/i, '')])
+      .map((value) => ({ value, kind: 'token' as const, path: '' }));
     const r = registerAll(registry, t.label, found, `${t.label}.credentials`);
     result.registered.push(...r.registered);
     result.conflicts.push(...r.conflicts);

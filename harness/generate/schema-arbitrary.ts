@@ -9,7 +9,13 @@ import fc from 'fast-check';
 import { isObject, type JsonObject, type RefResolver } from '../spec/spec-document.ts';
 import { derefSchema, mergeAllOf } from './merge-all-of.ts';
 import { orderTimeRanges } from './time-ranges.ts';
-import { formatArbitrary, freeTextArbitrary, patternArbitrary, type StringContext, type TimeRange } from './string-arbitraries.ts';
+import {
+  formatArbitrary,
+  freeTextArbitrary,
+  patternArbitrary,
+  type StringContext,
+  type TimeRange,
+} from './string-arbitraries.ts';
 
 export interface SchemaArbitraryOptions {
   resolver: RefResolver;
@@ -42,14 +48,18 @@ const HARD_DEPTH = 12;
 const DEFAULT_MAX_STRING = 64;
 
 export class UnsatisfiableSchemaError extends Error {
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(`cannot generate a value for ${field || 'the body'}: ${detail}`);
     this.name = 'UnsatisfiableSchemaError';
   }
 }
 
 export function schemaArbitrary(schema: unknown, options: SchemaArbitraryOptions): fc.Arbitrary<unknown> {
-  const tag = options.tag ?? (options.canary ? /^tp(T[0-9]+)/.exec(options.canary)?.[1]?.toLowerCase() ?? 'tenant' : 'tenant');
+  const tag =
+    options.tag ?? (options.canary ? (/^tp(T[0-9]+)/.exec(options.canary)?.[1]?.toLowerCase() ?? 'tenant') : 'tenant');
   const ctx: Ctx = {
     opts: { direction: 'request', maxDepth: 4, optional: 'random', ...options },
     tag,
@@ -66,7 +76,13 @@ function typesOf(s: JsonObject): string[] {
   if (types.length === 0) {
     if (isObject(s.properties) || s.additionalProperties !== undefined || Array.isArray(s.required)) types = ['object'];
     else if (s.items !== undefined || s.minItems !== undefined) types = ['array'];
-    else if (s.minLength !== undefined || s.maxLength !== undefined || s.pattern !== undefined || s.format !== undefined) types = ['string'];
+    else if (
+      s.minLength !== undefined ||
+      s.maxLength !== undefined ||
+      s.pattern !== undefined ||
+      s.format !== undefined
+    )
+      types = ['string'];
     else if (s.minimum !== undefined || s.maximum !== undefined) types = ['number'];
   }
   if (s.nullable === true && !types.includes('null')) types = [...types, 'null'];
@@ -91,10 +107,13 @@ function build(schema: unknown, ctx: Ctx): fc.Arbitrary<unknown> {
     const values = s.nullable === true && !s.enum.includes(null) ? [...s.enum, null] : s.enum;
     return fc.constantFrom(...values);
   }
-  const branches = (Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined) as unknown[] | undefined;
+  const branches = (Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined) as
+    unknown[] | undefined;
   if (branches && branches.length) {
     const { oneOf: _o, anyOf: _a, ...base } = s;
-    const hasBase = Object.keys(base).some((k) => !['description', 'title', 'discriminator', 'example', 'examples', 'nullable'].includes(k));
+    const hasBase = Object.keys(base).some(
+      (k) => !['description', 'title', 'discriminator', 'example', 'examples', 'nullable'].includes(k),
+    );
     const arbs = branches.map((b) => build(hasBase ? { allOf: [base, b] } : b, here));
     if (s.nullable === true) arbs.push(fc.constant(null));
     return fc.oneof(...arbs);
@@ -160,7 +179,10 @@ function integerArbitrary(s: JsonObject): fc.Arbitrary<number> {
 function smallFirst(lo: number, hi: number): fc.Arbitrary<number> {
   const smallHi = Math.min(hi, lo + 1000);
   if (smallHi === hi) return fc.integer({ min: lo, max: hi });
-  return fc.oneof({ arbitrary: fc.integer({ min: lo, max: smallHi }), weight: 4 }, { arbitrary: fc.integer({ min: lo, max: hi }), weight: 1 });
+  return fc.oneof(
+    { arbitrary: fc.integer({ min: lo, max: smallHi }), weight: 4 },
+    { arbitrary: fc.integer({ min: lo, max: hi }), weight: 1 },
+  );
 }
 
 function numberArbitrary(s: JsonObject): fc.Arbitrary<number> {
@@ -200,7 +222,9 @@ function stringArbitrary(s: JsonObject, ctx: Ctx): fc.Arbitrary<string> {
       try {
         return patternArbitrary(regex, sctx, bounds);
       } catch (err) {
-        fallback(`pattern ${JSON.stringify(s.pattern)} is beyond the regex generator (${(err as Error).message}); free text used`);
+        fallback(
+          `pattern ${JSON.stringify(s.pattern)} is beyond the regex generator (${(err as Error).message}); free text used`,
+        );
       }
     }
   }
@@ -209,7 +233,8 @@ function stringArbitrary(s: JsonObject, ctx: Ctx): fc.Arbitrary<string> {
     if (formatted) return formatted;
     fallback(`format ${JSON.stringify(s.format)} is not known; free text used`);
   }
-  if (ctx.propertyName && /(^|_)e?-?mail(_?address)?$/i.test(ctx.propertyName) && maxLength >= 6) return formatArbitrary('email', sctx, bounds)!;
+  if (ctx.propertyName && /(^|_)e?-?mail(_?address)?$/i.test(ctx.propertyName) && maxLength >= 6)
+    return formatArbitrary('email', sctx, bounds)!;
   return freeTextArbitrary(sctx, bounds);
 }
 
@@ -219,7 +244,8 @@ function arrayArbitrary(s: JsonObject, ctx: Ctx): fc.Arbitrary<unknown[]> {
   if (ctx.depth >= ctx.opts.maxDepth) maxItems = minItems;
   maxItems = Math.min(maxItems, Math.max(minItems, 5));
   const item = build(s.items ?? {}, { ...ctx, depth: ctx.depth + 1, field: `${ctx.field}[]`, propertyName: undefined });
-  if (s.uniqueItems === true) return fc.uniqueArray(item, { minLength: minItems, maxLength: maxItems, selector: (v) => JSON.stringify(v) });
+  if (s.uniqueItems === true)
+    return fc.uniqueArray(item, { minLength: minItems, maxLength: maxItems, selector: (v) => JSON.stringify(v) });
   return fc.array(item, { minLength: minItems, maxLength: maxItems });
 }
 
@@ -234,7 +260,15 @@ function objectArbitrary(s: JsonObject, ctx: Ctx): fc.Arbitrary<Record<string, u
     if (prop[skip] === true && !required.has(name)) continue;
     const isRequired = required.has(name);
     if (!isRequired && (ctx.depth >= ctx.opts.maxDepth || ctx.opts.optional === 'none')) continue;
-    entries.push([name, build(raw, { ...ctx, depth: ctx.depth + 1, field: ctx.field ? `${ctx.field}.${name}` : name, propertyName: name })]);
+    entries.push([
+      name,
+      build(raw, {
+        ...ctx,
+        depth: ctx.depth + 1,
+        field: ctx.field ? `${ctx.field}.${name}` : name,
+        propertyName: name,
+      }),
+    ]);
     if (!isRequired) optional.push(name);
   }
   const requiredNames = entries.map(([n]) => n).filter((n) => required.has(n));
@@ -242,12 +276,14 @@ function objectArbitrary(s: JsonObject, ctx: Ctx): fc.Arbitrary<Record<string, u
   const maxProps = typeof s.maxProperties === 'number' ? s.maxProperties : Infinity;
   const minOptional = Math.max(0, minProps - requiredNames.length);
   const maxOptional = Math.max(minOptional, Math.min(optional.length, maxProps - requiredNames.length));
-  if (minOptional > optional.length) throw new UnsatisfiableSchemaError(ctx.field, `minProperties ${minProps} exceeds the declared properties`);
+  if (minOptional > optional.length)
+    throw new UnsatisfiableSchemaError(ctx.field, `minProperties ${minProps} exceeds the declared properties`);
   const model = Object.fromEntries(entries) as Record<string, fc.Arbitrary<unknown>>;
   const all = fc.record(model);
-  const chosen = ctx.opts.optional === 'all'
-    ? fc.constant(optional.slice(0, maxOptional))
-    : fc.subarray(optional, { minLength: minOptional, maxLength: maxOptional });
+  const chosen =
+    ctx.opts.optional === 'all'
+      ? fc.constant(optional.slice(0, maxOptional))
+      : fc.subarray(optional, { minLength: minOptional, maxLength: maxOptional });
   return fc.tuple(all, chosen).map(([values, picked]) => {
     const out: Record<string, unknown> = {};
     const keep = new Set([...requiredNames, ...picked]);

@@ -36,7 +36,9 @@ const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 
 
 /** Low-entropy filler made of words, exactly within bounds. */
 function fillerArbitrary(bounds: StringBounds): fc.Arbitrary<string> {
-  return fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 4 }).map((words) => fitLength(words.join(' '), bounds));
+  return fc
+    .array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 4 })
+    .map((words) => fitLength(words.join(' '), bounds));
 }
 
 /** Pads with filler or cuts to fit `[minLength, maxLength]`, never ending in a space. */
@@ -56,7 +58,9 @@ export function freeTextArbitrary(ctx: StringContext, bounds: StringBounds): fc.
   const canary = ctx.canary;
   return fc.oneof(
     fc.constant(fitLength(canary, bounds)),
-    fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 }).map((words) => fitLength(`${canary} ${words.join(' ')}`, bounds)),
+    fc
+      .array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 })
+      .map((words) => fitLength(`${canary} ${words.join(' ')}`, bounds)),
   );
 }
 
@@ -80,16 +84,22 @@ const DATE_MAX = Date.UTC(2099, 11, 31);
 
 export function dateTimeArbitrary(range: TimeRange = { min: DATE_MIN, max: DATE_MAX }): fc.Arbitrary<string> {
   const lo = Math.ceil(range.min / 1000);
-  return fc.integer({ min: lo, max: Math.max(lo, Math.floor(range.max / 1000)) }).map((s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z'));
+  return fc
+    .integer({ min: lo, max: Math.max(lo, Math.floor(range.max / 1000)) })
+    .map((s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z'));
 }
 
 export function dateArbitrary(range: TimeRange = { min: DATE_MIN, max: DATE_MAX }): fc.Arbitrary<string> {
   const lo = Math.ceil(range.min / 86_400_000);
-  return fc.integer({ min: lo, max: Math.max(lo, Math.floor(range.max / 86_400_000)) }).map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
+  return fc
+    .integer({ min: lo, max: Math.max(lo, Math.floor(range.max / 86_400_000)) })
+    .map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
 }
 
 export function timeArbitrary(): fc.Arbitrary<string> {
-  return fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 })).map(([h, m, s]) => `${pad2(h)}:${pad2(m)}:${pad2(s)}Z`);
+  return fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
+    .map(([h, m, s]) => `${pad2(h)}:${pad2(m)}:${pad2(s)}Z`);
 }
 
 export function uuidArbitrary(ctx: StringContext): fc.Arbitrary<string> {
@@ -107,7 +117,11 @@ export function uriArbitrary(ctx: StringContext, bounds: StringBounds): fc.Arbit
 }
 
 /** Formats we know how to produce; others fall back to free text (and are reported by `unsupportedFormats`). */
-export function formatArbitrary(format: string, ctx: StringContext, bounds: StringBounds): fc.Arbitrary<string> | undefined {
+export function formatArbitrary(
+  format: string,
+  ctx: StringContext,
+  bounds: StringBounds,
+): fc.Arbitrary<string> | undefined {
   switch (format) {
     case 'email':
     case 'idn-email':
@@ -146,8 +160,16 @@ export function formatArbitrary(format: string, ctx: StringContext, bounds: Stri
 
 /** Strings matching a pattern (via fast-check's regex support), within length bounds. */
 export function patternArbitrary(pattern: RegExp, ctx: StringContext, bounds: StringBounds): fc.Arbitrary<string> {
-  if (ctx.canary && ctx.allowCanary && ctx.canary.length <= bounds.maxLength && ctx.canary.length >= bounds.minLength && pattern.test(ctx.canary)) {
+  if (
+    ctx.canary &&
+    ctx.allowCanary &&
+    ctx.canary.length <= bounds.maxLength &&
+    ctx.canary.length >= bounds.minLength &&
+    pattern.test(ctx.canary)
+  ) {
     return fc.constant(ctx.canary);
   }
-  return fc.stringMatching(pattern, { maxLength: bounds.maxLength }).filter((s) => s.length >= bounds.minLength && s.length <= bounds.maxLength);
+  return fc
+    .stringMatching(pattern, { maxLength: bounds.maxLength })
+    .filter((s) => s.length >= bounds.minLength && s.length <= bounds.maxLength);
 }

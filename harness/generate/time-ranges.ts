@@ -36,7 +36,8 @@ export function orderTimeRanges(obj: Record<string, unknown>): Record<string, un
         const stop = timeOf(obj[partner]);
         if (partner === key || stop === undefined) continue;
         if (stop < start) [obj[key], obj[partner]] = [obj[partner], obj[key]];
-        else if (stop === start && /T/.test(String(obj[partner]))) obj[partner] = new Date(stop + 3_600_000).toISOString().replace('.000Z', 'Z');
+        else if (stop === start && /T/.test(String(obj[partner])))
+          obj[partner] = new Date(stop + 3_600_000).toISOString().replace('.000Z', 'Z');
       }
     }
   }

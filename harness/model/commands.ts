@@ -5,7 +5,14 @@
  */
 import fc from 'fast-check';
 import type { TenantLabel } from './exchange.ts';
-import type { BatchCommandSpec, CommandSpec, GeneratedValues, OwnCommandSpec, ProbeCommandSpec, QueryMode } from './command-spec.ts';
+import type {
+  BatchCommandSpec,
+  CommandSpec,
+  GeneratedValues,
+  OwnCommandSpec,
+  ProbeCommandSpec,
+  QueryMode,
+} from './command-spec.ts';
 import { describeSpec } from './command-spec.ts';
 import type { CampaignPlan, PlannedOperation } from './plan.ts';
 import type { ProbeKind, Step } from './step.ts';
@@ -57,9 +64,18 @@ const PROBE_NAME: Record<ProbeKind, ProbeName> = {
   'inject-body': 'body-injection',
 };
 
-const nonce = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 12, maxLength: 12 });
+const nonce = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'),
+  minLength: 12,
+  maxLength: 12,
+});
 
-function valuesFor(planned: PlannedOperation, tenant: TenantLabel, source: ValueSource, withBody: boolean): fc.Arbitrary<GeneratedValues> {
+function valuesFor(
+  planned: PlannedOperation,
+  tenant: TenantLabel,
+  source: ValueSource,
+  withBody: boolean,
+): fc.Arbitrary<GeneratedValues> {
   const op = planned.op;
   const query: Record<string, fc.Arbitrary<unknown>> = {};
   for (const p of op.parameters) {
@@ -68,7 +84,9 @@ function valuesFor(planned: PlannedOperation, tenant: TenantLabel, source: Value
     // Required parameters always; optional filters one time in four, so that most lists and
     // searches see everything (a filter that matches nothing tests nothing).
     const arb = source.param(op, p, tenant);
-    query[p.name] = p.required ? arb : fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: arb, weight: 1 });
+    query[p.name] = p.required
+      ? arb
+      : fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: arb, weight: 1 });
   }
   const body = withBody ? source.body(op, tenant) : undefined;
   return fc
@@ -89,12 +107,20 @@ function valuesFor(planned: PlannedOperation, tenant: TenantLabel, source: Value
 }
 
 /** One arbitrary per tenant, picked by tenant index, so generated canaries carry the right tenant. */
-function perTenant<T>(labels: readonly TenantLabel[], make: (tenant: TenantLabel, index: number) => fc.Arbitrary<T>): fc.Arbitrary<T> {
+function perTenant<T>(
+  labels: readonly TenantLabel[],
+  make: (tenant: TenantLabel, index: number) => fc.Arbitrary<T>,
+): fc.Arbitrary<T> {
   const arbs = labels.map((l, i) => make(l, i));
   return fc.oneof(...arbs);
 }
 
-function own(planned: PlannedOperation, action: OwnCommandSpec['action'], o: CommandOptions, queryModes?: QueryMode[]): fc.Arbitrary<CommandSpec> {
+function own(
+  planned: PlannedOperation,
+  action: OwnCommandSpec['action'],
+  o: CommandOptions,
+  queryModes?: QueryMode[],
+): fc.Arbitrary<CommandSpec> {
   const withBody = planned.op.requestBody !== undefined;
   return perTenant(o.labels, (tenant, t) =>
     fc
@@ -105,7 +131,14 @@ function own(planned: PlannedOperation, action: OwnCommandSpec['action'], o: Com
         values: valuesFor(planned, tenant, o.values, withBody),
       })
       .map(({ selector, victim, queryMode, values }): OwnCommandSpec => {
-        const spec: OwnCommandSpec = { kind: 'own', action, operationId: planned.op.operationId, tenant: t, selector, values };
+        const spec: OwnCommandSpec = {
+          kind: 'own',
+          action,
+          operationId: planned.op.operationId,
+          tenant: t,
+          selector,
+          values,
+        };
         if (queryMode) {
           spec.queryMode = queryMode;
           spec.victim = victim;
@@ -115,29 +148,55 @@ function own(planned: PlannedOperation, action: OwnCommandSpec['action'], o: Com
   );
 }
 
-function probe(planned: PlannedOperation, kind: ProbeKind, o: CommandOptions, withBody: boolean): fc.Arbitrary<CommandSpec> {
+function probe(
+  planned: PlannedOperation,
+  kind: ProbeKind,
+  o: CommandOptions,
+  withBody: boolean,
+): fc.Arbitrary<CommandSpec> {
   return perTenant(o.labels, (tenant, t) =>
     fc
-      .record({ victim: fc.nat({ max: 127 }), selector: fc.nat({ max: 1000 }), values: valuesFor(planned, tenant, o.values, withBody) })
-      .map(({ victim, selector, values }): ProbeCommandSpec => ({ kind: 'probe', probe: kind, operationId: planned.op.operationId, tenant: t, victim, selector, values })),
+      .record({
+        victim: fc.nat({ max: 127 }),
+        selector: fc.nat({ max: 1000 }),
+        values: valuesFor(planned, tenant, o.values, withBody),
+      })
+      .map(({ victim, selector, values }): ProbeCommandSpec => ({
+        kind: 'probe',
+        probe: kind,
+        operationId: planned.op.operationId,
+        tenant: t,
+        victim,
+        selector,
+        values,
+      })),
   );
 }
 
 /** The weighted menu of single commands (everything but batches and checkpoints). */
-export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] {
+export function singleCommandArbitraries(
+  o: CommandOptions,
+): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] {
   const p = o.plan;
   const menu: { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] = [];
   const add = (arbitrary: fc.Arbitrary<CommandSpec>, weight: number, planned: PlannedOperation): void => {
-    menu.push({ arbitrary, weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight, operationId: planned.op.operationId });
+    menu.push({
+      arbitrary,
+      weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight,
+      operationId: planned.op.operationId,
+    });
   };
   // A probe runs only where spec analysis says it applies (x-tenantproof-skip-probes removes it there).
-  const skip = (planned: PlannedOperation, k: ProbeKind): boolean => o.skipProbes?.has(k) === true || !planned.op.probes.includes(PROBE_NAME[k]);
+  const skip = (planned: PlannedOperation, k: ProbeKind): boolean =>
+    o.skipProbes?.has(k) === true || !planned.op.probes.includes(PROBE_NAME[k]);
 
   for (const c of p.creates) {
     add(own(c, 'create', o), 8, c);
     const consumesBody = c.op.consumes.some((u) => u.in === 'body');
-    if ((consumesBody || c.op.parent) && !skip(c, 'foreign-reference')) add(probe(c, 'foreign-reference', o, true), 2, c);
-    if (c.op.idempotencyHeader && !skip(c, 'foreign-idempotency-key')) add(probe(c, 'foreign-idempotency-key', o, false), 1, c);
+    if ((consumesBody || c.op.parent) && !skip(c, 'foreign-reference'))
+      add(probe(c, 'foreign-reference', o, true), 2, c);
+    if (c.op.idempotencyHeader && !skip(c, 'foreign-idempotency-key'))
+      add(probe(c, 'foreign-idempotency-key', o, false), 1, c);
     if (!skip(c, 'foreign-unique-value')) add(probe(c, 'foreign-unique-value', o, true), 1, c);
     if (c.op.requestBody && !skip(c, 'inject-body')) add(probe(c, 'inject-body', o, true), 1, c);
     if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, true), 1, c);
@@ -157,11 +216,13 @@ export function singleCommandArbitraries(o: CommandOptions): { arbitrary: fc.Arb
   }
   for (const a of p.actions) {
     add(own(a, 'action', o), 1, a);
-    if (a.op.resource && !skip(a, 'foreign-action')) add(probe(a, 'foreign-action', o, a.op.requestBody !== undefined), 1, a);
+    if (a.op.resource && !skip(a, 'foreign-action'))
+      add(probe(a, 'foreign-action', o, a.op.requestBody !== undefined), 1, a);
   }
   for (const c of p.collections) {
     add(own(c, 'list', o, c.op.searchParam ? ['own-canary', 'victim-canary', 'broad'] : undefined), 2, c);
-    if (c.op.pagination?.style === 'cursor' && !skip(c, 'foreign-cursor')) add(probe(c, 'foreign-cursor', o, false), 1, c);
+    if (c.op.pagination?.style === 'cursor' && !skip(c, 'foreign-cursor'))
+      add(probe(c, 'foreign-cursor', o, false), 1, c);
     if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, false), 1, c);
     if (!skip(c, 'inject-query')) add(probe(c, 'inject-query', o, false), 1, c);
   }
@@ -195,8 +256,13 @@ export function commandSpecArbitrary(o: CommandOptions): fc.Arbitrary<CommandSpe
   const single = fc.oneof(...menu.map(({ arbitrary, weight }) => ({ arbitrary, weight })));
   // Concurrent batches draw only operations that may be interleaved (`x-tenantproof-skip-probes:
   // [interleaved]` keeps one out); --concurrency 1 means no batches at all.
-  const batchable = menu.filter((m) => o.plan.byId.get(m.operationId)?.op.probes.includes('interleaved') !== false).map(({ arbitrary, weight }) => ({ arbitrary, weight }));
-  const batches = o.maxBatch >= 2 && batchable.length > 0 ? [{ arbitrary: batchArbitrary(fc.oneof(...batchable), o), weight: 6 }] : [];
+  const batchable = menu
+    .filter((m) => o.plan.byId.get(m.operationId)?.op.probes.includes('interleaved') !== false)
+    .map(({ arbitrary, weight }) => ({ arbitrary, weight }));
+  const batches =
+    o.maxBatch >= 2 && batchable.length > 0
+      ? [{ arbitrary: batchArbitrary(fc.oneof(...batchable), o), weight: 6 }]
+      : [];
   return fc.oneof(
     { arbitrary: single, weight: 28 },
     ...batches,
@@ -231,7 +297,9 @@ export class CampaignCommand implements fc.AsyncCommand<World, CommandRunner> {
       });
       if (built.length === 1) await runner.runStep(built[0]!.step);
       else if (built.length > 1) {
-        const positions = spec.order.filter((i) => built.some((b) => b.i === i)).map((i) => built.findIndex((b) => b.i === i));
+        const positions = spec.order
+          .filter((i) => built.some((b) => b.i === i))
+          .map((i) => built.findIndex((b) => b.i === i));
         await runner.runBatch(
           built.map((b) => b.step),
           positions,
@@ -250,7 +318,10 @@ export class CampaignCommand implements fc.AsyncCommand<World, CommandRunner> {
   }
 }
 
-export function commandsArbitrary(o: CommandOptions, maxCommands: number): fc.Arbitrary<Iterable<fc.AsyncCommand<World, CommandRunner>>> {
+export function commandsArbitrary(
+  o: CommandOptions,
+  maxCommands: number,
+): fc.Arbitrary<Iterable<fc.AsyncCommand<World, CommandRunner>>> {
   const spec = commandSpecArbitrary(o);
   // `size: 'max'` so that every run is a full sequence: short ones spend their requests on checkpoints.
   return fc.commands([spec.map((s) => new CampaignCommand(s, o.labels))], { maxCommands, size: 'max' });

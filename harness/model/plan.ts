@@ -51,7 +51,9 @@ export function buildPlan(model: ApiModel): CampaignPlan {
     resources: new Map(model.resources.map((r) => [r.name, r])),
     byId: new Map(),
   };
-  const producible = new Set(model.operations.filter((o) => o.produces && o.tenantOwned).map((o) => o.produces!.resource));
+  const producible = new Set(
+    model.operations.filter((o) => o.produces && o.tenantOwned).map((o) => o.produces!.resource),
+  );
 
   for (const op of model.operations) {
     const out = (reason: string): void => {
@@ -105,7 +107,13 @@ function bucketFor(plan: CampaignPlan, op: OperationInfo): PlannedOperation[] | 
     case 'create':
       return op.produces ? plan.creates : plan.actions;
     case 'item':
-      return op.itemAction === 'read' ? plan.reads : op.itemAction === 'update' ? plan.updates : op.itemAction === 'delete' ? plan.deletes : undefined;
+      return op.itemAction === 'read'
+        ? plan.reads
+        : op.itemAction === 'update'
+          ? plan.updates
+          : op.itemAction === 'delete'
+            ? plan.deletes
+            : undefined;
     case 'action':
       return plan.actions;
     case 'collection':

@@ -5,12 +5,28 @@ import { World } from './world.ts';
 
 function world(): World {
   const w = new World(['T1', 'T2'], { T1: 'tenant-one-id', T2: 'tenant-two-id' });
-  w.responses.set(0, { status: 201, json: { id: 'cust-1111-aaaa', nested: { next: 'cur_abcdef' } }, headers: { 'x-request-id': 'req-9' } });
+  w.responses.set(0, {
+    status: 201,
+    json: { id: 'cust-1111-aaaa', nested: { next: 'cur_abcdef' } },
+    headers: { 'x-request-id': 'req-9' },
+  });
   return w;
 }
 
 function step(partial: Partial<Step>): Step {
-  return { index: 1, tenant: 'T1', operationId: 'op', action: 'read', relation: 'own', method: 'get', path: '/v1/things/{id}', pathParams: {}, query: {}, headers: {}, ...partial };
+  return {
+    index: 1,
+    tenant: 'T1',
+    operationId: 'op',
+    action: 'read',
+    relation: 'own',
+    method: 'get',
+    path: '/v1/things/{id}',
+    pathParams: {},
+    query: {},
+    headers: {},
+    ...partial,
+  };
 }
 
 describe('resolveStep', () => {
@@ -40,9 +56,15 @@ describe('resolveStep', () => {
   });
 
   it('says which step and value are missing when a reference cannot be resolved', () => {
-    expect(() => resolveStep(step({ pathParams: { id: { $from: 7, path: 'id' } } }), world())).toThrow(UnresolvedReferenceError);
-    expect(() => resolveStep(step({ pathParams: { id: { $from: 7, path: 'id' } } }), world())).toThrow(/"id" from step 7/);
+    expect(() => resolveStep(step({ pathParams: { id: { $from: 7, path: 'id' } } }), world())).toThrow(
+      UnresolvedReferenceError,
+    );
+    expect(() => resolveStep(step({ pathParams: { id: { $from: 7, path: 'id' } } }), world())).toThrow(
+      /"id" from step 7/,
+    );
     const noIds = new World(['T1', 'T2']);
-    expect(() => resolveStep(step({ headers: { 'X-Tenant-Id': { $tenantId: 'T2' } } }), noIds)).toThrow(/provisioning id of T2/);
+    expect(() => resolveStep(step({ headers: { 'X-Tenant-Id': { $tenantId: 'T2' } } }), noIds)).toThrow(
+      /provisioning id of T2/,
+    );
   });
 });

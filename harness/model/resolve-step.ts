@@ -101,7 +101,12 @@ export function resolveStep(step: Step, world: World): ResolvedRequest {
     sentValues.add(v);
     headers[name] = v;
   }
-  const resolved: ResolvedRequest = { method: step.method.toUpperCase(), path: qs ? `${path}?${qs}` : path, headers, sentValues };
+  const resolved: ResolvedRequest = {
+    method: step.method.toUpperCase(),
+    path: qs ? `${path}?${qs}` : path,
+    headers,
+    sentValues,
+  };
   if (step.body !== undefined) {
     const body = resolveValue(step.body, world, step.index);
     collectStrings(body, sentValues);

@@ -15,7 +15,9 @@ export function specValueSource(model: ApiModel, runTag: string): ValueSource {
       return requestBodyArbitrary(model, op, tenant, { runTag, timeRange })?.map((r) => r.value);
     },
     param(_op, param, tenant) {
-      return recordArbitrary(param.schema, model.document, tenant, { runTag, direction: 'request', timeRange }).map((r) => r.value);
+      return recordArbitrary(param.schema, model.document, tenant, { runTag, direction: 'request', timeRange }).map(
+        (r) => r.value,
+      );
     },
   };
 }

@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSpecFile } from '../spec/analyze.ts';
 import type { GeneratedValues } from './command-spec.ts';
 import { buildPlan, type CampaignPlan } from './plan.ts';
-import { buildOwnStep, buildProbeStep, CANARY_PREFIX, TENANT_OVERRIDE_HEADER, type StepBuilderContext } from './step-builder.ts';
+import {
+  buildOwnStep,
+  buildProbeStep,
+  CANARY_PREFIX,
+  TENANT_OVERRIDE_HEADER,
+  type StepBuilderContext,
+} from './step-builder.ts';
 import { World } from './world.ts';
 
 const spec = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'specs', 'crm.openapi.yaml');
@@ -24,55 +30,170 @@ function context(): StepBuilderContext {
   return { plan, world, labels: ['T1', 'T2'], pageSize: 2 };
 }
 
-const values = (body?: unknown): GeneratedValues => ({ query: {}, nonce: 'n0nce0000000', ...(body !== undefined ? { body } : {}) });
+const values = (body?: unknown): GeneratedValues => ({
+  query: {},
+  nonce: 'n0nce0000000',
+  ...(body !== undefined ? { body } : {}),
+});
 
 describe('step builder', () => {
   it('an own read targets one of the tenant’s own records, by reference to the step that made it', () => {
-    const s = buildOwnStep(context(), { kind: 'own', action: 'read', operationId: 'getCustomer', tenant: 0, selector: 5, values: values() })!;
-    expect(s).toMatchObject({ tenant: 'T1', relation: 'own', recordFrom: 0, pathParams: { customerId: { $from: 0, path: 'id' } } });
+    const s = buildOwnStep(context(), {
+      kind: 'own',
+      action: 'read',
+      operationId: 'getCustomer',
+      tenant: 0,
+      selector: 5,
+      values: values(),
+    })!;
+    expect(s).toMatchObject({
+      tenant: 'T1',
+      relation: 'own',
+      recordFrom: 0,
+      pathParams: { customerId: { $from: 0, path: 'id' } },
+    });
   });
 
   it('a foreign read targets the victim’s record', () => {
-    const s = buildProbeStep(context(), { kind: 'probe', probe: 'foreign-read', operationId: 'getCustomer', tenant: 0, victim: 0, selector: 0, values: values() })!;
-    expect(s).toMatchObject({ tenant: 'T1', victim: 'T2', relation: 'foreign', probe: 'foreign-read', pathParams: { customerId: { $from: 1, path: 'id' } } });
+    const s = buildProbeStep(context(), {
+      kind: 'probe',
+      probe: 'foreign-read',
+      operationId: 'getCustomer',
+      tenant: 0,
+      victim: 0,
+      selector: 0,
+      values: values(),
+    })!;
+    expect(s).toMatchObject({
+      tenant: 'T1',
+      victim: 'T2',
+      relation: 'foreign',
+      probe: 'foreign-read',
+      pathParams: { customerId: { $from: 1, path: 'id' } },
+    });
   });
 
   it('a create fills id-bearing body fields with the tenant’s own records, and waits when it has none', () => {
     const ctx = context();
-    const body = { customerId: 'generated', title: 'tpT1abcdefghij', scheduledStart: '2030-01-02T00:00:00Z', scheduledEnd: '2030-01-02T01:00:00Z' };
-    const s = buildOwnStep(ctx, { kind: 'own', action: 'create', operationId: 'createJob', tenant: 0, selector: 0, values: values(body) })!;
+    const body = {
+      customerId: 'generated',
+      title: 'tpT1abcdefghij',
+      scheduledStart: '2030-01-02T00:00:00Z',
+      scheduledEnd: '2030-01-02T01:00:00Z',
+    };
+    const s = buildOwnStep(ctx, {
+      kind: 'own',
+      action: 'create',
+      operationId: 'createJob',
+      tenant: 0,
+      selector: 0,
+      values: values(body),
+    })!;
     expect(s.body).toMatchObject({ customerId: { $from: 0, path: 'id' }, title: 'tpT1abcdefghij' });
     expect(s.headers['Idempotency-Key']).toMatch(/^tpidemT1/);
     ctx.world.tenant('T1').records[0]!.alive = false;
-    expect(buildOwnStep(ctx, { kind: 'own', action: 'create', operationId: 'createJob', tenant: 0, selector: 0, values: values(body) })).toBeUndefined();
+    expect(
+      buildOwnStep(ctx, {
+        kind: 'own',
+        action: 'create',
+        operationId: 'createJob',
+        tenant: 0,
+        selector: 0,
+        values: values(body),
+      }),
+    ).toBeUndefined();
   });
 
   it('a foreign reference points the attacker’s new child at the victim’s parent', () => {
-    const body = { customerId: 'generated', title: 'x', scheduledStart: '2030-01-02T00:00:00Z', scheduledEnd: '2030-01-02T01:00:00Z' };
-    const s = buildProbeStep(context(), { kind: 'probe', probe: 'foreign-reference', operationId: 'createJob', tenant: 0, victim: 0, selector: 0, values: values(body) })!;
+    const body = {
+      customerId: 'generated',
+      title: 'x',
+      scheduledStart: '2030-01-02T00:00:00Z',
+      scheduledEnd: '2030-01-02T01:00:00Z',
+    };
+    const s = buildProbeStep(context(), {
+      kind: 'probe',
+      probe: 'foreign-reference',
+      operationId: 'createJob',
+      tenant: 0,
+      victim: 0,
+      selector: 0,
+      values: values(body),
+    })!;
     expect(s.body).toMatchObject({ customerId: { $from: 1, path: 'id' } });
-    const note = buildProbeStep(context(), { kind: 'probe', probe: 'foreign-reference', operationId: 'createCustomerNote', tenant: 0, victim: 0, selector: 0, values: values({ body: 'hi' }) })!;
+    const note = buildProbeStep(context(), {
+      kind: 'probe',
+      probe: 'foreign-reference',
+      operationId: 'createCustomerNote',
+      tenant: 0,
+      victim: 0,
+      selector: 0,
+      values: values({ body: 'hi' }),
+    })!;
     expect(note.pathParams).toEqual({ customerId: { $from: 1, path: 'id' } });
   });
 
   it('tenant overrides name the victim’s provisioning id', () => {
-    const s = buildProbeStep(context(), { kind: 'probe', probe: 'inject-header', operationId: 'listCustomers', tenant: 0, victim: 0, selector: 0, values: values() })!;
+    const s = buildProbeStep(context(), {
+      kind: 'probe',
+      probe: 'inject-header',
+      operationId: 'listCustomers',
+      tenant: 0,
+      victim: 0,
+      selector: 0,
+      values: values(),
+    })!;
     expect(s.headers[TENANT_OVERRIDE_HEADER]).toEqual({ $tenantId: 'T2' });
     expect(s.relation).toBe('injected');
   });
 
   it('a foreign cursor replays the victim’s nextCursor', () => {
-    const s = buildProbeStep(context(), { kind: 'probe', probe: 'foreign-cursor', operationId: 'listCustomers', tenant: 0, victim: 0, selector: 0, values: values() })!;
+    const s = buildProbeStep(context(), {
+      kind: 'probe',
+      probe: 'foreign-cursor',
+      operationId: 'listCustomers',
+      tenant: 0,
+      victim: 0,
+      selector: 0,
+      values: values(),
+    })!;
     expect(s.query['cursor']).toEqual({ $from: 2, path: 'nextCursor' });
   });
 
   it('searches use the tenant’s own canary, the victim’s, or the shared prefix', () => {
     const ctx = context();
-    const broad = buildOwnStep(ctx, { kind: 'own', action: 'list', operationId: 'listCustomers', tenant: 0, selector: 0, queryMode: 'broad', values: values() })!;
+    const broad = buildOwnStep(ctx, {
+      kind: 'own',
+      action: 'list',
+      operationId: 'listCustomers',
+      tenant: 0,
+      selector: 0,
+      queryMode: 'broad',
+      values: values(),
+    })!;
     expect(broad.query['q']).toBe(CANARY_PREFIX);
-    const victim = buildOwnStep(ctx, { kind: 'own', action: 'search', operationId: 'search', tenant: 0, selector: 0, queryMode: 'victim-canary', victim: 0, values: values() })!;
+    const victim = buildOwnStep(ctx, {
+      kind: 'own',
+      action: 'search',
+      operationId: 'search',
+      tenant: 0,
+      selector: 0,
+      queryMode: 'victim-canary',
+      victim: 0,
+      values: values(),
+    })!;
     expect(victim).toMatchObject({ query: { q: 'tpT2abcdefghij' }, relation: 'foreign', victim: 'T2' });
     // T1 has no canary yet: an own-canary search waits.
-    expect(buildOwnStep(ctx, { kind: 'own', action: 'search', operationId: 'search', tenant: 0, selector: 0, queryMode: 'own-canary', values: values() })).toBeUndefined();
+    expect(
+      buildOwnStep(ctx, {
+        kind: 'own',
+        action: 'search',
+        operationId: 'search',
+        tenant: 0,
+        selector: 0,
+        queryMode: 'own-canary',
+        values: values(),
+      }),
+    ).toBeUndefined();
   });
 });

@@ -66,7 +66,12 @@ function probeTarget(planned: PlannedOperation, probe: ProbeCommandSpec['probe']
   }
 }
 
-function baseStep(ctx: StepBuilderContext, planned: PlannedOperation, tenant: TenantLabel, action: Step['action']): Step {
+function baseStep(
+  ctx: StepBuilderContext,
+  planned: PlannedOperation,
+  tenant: TenantLabel,
+  action: Step['action'],
+): Step {
   const op = planned.op;
   const step: Step = {
     index: ctx.world.steps.length,
@@ -88,7 +93,14 @@ function baseStep(ctx: StepBuilderContext, planned: PlannedOperation, tenant: Te
  * Fills the path parameters. The item's own parameter takes `target` (when given); parent and
  * other parameters take the target's parent, or a record of `owner` picked by `selector`.
  */
-function fillPath(ctx: StepBuilderContext, step: Step, planned: PlannedOperation, owner: TenantLabel, selector: number, target?: RecordState): boolean {
+function fillPath(
+  ctx: StepBuilderContext,
+  step: Step,
+  planned: PlannedOperation,
+  owner: TenantLabel,
+  selector: number,
+  target?: RecordState,
+): boolean {
   const op = planned.op;
   for (const [param, resource] of Object.entries(planned.pathResources)) {
     let record: RecordState | undefined;
@@ -117,11 +129,19 @@ function setDotted(body: Record<string, unknown>, dotted: string, value: StepVal
 }
 
 /** Replaces id-bearing body fields with references to the owner's records. */
-function fillBodyIds(ctx: StepBuilderContext, planned: PlannedOperation, body: unknown, owner: TenantLabel, selector: number, override?: { name: string; record: RecordState }): StepValue | undefined {
+function fillBodyIds(
+  ctx: StepBuilderContext,
+  planned: PlannedOperation,
+  body: unknown,
+  owner: TenantLabel,
+  selector: number,
+  override?: { name: string; record: RecordState },
+): StepValue | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body as StepValue;
   const copy = structuredClone(body) as Record<string, unknown>;
   for (const use of planned.op.consumes.filter((c) => c.in === 'body')) {
-    const record = override && override.name === use.name ? override.record : ctx.world.pick(owner, use.resource, selector);
+    const record =
+      override && override.name === use.name ? override.record : ctx.world.pick(owner, use.resource, selector);
     // No record to point at yet: the command waits until one exists (sending a dangling or
     // missing id only earns a 400 or 404 and tests nothing).
     if (!record) return undefined;
@@ -131,11 +151,23 @@ function fillBodyIds(ctx: StepBuilderContext, planned: PlannedOperation, body: u
 }
 
 /** A body whose id-bearing fields could not be filled (see fillBodyIds) means the command cannot run yet. */
-function bodyIsComplete(_planned: PlannedOperation, body: StepValue | undefined, _owner: TenantLabel, _ctx: StepBuilderContext): boolean {
+function bodyIsComplete(
+  _planned: PlannedOperation,
+  body: StepValue | undefined,
+  _owner: TenantLabel,
+  _ctx: StepBuilderContext,
+): boolean {
   return body !== undefined;
 }
 
-function applyQuery(ctx: StepBuilderContext, step: Step, planned: PlannedOperation, values: Record<string, unknown>, mode: QueryMode | undefined, victim: TenantLabel | undefined): boolean {
+function applyQuery(
+  ctx: StepBuilderContext,
+  step: Step,
+  planned: PlannedOperation,
+  values: Record<string, unknown>,
+  mode: QueryMode | undefined,
+  victim: TenantLabel | undefined,
+): boolean {
   const op = planned.op;
   for (const [k, v] of Object.entries(values)) {
     if (planned.pathResources[k]) continue;
@@ -155,7 +187,13 @@ function applyQuery(ctx: StepBuilderContext, step: Step, planned: PlannedOperati
   return true;
 }
 
-function queryText(ctx: StepBuilderContext, tenant: TenantLabel, mode: QueryMode, victim: TenantLabel | undefined, pick: number): string | undefined {
+function queryText(
+  ctx: StepBuilderContext,
+  tenant: TenantLabel,
+  mode: QueryMode,
+  victim: TenantLabel | undefined,
+  pick: number,
+): string | undefined {
   if (mode === 'broad') return CANARY_PREFIX;
   const owner = mode === 'own-canary' ? tenant : victim;
   if (!owner) return undefined;
@@ -176,7 +214,12 @@ export function buildOwnStep(ctx: StepBuilderContext, spec: OwnCommandSpec): Ste
   const step = baseStep(ctx, planned, tenant, spec.action);
   const op = planned.op;
   let target: RecordState | undefined;
-  if (['read', 'update', 'delete', 'action'].includes(spec.action) && op.resource && planned.pathResources && Object.values(planned.pathResources).includes(op.resource)) {
+  if (
+    ['read', 'update', 'delete', 'action'].includes(spec.action) &&
+    op.resource &&
+    planned.pathResources &&
+    Object.values(planned.pathResources).includes(op.resource)
+  ) {
     target = ctx.world.pick(tenant, op.resource, spec.selector);
     if (!target) return undefined;
     step.recordFrom = target.createdBy;
@@ -205,8 +248,17 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
   const attacker = tenantAt(ctx, spec.tenant);
   const victim = victimOf(ctx, attacker, spec.victim, probeTarget(planned, spec.probe));
   if (victim === attacker) return undefined;
-  const actionFor: Record<string, Step['action']> = { 'foreign-read': 'read', 'foreign-update': 'update', 'foreign-delete': 'delete' };
-  const step = baseStep(ctx, planned, attacker, actionFor[spec.probe] ?? (op.kind === 'collection' ? 'list' : op.produces ? 'create' : 'action'));
+  const actionFor: Record<string, Step['action']> = {
+    'foreign-read': 'read',
+    'foreign-update': 'update',
+    'foreign-delete': 'delete',
+  };
+  const step = baseStep(
+    ctx,
+    planned,
+    attacker,
+    actionFor[spec.probe] ?? (op.kind === 'collection' ? 'list' : op.produces ? 'create' : 'action'),
+  );
   step.relation = spec.probe.startsWith('inject') ? 'injected' : 'foreign';
   step.probe = spec.probe;
   step.victim = victim;

@@ -17,7 +17,8 @@ export interface TenantIdRef {
   $tenantId: TenantLabel;
 }
 
-export type StepValue = string | number | boolean | null | ValueRef | TenantIdRef | StepValue[] | { [key: string]: StepValue };
+export type StepValue =
+  string | number | boolean | null | ValueRef | TenantIdRef | StepValue[] | { [key: string]: StepValue };
 
 /** What the step is for; the oracles judge each action differently. */
 export type StepAction =

@@ -11,7 +11,12 @@ describe('widenTimeWindows', () => {
   });
 
   it('pairs start/end and since/until with a shared prefix', () => {
-    const q = widenTimeWindows({ windowStart: '2030-01-05T00:00:00Z', windowEnd: '2030-01-06T00:00:00Z', since: '2030-01-02T00:00:00Z', until: '2030-01-03T00:00:00Z' });
+    const q = widenTimeWindows({
+      windowStart: '2030-01-05T00:00:00Z',
+      windowEnd: '2030-01-06T00:00:00Z',
+      since: '2030-01-02T00:00:00Z',
+      until: '2030-01-03T00:00:00Z',
+    });
     expect(Date.parse(q.windowStart as string)).toBeLessThan(TIME_BAND_START);
     expect(Date.parse(q.until as string)).toBeGreaterThan(TIME_BAND_START + TIME_BAND_MS);
   });

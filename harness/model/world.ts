@@ -96,7 +96,8 @@ export class World {
    * since integer ids repeat across tables (project 5 and task 5 are different records).
    */
   ownerOfId(id: string, resource?: string): TenantLabel | undefined {
-    for (const t of this.tenants.values()) if (t.records.some((r) => r.id === id && (resource === undefined || r.resource === resource))) return t.label;
+    for (const t of this.tenants.values())
+      if (t.records.some((r) => r.id === id && (resource === undefined || r.resource === resource))) return t.label;
     return undefined;
   }
 

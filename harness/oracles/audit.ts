@@ -45,7 +45,11 @@ export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
         attacker: v.tenant,
         victim,
         summary: `${v.tenant}'s audit log lists ${reqs.length} request(s) made by ${victim}.`,
-        evidence: { kind: 'foreign-event-in-log', requestIds: reqs.map((r) => r.requestId), madeAt: reqs.map((r) => r.seq) },
+        evidence: {
+          kind: 'foreign-event-in-log',
+          requestIds: reqs.map((r) => r.requestId),
+          madeAt: reqs.map((r) => r.seq),
+        },
         exchanges: [...v.logExchanges, ...reqs.map((r) => r.seq)],
       });
     }
@@ -54,7 +58,8 @@ export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
     if (missing.length > 0) {
       const elsewhere = new Map<TenantLabel, string[]>();
       for (const r of missing) {
-        for (const [t, ids] of loggedBy) if (t !== v.tenant && ids.has(r.requestId)) elsewhere.set(t, [...(elsewhere.get(t) ?? []), r.requestId]);
+        for (const [t, ids] of loggedBy)
+          if (t !== v.tenant && ids.has(r.requestId)) elsewhere.set(t, [...(elsewhere.get(t) ?? []), r.requestId]);
       }
       findings.push({
         oracle: 'audit',
@@ -63,7 +68,11 @@ export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
         attacker: v.tenant,
         ...(elsewhere.size === 1 ? { victim: [...elsewhere.keys()][0]! } : {}),
         summary: `${missing.length} of ${v.tenant}'s ${v.made.length} request(s) are missing from its audit log${elsewhere.size > 0 ? `, logged under ${[...elsewhere.keys()].join(', ')} instead` : ''}.`,
-        evidence: { kind: 'own-event-missing', requestIds: missing.map((r) => r.requestId), loggedUnder: Object.fromEntries(elsewhere) },
+        evidence: {
+          kind: 'own-event-missing',
+          requestIds: missing.map((r) => r.requestId),
+          loggedUnder: Object.fromEntries(elsewhere),
+        },
         exchanges: [...missing.map((r) => r.seq), ...v.logExchanges],
       });
     }

@@ -22,9 +22,14 @@ export interface CrossTenantOptions {
   volatileKeys?: readonly string[];
 }
 
-const DEFAULT_VOLATILE = VOLATILE_KEYS.filter((k) => !['createdAt', 'updatedAt', 'created_at', 'updated_at', 'deletedAt', 'etag'].includes(k));
+const DEFAULT_VOLATILE = VOLATILE_KEYS.filter(
+  (k) => !['createdAt', 'updatedAt', 'created_at', 'updated_at', 'deletedAt', 'etag'].includes(k),
+);
 
-export function checkCrossTenantAccess(probes: Iterable<CrossTenantProbe>, options: CrossTenantOptions = {}): Finding[] {
+export function checkCrossTenantAccess(
+  probes: Iterable<CrossTenantProbe>,
+  options: CrossTenantOptions = {},
+): Finding[] {
   const volatile = options.volatileKeys ?? DEFAULT_VOLATILE;
   const findings: Finding[] = [];
   for (const { probe, missing, before, after } of probes) {
@@ -40,7 +45,11 @@ export function checkCrossTenantAccess(probes: Iterable<CrossTenantProbe>, optio
         attacker: probe.tenant,
         ...(victim ? { victim } : {}),
         summary: `${probe.request.method} ${probe.request.path} as ${probe.tenant} on ${victim ?? 'another tenant'}'s record succeeded with ${status}${missingStatus !== undefined ? `, where a missing id gets ${missingStatus}` : ''}.`,
-        evidence: { kind: 'foreign-probe-succeeded', status, ...(missingStatus !== undefined ? { missingStatus } : {}) },
+        evidence: {
+          kind: 'foreign-probe-succeeded',
+          status,
+          ...(missingStatus !== undefined ? { missingStatus } : {}),
+        },
         exchanges: seqs,
       });
     }
@@ -54,7 +63,10 @@ export function checkCrossTenantAccess(probes: Iterable<CrossTenantProbe>, optio
       } else if (b.status !== a.status) {
         kind = 'victim-status-changed';
       } else if (isSuccess(b.status)) {
-        changes = jsonDiff(maskVolatileKeys(bodyJson(b) ?? b.bodyText, volatile), maskVolatileKeys(bodyJson(a) ?? a.bodyText, volatile));
+        changes = jsonDiff(
+          maskVolatileKeys(bodyJson(b) ?? b.bodyText, volatile),
+          maskVolatileKeys(bodyJson(a) ?? a.bodyText, volatile),
+        );
         if (changes.length > 0) kind = 'victim-record-changed';
       }
       if (kind) {

@@ -61,19 +61,25 @@ export function checkExistence(pairs: Iterable<ExistencePair>, options: Existenc
     const differences: Array<{ aspect: string; foreign: unknown; missing: unknown }> = [];
     if (f.status !== m.status) differences.push({ aspect: 'status', foreign: f.status, missing: m.status });
 
-    const names = (h: Record<string, string>) => Object.keys(h).filter((n) => !volatile.has(n)).sort();
+    const names = (h: Record<string, string>) =>
+      Object.keys(h)
+        .filter((n) => !volatile.has(n))
+        .sort();
     const fn = names(f.headers);
     const mn = names(m.headers);
     if (fn.join('\n') !== mn.join('\n')) differences.push({ aspect: 'header-set', foreign: fn, missing: mn });
     else {
-      for (const n of fn) if (f.headers[n] !== m.headers[n]) differences.push({ aspect: `header:${n}`, foreign: f.headers[n], missing: m.headers[n] });
+      for (const n of fn)
+        if (f.headers[n] !== m.headers[n])
+          differences.push({ aspect: `header:${n}`, foreign: f.headers[n], missing: m.headers[n] });
     }
 
     const fj = bodyJson(f);
     const mj = bodyJson(m);
     const fShape = fj === undefined ? (f.bodyText === '' ? 'empty' : 'text') : jsonShape(fj);
     const mShape = mj === undefined ? (m.bodyText === '' ? 'empty' : 'text') : jsonShape(mj);
-    if (stableStringify(fShape) !== stableStringify(mShape)) differences.push({ aspect: 'body-shape', foreign: fShape, missing: mShape });
+    if (stableStringify(fShape) !== stableStringify(mShape))
+      differences.push({ aspect: 'body-shape', foreign: fShape, missing: mShape });
     else {
       const [fIds, mIds] = differingSegments(foreign.request.path, missing.request.path);
       const norm = (text: string, probed: string[], reqIds: string[]) =>

@@ -29,11 +29,16 @@ export interface ForeignDataHit {
 /** Request text in which a fingerprint counts as reflected rather than leaked. */
 function requestText(exchange: Exchange): string {
   const r = exchange.request;
-  return `${r.method} ${r.url}\n${r.path}\n${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n${r.bodyText ?? ''}`;
+  return `${r.method} ${r.url}\n${r.path}\n${Object.entries(r.headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n')}\n${r.bodyText ?? ''}`;
 }
 
 /** Foreign fingerprints in one exchange (reflected values excluded). */
-export function foreignDataHits(exchange: Exchange, scanner: FingerprintScanner): { hits: ForeignDataHit[]; reflected: string[] } {
+export function foreignDataHits(
+  exchange: Exchange,
+  scanner: FingerprintScanner,
+): { hits: ForeignDataHit[]; reflected: string[] } {
   const tenant = exchange.tenant;
   const sent = requestText(exchange);
   const hits: ForeignDataHit[] = [];

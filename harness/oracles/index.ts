@@ -8,12 +8,22 @@ export { checkForeignData, foreignDataHits, type ForeignDataHit } from './foreig
 export { checkCrossTenantAccess, type CrossTenantProbe, type CrossTenantOptions } from './cross-tenant-access.ts';
 export { checkExistence, type ExistencePair, type ExistenceOptions } from './existence.ts';
 export { checkModel, type ModelObservation, type ModelOracleContext, type ModelQueryKind } from './model.ts';
-export { checkNonInterference, normaliseObservations, type NonInterferenceInput, type NonInterferenceOptions } from './non-interference.ts';
+export {
+  checkNonInterference,
+  normaliseObservations,
+  type NonInterferenceInput,
+  type NonInterferenceOptions,
+} from './non-interference.ts';
 export { checkInjection, type InjectionCase, type InjectionContext, type InjectionVector } from './injection.ts';
 export { checkAudit, type AuditedRequest, type TenantAuditView } from './audit.ts';
 export { FingerprintScanner, type FingerprintMatch } from './scan/fingerprint-scanner.ts';
 export { AhoCorasick } from './scan/aho-corasick.ts';
-export { plantForeignValue, runNegativeControl, type NegativeControlInput, type NegativeControlResult } from './negative-control.ts';
+export {
+  plantForeignValue,
+  runNegativeControl,
+  type NegativeControlInput,
+  type NegativeControlResult,
+} from './negative-control.ts';
 
 export interface OracleInfo {
   name: OracleName;
@@ -25,12 +35,14 @@ export const ORACLE_INFO: Readonly<Record<OracleName, OracleInfo>> = {
   'foreign-data': {
     name: 'foreign-data',
     title: 'Foreign data',
-    description: "No response to a tenant (status line, headers, body, error) contains a value owned by another tenant.",
+    description:
+      'No response to a tenant (status line, headers, body, error) contains a value owned by another tenant.',
   },
   'cross-tenant-access': {
     name: 'cross-tenant-access',
     title: 'Cross-tenant access',
-    description: "Reading, updating or deleting another tenant's id fails as a missing id would, and the victim's record is unchanged.",
+    description:
+      "Reading, updating or deleting another tenant's id fails as a missing id would, and the victim's record is unchanged.",
   },
   existence: {
     name: 'existence',
@@ -50,7 +62,8 @@ export const ORACLE_INFO: Readonly<Record<OracleName, OracleInfo>> = {
   injection: {
     name: 'injection',
     title: 'Tenant override injection',
-    description: 'Tenant overrides in headers, query or body are ignored or rejected, and what is created belongs to the caller.',
+    description:
+      'Tenant overrides in headers, query or body are ignored or rejected, and what is created belongs to the caller.',
   },
   audit: {
     name: 'audit',

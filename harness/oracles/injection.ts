@@ -43,7 +43,12 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
   for (const c of cases) {
     const { probe } = c;
     const victim = probe.victim;
-    const base = { oracle: 'injection' as const, operationId: probe.operationId, attacker: probe.tenant, ...(victim ? { victim } : {}) };
+    const base = {
+      oracle: 'injection' as const,
+      operationId: probe.operationId,
+      attacker: probe.tenant,
+      ...(victim ? { victim } : {}),
+    };
     const status = probe.response?.status;
     if (status === undefined) continue;
 
@@ -52,7 +57,12 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
       const sent = `${probe.request.url}\n${probe.request.bodyText ?? ''}`;
       const foreign = [...stringsIn(bodyJson(probe.response), new Set())].filter((s) => {
         const owner = ctx.ownerOf(s);
-        return owner !== undefined && owner !== probe.tenant && !sent.includes(s) && !(ctx.knownTo?.(probe.tenant, s) ?? false);
+        return (
+          owner !== undefined &&
+          owner !== probe.tenant &&
+          !sent.includes(s) &&
+          !(ctx.knownTo?.(probe.tenant, s) ?? false)
+        );
       });
       if (foreign.length > 0) {
         const owners = [...new Set(foreign.map((v) => ctx.ownerOf(v)))].join(', ');
@@ -60,7 +70,12 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
           ...base,
           severity: 'critical',
           summary: `A ${c.vector} tenant override naming ${victim ?? 'another tenant'} on ${probe.request.method} ${probe.request.path} was honoured: the response carries ${foreign.length} value(s) owned by ${owners}.`,
-          evidence: { kind: 'override-honoured-read', vector: c.vector, status, values: foreign.map((v) => ({ value: v, owner: ctx.ownerOf(v) })) },
+          evidence: {
+            kind: 'override-honoured-read',
+            vector: c.vector,
+            status,
+            values: foreign.map((v) => ({ value: v, owner: ctx.ownerOf(v) })),
+          },
           exchanges: [probe.seq],
         });
       }
@@ -75,7 +90,12 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
           ...base,
           severity: 'critical',
           summary: `A record created by ${probe.tenant} with a ${c.vector} tenant override is not readable by ${probe.tenant} (${a}): it was filed under another tenant.`,
-          evidence: { kind: 'created-not-owned-by-attacker', vector: c.vector, createdId: c.createdId, attackerRereadStatus: a },
+          evidence: {
+            kind: 'created-not-owned-by-attacker',
+            vector: c.vector,
+            createdId: c.createdId,
+            attackerRereadStatus: a,
+          },
           exchanges: [probe.seq, c.attackerReread!.seq],
         });
       }
@@ -84,7 +104,12 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
           ...base,
           severity: 'critical',
           summary: `A record created by ${probe.tenant} with a ${c.vector} tenant override is readable by ${victim ?? 'the victim'} (${v}).`,
-          evidence: { kind: 'created-visible-to-victim', vector: c.vector, createdId: c.createdId, victimRereadStatus: v },
+          evidence: {
+            kind: 'created-visible-to-victim',
+            vector: c.vector,
+            createdId: c.createdId,
+            victimRereadStatus: v,
+          },
           exchanges: [probe.seq, c.victimReread!.seq],
         });
       }

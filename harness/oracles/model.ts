@@ -48,7 +48,8 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
     const foreignByOwner = new Map<TenantLabel, string[]>();
     for (const id of observed) {
       const owner = ctx.ownerOf(id, o.resource);
-      if (owner !== undefined && owner !== o.tenant) foreignByOwner.set(owner, [...(foreignByOwner.get(owner) ?? []), id]);
+      if (owner !== undefined && owner !== o.tenant)
+        foreignByOwner.set(owner, [...(foreignByOwner.get(owner) ?? []), id]);
     }
     for (const [victim, ids] of foreignByOwner) {
       findings.push({
@@ -63,7 +64,9 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
     if (o.mode !== 'exact') continue;
     if (o.expectedIds) {
       const expected = new Set(o.expectedIds);
-      const extra = observed.filter((id) => !expected.has(id) && (ctx.ownerOf(id, o.resource) ?? o.tenant) === o.tenant);
+      const extra = observed.filter(
+        (id) => !expected.has(id) && (ctx.ownerOf(id, o.resource) ?? o.tenant) === o.tenant,
+      );
       const seen = new Set(observed);
       const missing = [...expected].filter((id) => !seen.has(id));
       if (extra.length > 0 || missing.length > 0) {
@@ -72,7 +75,15 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
           ...base,
           severity: unknown.length > 0 ? 'high' : 'medium',
           summary: `${o.kind} ${o.operationId} as ${o.tenant} differs from the model: ${extra.length} unexpected, ${missing.length} missing id(s).`,
-          evidence: { kind: 'id-set-mismatch', query: o.kind, extra, unknownOwner: unknown, missing, expectedCount: expected.size, observedCount: observed.length },
+          evidence: {
+            kind: 'id-set-mismatch',
+            query: o.kind,
+            extra,
+            unknownOwner: unknown,
+            missing,
+            expectedCount: expected.size,
+            observedCount: observed.length,
+          },
         });
       }
     }

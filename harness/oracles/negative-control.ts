@@ -65,24 +65,67 @@ export function runNegativeControl(input: NegativeControlInput): NegativeControl
   const { carrier, planted, scanner } = input;
   if (!carrier.response) return { outcome: 'skipped', detail: 'the carrier exchange has no response', oracles: [] };
   if (planted.owner === carrier.tenant || input.ownerOf(planted.value) !== planted.owner) {
-    return { outcome: 'failed', detail: `the planted value must be registered and owned by a tenant other than ${carrier.tenant}`, oracles: [] };
+    return {
+      outcome: 'failed',
+      detail: `the planted value must be registered and owned by a tenant other than ${carrier.tenant}`,
+      oracles: [],
+    };
   }
-  const outcome = (oracle: OracleName, fired: boolean, detail: string): NegativeControlOracleOutcome => ({ oracle, planted: true, fired, outcome: fired ? 'passed' : 'failed', ...(fired ? {} : { detail }) });
+  const outcome = (oracle: OracleName, fired: boolean, detail: string): NegativeControlOracleOutcome => ({
+    oracle,
+    planted: true,
+    fired,
+    outcome: fired ? 'passed' : 'failed',
+    ...(fired ? {} : { detail }),
+  });
   const results: NegativeControlOracleOutcome[] = [];
 
   // foreign-data: the planted response must be flagged, naming the owner as victim.
   const plantedExchange = { ...plantForeignValue(carrier, planted.value), relation: 'own' as const };
   const fd = checkForeignData([plantedExchange], scanner);
-  results.push(outcome('foreign-data', fd.some((f) => f.victim === planted.owner), 'foreign-data did not flag a response carrying another tenant\'s value'));
+  results.push(
+    outcome(
+      'foreign-data',
+      fd.some((f) => f.victim === planted.owner),
+      "foreign-data did not flag a response carrying another tenant's value",
+    ),
+  );
 
   // model: an ownership-mode observation that includes the planted id.
-  const m = checkModel([{ tenant: carrier.tenant, operationId: carrier.operationId, kind: 'list', mode: 'ownership', exchanges: [carrier.seq], observedIds: [planted.value] }], { ownerOf: input.ownerOf });
-  results.push(outcome('model', m.some((f) => f.victim === planted.owner), 'model did not flag a listed id owned by another tenant'));
+  const m = checkModel(
+    [
+      {
+        tenant: carrier.tenant,
+        operationId: carrier.operationId,
+        kind: 'list',
+        mode: 'ownership',
+        exchanges: [carrier.seq],
+        observedIds: [planted.value],
+      },
+    ],
+    { ownerOf: input.ownerOf },
+  );
+  results.push(
+    outcome(
+      'model',
+      m.some((f) => f.victim === planted.owner),
+      'model did not flag a listed id owned by another tenant',
+    ),
+  );
 
   // existence: the foreign response of a pair now differs from the missing-id response.
-  const pair = input.existencePair ?? { foreign: { ...carrier, relation: 'foreign' as const, victim: planted.owner }, missing: carrier };
+  const pair = input.existencePair ?? {
+    foreign: { ...carrier, relation: 'foreign' as const, victim: planted.owner },
+    missing: carrier,
+  };
   const e = checkExistence([{ foreign: plantForeignValue(pair.foreign, planted.value), missing: pair.missing }]);
-  results.push(outcome('existence', e.length > 0, 'existence did not flag a foreign-id response that differs from a missing-id response'));
+  results.push(
+    outcome(
+      'existence',
+      e.length > 0,
+      'existence did not flag a foreign-id response that differs from a missing-id response',
+    ),
+  );
 
   return { outcome: results.every((r) => r.outcome === 'passed') ? 'passed' : 'failed', oracles: results };
 }

@@ -31,8 +31,14 @@ export interface NormalisedObservation {
   body: string;
 }
 
-export function normaliseObservations(exchanges: readonly Exchange[], options: NonInterferenceOptions = {}): NormalisedObservation[] {
-  const mapper = new PositionalIdMapper(options.idPatterns ?? DEFAULT_ID_PATTERNS, options.volatileKeys ?? VOLATILE_KEYS);
+export function normaliseObservations(
+  exchanges: readonly Exchange[],
+  options: NonInterferenceOptions = {},
+): NormalisedObservation[] {
+  const mapper = new PositionalIdMapper(
+    options.idPatterns ?? DEFAULT_ID_PATTERNS,
+    options.volatileKeys ?? VOLATILE_KEYS,
+  );
   return exchanges.map((ex) => {
     const res = ex.response;
     if (!res) return { operationId: ex.operationId, status: `error:${ex.error?.code ?? 'unknown'}`, body: '' };
@@ -42,7 +48,10 @@ export function normaliseObservations(exchanges: readonly Exchange[], options: N
   });
 }
 
-export function checkNonInterference(inputs: Iterable<NonInterferenceInput>, options: NonInterferenceOptions = {}): Finding[] {
+export function checkNonInterference(
+  inputs: Iterable<NonInterferenceInput>,
+  options: NonInterferenceOptions = {},
+): Finding[] {
   const findings: Finding[] = [];
   for (const input of inputs) {
     const a = normaliseObservations(input.alone, options);
@@ -54,7 +63,8 @@ export function checkNonInterference(inputs: Iterable<NonInterferenceInput>, opt
       const same = x && y && x.operationId === y.operationId && x.status === y.status && x.body === y.body;
       if (same) continue;
       const ex = input.together[i] ?? input.alone[i]!;
-      const aspect = !x || !y ? 'length' : x.operationId !== y.operationId ? 'operation' : x.status !== y.status ? 'status' : 'body';
+      const aspect =
+        !x || !y ? 'length' : x.operationId !== y.operationId ? 'operation' : x.status !== y.status ? 'status' : 'body';
       findings.push({
         oracle: 'non-interference',
         severity: 'high',

@@ -39,8 +39,10 @@ export interface EvidenceContext {
 /** A step as a reviewer reads it: ids shown as placeholders naming the step that created them. */
 export function reproSteps(steps: readonly Step[]): ReproStep[] {
   const label = (v: unknown): string => {
-    if (v && typeof v === 'object' && '$from' in v) return `{step${(v as { $from: number }).$from}.${(v as unknown as { path: string }).path}}`;
-    if (v && typeof v === 'object' && '$tenantId' in v) return `{tenantId of ${(v as { $tenantId: string }).$tenantId}}`;
+    if (v && typeof v === 'object' && '$from' in v)
+      return `{step${(v as { $from: number }).$from}.${(v as unknown as { path: string }).path}}`;
+    if (v && typeof v === 'object' && '$tenantId' in v)
+      return `{tenantId of ${(v as { $tenantId: string }).$tenantId}}`;
     return String(v);
   };
   const placeholders = (v: unknown): unknown => {
@@ -62,7 +64,8 @@ export function reproSteps(steps: readonly Step[]): ReproStep[] {
       .map(([k, v]) => `${k}=${label(v)}`)
       .join('&');
     const step: ReproStep = { tenant: s.tenant, method: s.method, path: query ? `${path}?${query}` : path };
-    if (Object.keys(s.headers).length > 0) step.headers = Object.fromEntries(Object.entries(s.headers).map(([k, v]) => [k, label(v)]));
+    if (Object.keys(s.headers).length > 0)
+      step.headers = Object.fromEntries(Object.entries(s.headers).map(([k, v]) => [k, label(v)]));
     if (s.body !== undefined) step.body = placeholders(s.body);
     const mates = s.batch !== undefined ? (byBatch.get(s.batch) ?? []).filter((j) => j !== i) : [];
     if (mates.length > 0) step.concurrentWith = mates;
@@ -92,8 +95,14 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
   const controlMapping = buildControlMapping({ findings: evidenceFindings, coverage: coverageCells, negativeControl });
   let verdict = verdictOf({ findings: evidenceFindings, coverage: coverageCells, negativeControl });
   if (result.status === 'target-unusable' && verdict === 'clean') verdict = 'inconclusive';
-  const partial = result.status === 'interrupted' || result.status === 'target-unusable' || ctx.partialReason !== undefined;
-  const ref = (p: CampaignPlan['inScope'][number]) => ({ operationId: p.op.operationId, method: p.op.method.toUpperCase(), path: p.op.path, kind: p.op.kind });
+  const partial =
+    result.status === 'interrupted' || result.status === 'target-unusable' || ctx.partialReason !== undefined;
+  const ref = (p: CampaignPlan['inScope'][number]) => ({
+    operationId: p.op.operationId,
+    method: p.op.method.toUpperCase(),
+    path: p.op.path,
+    kind: p.op.kind,
+  });
   const evidence: Evidence = {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     runId: ctx.runId,
@@ -102,7 +111,12 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       target: ctx.target,
       operations: {
         inScope: ctx.plan.inScope.map(ref),
-        outOfScope: ctx.plan.outOfScope.map((o) => ({ operationId: o.operationId, method: o.method, path: o.path, reason: o.reason })),
+        outOfScope: ctx.plan.outOfScope.map((o) => ({
+          operationId: o.operationId,
+          method: o.method,
+          path: o.path,
+          reason: o.reason,
+        })),
       },
     },
     method: {
@@ -126,7 +140,14 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
     coverage: { cells: coverageCells.map((c) => ({ ...c })) },
     findings: evidenceFindings,
     negativeControl,
-    controlMapping: controlMapping.map((c) => ({ framework: c.framework, id: c.id, title: c.title, tested: c.tested, oracles: [...c.oracles], status: c.status })),
+    controlMapping: controlMapping.map((c) => ({
+      framework: c.framework,
+      id: c.id,
+      title: c.title,
+      tested: c.tested,
+      oracles: [...c.oracles],
+      status: c.status,
+    })),
     verdict,
   };
   if (ctx.signing) evidence.signing = ctx.signing;

@@ -122,7 +122,10 @@ class Interrupted extends Error {
 }
 
 /** What a run context needs of the campaign's options. */
-export type RunContextOptions = Pick<CampaignOptions, 'plan' | 'client' | 'onExchange' | 'signal' | 'pageSize' | 'freshTenants'>;
+export type RunContextOptions = Pick<
+  CampaignOptions,
+  'plan' | 'client' | 'onExchange' | 'signal' | 'pageSize' | 'freshTenants'
+>;
 
 /** One run: fresh tenants, a fresh model and registry, one executor. */
 export class RunContext implements CommandRunner {
@@ -142,10 +145,7 @@ export class RunContext implements CommandRunner {
     private readonly health: HealthMonitor,
   ) {
     const labels = tenants.map((t) => t.label);
-    this.world = new World(
-      labels,
-      Object.fromEntries(tenants.map((t) => [t.label, t.tenantId])),
-    );
+    this.world = new World(labels, Object.fromEntries(tenants.map((t) => [t.label, t.tenantId])));
     for (const t of tenants) if (t.tenantId) this.registry.register(t.tenantId, t.label, 'id', 'provisioning.tenantId');
     this.executor = new Executor({
       plan: o.plan,
@@ -206,7 +206,9 @@ export class RunContext implements CommandRunner {
     const counts: CleanupCounts = { deleted: 0, failed: 0, undeletable: 0 };
     const labels = this.builder.labels;
     for (const [t, tenant] of labels.entries()) {
-      const records = [...this.world.tenant(tenant).records].filter((r) => r.alive).sort((x, y) => Number(y.parent !== undefined) - Number(x.parent !== undefined) || y.createdBy - x.createdBy);
+      const records = [...this.world.tenant(tenant).records]
+        .filter((r) => r.alive)
+        .sort((x, y) => Number(y.parent !== undefined) - Number(x.parent !== undefined) || y.createdBy - x.createdBy);
       for (const record of records) {
         if (!record.alive || this.o.signal.aborted) continue;
         const del = this.o.plan.deletes.find((d) => d.op.resource === record.resource);
@@ -215,7 +217,14 @@ export class RunContext implements CommandRunner {
           continue;
         }
         const selector = this.world.alive(tenant, record.resource).indexOf(record);
-        const step = buildOwnStep(this.builder, { kind: 'own', action: 'delete', operationId: del.op.operationId, tenant: t, selector, values: { query: {}, nonce: 'tpcleanup000' } });
+        const step = buildOwnStep(this.builder, {
+          kind: 'own',
+          action: 'delete',
+          operationId: del.op.operationId,
+          tenant: t,
+          selector,
+          values: { query: {}, nonce: 'tpcleanup000' },
+        });
         if (!step) {
           counts.undeletable++;
           continue;
@@ -276,7 +285,10 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
 
   // Labels are stable across runs (T1…Tn), so the command arbitraries can be built once.
   const labelList = Array.from({ length: o.tenants }, (_, i) => `T${i + 1}`);
-  const arbitrary = commandsArbitrary({ plan: o.plan, labels: labelList, values: o.values, maxBatch: o.maxBatch, ...(o.focus ? { focus: o.focus } : {}) }, o.maxCommands);
+  const arbitrary = commandsArbitrary(
+    { plan: o.plan, labels: labelList, values: o.values, maxBatch: o.maxBatch, ...(o.focus ? { focus: o.focus } : {}) },
+    o.maxCommands,
+  );
   const cleaned: CleanupCounts | undefined = o.cleanup ? { deleted: 0, failed: 0, undeletable: 0 } : undefined;
   const cleanup = async (ctx: RunContext): Promise<void> => {
     if (!cleaned) return;
@@ -291,13 +303,26 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     }
   };
   o.onSnapshot?.(() => {
-    const snap: CampaignResult = { status: 'interrupted', firstFindings: first ?? [], runs, requests, batches, coverage, seed: o.seed, startedAt, endedAt: new Date(), reason: `in progress (${phase} phase)` };
+    const snap: CampaignResult = {
+      status: 'interrupted',
+      firstFindings: first ?? [],
+      runs,
+      requests,
+      batches,
+      coverage,
+      seed: o.seed,
+      startedAt,
+      endedAt: new Date(),
+      reason: `in progress (${phase} phase)`,
+    };
     if (firstDetection) snap.firstDetection = { ...firstDetection };
     if (cleaned) snap.cleanup = { ...cleaned };
     return snap;
   });
 
-  const execute = async (cmds: Iterable<fc.AsyncCommand<World, CommandRunner>>): Promise<{ ctx: RunContext; findings: Finding[] }> => {
+  const execute = async (
+    cmds: Iterable<fc.AsyncCommand<World, CommandRunner>>,
+  ): Promise<{ ctx: RunContext; findings: Finding[] }> => {
     const ctx = await newContext();
     try {
       await fc.asyncModelRun(() => ({ model: ctx.world, real: ctx }), cmds);
@@ -321,7 +346,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   let failingLane: number | undefined;
   const laneProperty = (lane: number) =>
     fc.asyncProperty(arbitrary, async (cmds) => {
-      if (o.signal.aborted || Date.now() > searchDeadline || (failingLane !== undefined && failingLane !== lane)) throw new Interrupted();
+      if (o.signal.aborted || Date.now() > searchDeadline || (failingLane !== undefined && failingLane !== lane))
+        throw new Interrupted();
       const { ctx, findings } = await execute(cmds);
       progress();
       if (findings.length > 0 && failingLane === undefined) {
@@ -351,10 +377,21 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     ),
   );
   // The failing lane's outcome decides; else a lane whose target became unusable; else any.
-  const search = searches[failingLane ?? searches.findIndex((r) => r.failed && r.errorInstance instanceof TargetUnusableError)] ?? searches[0]!;
+  const search =
+    searches[failingLane ?? searches.findIndex((r) => r.failed && r.errorInstance instanceof TargetUnusableError)] ??
+    searches[0]!;
   const searchError = search.errorInstance;
-  const unexpected = searches.find((r) => r.failed && !(r.errorInstance instanceof TargetUnusableError) && !(r.errorInstance instanceof Interrupted) && !(r.errorInstance instanceof FindingsRaised));
-  if (unexpected) throw unexpected.errorInstance instanceof Error ? unexpected.errorInstance : new Error(String(unexpected.errorInstance));
+  const unexpected = searches.find(
+    (r) =>
+      r.failed &&
+      !(r.errorInstance instanceof TargetUnusableError) &&
+      !(r.errorInstance instanceof Interrupted) &&
+      !(r.errorInstance instanceof FindingsRaised),
+  );
+  if (unexpected)
+    throw unexpected.errorInstance instanceof Error
+      ? unexpected.errorInstance
+      : new Error(String(unexpected.errorInstance));
   if (search.failed && first) {
     status = 'leak';
   } else if (search.failed && searchError instanceof TargetUnusableError) {
@@ -389,11 +426,21 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       }
     });
     if (fcPath) {
-      const shrink = await fc.check(shrinkProperty, { seed: search.seed, path: fcPath, interruptAfterTimeLimit: o.shrinkBudgetMs + 30_000, markInterruptAsFailure: false });
+      const shrink = await fc.check(shrinkProperty, {
+        seed: search.seed,
+        path: fcPath,
+        interruptAfterTimeLimit: o.shrinkBudgetMs + 30_000,
+        markInterruptAsFailure: false,
+      });
       if (shrink.counterexamplePath) fcPath = shrink.counterexamplePath;
     }
     const minimal: RunContext = last.ctx;
-    counterexample = { oracle: targetOracle, steps: minimal.primary.map((s) => structuredClone(s)), findings: last.findings, commands: last.commands };
+    counterexample = {
+      oracle: targetOracle,
+      steps: minimal.primary.map((s) => structuredClone(s)),
+      findings: last.findings,
+      commands: last.commands,
+    };
 
     // Phase 3: replay the minimal steps on fresh tenants.
     phase = 'replay';
@@ -458,9 +505,14 @@ export async function replaySteps(ctx: RunContext, steps: readonly Step[]): Prom
     return copy;
   };
   try {
-    for (let i = 0; i < steps.length; ) {
+    for (let i = 0; i < steps.length;) {
       const batch = steps[i]!.batch;
-      const group = batch === undefined ? [steps[i]!] : steps.slice(i).filter((s, k) => s.batch === batch && steps.slice(i, i + k + 1).every((x) => x.batch === batch));
+      const group =
+        batch === undefined
+          ? [steps[i]!]
+          : steps
+              .slice(i)
+              .filter((s, k) => s.batch === batch && steps.slice(i, i + k + 1).every((x) => x.batch === batch));
       const prepared = group.map(prepare);
       if (group.length === 1) await ctx.runStep(prepared[0]!);
       else

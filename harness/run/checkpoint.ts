@@ -23,7 +23,12 @@ export interface CheckpointOptions {
   completeModel: boolean;
 }
 
-function step(tenant: TenantLabel, planned: PlannedOperation, action: Step['action'], query: Record<string, StepValue>): Step {
+function step(
+  tenant: TenantLabel,
+  planned: PlannedOperation,
+  action: Step['action'],
+  query: Record<string, StepValue>,
+): Step {
   const s: Step = {
     index: -1,
     tenant,
@@ -41,7 +46,14 @@ function step(tenant: TenantLabel, planned: PlannedOperation, action: Step['acti
 }
 
 /** Walks a collection (or audit log) to its last page; returns the exchanges. */
-async function walk(executor: Executor, tenant: TenantLabel, planned: PlannedOperation, action: Step['action'], pageSize: number, base: Record<string, StepValue> = {}): Promise<Exchange[]> {
+async function walk(
+  executor: Executor,
+  tenant: TenantLabel,
+  planned: PlannedOperation,
+  action: Step['action'],
+  pageSize: number,
+  base: Record<string, StepValue> = {},
+): Promise<Exchange[]> {
   const op = planned.op;
   const pages: Exchange[] = [];
   const query: Record<string, StepValue> = { ...base };
@@ -128,7 +140,13 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
             expected[name] = world.alive(tenant, resource).length;
           }
         }
-        const obs: ModelObservation = { tenant, operationId: planned.op.operationId, kind: 'aggregate', mode: options.completeModel ? 'exact' : 'ownership', exchanges: [ex.seq] };
+        const obs: ModelObservation = {
+          tenant,
+          operationId: planned.op.operationId,
+          kind: 'aggregate',
+          mode: options.completeModel ? 'exact' : 'ownership',
+          exchanges: [ex.seq],
+        };
         if (options.completeModel && Object.keys(expected).length > 0) {
           obs.observedAggregates = observed;
           obs.expectedAggregates = expected;
@@ -152,7 +170,8 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
             observedIds: extractIds(ex, planned.op.itemsField, idField),
             ...(variant.resource ? { resource: variant.resource } : {}),
           };
-          if (obs.mode === 'exact' && variant.resource) obs.expectedIds = world.alive(tenant, variant.resource).map((r) => r.id);
+          if (obs.mode === 'exact' && variant.resource)
+            obs.expectedIds = world.alive(tenant, variant.resource).map((r) => r.id);
           observations.push(obs);
         }
       }
@@ -165,7 +184,9 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
           .map((e) => ({ requestId: e.response!.headers['x-request-id']!, seq: e.seq, operationId: e.operationId }));
         const pages = await walk(executor, tenant, planned, 'audit', options.pageSize);
         if (pages.length === 0 || pages.some((p) => !p.response || p.response.status >= 300)) continue;
-        const complete = !pages.at(-1)?.response?.json || getPath(pages.at(-1)!.response!.json, planned.op.pagination?.nextField ?? 'nextCursor') == null;
+        const complete =
+          !pages.at(-1)?.response?.json ||
+          getPath(pages.at(-1)!.response!.json, planned.op.pagination?.nextField ?? 'nextCursor') == null;
         const logged = pages.flatMap((p) => stringsIn(p.response?.json));
         auditViews.push({
           tenant,
@@ -194,7 +215,12 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
  * cursor must be bound to its tenant: a clean API rejects it (or ignores it), a leaky one serves
  * the victim's page, which the foreign-data oracle sees.
  */
-async function swapCursors(executor: Executor, planned: PlannedOperation, base: Record<string, StepValue>, pageSize: number): Promise<void> {
+async function swapCursors(
+  executor: Executor,
+  planned: PlannedOperation,
+  base: Record<string, StepValue>,
+  pageSize: number,
+): Promise<void> {
   const p = planned.op.pagination;
   if (p?.style !== 'cursor' || !p.param || !p.nextField) return;
   const labels = executor.world.labels;
@@ -202,7 +228,11 @@ async function swapCursors(executor: Executor, planned: PlannedOperation, base: 
     const victim = labels[(i + labels.length - 1) % labels.length]!;
     const used = executor.world.tenant(victim).cursors.get(planned.op.operationId);
     if (!used || victim === tenant) continue;
-    const probe = step(tenant, planned, 'list', { ...base, ...(p.limitParam ? { [p.limitParam]: pageSize } : {}), [p.param]: { $from: used.step, path: p.nextField } });
+    const probe = step(tenant, planned, 'list', {
+      ...base,
+      ...(p.limitParam ? { [p.limitParam]: pageSize } : {}),
+      [p.param]: { $from: used.step, path: p.nextField },
+    });
     probe.relation = 'foreign';
     probe.probe = 'foreign-cursor';
     probe.victim = victim;
@@ -236,13 +266,18 @@ function stringsIn(v: unknown, out: string[] = []): string[] {
 }
 
 /** Query variants for an export: each resource-naming enum value, JSON-ish formats preferred. */
-function exportVariants(planned: PlannedOperation, resources: string[]): { query: Record<string, StepValue>; resource?: string }[] {
+function exportVariants(
+  planned: PlannedOperation,
+  resources: string[],
+): { query: Record<string, StepValue>; resource?: string }[] {
   const required = planned.op.parameters.filter((p) => p.in === 'query' && p.required);
   const enumOf = (schema: unknown): string[] => {
     const e = (schema as { enum?: unknown[] } | undefined)?.enum;
     return Array.isArray(e) ? e.filter((x): x is string => typeof x === 'string') : [];
   };
-  const resourceParam = required.find((p) => enumOf(p.schema).some((v) => resources.some((r) => singular(r) === singular(v))));
+  const resourceParam = required.find((p) =>
+    enumOf(p.schema).some((v) => resources.some((r) => singular(r) === singular(v))),
+  );
   const base: Record<string, StepValue> = {};
   for (const p of required) {
     if (p === resourceParam) continue;
@@ -253,6 +288,8 @@ function exportVariants(planned: PlannedOperation, resources: string[]): { query
   if (!resourceParam) return required.length === Object.keys(base).length ? [{ query: base }] : [];
   return enumOf(resourceParam.schema).map((value) => {
     const resource = resources.find((r) => singular(r) === singular(value));
-    return resource ? { query: { ...base, [resourceParam.name]: value }, resource } : { query: { ...base, [resourceParam.name]: value } };
+    return resource
+      ? { query: { ...base, [resourceParam.name]: value }, resource }
+      : { query: { ...base, [resourceParam.name]: value } };
   });
 }

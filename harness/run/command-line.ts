@@ -24,7 +24,12 @@ export function recordedCommandLine(argv: readonly string[]): string {
       }
       continue;
     }
-    out.push(stripUrlCredentials(arg).replace(/=([a-z][a-z0-9+.-]*:\/\/[^/@\s]*@)/i, (_m, url: string) => `=${stripUrlCredentials(url)}`));
+    out.push(
+      stripUrlCredentials(arg).replace(
+        /=([a-z][a-z0-9+.-]*:\/\/[^/@\s]*@)/i,
+        (_m, url: string) => `=${stripUrlCredentials(url)}`,
+      ),
+    );
   }
   return out.map((a) => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
 }

@@ -4,7 +4,15 @@ import { ConfigError, resolveConfig } from './config.ts';
 describe('resolveConfig', () => {
   it('applies defaults, then the file, then flags', () => {
     const c = resolveConfig({ tenants: 3, budget: '2m', provision: 'file:creds.json' }, { tenants: 5 });
-    expect(c).toMatchObject({ spec: 'specs/crm.openapi.yaml', target: 'embedded', tenants: 5, tenantsGiven: true, budgetMs: 120_000, provision: 'file:creds.json', replays: 5 });
+    expect(c).toMatchObject({
+      spec: 'specs/crm.openapi.yaml',
+      target: 'embedded',
+      tenants: 5,
+      tenantsGiven: true,
+      budgetMs: 120_000,
+      provision: 'file:creds.json',
+      replays: 5,
+    });
   });
 
   it('knows when the tenant count was left to the credentials file', () => {
@@ -18,6 +26,8 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({}, { target: 'ftp://x' })).toThrow(/target/);
     expect(() => resolveConfig({}, { provision: 'magic' })).toThrow(/crm-admin, file:PATH or module:PATH/);
     expect(() => resolveConfig({}, { budget: 'forever' })).toThrow(/budget/);
-    expect(() => resolveConfig({ target: 'http://127.0.0.1:3000' }, { faults: ['get-unscoped'] })).toThrow(/--fault only applies to the embedded CRM/);
+    expect(() => resolveConfig({ target: 'http://127.0.0.1:3000' }, { faults: ['get-unscoped'] })).toThrow(
+      /--fault only applies to the embedded CRM/,
+    );
   });
 });

@@ -43,7 +43,11 @@ export const userConfigSchema = z
     runs: z.number().int().min(1),
     budget: duration,
     shrinkBudget: duration,
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
     /** Largest concurrent batch of requests. */
     concurrency: z.number().int().min(1).max(64),
     /** Independent searches side by side, each on fresh tenants (needs crm-admin provisioning). */
@@ -133,8 +137,15 @@ export async function loadConfigFile(file: string): Promise<UserConfig> {
   }
   // A file loaded as CommonJS comes back as { default: { default: config } }.
   const inner = mod.default as { default?: unknown; __esModule?: boolean } | undefined;
-  if (inner && typeof inner === 'object' && 'default' in inner && Object.keys(inner).every((k) => k === 'default' || k === '__esModule')) mod = inner;
-  if (mod.default === undefined) throw new ConfigError(`config file ${file} has no default export; write \`export default defineConfig({ ... })\``);
+  if (
+    inner &&
+    typeof inner === 'object' &&
+    'default' in inner &&
+    Object.keys(inner).every((k) => k === 'default' || k === '__esModule')
+  )
+    mod = inner;
+  if (mod.default === undefined)
+    throw new ConfigError(`config file ${file} has no default export; write \`export default defineConfig({ ... })\``);
   const parsed = userConfigSchema.safeParse(mod.default);
   if (!parsed.success) throw new ConfigError(`config file ${file} is invalid:\n${issuesText(parsed.error, file)}`);
   return mod.default as UserConfig;
@@ -142,13 +153,22 @@ export async function loadConfigFile(file: string): Promise<UserConfig> {
 
 /** Merges file settings, then flags, over the defaults, and validates the result. */
 export function resolveConfig(fromFile: UserConfig, fromFlags: UserConfig): RunConfig {
-  const merged = { ...DEFAULTS, ...fromFile, ...Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined)) };
+  const merged = {
+    ...DEFAULTS,
+    ...fromFile,
+    ...Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined)),
+  };
   const parsed = userConfigSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(`invalid settings:\n${issuesText(parsed.error, 'flags and config file')}`);
   const c = parsed.data;
-  if (c.target !== 'embedded' && c.faults && c.faults.length > 0) throw new ConfigError('--fault only applies to the embedded CRM (--target embedded)');
-  if ((c.lanes ?? 1) > 1 && c.provision !== undefined && c.provision !== 'crm-admin') throw new ConfigError('--lanes above 1 needs fresh tenants per run (crm-admin provisioning): lanes sharing file: or module: tenants would see each other\'s writes as interference');
-  if (c.target !== 'embedded' && c.databaseUrl) throw new ConfigError('--database-url only applies to the embedded CRM (--target embedded)');
+  if (c.target !== 'embedded' && c.faults && c.faults.length > 0)
+    throw new ConfigError('--fault only applies to the embedded CRM (--target embedded)');
+  if ((c.lanes ?? 1) > 1 && c.provision !== undefined && c.provision !== 'crm-admin')
+    throw new ConfigError(
+      "--lanes above 1 needs fresh tenants per run (crm-admin provisioning): lanes sharing file: or module: tenants would see each other's writes as interference",
+    );
+  if (c.target !== 'embedded' && c.databaseUrl)
+    throw new ConfigError('--database-url only applies to the embedded CRM (--target embedded)');
   const out: RunConfig = {
     spec: c.spec ?? DEFAULTS.spec,
     target: c.target ?? 'embedded',

@@ -20,7 +20,11 @@ export const counterexampleSchema = z.object({
   runId: z.string(),
   oracle: z.string(),
   spec: z.object({ file: z.string(), sha256: z.string() }),
-  target: z.object({ kind: z.enum(['embedded', 'url']), url: z.string().optional(), faults: z.array(z.string()).optional() }),
+  target: z.object({
+    kind: z.enum(['embedded', 'url']),
+    url: z.string().optional(),
+    faults: z.array(z.string()).optional(),
+  }),
   provision: z.string(),
   tenants: z.number().int().min(2),
   seed: z.number().int(),
@@ -46,7 +50,18 @@ export const counterexampleSchema = z.object({
       batch: z.number().int().optional(),
     }),
   ),
-  findings: z.array(z.object({ oracle: z.string(), severity: z.string(), operationId: z.string(), attacker: z.string(), victim: z.string().optional(), summary: z.string() }).passthrough()),
+  findings: z.array(
+    z
+      .object({
+        oracle: z.string(),
+        severity: z.string(),
+        operationId: z.string(),
+        attacker: z.string(),
+        victim: z.string().optional(),
+        summary: z.string(),
+      })
+      .passthrough(),
+  ),
   reproduction: z.object({ reproduced: z.number().int(), attempts: z.number().int() }).optional(),
 });
 
@@ -68,7 +83,9 @@ export function parseCounterexample(text: string, file: string): CounterexampleF
   }
   const parsed = counterexampleSchema.safeParse(json);
   if (!parsed.success) {
-    throw new CounterexampleFileError(`${file} is not a tenantproof counterexample:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new CounterexampleFileError(
+      `${file} is not a tenantproof counterexample:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   return parsed.data;
 }

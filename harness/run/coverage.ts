@@ -26,7 +26,11 @@ export class Coverage {
 
   list(): CoverageCell[] {
     return [...this.cells.values()].sort((a, b) =>
-      a.operationId === b.operationId ? (a.oracle === b.oracle ? a.relation.localeCompare(b.relation) : a.oracle.localeCompare(b.oracle)) : a.operationId.localeCompare(b.operationId),
+      a.operationId === b.operationId
+        ? a.oracle === b.oracle
+          ? a.relation.localeCompare(b.relation)
+          : a.oracle.localeCompare(b.oracle)
+        : a.operationId.localeCompare(b.operationId),
     );
   }
 }

@@ -13,10 +13,13 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  it.each(['', 'abc', '10x', '5m garbage', '0s', '-3s'])('rejects %j with a message that shows the accepted forms', (input) => {
-    expect(() => parseDuration(input)).toThrow(DurationError);
-    expect(() => parseDuration(input)).toThrow(/90s, 2m/);
-  });
+  it.each(['', 'abc', '10x', '5m garbage', '0s', '-3s'])(
+    'rejects %j with a message that shows the accepted forms',
+    (input) => {
+      expect(() => parseDuration(input)).toThrow(DurationError);
+      expect(() => parseDuration(input)).toThrow(/90s, 2m/);
+    },
+  );
 });
 
 describe('formatDuration', () => {

@@ -21,8 +21,22 @@ beforeAll(async () => {
   plan = buildPlan(await analyzeSpecFile(spec));
   // Any API with idempotency keys answers a repeated POST with the record it made the first time.
   server = createServer((req, res) => {
-    res.writeHead(201, { 'content-type': 'application/json', 'x-request-id': `req-${Math.random().toString(36).slice(2)}` });
-    res.end(JSON.stringify({ id: '11111111-1111-4111-8111-111111111111', name: 'tpT1abcdefghij', email: 'tpt1abcdefghij.1@t1.example', phone: null, address: null, tags: [], createdAt: 'x', updatedAt: 'x' }));
+    res.writeHead(201, {
+      'content-type': 'application/json',
+      'x-request-id': `req-${Math.random().toString(36).slice(2)}`,
+    });
+    res.end(
+      JSON.stringify({
+        id: '11111111-1111-4111-8111-111111111111',
+        name: 'tpT1abcdefghij',
+        email: 'tpt1abcdefghij.1@t1.example',
+        phone: null,
+        address: null,
+        tags: [],
+        createdAt: 'x',
+        updatedAt: 'x',
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -55,7 +69,13 @@ describe('Executor', () => {
       plan,
       world,
       registry,
-      client: new HttpClient({ baseURL: url, timeoutMs: 5000, maxBodyBytes: 1 << 20, maxThrottleRetries: 0, maxRetryAfterMs: 0 }),
+      client: new HttpClient({
+        baseURL: url,
+        timeoutMs: 5000,
+        maxBodyBytes: 1 << 20,
+        maxThrottleRetries: 0,
+        maxRetryAfterMs: 0,
+      }),
       credentials: new Map([['T1', { authorization: 'Bearer t1' }]]),
       coverage: new Coverage(),
       nextSeq: () => ++seq,

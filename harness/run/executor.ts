@@ -41,7 +41,6 @@ export interface ExecutorOptions {
   requestIdHeader?: string;
 }
 
-
 export class StepSkipped extends Error {
   constructor(readonly reason: string) {
     super(reason);
@@ -94,16 +93,29 @@ export class Executor {
     // window, a change to its record cannot be blamed on the attacker.
     const victimWritesAtStart = step.victim ? (this.writesStarted.get(step.victim) ?? 0) : 0;
     let victimBusy = step.victim ? (this.writesInFlight.get(step.victim) ?? 0) > 0 : false;
-    if ((probe === 'foreign-update' || probe === 'foreign-delete' || probe === 'foreign-action') && step.victim && step.recordFrom !== undefined) {
+    if (
+      (probe === 'foreign-update' || probe === 'foreign-delete' || probe === 'foreign-action') &&
+      step.victim &&
+      step.recordFrom !== undefined
+    ) {
       before = await this.reread(step, step.victim, 'setup');
     }
     const exchange = await this.send(step, options);
     if (!exchange) return undefined;
 
-    if (probe === 'foreign-read' || probe === 'foreign-update' || probe === 'foreign-delete' || probe === 'foreign-action') {
+    if (
+      probe === 'foreign-read' ||
+      probe === 'foreign-update' ||
+      probe === 'foreign-delete' ||
+      probe === 'foreign-action'
+    ) {
       const missing = await this.missingTwin(step, exchange);
-      const after = step.victim && step.recordFrom !== undefined ? await this.reread(step, step.victim, 'setup') : undefined;
-      if (step.victim) victimBusy ||= (this.writesStarted.get(step.victim) ?? 0) !== victimWritesAtStart || (this.writesInFlight.get(step.victim) ?? 0) > 0;
+      const after =
+        step.victim && step.recordFrom !== undefined ? await this.reread(step, step.victim, 'setup') : undefined;
+      if (step.victim)
+        victimBusy ||=
+          (this.writesStarted.get(step.victim) ?? 0) !== victimWritesAtStart ||
+          (this.writesInFlight.get(step.victim) ?? 0) > 0;
       const crossProbe: CrossTenantProbe = { probe: exchange };
       if (missing) crossProbe.missing = missing;
       if (before && after && !victimBusy) {
@@ -204,7 +216,9 @@ export class Executor {
       const fresh = hits.filter((h) => !isKnown(h.value));
       if (fresh.length === 0) continue;
       const echoed = hits.filter((h) => isKnown(h.value)).map((h) => h.value);
-      kept.push(fresh.length === hits.length ? f : { ...f, evidence: { ...f.evidence, hits: fresh, knownToAttacker: echoed } });
+      kept.push(
+        fresh.length === hits.length ? f : { ...f, evidence: { ...f.evidence, hits: fresh, knownToAttacker: echoed } },
+      );
     }
     return kept;
   }
@@ -265,9 +279,13 @@ export class Executor {
 
   /** The same request as `probe`, naming an id that exists nowhere. */
   private async missingTwin(step: Step, probe: Exchange): Promise<Exchange | undefined> {
-    const idParam = Object.entries(this.planned(step.operationId)?.pathResources ?? {}).find(([, r]) => r === step.resource)?.[0];
+    const idParam = Object.entries(this.planned(step.operationId)?.pathResources ?? {}).find(
+      ([, r]) => r === step.resource,
+    )?.[0];
     if (!idParam || !probe.response) return undefined;
-    const resolvedId = String(getPath(this.o.world.responses.get(step.recordFrom ?? -1)?.json, this.idFieldOf(step.resource ?? '')) ?? '');
+    const resolvedId = String(
+      getPath(this.o.world.responses.get(step.recordFrom ?? -1)?.json, this.idFieldOf(step.resource ?? '')) ?? '',
+    );
     const twin: Step = {
       ...structuredClone(step),
       index: -1,
@@ -287,11 +305,15 @@ export class Executor {
   }
 
   private async checkOverride(step: Step, exchange: Exchange): Promise<void> {
-    const vector: InjectionVector = step.probe === 'inject-header' ? 'header' : step.probe === 'inject-query' ? 'query' : 'body';
+    const vector: InjectionVector =
+      step.probe === 'inject-header' ? 'header' : step.probe === 'inject-query' ? 'query' : 'body';
     const planned = this.planned(step.operationId);
     const produced = planned?.op.produces;
     const status = exchange.response?.status ?? 0;
-    const createdId = produced && status >= 200 && status < 300 ? getPath(exchange.response?.json, joinPath(produced.envelope, produced.idField)) : undefined;
+    const createdId =
+      produced && status >= 200 && status < 300
+        ? getPath(exchange.response?.json, joinPath(produced.envelope, produced.idField))
+        : undefined;
     const c: Parameters<typeof checkInjection>[0] extends Iterable<infer T> ? T : never = { probe: exchange, vector };
     if (typeof createdId === 'string' || typeof createdId === 'number') {
       c.createdId = String(createdId);
@@ -301,7 +323,14 @@ export class Executor {
       if (attackerReread) c.attackerReread = attackerReread;
       if (victimReread) c.victimReread = victimReread;
     }
-    this.raise(checkInjection([c], { ownerOf: (v) => this.o.registry.ownerOf(v), knownTo: (tenant, v) => this.isKnownTo(tenant, v) }), 'injection', exchange);
+    this.raise(
+      checkInjection([c], {
+        ownerOf: (v) => this.o.registry.ownerOf(v),
+        knownTo: (tenant, v) => this.isKnownTo(tenant, v),
+      }),
+      'injection',
+      exchange,
+    );
   }
 
   /** Learns from a response: new records, canaries, cursors, request ids; registers fingerprints. */
@@ -316,7 +345,8 @@ export class Executor {
       tenant.requestIds.add(requestId);
       this.safeRegister(requestId, step.tenant, 'token', `${step.operationId}.response.header.request-id`);
     }
-    if (step.relation === 'own' && step.body !== undefined && exchange.request.bodyText) this.learnSentValues(step, exchange.request.bodyText);
+    if (step.relation === 'own' && step.body !== undefined && exchange.request.bodyText)
+      this.learnSentValues(step, exchange.request.bodyText);
     const idemHeader = this.planned(step.operationId)?.op.idempotencyHeader?.toLowerCase();
     if (idemHeader && step.relation === 'own' && exchange.request.headers[idemHeader]) {
       const value = exchange.request.headers[idemHeader]!;
@@ -357,7 +387,9 @@ export class Executor {
           // Ownership is per resource in the model, whatever the id looks like; the id is also a
           // fingerprint for the byte scan when it is distinctive enough (see FingerprintRegistry).
           const owner = world.ownerOfId(record.id, record.resource);
-          const fingerprintOk = this.safeRegister(record.id, step.tenant, 'id', `${step.operationId}.response.${idPath}`) || this.o.registry.ownerOf(record.id) === undefined;
+          const fingerprintOk =
+            this.safeRegister(record.id, step.tenant, 'id', `${step.operationId}.response.${idPath}`) ||
+            this.o.registry.ownerOf(record.id) === undefined;
           if ((owner === undefined || owner === step.tenant) && fingerprintOk) tenant.records.push(record);
         }
       }
@@ -385,7 +417,11 @@ export class Executor {
     const tenant = this.o.world.tenant(step.tenant);
     for (const m of [...bodyText.matchAll(CANARY_PATTERN), ...bodyText.matchAll(LOWER_CANARY_PATTERN)]) {
       const canary = m[0];
-      if (this.safeRegister(canary, step.tenant, 'canary', `${step.operationId}.request.body`) && !tenant.canaries.includes(canary)) tenant.canaries.push(canary);
+      if (
+        this.safeRegister(canary, step.tenant, 'canary', `${step.operationId}.request.body`) &&
+        !tenant.canaries.includes(canary)
+      )
+        tenant.canaries.push(canary);
     }
     if (step.action !== 'create') return;
     let body: unknown;
@@ -408,11 +444,18 @@ export class Executor {
 
   /** Owner of an id of `resource` in the model, else of any registered fingerprint. */
   ownerOf(value: string, resource?: string): TenantLabel | undefined {
-    return (resource !== undefined ? this.o.world.ownerOfId(value, resource) : undefined) ?? this.o.registry.ownerOf(value);
+    return (
+      (resource !== undefined ? this.o.world.ownerOfId(value, resource) : undefined) ?? this.o.registry.ownerOf(value)
+    );
   }
 
   /** Registers a fingerprint; a value another tenant already owns is left with its first owner. */
-  private safeRegister(value: string, owner: TenantLabel, kind: 'id' | 'canary' | 'generated' | 'token', source: string): boolean {
+  private safeRegister(
+    value: string,
+    owner: TenantLabel,
+    kind: 'id' | 'canary' | 'generated' | 'token',
+    source: string,
+  ): boolean {
     const existing = this.o.registry.ownerOf(value);
     if (existing !== undefined) return existing === owner;
     return this.o.registry.register(value, owner, kind, source) || this.o.registry.ownerOf(value) === owner;
@@ -420,10 +463,29 @@ export class Executor {
 
   /** Ownership-mode model observation for lists, searches and exports (exact mode is at checkpoints). */
   private observeForModel(step: Step, exchange: Exchange): void {
-    const kind = step.action === 'list' ? 'list' : step.action === 'search' ? 'search' : step.action === 'export' ? 'export' : undefined;
+    const kind =
+      step.action === 'list'
+        ? 'list'
+        : step.action === 'search'
+          ? 'search'
+          : step.action === 'export'
+            ? 'export'
+            : undefined;
     if (!kind || !exchange.response || exchange.response.status >= 300) return;
-    const ids = extractIds(exchange, this.planned(step.operationId)?.op.itemsField, this.o.plan.resources.get(step.resource ?? '')?.idField ?? 'id');
-    const observation: ModelObservation = { tenant: step.tenant, operationId: step.operationId, kind, mode: 'ownership', exchanges: [exchange.seq], observedIds: ids, ...(step.resource ? { resource: step.resource } : {}) };
+    const ids = extractIds(
+      exchange,
+      this.planned(step.operationId)?.op.itemsField,
+      this.o.plan.resources.get(step.resource ?? '')?.idField ?? 'id',
+    );
+    const observation: ModelObservation = {
+      tenant: step.tenant,
+      operationId: step.operationId,
+      kind,
+      mode: 'ownership',
+      exchanges: [exchange.seq],
+      observedIds: ids,
+      ...(step.resource ? { resource: step.resource } : {}),
+    };
     const findings = checkModel([observation], {
       ownerOf: (v, resource) => this.ownerOf(v, resource),
     });
@@ -435,7 +497,8 @@ export class Executor {
    * whatever other tenants did meanwhile must not change what A sees.
    */
   private observeForNonInterference(step: Step, exchange: Exchange, writesAtStart: number): void {
-    if (step.method !== 'GET' || step.relation !== 'own' || step.action === 'audit' || step.action === 'read-missing') return;
+    if (step.method !== 'GET' || step.relation !== 'own' || step.action === 'audit' || step.action === 'read-missing')
+      return;
     const tenant = this.o.world.tenant(step.tenant);
     if (tenant.writes !== writesAtStart) return;
     const key = `${step.tenant} ${exchange.request.path}`;
@@ -443,7 +506,9 @@ export class Executor {
     this.observations.set(key, { writes: tenant.writes, exchange });
     if (!previous || previous.writes !== tenant.writes) return;
     const others = this.o.world.others(step.tenant);
-    const findings = checkNonInterference([{ tenant: step.tenant, alone: [previous.exchange], together: [exchange], others }]);
+    const findings = checkNonInterference([
+      { tenant: step.tenant, alone: [previous.exchange], together: [exchange], others },
+    ]);
     this.raise(findings, 'non-interference', exchange);
   }
 }

@@ -4,7 +4,13 @@ import { HealthMonitor, TargetUnusableError } from './health.ts';
 
 let seq = 0;
 function exchange(outcome: number | 'refused'): Exchange {
-  const ex: Exchange = { seq: ++seq, tenant: 'T1', relation: 'own', operationId: 'op', request: { method: 'GET', url: 'http://127.0.0.1:1/x', path: '/x', headers: {} } };
+  const ex: Exchange = {
+    seq: ++seq,
+    tenant: 'T1',
+    relation: 'own',
+    operationId: 'op',
+    request: { method: 'GET', url: 'http://127.0.0.1:1/x', path: '/x', headers: {} },
+  };
   if (outcome === 'refused') ex.error = { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' };
   else ex.response = { status: outcome, headers: {}, bodyText: '', durationMs: 1 };
   return ex;

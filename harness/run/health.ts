@@ -50,7 +50,9 @@ export class HealthMonitor {
     if (this.recent.length >= this.o.window && bad / this.recent.length >= this.o.badShare) {
       const servers = this.recent.filter((k) => k === 'server').length;
       const last = this.lastBad;
-      const what = last?.response ? `HTTP ${last.response.status} on ${last.request.method} ${last.request.path}` : `${last?.error?.code ?? 'error'} on ${last?.request.method} ${last?.request.path}`;
+      const what = last?.response
+        ? `HTTP ${last.response.status} on ${last.request.method} ${last.request.path}`
+        : `${last?.error?.code ?? 'error'} on ${last?.request.method} ${last?.request.path}`;
       this.verdict = `the target is failing: ${bad} of the last ${this.recent.length} requests failed (${servers} with 5xx; latest ${what}). An isolation verdict needs a working target; fix it and run again.`;
     }
   }

@@ -55,7 +55,9 @@ export class HttpClient implements Transport {
     this.base = options.baseURL.replace(/\/+$/, '');
     this.gate = options.maxRps ? new RateGate(options.maxRps) : undefined;
     this.secure = this.base.startsWith('https:');
-    this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
+    this.agent = this.secure
+      ? new HttpsAgent({ keepAlive: true, maxSockets: 256 })
+      : new HttpAgent({ keepAlive: true, maxSockets: 256 });
   }
 
   async send(input: SendInput): Promise<SendResult> {
@@ -110,7 +112,11 @@ export class HttpClient implements Transport {
       if (body) headers['content-length'] = String(body.length);
       let req: ClientRequest;
       try {
-        req = (this.secure ? httpsRequest : httpRequest)(request.url, { method: request.method, headers, agent: this.agent });
+        req = (this.secure ? httpsRequest : httpRequest)(request.url, {
+          method: request.method,
+          headers,
+          agent: this.agent,
+        });
       } catch (err) {
         finish({ error: describeTransportError(err, false, timeoutMs) });
         return;
@@ -132,8 +138,14 @@ export class HttpClient implements Transport {
         const done = (): void => {
           const text = Buffer.concat(chunks).toString('utf8');
           const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-          const response: RecordedResponse = { status: res.statusCode ?? 0, headers: out, bodyText: text, durationMs: performance.now() - started };
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+          const response: RecordedResponse = {
+            status: res.statusCode ?? 0,
+            headers: out,
+            bodyText: text,
+            durationMs: performance.now() - started,
+          };
           if (truncated) response.truncated = true;
           const type = out['content-type'] ?? '';
           if (!truncated && /json/i.test(type) && !/ndjson/i.test(type) && text.length > 0) {

@@ -15,7 +15,11 @@ import type { CampaignPlan, PlannedOperation } from '../model/plan.ts';
 import { getPath } from '../model/resolve-step.ts';
 import { buildOwnStep, buildProbeStep } from '../model/step-builder.ts';
 import type { ValueSource } from '../model/value-source.ts';
-import { PLANT_KEY, type NegativeControlOracleOutcome, type NegativeControlResult } from '../oracles/negative-control.ts';
+import {
+  PLANT_KEY,
+  type NegativeControlOracleOutcome,
+  type NegativeControlResult,
+} from '../oracles/negative-control.ts';
 import { RunContext, type ProvisionedTenant, type RunContextOptions } from './campaign.ts';
 import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
@@ -38,12 +42,18 @@ export interface LiveControlOptions {
 }
 
 /** The resource the control plants with: created by its owner, readable by id, listable. */
-export function controlResource(plan: CampaignPlan): { create: PlannedOperation; read: PlannedOperation; list: PlannedOperation } | undefined {
+export function controlResource(
+  plan: CampaignPlan,
+): { create: PlannedOperation; read: PlannedOperation; list: PlannedOperation } | undefined {
   for (const create of plan.creates) {
     const resource = create.op.produces?.resource;
     if (!resource || create.op.parent) continue;
-    const read = plan.reads.find((r) => r.op.resource === resource && !r.op.parent && r.op.probes.includes('cross-tenant-read'));
-    const list = plan.collections.find((c) => c.op.resource === resource && !c.op.parent && c.op.itemsField !== undefined);
+    const read = plan.reads.find(
+      (r) => r.op.resource === resource && !r.op.parent && r.op.probes.includes('cross-tenant-read'),
+    );
+    const list = plan.collections.find(
+      (c) => c.op.resource === resource && !c.op.parent && c.op.itemsField !== undefined,
+    );
     if (read && list) return { create, read, list };
   }
   return undefined;
@@ -56,7 +66,12 @@ function sameCredentials(input: SendInput, headers: Record<string, string>): boo
 
 export async function runLiveNegativeControl(o: LiveControlOptions): Promise<NegativeControlResult> {
   const ops = controlResource(o.plan);
-  if (!ops) return { outcome: 'skipped', detail: 'no tenant-owned resource with a create, a read by id and a list to plant into', oracles: [] };
+  if (!ops)
+    return {
+      outcome: 'skipped',
+      detail: 'no tenant-owned resource with a create, a read by id and a list to plant into',
+      oracles: [],
+    };
   const [a, b] = o.tenants;
   if (!a || !b) return { outcome: 'skipped', detail: 'the negative control needs two tenants', oracles: [] };
 
@@ -79,7 +94,14 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
     const bodies = o.values.body(ops.create.op, tenant);
     for (const body of bodies ? fc.sample(bodies, { seed: o.seed + t, numRuns: 8 }) : [undefined]) {
       const values = { query: {}, nonce: `negctl${t}`.padEnd(12, '0'), ...(body !== undefined ? { body } : {}) };
-      const step = buildOwnStep(ctx.builder, { kind: 'own', action: 'create', operationId: ops.create.op.operationId, tenant: t, selector: 0, values });
+      const step = buildOwnStep(ctx.builder, {
+        kind: 'own',
+        action: 'create',
+        operationId: ops.create.op.operationId,
+        tenant: t,
+        selector: 0,
+        values,
+      });
       if (!step) break;
       await ctx.runStep(step);
       if (ctx.world.alive(tenant, produced).length > 0) {
@@ -88,13 +110,26 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
       }
     }
   }
-  if (!created.get(a.label) || !created.get(b.label)) return { outcome: 'skipped', detail: `the target did not accept a generated ${ops.create.op.operationId} for both tenants, so there was nothing to plant`, oracles: [] };
+  if (!created.get(a.label) || !created.get(b.label))
+    return {
+      outcome: 'skipped',
+      detail: `the target did not accept a generated ${ops.create.op.operationId} for both tenants, so there was nothing to plant`,
+      oracles: [],
+    };
   const victimRecord = ctx.world.alive(b.label, produced)[0]!;
   const planted = victimRecord.id;
   // The byte scan needs a fingerprint of B's: its id when that is one (a UUID), else one of its
   // canaries (an integer id is no fingerprint; the model still owns it per resource).
-  const fingerprint = ctx.registry.ownerOf(planted) === b.label ? planted : ctx.world.tenant(b.label).canaries.find((c) => ctx.registry.ownerOf(c) === b.label);
-  if (!fingerprint) return { outcome: 'skipped', detail: `${b.label}'s record carries no registered fingerprint to plant`, oracles: [] };
+  const fingerprint =
+    ctx.registry.ownerOf(planted) === b.label
+      ? planted
+      : ctx.world.tenant(b.label).canaries.find((c) => ctx.registry.ownerOf(c) === b.label);
+  if (!fingerprint)
+    return {
+      outcome: 'skipped',
+      detail: `${b.label}'s record carries no registered fingerprint to plant`,
+      oracles: [],
+    };
 
   // 2. Arm the wrapper: B's id goes into A's own list, and into the answer to A's read of B's record.
   const listPath = ops.list.op.path;
@@ -102,12 +137,19 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   const idField = victimRecord.idField;
   transport.arm({
     label: 'negative-control: foreign id in own list',
-    matches: (input) => input.method === 'GET' && input.path.split('?')[0] === listPath && sameCredentials(input, a.headers),
+    matches: (input) =>
+      input.method === 'GET' && input.path.split('?')[0] === listPath && sameCredentials(input, a.headers),
     plant: (response) => {
       const json = structuredClone(response.json);
       const items = getPath(json, itemsField);
       if (!Array.isArray(items)) return plantValue(response, fingerprint);
-      const item: Record<string, unknown> = { ...(typeof items[0] === 'object' && items[0] !== null ? (items[0] as object) : {}), [idField]: /^\d+$/.test(planted) && typeof (items[0] as Record<string, unknown> | undefined)?.[idField] === 'number' ? Number(planted) : planted };
+      const item: Record<string, unknown> = {
+        ...(typeof items[0] === 'object' && items[0] !== null ? (items[0] as object) : {}),
+        [idField]:
+          /^\d+$/.test(planted) && typeof (items[0] as Record<string, unknown> | undefined)?.[idField] === 'number'
+            ? Number(planted)
+            : planted,
+      };
       if (fingerprint !== planted) item[PLANT_KEY] = fingerprint;
       items.push(item);
       return { json };
@@ -115,21 +157,44 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   });
   transport.arm({
     label: 'negative-control: foreign id in a foreign-read answer',
-    matches: (input) => input.method === 'GET' && input.path.split('?')[0]!.split('/').includes(encodeURIComponent(planted)) && sameCredentials(input, a.headers),
+    matches: (input) =>
+      input.method === 'GET' &&
+      input.path.split('?')[0]!.split('/').includes(encodeURIComponent(planted)) &&
+      sameCredentials(input, a.headers),
     plant: (response) => plantValue(response, fingerprint),
   });
 
   // 3. A lists its records and probes B's: the real executor, the real oracles.
-  const list = buildOwnStep(ctx.builder, { kind: 'own', action: 'list', operationId: ops.list.op.operationId, tenant: 0, selector: 0, values: { query: {}, nonce: 'negctllist00' } });
+  const list = buildOwnStep(ctx.builder, {
+    kind: 'own',
+    action: 'list',
+    operationId: ops.list.op.operationId,
+    tenant: 0,
+    selector: 0,
+    values: { query: {}, nonce: 'negctllist00' },
+  });
   if (list) await ctx.runStep(list);
-  const probe = buildProbeStep(ctx.builder, { kind: 'probe', probe: 'foreign-read', operationId: ops.read.op.operationId, tenant: 0, victim: 0, selector: 0, values: { query: {}, nonce: 'negctlread00' } });
+  const probe = buildProbeStep(ctx.builder, {
+    kind: 'probe',
+    probe: 'foreign-read',
+    operationId: ops.read.op.operationId,
+    tenant: 0,
+    victim: 0,
+    selector: 0,
+    values: { query: {}, nonce: 'negctlread00' },
+  });
   if (probe) await ctx.runStep(probe);
   transport.disarm();
 
   const findings = ctx.executor.findings;
   const results: NegativeControlOracleOutcome[] = CONTROL_ORACLES.map((oracle) => {
-    const fired = findings.some((f) => f.oracle === oracle && f.attacker === a.label && (f.victim === undefined || f.victim === b.label));
-    const plantedInto = oracle === 'existence' ? 'negative-control: foreign id in a foreign-read answer' : 'negative-control: foreign id in own list';
+    const fired = findings.some(
+      (f) => f.oracle === oracle && f.attacker === a.label && (f.victim === undefined || f.victim === b.label),
+    );
+    const plantedInto =
+      oracle === 'existence'
+        ? 'negative-control: foreign id in a foreign-read answer'
+        : 'negative-control: foreign id in own list';
     const wasPlanted = (transport.planted.get(plantedInto) ?? 0) > 0;
     const outcome: NegativeControlOracleOutcome['outcome'] = !wasPlanted ? 'failed' : fired ? 'passed' : 'failed';
     return {
@@ -137,7 +202,11 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
       planted: wasPlanted,
       fired,
       outcome,
-      ...(!wasPlanted ? { detail: `no live response to ${a.label} matched the plant rule "${plantedInto}"` } : fired ? {} : { detail: `${oracle} did not raise on a live response to ${a.label} carrying ${b.label}'s id` }),
+      ...(!wasPlanted
+        ? { detail: `no live response to ${a.label} matched the plant rule "${plantedInto}"` }
+        : fired
+          ? {}
+          : { detail: `${oracle} did not raise on a live response to ${a.label} carrying ${b.label}'s id` }),
     };
   });
   const where = `${ops.list.op.operationId} and ${ops.read.op.operationId}`;

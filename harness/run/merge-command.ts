@@ -11,7 +11,15 @@ import { parseArgs } from 'node:util';
 import { EXIT } from '../cli.ts';
 import { loadSigningKey } from '../evidence/attestation.ts';
 import { EvidenceError, SigningKeyError } from '../evidence/errors.ts';
-import { checkMergeable, expandRunFolders, exitCodeForVerdict, loadMergeInput, orderInputs, writeMergedRun, type MergeInput } from '../evidence/merge.ts';
+import {
+  checkMergeable,
+  expandRunFolders,
+  exitCodeForVerdict,
+  loadMergeInput,
+  orderInputs,
+  writeMergedRun,
+  type MergeInput,
+} from '../evidence/merge.ts';
 import { recordedCommandLine } from './command-line.ts';
 import { pointLatest } from './latest-link.ts';
 
@@ -50,10 +58,13 @@ const FLAGS = {
 } as const;
 
 function mergedRunId(seed: number): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const t = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return `${t}-merged-s${seed}-${randomBytes(2).toString('hex')}`;
 }
-
 
 const within = (child: string, parent: string): boolean => child === parent || child.startsWith(parent + path.sep);
 
@@ -109,18 +120,23 @@ export async function main(argv: string[]): Promise<number> {
       errors.push((e as Error).message);
     }
   }
-  if (errors.length > 0) return fail(`refusing to merge:\n${errors.map((m) => `  - ${m.replace(/\n/g, '\n    ')}`).join('\n')}`);
+  if (errors.length > 0)
+    return fail(`refusing to merge:\n${errors.map((m) => `  - ${m.replace(/\n/g, '\n    ')}`).join('\n')}`);
 
   // The same folder named twice (e.g. a path and a link to it) is a duplicate, not two runs.
   const seen = new Map<string, string>();
   for (const i of inputs) {
     const real = realpathSync(i.dir);
-    if (seen.has(real)) return fail(`refusing to merge: ${i.dir} and ${seen.get(real)} are the same folder; give each run folder once.`);
+    if (seen.has(real))
+      return fail(`refusing to merge: ${i.dir} and ${seen.get(real)} are the same folder; give each run folder once.`);
     seen.set(real, i.dir);
   }
 
   const check = checkMergeable(inputs);
-  if (check.problems.length > 0) return fail(`refusing to merge ${inputs.length} folder${inputs.length === 1 ? '' : 's'}:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (check.problems.length > 0)
+    return fail(
+      `refusing to merge ${inputs.length} folder${inputs.length === 1 ? '' : 's'}:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   for (const w of check.warnings) process.stderr.write(`tenantproof merge: warning: ${w}\n`);
 
   const ordered = orderInputs(inputs);
@@ -128,7 +144,9 @@ export async function main(argv: string[]): Promise<number> {
   const runId = mergedRunId(first.method.shard?.baseSeed ?? first.method.seed);
   const outDir = path.resolve(values.out ?? 'reports');
   const dir = path.join(outDir, runId);
-  for (const real of seen.keys()) if (within(dir, real)) return fail(`--out ${values.out} is inside the run folder ${seen.get(real)}; write the merged folder elsewhere.`);
+  for (const real of seen.keys())
+    if (within(dir, real))
+      return fail(`--out ${values.out} is inside the run folder ${seen.get(real)}; write the merged folder elsewhere.`);
 
   const result = await writeMergedRun(ordered, dir, {
     key,
@@ -139,22 +157,36 @@ export async function main(argv: string[]): Promise<number> {
     ...(check.shardCount ? { shardCount: check.shardCount } : {}),
   });
   if (result.pdfSkipped) process.stderr.write(`tenantproof merge: ${result.pdfSkipped}\n`);
-  if (result.reportError) process.stderr.write(`tenantproof merge: report.html could not be written (${result.reportError}); the evidence is still sealed.\n`);
+  if (result.reportError)
+    process.stderr.write(
+      `tenantproof merge: report.html could not be written (${result.reportError}); the evidence is still sealed.\n`,
+    );
   pointLatest(outDir, runId);
 
   const e = result.evidence;
   const code = exitCodeForVerdict(e.verdict);
   const out = process.stdout;
-  const verdict = { clean: 'CLEAN: no isolation leak found', leak: 'LEAK: isolation broken', inconclusive: 'INCONCLUSIVE: the merged runs cannot support a verdict' }[e.verdict];
+  const verdict = {
+    clean: 'CLEAN: no isolation leak found',
+    leak: 'LEAK: isolation broken',
+    inconclusive: 'INCONCLUSIVE: the merged runs cannot support a verdict',
+  }[e.verdict];
   const mg = e.method.merged!;
-  out.write(`\n${verdict} (merged ${mg.shards.length} run${mg.shards.length === 1 ? '' : 's'}${mg.shardCount ? ` of a campaign sharded ${mg.shardCount} ways` : ''})\n`);
+  out.write(
+    `\n${verdict} (merged ${mg.shards.length} run${mg.shards.length === 1 ? '' : 's'}${mg.shardCount ? ` of a campaign sharded ${mg.shardCount} ways` : ''})\n`,
+  );
   for (const i of ordered) {
     const m = i.evidence.method;
     const where = path.basename(path.resolve(i.dir)) === i.evidence.runId ? '' : ` (from ${i.dir})`;
-    out.write(`  ${m.shard ? `shard ${m.shard.index}/${m.shard.count}` : 'run'} ${i.evidence.runId}${where}: seed ${m.seed}, ${m.requestCount} requests, ${m.interleavedBatchCount} batches, ${i.evidence.findings.length} finding(s), ${i.evidence.verdict}${m.partial ? ' (partial)' : ''}\n`);
+    out.write(
+      `  ${m.shard ? `shard ${m.shard.index}/${m.shard.count}` : 'run'} ${i.evidence.runId}${where}: seed ${m.seed}, ${m.requestCount} requests, ${m.interleavedBatchCount} batches, ${i.evidence.findings.length} finding(s), ${i.evidence.verdict}${m.partial ? ' (partial)' : ''}\n`,
+    );
   }
-  out.write(`  ${e.method.requestCount} requests, ${e.method.interleavedBatchCount} concurrent batches in all${e.method.partial ? ` (partial: ${e.method.partialReason})` : ''}\n`);
-  for (const f of e.findings) out.write(`  ${f.id} [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary} (${f.transcript})\n`);
+  out.write(
+    `  ${e.method.requestCount} requests, ${e.method.interleavedBatchCount} concurrent batches in all${e.method.partial ? ` (partial: ${e.method.partialReason})` : ''}\n`,
+  );
+  for (const f of e.findings)
+    out.write(`  ${f.id} [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary} (${f.transcript})\n`);
   out.write(`  negative control: ${e.negativeControl.outcome}\n`);
   const rel = path.relative(process.cwd(), dir) || '.';
   out.write(`  evidence: ${rel}/ (verify with \`npx tenantproof verify ${rel}\`)\n`);

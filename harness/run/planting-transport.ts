@@ -53,8 +53,18 @@ export class PlantingTransport implements Transport {
 }
 
 /** Plants `value` the way `plantForeignValue` does (an extra key, an extra array item, or appended text). */
-export function plantValue(response: NonNullable<SendResult['response']>, value: string): { json?: unknown; text?: string } {
-  const carrier = { seq: 0, tenant: '', relation: 'own', operationId: '', request: { method: 'GET', url: '', path: '', headers: {} }, response } satisfies Exchange;
+export function plantValue(
+  response: NonNullable<SendResult['response']>,
+  value: string,
+): { json?: unknown; text?: string } {
+  const carrier = {
+    seq: 0,
+    tenant: '',
+    relation: 'own',
+    operationId: '',
+    request: { method: 'GET', url: '', path: '', headers: {} },
+    response,
+  } satisfies Exchange;
   const out = plantForeignValue(carrier, value).response!;
   return out.json !== undefined && out.json !== response.json ? { json: out.json } : { text: out.bodyText };
 }

@@ -39,7 +39,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { target: { type: 'string' }, fault: { type: 'string', multiple: true }, provision: { type: 'string' }, 'admin-token': { type: 'string' }, times: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        target: { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        provision: { type: 'string' },
+        'admin-token': { type: 'string' },
+        times: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
       strict: true,
     }));
@@ -54,14 +61,18 @@ export async function main(argv: string[]): Promise<number> {
   const file = positionals[0];
   const times = values['times'] === undefined ? 1 : Number(values['times']);
   if (!file || positionals.length > 1 || !Number.isInteger(times) || times < 1) {
-    process.stderr.write(`tenantproof replay: give one counterexample file${!Number.isInteger(times) || times < 1 ? ', and --times as a whole number ≥ 1' : ''}.\n\n${HELP}\n`);
+    process.stderr.write(
+      `tenantproof replay: give one counterexample file${!Number.isInteger(times) || times < 1 ? ', and --times as a whole number ≥ 1' : ''}.\n\n${HELP}\n`,
+    );
     return EXIT.usage;
   }
   let ce;
   try {
     ce = parseCounterexample(readFileSync(file, 'utf8'), file);
   } catch (err) {
-    process.stderr.write(`tenantproof replay: ${err instanceof CounterexampleFileError ? err.message : `cannot read ${file}: ${(err as Error).message}`}\n`);
+    process.stderr.write(
+      `tenantproof replay: ${err instanceof CounterexampleFileError ? err.message : `cannot read ${file}: ${(err as Error).message}`}\n`,
+    );
     return EXIT.usage;
   }
   let model;
@@ -71,8 +82,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tenantproof replay: ${err instanceof SpecError ? err.message : (err as Error).message}\n`);
     return EXIT.usage;
   }
-  const targetArg = (values['target'] as string | undefined) ?? (ce.target.kind === 'url' ? ce.target.url! : 'embedded');
-  const faultFlags = (values['fault'] as string[] | undefined)?.flatMap((f) => f.split(',')).filter((f) => f && f !== 'none');
+  const targetArg =
+    (values['target'] as string | undefined) ?? (ce.target.kind === 'url' ? ce.target.url! : 'embedded');
+  const faultFlags = (values['fault'] as string[] | undefined)
+    ?.flatMap((f) => f.split(','))
+    .filter((f) => f && f !== 'none');
   const faults = targetArg === 'embedded' ? (values['fault'] ? (faultFlags ?? []) : (ce.target.faults ?? [])) : [];
   let target;
   try {
@@ -86,15 +100,27 @@ export async function main(argv: string[]): Promise<number> {
   }
   const plan = buildPlan(model);
   const provisionSpec = (values['provision'] as string | undefined) ?? ce.provision;
-  const adminToken = (values['admin-token'] as string | undefined) ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];
+  const adminToken =
+    (values['admin-token'] as string | undefined) ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];
   let reproduced = 0;
   try {
     for (let i = 1; i <= times; i++) {
-      const creds = await provisionTenants(provisionSpec, { count: ce.tenants, baseUrl: target.url, ...(adminToken ? { adminToken } : {}), runTag: `replay-${Date.now()}-${i}` });
+      const creds = await provisionTenants(provisionSpec, {
+        count: ce.tenants,
+        baseUrl: target.url,
+        ...(adminToken ? { adminToken } : {}),
+        runTag: `replay-${Date.now()}-${i}`,
+      });
       const options: CampaignOptions = {
         plan,
         values: specValueSource(model, 'replay'),
-        client: new HttpClient({ baseURL: target.url, timeoutMs: 10_000, maxBodyBytes: 8 << 20, maxThrottleRetries: 5, maxRetryAfterMs: 30_000 }),
+        client: new HttpClient({
+          baseURL: target.url,
+          timeoutMs: 10_000,
+          maxBodyBytes: 8 << 20,
+          maxThrottleRetries: 5,
+          maxRetryAfterMs: 30_000,
+        }),
         provision: async () => [],
         freshTenants: provisionSpec === 'crm-admin',
         tenants: ce.tenants,
@@ -107,11 +133,19 @@ export async function main(argv: string[]): Promise<number> {
         replays: 0,
         signal: new AbortController().signal,
       };
-      const ctx = new RunContext(options, creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id })), new Coverage(), counter(), new HealthMonitor());
+      const ctx = new RunContext(
+        options,
+        creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id })),
+        new Coverage(),
+        counter(),
+        new HealthMonitor(),
+      );
       const findings = await replaySteps(ctx, ce.steps as Step[]);
       const same = findings.filter((f) => f.oracle === ce.oracle);
       if (same.length > 0) reproduced++;
-      process.stdout.write(`replay ${i}/${times}: ${same.length > 0 ? `REPRODUCED (${same[0]!.oracle}) ${same[0]!.summary}` : 'did not reproduce'}\n`);
+      process.stdout.write(
+        `replay ${i}/${times}: ${same.length > 0 ? `REPRODUCED (${same[0]!.oracle}) ${same[0]!.summary}` : 'did not reproduce'}\n`,
+      );
     }
   } catch (err) {
     if (err instanceof ProvisioningError) {
@@ -122,7 +156,9 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     await target.close();
   }
-  process.stdout.write(`reproduced ${reproduced}/${times} against ${target.kind === 'embedded' ? `the embedded CRM${faults.length ? ` with ${faults.join(', ')}` : ' (clean)'}` : target.url}\n`);
+  process.stdout.write(
+    `reproduced ${reproduced}/${times} against ${target.kind === 'embedded' ? `the embedded CRM${faults.length ? ` with ${faults.join(', ')}` : ' (clean)'}` : target.url}\n`,
+  );
   return reproduced > 0 ? EXIT.leak : EXIT.clean;
 }
 

@@ -156,7 +156,9 @@ export async function main(argv: string[]): Promise<number> {
     const fromFile = file ? await loadConfigFile(file) : {};
     config = resolveConfig(fromFile, flagsToConfig(values));
   } catch (err) {
-    process.stderr.write(`tenantproof run: ${(err as Error).message}\n\nRun \`tenantproof run --help\` for the options.\n`);
+    process.stderr.write(
+      `tenantproof run: ${(err as Error).message}\n\nRun \`tenantproof run --help\` for the options.\n`,
+    );
     return EXIT.usage;
   }
   return (await runWithConfig(config, recordedCommandLine(['run', ...argv]))).code;
@@ -164,7 +166,11 @@ export async function main(argv: string[]): Promise<number> {
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }
@@ -176,7 +182,11 @@ function toolVersion(): string {
 }
 
 function runIdFor(seed: number, shard?: Shard): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const t = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return `${t}-s${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${randomBytes(2).toString('hex')}`;
 }
 
@@ -194,7 +204,11 @@ export interface RunOutcome {
 }
 
 /** `commandLine` goes into the evidence as is: it must already be free of secrets (see recordedCommandLine). */
-export async function runWithConfig(config: RunConfig, commandLine: string, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runWithConfig(
+  config: RunConfig,
+  commandLine: string,
+  options: RunOptions = {},
+): Promise<RunOutcome> {
   const err = (m: string): void => {
     process.stderr.write(`tenantproof run: ${m}\n`);
   };
@@ -211,7 +225,9 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   }
   const plan = buildPlan(model);
   if (plan.inScope.length === 0) {
-    err(`nothing in ${config.spec} can be tested: ${plan.outOfScope.map((o) => `${o.operationId} (${o.reason})`).join('; ') || 'no operations'}. \`tenantproof inspect\` shows why.`);
+    err(
+      `nothing in ${config.spec} can be tested: ${plan.outOfScope.map((o) => `${o.operationId} (${o.reason})`).join('; ') || 'no operations'}. \`tenantproof inspect\` shows why.`,
+    );
     return { code: EXIT.usage };
   }
   const specSha256 = createHash('sha256').update(readFileSync(config.spec)).digest('hex');
@@ -231,7 +247,13 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   // 3. The target.
   let target: Target;
   try {
-    target = await openTarget({ target: config.target, faults: config.faults, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.poolSize ? { poolSize: config.poolSize } : {}), timeoutMs: config.requestTimeoutMs });
+    target = await openTarget({
+      target: config.target,
+      faults: config.faults,
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.poolSize ? { poolSize: config.poolSize } : {}),
+      timeoutMs: config.requestTimeoutMs,
+    });
   } catch (e) {
     if (e instanceof TargetError) {
       err(e.message);
@@ -243,11 +265,26 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   // 4. Sharding: this job's seed and operation focus; the digest every shard of the campaign shares.
   const baseSeed = config.seed;
   const seed = config.shard ? shardSeed(baseSeed, config.shard) : baseSeed;
-  const focus = config.shard ? shardFocus(plan.inScope.map((p) => p.op.operationId), config.shard) : undefined;
-  const targetRef: Evidence['scope']['target'] = target.kind === 'embedded' ? { kind: 'embedded', url: target.url, faults: target.faults } : { kind: 'url', url: stripCredentials(target.url) };
+  const focus = config.shard
+    ? shardFocus(
+        plan.inScope.map((p) => p.op.operationId),
+        config.shard,
+      )
+    : undefined;
+  const targetRef: Evidence['scope']['target'] =
+    target.kind === 'embedded'
+      ? { kind: 'embedded', url: target.url, faults: target.faults }
+      : { kind: 'url', url: stripCredentials(target.url) };
   const digest = configDigest({
     spec: specSha256,
-    target: target.kind === 'embedded' ? { kind: 'embedded', faults: [...target.faults].sort(), database: config.databaseUrl ? 'postgresql' : 'pglite' } : { kind: 'url', url: targetRef.url },
+    target:
+      target.kind === 'embedded'
+        ? {
+            kind: 'embedded',
+            faults: [...target.faults].sort(),
+            database: config.databaseUrl ? 'postgresql' : 'pglite',
+          }
+        : { kind: 'url', url: targetRef.url },
     provision: config.provision.split(':')[0],
     tenants: config.tenants,
     budgetMs: config.budgetMs,
@@ -274,11 +311,15 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (signalled) {
-      process.stderr.write('\ntenantproof: second signal, exiting now; the transcript is complete up to here, and the last checkpoint is sealed.\n');
+      process.stderr.write(
+        '\ntenantproof: second signal, exiting now; the transcript is complete up to here, and the last checkpoint is sealed.\n',
+      );
       process.exit(sig === 'SIGINT' ? 130 : 143);
     }
     signalled = sig;
-    process.stderr.write(`\ntenantproof: ${sig} received; finishing the evidence for what ran (again to quit at once).\n`);
+    process.stderr.write(
+      `\ntenantproof: ${sig} received; finishing the evidence for what ran (again to quit at once).\n`,
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -335,9 +376,26 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   let checkpoints = 0;
   const checkpoint = (): void => {
     if (!snapshot || checkpointing) return;
-    const result = { ...snapshot(), reason: `the run did not finish; this checkpoint was sealed at ${new Date().toISOString()}` };
-    const pending: NegativeControlResult = { outcome: 'skipped', detail: 'the negative control runs after the campaign; this checkpoint was sealed before it', oracles: [] };
-    checkpointing = writeRunFolder({ dir, key, result, evidence: { ...evidenceContext(pending), partialReason: result.reason }, commandLine, spec: { file: config.spec, sha256: specSha256 }, transcript, final: false, warn })
+    const result = {
+      ...snapshot(),
+      reason: `the run did not finish; this checkpoint was sealed at ${new Date().toISOString()}`,
+    };
+    const pending: NegativeControlResult = {
+      outcome: 'skipped',
+      detail: 'the negative control runs after the campaign; this checkpoint was sealed before it',
+      oracles: [],
+    };
+    checkpointing = writeRunFolder({
+      dir,
+      key,
+      result,
+      evidence: { ...evidenceContext(pending), partialReason: result.reason },
+      commandLine,
+      spec: { file: config.spec, sha256: specSha256 },
+      transcript,
+      final: false,
+      warn,
+    })
       .then(() => checkpoints++)
       .catch((e: unknown) => warn(`checkpoint could not be sealed: ${(e as Error).message}`))
       .finally(() => {
@@ -347,8 +405,17 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   const timer = config.checkpointEveryMs > 0 ? setInterval(checkpoint, config.checkpointEveryMs) : undefined;
   timer?.unref();
 
-  const progress: ProgressReporter = options.quiet ? { update: () => {}, done: () => {} } : progressReporter(process.stderr, config.budgetMs);
-  const client = new HttpClient({ baseURL: target.url, timeoutMs: config.requestTimeoutMs, maxBodyBytes: 8 * 1024 * 1024, maxThrottleRetries: 5, maxRetryAfterMs: 30_000, ...(config.maxRps ? { maxRps: config.maxRps } : {}) });
+  const progress: ProgressReporter = options.quiet
+    ? { update: () => {}, done: () => {} }
+    : progressReporter(process.stderr, config.budgetMs);
+  const client = new HttpClient({
+    baseURL: target.url,
+    timeoutMs: config.requestTimeoutMs,
+    maxBodyBytes: 8 * 1024 * 1024,
+    maxThrottleRetries: 5,
+    maxRetryAfterMs: 30_000,
+    ...(config.maxRps ? { maxRps: config.maxRps } : {}),
+  });
   const values = specValueSource(model, runId);
   let seq = 0;
   let result: CampaignResult | undefined;
@@ -385,7 +452,14 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
       onExchange: (ex) => {
         seq = Math.max(seq, ex.seq);
         lineOf.set(ex.seq, transcript.appendExchange(ex));
-        if (!carrier && ex.relation === 'own' && ex.request.method === 'GET' && ex.response?.status === 200 && ex.response.json !== undefined) carrier = ex;
+        if (
+          !carrier &&
+          ex.relation === 'own' &&
+          ex.request.method === 'GET' &&
+          ex.response?.status === 200 &&
+          ex.response.json !== undefined
+        )
+          carrier = ex;
       },
       onProgress: (p) => progress.update(p),
     });
@@ -407,7 +481,14 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
         },
       });
       transcript.appendNote(`negative control: end, ${negativeControl.outcome}`);
-      if (negativeControl.outcome === 'skipped') negativeControl = { ...negativeControlFor(carrier, labels()), detail: `${negativeControl.detail ?? ''}; planted into a copy of a recorded response instead`.replace(/^; /, '') };
+      if (negativeControl.outcome === 'skipped')
+        negativeControl = {
+          ...negativeControlFor(carrier, labels()),
+          detail: `${negativeControl.detail ?? ''}; planted into a copy of a recorded response instead`.replace(
+            /^; /,
+            '',
+          ),
+        };
     }
   } catch (e) {
     progress.done();
@@ -435,7 +516,14 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
     rmSync(dir, { recursive: true, force: true });
     return { code: exit };
   }
-  negativeControl ??= { outcome: 'skipped', detail: result.status === 'interrupted' ? 'the run was stopped before the negative control' : 'the target was unusable, so the negative control did not run', oracles: [] };
+  negativeControl ??= {
+    outcome: 'skipped',
+    detail:
+      result.status === 'interrupted'
+        ? 'the run was stopped before the negative control'
+        : 'the target was unusable, so the negative control did not run',
+    oracles: [],
+  };
 
   let counterexampleFile: string | undefined;
   if (result.counterexample) {
@@ -444,7 +532,8 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
       oracle: result.counterexample.oracle,
       specFile: config.spec,
       specSha256,
-      target: target.kind === 'embedded' ? { kind: 'embedded', faults: target.faults } : { kind: 'url', url: target.url },
+      target:
+        target.kind === 'embedded' ? { kind: 'embedded', faults: target.faults } : { kind: 'url', url: target.url },
       provision: config.provision,
       tenants: config.tenants,
       seed: result.fcSeed ?? result.seed,
@@ -458,19 +547,37 @@ export async function runWithConfig(config: RunConfig, commandLine: string, opti
   }
   const preliminary = buildEvidence(result, evidenceContext(negativeControl, counterexampleFile));
   const code = exitCodeFor(preliminary.verdict, result, signalled);
-  const evidence = await writeRunFolder({ dir, key, result, evidence: evidenceContext(negativeControl, counterexampleFile), commandLine, spec: { file: config.spec, sha256: specSha256 }, transcript, final: true, exitCode: code, pdf: config.pdf, warn });
+  const evidence = await writeRunFolder({
+    dir,
+    key,
+    result,
+    evidence: evidenceContext(negativeControl, counterexampleFile),
+    commandLine,
+    spec: { file: config.spec, sha256: specSha256 },
+    transcript,
+    final: true,
+    exitCode: code,
+    pdf: config.pdf,
+    warn,
+  });
   pointLatest(path.resolve(config.out), runId);
   if (!options.quiet) printSummary(evidence, result, dir, code, checkpoints, fresh);
   return { code, dir, evidence };
 }
 
 function negativeControlFor(carrier: Exchange | undefined, labels: TenantLabel[]): NegativeControlResult {
-  if (!carrier) return { outcome: 'skipped', detail: 'no response suitable to carry a planted value was recorded', oracles: [] };
+  if (!carrier)
+    return { outcome: 'skipped', detail: 'no response suitable to carry a planted value was recorded', oracles: [] };
   const registry = new FingerprintRegistry();
   const other = labels.find((l) => l !== carrier.tenant) ?? 'T2';
   const value = `tp${other}negctl${randomBytes(5).toString('hex')}`;
   registry.register(value, other, 'canary', 'negative-control');
-  return runNegativeControl({ scanner: new FingerprintScanner(registry), ownerOf: (v) => registry.ownerOf(v), carrier, planted: { value, owner: other } });
+  return runNegativeControl({
+    scanner: new FingerprintScanner(registry),
+    ownerOf: (v) => registry.ownerOf(v),
+    carrier,
+    planted: { value, owner: other },
+  });
 }
 
 function exitCodeFor(verdict: string, result: CampaignResult, signalled: NodeJS.Signals | undefined): number {
@@ -491,24 +598,47 @@ function stripCredentials(url: string): string {
   }
 }
 
-
-function printSummary(evidence: Evidence, result: CampaignResult, dir: string, code: number, checkpoints: number, fresh: boolean): void {
+function printSummary(
+  evidence: Evidence,
+  result: CampaignResult,
+  dir: string,
+  code: number,
+  checkpoints: number,
+  fresh: boolean,
+): void {
   const out = process.stdout;
-  const verdict = { clean: 'CLEAN: no isolation leak found', leak: 'LEAK: isolation broken', inconclusive: 'INCONCLUSIVE: the run cannot support a verdict' }[evidence.verdict];
+  const verdict = {
+    clean: 'CLEAN: no isolation leak found',
+    leak: 'LEAK: isolation broken',
+    inconclusive: 'INCONCLUSIVE: the run cannot support a verdict',
+  }[evidence.verdict];
   out.write(`\n${verdict}\n`);
-  out.write(`  ${result.runs} runs, ${result.requests} requests, ${result.batches} concurrent batches, seed ${result.seed}${evidence.method.partial ? ` (partial: ${evidence.method.partialReason})` : ''}\n`);
+  out.write(
+    `  ${result.runs} runs, ${result.requests} requests, ${result.batches} concurrent batches, seed ${result.seed}${evidence.method.partial ? ` (partial: ${evidence.method.partialReason})` : ''}\n`,
+  );
   if (result.reason && result.reason !== evidence.method.partialReason) out.write(`  ${result.reason}\n`);
   for (const f of evidence.findings) {
     out.write(`  [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary}\n`);
   }
   if (result.counterexample) {
     const r = result.reproduction;
-    out.write(`  minimal repro: ${result.counterexample.steps.length} step(s); reproduced ${r?.reproduced ?? 0}/${r?.attempts ?? 0} ${fresh ? 'on fresh tenants' : 'on the same tenants (file: or module: provisioning reuses them, so earlier data persists)'}\n`);
-    out.write(`  replay: npx tenantproof replay ${path.relative(process.cwd(), path.join(dir, 'counterexamples', '1.json'))}\n`);
+    out.write(
+      `  minimal repro: ${result.counterexample.steps.length} step(s); reproduced ${r?.reproduced ?? 0}/${r?.attempts ?? 0} ${fresh ? 'on fresh tenants' : 'on the same tenants (file: or module: provisioning reuses them, so earlier data persists)'}\n`,
+    );
+    out.write(
+      `  replay: npx tenantproof replay ${path.relative(process.cwd(), path.join(dir, 'counterexamples', '1.json'))}\n`,
+    );
   }
-  out.write(`  negative control: ${evidence.negativeControl.outcome}${evidence.negativeControl.detail ? ` (${evidence.negativeControl.detail})` : ''}\n`);
-  if (result.cleanup) out.write(`  cleanup: ${result.cleanup.deleted} records deleted, ${result.cleanup.failed} refused, ${result.cleanup.undeletable} without a delete operation\n`);
+  out.write(
+    `  negative control: ${evidence.negativeControl.outcome}${evidence.negativeControl.detail ? ` (${evidence.negativeControl.detail})` : ''}\n`,
+  );
+  if (result.cleanup)
+    out.write(
+      `  cleanup: ${result.cleanup.deleted} records deleted, ${result.cleanup.failed} refused, ${result.cleanup.undeletable} without a delete operation\n`,
+    );
   if (checkpoints > 0) out.write(`  ${checkpoints} checkpoint seal(s) written while running\n`);
-  out.write(`  evidence: ${path.relative(process.cwd(), dir)}/ (verify with \`npx tenantproof verify ${path.relative(process.cwd(), dir)}\`)\n`);
+  out.write(
+    `  evidence: ${path.relative(process.cwd(), dir)}/ (verify with \`npx tenantproof verify ${path.relative(process.cwd(), dir)}\`)\n`,
+  );
   out.write(`  exit code ${code}\n`);
 }

@@ -12,14 +12,18 @@ describe('sharding', () => {
 
   it('the focus slices partition the operations: every operation in exactly one shard (property)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 40 }), fc.integer({ min: 1, max: 12 }), (ops, n) => {
-        const slices = Array.from({ length: n }, (_, i) => shardFocus(ops, { index: i + 1, count: n }));
-        expect(slices.flat().sort()).toEqual([...ops].sort());
-        expect(new Set(slices.flat()).size).toBe(ops.length);
-        // Balanced to within one operation.
-        const sizes = slices.map((s) => s.length);
-        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        (ops, n) => {
+          const slices = Array.from({ length: n }, (_, i) => shardFocus(ops, { index: i + 1, count: n }));
+          expect(slices.flat().sort()).toEqual([...ops].sort());
+          expect(new Set(slices.flat()).size).toBe(ops.length);
+          // Balanced to within one operation.
+          const sizes = slices.map((s) => s.length);
+          expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+        },
+      ),
       { seed: 7, numRuns: 200 },
     );
   });

@@ -40,8 +40,15 @@ export function shardFocus(operationIds: readonly string[], shard: Shard): strin
 export function configDigest(settings: Record<string, unknown>): string {
   const canonical = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canonical);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
     return v;
   };
-  return createHash('sha256').update(JSON.stringify(canonical(settings))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(settings)))
+    .digest('hex');
 }

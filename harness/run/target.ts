@@ -37,7 +37,10 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
     const known = new Set(crm.FAULT_CATALOGUE.map((f) => f.name));
     const unknown = o.faults.filter((f) => !known.has(f as never));
     if (unknown.length > 0) {
-      throw new TargetError(`unknown fault ${unknown.map((f) => `"${f}"`).join(', ')}; \`tenantproof crm --list-faults\` lists them: ${[...known].join(', ')}`, 'usage');
+      throw new TargetError(
+        `unknown fault ${unknown.map((f) => `"${f}"`).join(', ')}; \`tenantproof crm --list-faults\` lists them: ${[...known].join(', ')}`,
+        'usage',
+      );
     }
     try {
       const running = await crm.startCrm({
@@ -45,7 +48,13 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.poolSize ? { poolSize: o.poolSize } : {}),
       });
-      return { url: running.url, kind: 'embedded', adminToken: running.adminToken, faults: [...o.faults], close: () => running.close() };
+      return {
+        url: running.url,
+        kind: 'embedded',
+        adminToken: running.adminToken,
+        faults: [...o.faults],
+        close: () => running.close(),
+      };
     } catch (err) {
       throw new TargetError(`the embedded CRM did not start: ${(err as Error).message}`, 'unusable');
     }
@@ -60,7 +69,13 @@ export async function assertReachable(url: string, timeoutMs: number): Promise<v
     await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   } catch (err) {
     const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
-    throw new TargetError(`cannot reach the target at ${url}: ${why}. Check the URL and that the server is running.`, 'unusable');
+    const why =
+      e.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
+    throw new TargetError(
+      `cannot reach the target at ${url}: ${why}. Check the URL and that the server is running.`,
+      'unusable',
+    );
   }
 }

@@ -57,12 +57,14 @@ export async function writeRunFolder(input: RunFolderInput): Promise<Evidence> {
   share(path.join(dir, TRANSCRIPT_FILE), path.join(staging, TRANSCRIPT_FILE));
   const cx = path.join(dir, 'counterexamples');
   mkdirSync(path.join(staging, 'counterexamples'));
-  if (existsSync(cx)) for (const f of readdirSync(cx)) share(path.join(cx, f), path.join(staging, 'counterexamples', f));
+  if (existsSync(cx))
+    for (const f of readdirSync(cx)) share(path.join(cx, f), path.join(staging, 'counterexamples', f));
   try {
     const evidence = await writeInto(staging, input);
     const produced = readdirSync(staging).filter((f) => f !== TRANSCRIPT_FILE && f !== 'counterexamples');
     const last = [MANIFEST_FILE, ATTESTATION_FILE];
-    for (const f of [...produced.filter((x) => !last.includes(x)), ...last]) renameSync(path.join(staging, f), path.join(dir, f));
+    for (const f of [...produced.filter((x) => !last.includes(x)), ...last])
+      renameSync(path.join(staging, f), path.join(dir, f));
     return evidence;
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -75,8 +77,19 @@ async function writeInto(dir: string, input: RunFolderInput): Promise<Evidence> 
   writeFileSync(path.join(dir, JUNIT_FILE), renderJunit(evidence));
   const wanted = new Set(evidence.findings.flatMap((f) => f.exchanges));
   const exchanges = new Map<number, Exchange>();
-  if (wanted.size > 0) for (const [seq, ex] of exchangesFromTranscript(path.join(dir, TRANSCRIPT_FILE))) if (wanted.has(seq)) exchanges.set(seq, ex);
-  writeFileSync(path.join(dir, SARIF_FILE), serializeSarif(renderSarif(evidence, { commandLine: input.commandLine, exchanges, ...(input.exitCode !== undefined ? { exitCode: input.exitCode } : {}) })));
+  if (wanted.size > 0)
+    for (const [seq, ex] of exchangesFromTranscript(path.join(dir, TRANSCRIPT_FILE)))
+      if (wanted.has(seq)) exchanges.set(seq, ex);
+  writeFileSync(
+    path.join(dir, SARIF_FILE),
+    serializeSarif(
+      renderSarif(evidence, {
+        commandLine: input.commandLine,
+        exchanges,
+        ...(input.exitCode !== undefined ? { exitCode: input.exitCode } : {}),
+      }),
+    ),
+  );
   // The human-readable report goes in before sealing, so the manifest covers it. A bug in the
   // report must never stop the evidence from being sealed.
   try {

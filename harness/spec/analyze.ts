@@ -56,7 +56,8 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
   const index: ResourceIndex = { withItems: new Set(itemParam.keys()), bySchema: new Map() };
   const idFields = new Map<string, string>();
   const schemaRefs = new Map<string, string>();
-  for (const [name, spec] of Object.entries(rootExt['x-tenantproof-resources'] ?? {})) if (spec.idField) idFields.set(name, spec.idField);
+  for (const [name, spec] of Object.entries(rootExt['x-tenantproof-resources'] ?? {}))
+    if (spec.idField) idFields.set(name, spec.idField);
 
   const drafts: Draft[] = raws.map((raw) => {
     const ext = operationExtensions(doc, raw.pathItem, raw.operation, toPointer(['paths', raw.path]), raw.pointer);
@@ -69,7 +70,9 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
     const last = anchors[anchors.length - 1];
     if (d.raw.method !== 'get' || !last || last.index !== segments.length - 1) continue;
     const resource = d.ext['x-tenantproof-resource'] ?? last.resource;
-    const preferred = [d.ext['x-tenantproof-id-field'] ?? idFields.get(resource), last.param].filter((x): x is string => !!x);
+    const preferred = [d.ext['x-tenantproof-id-field'] ?? idFields.get(resource), last.param].filter(
+      (x): x is string => !!x,
+    );
     const record = recordOf(doc, d.raw, preferred);
     if (!record) continue;
     if (record.ref && !index.bySchema.has(record.ref)) index.bySchema.set(record.ref, resource);
@@ -88,11 +91,13 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
       else d.cls.reason = 'marked unclassified (x-tenantproof-kind)';
     }
     if (d.ext['x-tenantproof-item-action']) d.cls.itemAction = d.ext['x-tenantproof-item-action'];
-    if (d.cls.kind === 'item' && !d.cls.itemAction) d.cls.itemAction = d.raw.method === 'delete' ? 'delete' : d.raw.method === 'get' ? 'read' : 'update';
+    if (d.cls.kind === 'item' && !d.cls.itemAction)
+      d.cls.itemAction = d.raw.method === 'delete' ? 'delete' : d.raw.method === 'get' ? 'read' : 'update';
     if (d.cls.kind !== 'item') delete d.cls.itemAction;
     if (d.ext['x-tenantproof-resource']) d.cls.resource = d.ext['x-tenantproof-resource'];
     if (d.ext['x-tenantproof-parent']) {
-      const param = anchorsOf(parseSegments(d.raw.path)).find((a) => a.resource === d.ext['x-tenantproof-parent'])?.param ?? '';
+      const param =
+        anchorsOf(parseSegments(d.raw.path)).find((a) => a.resource === d.ext['x-tenantproof-parent'])?.param ?? '';
       d.cls.parent = { resource: d.ext['x-tenantproof-parent'], param };
     }
   }
@@ -101,7 +106,9 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
   for (const d of drafts) {
     if (d.cls.kind !== 'create' || !d.cls.resource) continue;
     const resource = d.cls.resource;
-    const preferred = [d.ext['x-tenantproof-id-field'] ?? idFields.get(resource), itemParam.get(resource)].filter((x): x is string => !!x);
+    const preferred = [d.ext['x-tenantproof-id-field'] ?? idFields.get(resource), itemParam.get(resource)].filter(
+      (x): x is string => !!x,
+    );
     const record = recordOf(doc, d.raw, preferred);
     if (!record) continue;
     if (record.ref && !index.bySchema.has(record.ref)) index.bySchema.set(record.ref, resource);
@@ -111,17 +118,32 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
   }
 
   const resourcesWithId = new Set<string>([...itemParam.keys(), ...idFields.keys()]);
-  const operations: OperationInfo[] = drafts.map((d) => buildOperation(doc, d, { idFields, itemParam, index, resourcesWithId, ownership, rootDefault: rootExt['x-tenantproof-tenant-owned'] }));
+  const operations: OperationInfo[] = drafts.map((d) =>
+    buildOperation(doc, d, {
+      idFields,
+      itemParam,
+      index,
+      resourcesWithId,
+      ownership,
+      rootDefault: rootExt['x-tenantproof-tenant-owned'],
+    }),
+  );
 
   // The audit oracle applies to every tenant-owned operation when the API has an audit log.
   if (operations.some((o) => o.kind === 'audit' && o.tenantOwned)) {
-    for (const o of operations) if (o.tenantOwned && o.probes.length && !o.oracles.includes('audit')) o.oracles.push('audit');
+    for (const o of operations)
+      if (o.tenantOwned && o.probes.length && !o.oracles.includes('audit')) o.oracles.push('audit');
   }
 
   const resources = buildResources(operations, { idFields, schemaRefs, itemPaths, collectionPaths, parents });
   const edges = buildEdges(operations);
   const info = isObject(doc.root.info) ? doc.root.info : {};
-  const servers = Array.isArray(doc.root.servers) ? doc.root.servers.filter(isObject).map((s) => String(s.url ?? '')).filter(Boolean) : [];
+  const servers = Array.isArray(doc.root.servers)
+    ? doc.root.servers
+        .filter(isObject)
+        .map((s) => String(s.url ?? ''))
+        .filter(Boolean)
+    : [];
   return {
     document: doc,
     title: String(info.title ?? ''),
@@ -147,22 +169,35 @@ interface BuildContext {
 function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): OperationInfo {
   const { raw, ext, cls } = d;
   const overrides = Object.keys(ext).sort();
-  const owned = ext['x-tenantproof-tenant-owned'] !== undefined
-    ? { tenantOwned: ext['x-tenantproof-tenant-owned'], reason: 'x-tenantproof-tenant-owned' }
-    : ext['x-tenantproof-ignore']
-      ? { tenantOwned: false, reason: 'ignored (x-tenantproof-ignore)' }
-      : tenantOwnership(ctx.ownership, raw.operation, ctx.rootDefault);
+  const owned =
+    ext['x-tenantproof-tenant-owned'] !== undefined
+      ? { tenantOwned: ext['x-tenantproof-tenant-owned'], reason: 'x-tenantproof-tenant-owned' }
+      : ext['x-tenantproof-ignore']
+        ? { tenantOwned: false, reason: 'ignored (x-tenantproof-ignore)' }
+        : tenantOwnership(ctx.ownership, raw.operation, ctx.rootDefault);
 
   // Consumers.
   let consumes: IdUse[] = findIdUses(doc, raw, ctx.resourcesWithId);
   const consumeExt = ext['x-tenantproof-consumes'];
   if (consumeExt) {
     const extra: IdUse[] = Array.isArray(consumeExt)
-      ? consumeExt.map((u) => ({ resource: u.resource, in: u.in, name: u.name, ...(u.many ? { many: true } : {}), source: 'extension' as const }))
+      ? consumeExt.map((u) => ({
+          resource: u.resource,
+          in: u.in,
+          name: u.name,
+          ...(u.many ? { many: true } : {}),
+          source: 'extension' as const,
+        }))
       : Object.entries(consumeExt).map(([key, resource]) => {
           const m = /^(path|query|body):(.+)$/.exec(key);
           const name = m ? m[2]! : key;
-          const where = m ? (m[1] as IdUse['in']) : raw.parameters.find((p) => p.name === key && p.in === 'path') ? 'path' : raw.parameters.find((p) => p.name === key && p.in === 'query') ? 'query' : 'body';
+          const where = m
+            ? (m[1] as IdUse['in'])
+            : raw.parameters.find((p) => p.name === key && p.in === 'path')
+              ? 'path'
+              : raw.parameters.find((p) => p.name === key && p.in === 'query')
+                ? 'query'
+                : 'body';
           return { resource, in: where, name, source: 'extension' as const };
         });
     consumes = consumes.filter((u) => !extra.some((e) => e.in === u.in && e.name === u.name)).concat(extra);
@@ -172,9 +207,21 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
   // Producer.
   let produces: OperationInfo['produces'];
   const response = raw.successResponse;
-  if (ext['x-tenantproof-produces'] !== false && response?.schema !== undefined && ['post', 'put'].includes(raw.method)) {
+  if (
+    ext['x-tenantproof-produces'] !== false &&
+    response?.schema !== undefined &&
+    ['post', 'put'].includes(raw.method)
+  ) {
     const explicit = typeof ext['x-tenantproof-produces'] === 'string' ? ext['x-tenantproof-produces'] : undefined;
-    const record = recordOf(doc, raw, [ext['x-tenantproof-id-field'], explicit ? ctx.idFields.get(explicit) : undefined, cls.resource ? ctx.idFields.get(cls.resource) : undefined].filter((x): x is string => !!x));
+    const record = recordOf(
+      doc,
+      raw,
+      [
+        ext['x-tenantproof-id-field'],
+        explicit ? ctx.idFields.get(explicit) : undefined,
+        cls.resource ? ctx.idFields.get(cls.resource) : undefined,
+      ].filter((x): x is string => !!x),
+    );
     let resource: string | undefined = explicit;
     if (!resource && cls.kind === 'create') resource = cls.resource;
     if (!resource && record?.ref && (cls.kind === 'action' || cls.kind === 'unclassified')) {
@@ -182,9 +229,19 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
       if (other && other !== cls.resource) resource = other;
     }
     if (resource && record) {
-      const idField = ext['x-tenantproof-id-field'] ?? ctx.idFields.get(resource) ?? findIdField(doc, record.schema, [ctx.itemParam.get(resource) ?? '']);
+      const idField =
+        ext['x-tenantproof-id-field'] ??
+        ctx.idFields.get(resource) ??
+        findIdField(doc, record.schema, [ctx.itemParam.get(resource) ?? '']);
       if (idField && objectShape(doc, record.schema)?.properties[idField] !== undefined) {
-        produces = { resource, idField, status: response.status, ...(ext['x-tenantproof-envelope'] ?? record.envelope ? { envelope: ext['x-tenantproof-envelope'] ?? record.envelope! } : {}) };
+        produces = {
+          resource,
+          idField,
+          status: response.status,
+          ...((ext['x-tenantproof-envelope'] ?? record.envelope)
+            ? { envelope: ext['x-tenantproof-envelope'] ?? record.envelope! }
+            : {}),
+        };
       }
     }
   }
@@ -192,12 +249,26 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
   // Lists: items, pagination, search.
   const isList = cls.kind === 'collection' || cls.kind === 'audit' || cls.kind === 'search';
   let itemsField = ext['x-tenantproof-items'] ?? cls.itemsField;
-  if (isList && itemsField === undefined && response?.schema !== undefined) itemsField = findItems(doc, response.schema)?.field;
-  const pagination = isList ? ext['x-tenantproof-pagination'] ?? detectPagination(doc, raw.parameters, response?.schema) : undefined;
-  const searchParam = ext['x-tenantproof-search-param']
-    ?? raw.parameters.find((p) => p.in === 'query' && SEARCH_PARAMS.test(p.name))?.name
-    ?? (cls.kind === 'search' ? raw.parameters.find((p) => p.in === 'query' && p.required && schemaIdentity(doc, p.schema) === undefined && doc.object(p.schema).type === 'string')?.name : undefined);
-  const idempotencyHeader = raw.parameters.find((p) => p.in === 'header' && /idempotency|x-request-key/i.test(p.name))?.name;
+  if (isList && itemsField === undefined && response?.schema !== undefined)
+    itemsField = findItems(doc, response.schema)?.field;
+  const pagination = isList
+    ? (ext['x-tenantproof-pagination'] ?? detectPagination(doc, raw.parameters, response?.schema))
+    : undefined;
+  const searchParam =
+    ext['x-tenantproof-search-param'] ??
+    raw.parameters.find((p) => p.in === 'query' && SEARCH_PARAMS.test(p.name))?.name ??
+    (cls.kind === 'search'
+      ? raw.parameters.find(
+          (p) =>
+            p.in === 'query' &&
+            p.required &&
+            schemaIdentity(doc, p.schema) === undefined &&
+            doc.object(p.schema).type === 'string',
+        )?.name
+      : undefined);
+  const idempotencyHeader = raw.parameters.find(
+    (p) => p.in === 'header' && /idempotency|x-request-key/i.test(p.name),
+  )?.name;
   const uniqueFields = raw.requestBody ? findUniqueFields(doc, raw.requestBody.schema) : [];
 
   const draft: Omit<OperationInfo, 'probes' | 'oracles'> = {
@@ -230,7 +301,13 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
 
 function buildResources(
   operations: OperationInfo[],
-  maps: { idFields: Map<string, string>; schemaRefs: Map<string, string>; itemPaths: Map<string, string>; collectionPaths: Map<string, string>; parents: Map<string, string> },
+  maps: {
+    idFields: Map<string, string>;
+    schemaRefs: Map<string, string>;
+    itemPaths: Map<string, string>;
+    collectionPaths: Map<string, string>;
+    parents: Map<string, string>;
+  },
 ): ResourceInfo[] {
   const byName = new Map<string, ResourceInfo>();
   const get = (name: string): ResourceInfo => {
@@ -275,17 +352,25 @@ function buildResources(
 
 function buildEdges(operations: OperationInfo[]): ProducerConsumerEdge[] {
   const producers = new Map<string, string[]>();
-  for (const op of operations) if (op.produces) producers.set(op.produces.resource, [...(producers.get(op.produces.resource) ?? []), op.operationId]);
+  for (const op of operations)
+    if (op.produces)
+      producers.set(op.produces.resource, [...(producers.get(op.produces.resource) ?? []), op.operationId]);
   const edges: ProducerConsumerEdge[] = [];
   for (const op of operations) {
     for (const use of op.consumes) {
-      for (const producer of producers.get(use.resource) ?? []) edges.push({ resource: use.resource, producer, consumer: op.operationId, in: use.in, name: use.name });
+      for (const producer of producers.get(use.resource) ?? [])
+        edges.push({ resource: use.resource, producer, consumer: op.operationId, in: use.in, name: use.name });
     }
   }
-  return edges.sort((a, b) => [a.resource, a.producer, a.consumer, a.in, a.name].join('\0').localeCompare([b.resource, b.producer, b.consumer, b.in, b.name].join('\0')));
+  return edges.sort((a, b) =>
+    [a.resource, a.producer, a.consumer, a.in, a.name]
+      .join('\0')
+      .localeCompare([b.resource, b.producer, b.consumer, b.in, b.name].join('\0')),
+  );
 }
 
-const UNIQUE_NAMES = /^(email|e?mail_?address|username|user_?name|login|handle|slug|code|sku|external_?id|domain|subdomain)$/i;
+const UNIQUE_NAMES =
+  /^(email|e?mail_?address|username|user_?name|login|handle|slug|code|sku|external_?id|domain|subdomain)$/i;
 
 /** Body fields that are usually unique within a tenant, top level and one object level down (envelopes). */
 function findUniqueFields(doc: SpecDocument, schema: unknown, prefix = '', depth = 0): string[] {
@@ -296,7 +381,11 @@ function findUniqueFields(doc: SpecDocument, schema: unknown, prefix = '', depth
     const p = doc.object(prop);
     const path = prefix ? `${prefix}.${name}` : name;
     if (p.readOnly === true) continue;
-    if ((p.format === 'email' || UNIQUE_NAMES.test(name)) && (p.type === 'string' || (Array.isArray(p.type) && p.type.includes('string')) || p.type === undefined)) out.push(path);
+    if (
+      (p.format === 'email' || UNIQUE_NAMES.test(name)) &&
+      (p.type === 'string' || (Array.isArray(p.type) && p.type.includes('string')) || p.type === undefined)
+    )
+      out.push(path);
     else if (objectShape(doc, prop) && p.type !== 'array') out.push(...findUniqueFields(doc, prop, path, depth + 1));
   }
   return out.sort();

@@ -57,7 +57,9 @@ function locationOf(file: SourceFile, pointer: string): SpecLocation {
 
 export async function bundleSpec(entry: SourceFile): Promise<BundledSpec> {
   if (entry.value === null || typeof entry.value !== 'object' || Array.isArray(entry.value)) {
-    throw new SpecError('not-a-spec', 'not an OpenAPI document (expected a mapping at the top level)', { file: entry.path });
+    throw new SpecError('not-a-spec', 'not an OpenAPI document (expected a mapping at the top level)', {
+      file: entry.path,
+    });
   }
   const root = entry.value as Record<string, unknown>;
   const keyOfPath = new Map<string, string>([[entry.path, '']]);
@@ -74,11 +76,19 @@ export async function bundleSpec(entry: SourceFile): Promise<BundledSpec> {
       const filePart = hash === -1 ? site.ref : site.ref.slice(0, hash);
       const fragment = hash === -1 ? '' : site.ref.slice(hash);
       if (/^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
-        throw new SpecError('unsupported-ref', `remote $ref ${JSON.stringify(site.ref)} is not supported; download it and use a relative file path`, locationOf(file, site.pointer));
+        throw new SpecError(
+          'unsupported-ref',
+          `remote $ref ${JSON.stringify(site.ref)} is not supported; download it and use a relative file path`,
+          locationOf(file, site.pointer),
+        );
       }
       const pointer = fragmentToPointer(fragment);
       if (pointer !== '' && !pointer.startsWith('/')) {
-        throw new SpecError('unsupported-ref', `$ref ${JSON.stringify(site.ref)} is not a JSON pointer (anchors are not supported)`, locationOf(file, site.pointer));
+        throw new SpecError(
+          'unsupported-ref',
+          `$ref ${JSON.stringify(site.ref)} is not a JSON pointer (anchors are not supported)`,
+          locationOf(file, site.pointer),
+        );
       }
       let targetKey = ownKey;
       if (filePart !== '') {
@@ -90,7 +100,11 @@ export async function bundleSpec(entry: SourceFile): Promise<BundledSpec> {
             target = await readSourceFile(targetPath);
           } catch (err) {
             const reason = err instanceof SpecError ? err.message : String(err);
-            throw new SpecError('dangling-ref', `$ref ${JSON.stringify(site.ref)} points to a file that cannot be loaded: ${reason}`, locationOf(file, site.pointer));
+            throw new SpecError(
+              'dangling-ref',
+              `$ref ${JSON.stringify(site.ref)} points to a file that cannot be loaded: ${reason}`,
+              locationOf(file, site.pointer),
+            );
           }
           key = relative(baseDir, targetPath).replace(/[^A-Za-z0-9._-]+/g, '_') || 'file';
           while (files.has(key)) key += '_';
@@ -122,7 +136,10 @@ export async function bundleSpec(entry: SourceFile): Promise<BundledSpec> {
       'dangling-ref',
       `$ref ${JSON.stringify(first!.site.ref)} points to nothing`,
       first!.loc,
-      rest.map(({ site, loc }) => `${loc.file}${loc.line ? `:${loc.line}` : ''} (at #${loc.pointer}): $ref ${JSON.stringify(site.ref)} points to nothing`),
+      rest.map(
+        ({ site, loc }) =>
+          `${loc.file}${loc.line ? `:${loc.line}` : ''} (at #${loc.pointer}): $ref ${JSON.stringify(site.ref)} points to nothing`,
+      ),
     );
   }
 

@@ -18,10 +18,7 @@ const idUseSchema = z.object({
 });
 
 /** `{ "customerId": "customer", "body:lineItems[].productId": "product" }` or a list of uses. */
-const consumesSchema = z.union([
-  z.record(z.string().min(1), z.string().min(1)),
-  z.array(idUseSchema),
-]);
+const consumesSchema = z.union([z.record(z.string().min(1), z.string().min(1)), z.array(idUseSchema)]);
 
 const paginationSchema = z.object({
   style: z.enum(['cursor', 'page', 'offset', 'none']),
@@ -67,7 +64,10 @@ export const securitySchemeExtensionsSchema = z.object({ 'x-tenantproof-admin': 
 export const rootExtensionsSchema = z
   .object({
     'x-tenantproof-tenant-owned': z.boolean(),
-    'x-tenantproof-resources': z.record(z.string().min(1), z.object({ idField: z.string().min(1).optional() }).strict()),
+    'x-tenantproof-resources': z.record(
+      z.string().min(1),
+      z.object({ idField: z.string().min(1).optional() }).strict(),
+    ),
     /** Set by the bundler (external files), not by authors. */
     'x-tenantproof-bundle': z.unknown(),
   })
@@ -81,7 +81,13 @@ function pickExtensions(node: JsonObject): Record<string, unknown> {
 }
 
 /** Validates the `x-tenantproof-*` keys of `node` against `schema`; throws a located SpecError. */
-export function readExtensions<T>(doc: SpecDocument, node: JsonObject, pointer: string, schema: z.ZodType<T>, what: string): T {
+export function readExtensions<T>(
+  doc: SpecDocument,
+  node: JsonObject,
+  pointer: string,
+  schema: z.ZodType<T>,
+  what: string,
+): T {
   const picked = pickExtensions(node);
   if (Object.keys(picked).length === 0) return {} as T;
   const result = schema.safeParse(picked);
@@ -89,17 +95,30 @@ export function readExtensions<T>(doc: SpecDocument, node: JsonObject, pointer: 
   const issue = result.error.issues[0]!;
   const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : String(issue.path[0] ?? '');
   const where = key ? `${pointer}/${key}` : pointer;
-  const detail = issue.code === 'unrecognized_keys' ? `unknown extension ${key} on ${what}` : `bad value for ${key} on ${what}: ${issue.message}`;
+  const detail =
+    issue.code === 'unrecognized_keys'
+      ? `unknown extension ${key} on ${what}`
+      : `bad value for ${key} on ${what}: ${issue.message}`;
   throw new SpecError('bad-extension', detail, doc.locate(where));
 }
 
 /** Operation-level extensions merged over the path item's. */
-export function operationExtensions(doc: SpecDocument, pathItem: JsonObject, operation: JsonObject, pathPointer: string, opPointer: string): OperationExtensions {
+export function operationExtensions(
+  doc: SpecDocument,
+  pathItem: JsonObject,
+  operation: JsonObject,
+  pathPointer: string,
+  opPointer: string,
+): OperationExtensions {
   const fromPath = readExtensions(doc, pathItem, pathPointer, operationExtensionsSchema, 'a path item');
   const fromOp = readExtensions(doc, operation, opPointer, operationExtensionsSchema, 'an operation');
   return { ...fromPath, ...fromOp };
 }
 
-export function valueExtensions(doc: SpecDocument, node: unknown, pointer: string): z.infer<typeof valueExtensionsSchema> {
+export function valueExtensions(
+  doc: SpecDocument,
+  node: unknown,
+  pointer: string,
+): z.infer<typeof valueExtensionsSchema> {
   return isObject(node) ? readExtensions(doc, node, pointer, valueExtensionsSchema, 'a parameter or schema') : {};
 }

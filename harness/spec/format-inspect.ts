@@ -15,7 +15,9 @@ export function formatInspectReport(report: InspectReport): string {
   const { spec, summary } = report;
   lines.push(`${spec.title || '(untitled)'} ${spec.version} — OpenAPI ${spec.openapi}`);
   lines.push(`spec: ${spec.file}  sha256: ${spec.sha256.slice(0, 16)}…`);
-  lines.push(`${summary.operations} operations, ${summary.resources} resources, ${summary.tenantOwned} tenant-owned, ${summary.unclassified} unclassified`);
+  lines.push(
+    `${summary.operations} operations, ${summary.resources} resources, ${summary.tenantOwned} tenant-owned, ${summary.unclassified} unclassified`,
+  );
 
   lines.push('', 'Resources (producers → consumers)');
   for (const r of report.resources) {
@@ -23,13 +25,17 @@ export function formatInspectReport(report: InspectReport): string {
     const parent = r.parent ? ` parent=${r.parent}` : '';
     lines.push(`  ${r.name}${id}${parent}`);
     lines.push(`    produced by: ${r.producers.length ? r.producers.join(', ') : '—'}`);
-    const uses = report.operations.flatMap((o) => o.consumes.filter((u) => u.resource === r.name).map((u) => `${o.operationId} (${u.in} ${u.name})`));
+    const uses = report.operations.flatMap((o) =>
+      o.consumes.filter((u) => u.resource === r.name).map((u) => `${o.operationId} (${u.in} ${u.name})`),
+    );
     lines.push(`    consumed by: ${uses.length ? uses.join(', ') : '—'}`);
   }
 
   lines.push('', 'Tenant-owned operations (kind, probes → oracles)');
   for (const op of report.operations.filter((o) => o.tenantOwned)) {
-    lines.push(`  ${op.method.toUpperCase().padEnd(6)} ${op.path}  ${op.operationId}  [${describeKind(op)}${op.resource ? ` ${op.resource}` : ''}]`);
+    lines.push(
+      `  ${op.method.toUpperCase().padEnd(6)} ${op.path}  ${op.operationId}  [${describeKind(op)}${op.resource ? ` ${op.resource}` : ''}]`,
+    );
     if (op.probes.length) lines.push(`         probes: ${op.probes.join(', ')}`);
     if (op.oracles.length) lines.push(`         oracles: ${op.oracles.join(', ')}`);
   }
@@ -37,16 +43,19 @@ export function formatInspectReport(report: InspectReport): string {
   const others = report.operations.filter((o) => !o.tenantOwned);
   if (others.length) {
     lines.push('', 'Not tenant-owned (not probed)');
-    for (const op of others) lines.push(`  ${op.method.toUpperCase().padEnd(6)} ${op.path}  ${op.operationId}  — ${op.tenantOwnedReason}`);
+    for (const op of others)
+      lines.push(`  ${op.method.toUpperCase().padEnd(6)} ${op.path}  ${op.operationId}  — ${op.tenantOwnedReason}`);
   }
 
   lines.push('', 'Unclassified operations');
   if (report.unclassified.length === 0) lines.push('  (none)');
-  for (const u of report.unclassified) lines.push(`  ${u.method.toUpperCase().padEnd(6)} ${u.path}  ${u.operationId}  — ${u.reason}`);
+  for (const u of report.unclassified)
+    lines.push(`  ${u.method.toUpperCase().padEnd(6)} ${u.path}  ${u.operationId}  — ${u.reason}`);
 
   if (report.warnings.length) {
     lines.push('', 'Warnings');
-    for (const w of report.warnings) lines.push(`  ${w.file}${w.line ? `:${w.line}` : ''}${w.pointer ? ` (at #${w.pointer})` : ''}: ${w.message}`);
+    for (const w of report.warnings)
+      lines.push(`  ${w.file}${w.line ? `:${w.line}` : ''}${w.pointer ? ` (at #${w.pointer})` : ''}: ${w.message}`);
   }
   return lines.join('\n') + '\n';
 }

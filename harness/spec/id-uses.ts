@@ -11,7 +11,8 @@ import { anchorsOf, parseSegments } from './path-shape.ts';
 import { arrayItems, objectShape, schemaTypes } from './schema-shape.ts';
 import { isObject, type SpecDocument } from './spec-document.ts';
 
-const NOT_IDS = /^(q|query|search|cursor|after|before|starting_after|ending_before|limit|offset|page|sort|order|fields|expand|include|format|status|type)$/i;
+const NOT_IDS =
+  /^(q|query|search|cursor|after|before|starting_after|ending_before|limit|offset|page|sort|order|fields|expand|include|format|status|type)$/i;
 const MAX_BODY_DEPTH = 4;
 
 function isScalarIdSchema(doc: SpecDocument, schema: unknown): { ok: boolean; many: boolean } {
@@ -56,20 +57,36 @@ export function findIdUses(doc: SpecDocument, op: RawOperation, resourcesWithId:
     if (param.in === 'path') {
       const anchor = anchors.find((a) => a.param === param.name);
       const resource = anchor?.resource ?? idReference(param.name, resourcesWithId, true)?.resource;
-      if (resource && resourcesWithId.has(resource)) uses.push({ resource, in: 'path', name: param.name, source: 'inferred' });
+      if (resource && resourcesWithId.has(resource))
+        uses.push({ resource, in: 'path', name: param.name, source: 'inferred' });
       continue;
     }
     if (NOT_IDS.test(param.name)) continue;
     const ref = idReference(param.name, resourcesWithId, true);
     const shape = isScalarIdSchema(doc, param.schema);
     if (ref && ref.many && !shape.many && !/(ids|_ids)$/i.test(param.name)) continue;
-    if (ref && shape.ok) uses.push({ resource: ref.resource, in: 'query', name: param.name, ...(ref.many || shape.many ? { many: true } : {}), source: 'inferred' });
+    if (ref && shape.ok)
+      uses.push({
+        resource: ref.resource,
+        in: 'query',
+        name: param.name,
+        ...(ref.many || shape.many ? { many: true } : {}),
+        source: 'inferred',
+      });
   }
   if (op.requestBody) walkBody(doc, op.requestBody.schema, '', 0, resourcesWithId, uses, new Set());
   return uses;
 }
 
-function walkBody(doc: SpecDocument, schema: unknown, prefix: string, depth: number, known: ReadonlySet<string>, uses: IdUse[], seen: Set<unknown>): void {
+function walkBody(
+  doc: SpecDocument,
+  schema: unknown,
+  prefix: string,
+  depth: number,
+  known: ReadonlySet<string>,
+  uses: IdUse[],
+  seen: Set<unknown>,
+): void {
   if (depth > MAX_BODY_DEPTH) return;
   const resolved = doc.deref(schema).node;
   if (seen.has(resolved)) return;
@@ -78,7 +95,12 @@ function walkBody(doc: SpecDocument, schema: unknown, prefix: string, depth: num
   if (!shape) return;
   const entries = Object.entries(shape.properties);
   // A body that wraps its record (`{ "kase": { … } }`) is an envelope, not a reference.
-  if (depth === 0 && entries.length === 1 && arrayItems(doc, entries[0]![1]) === undefined && objectShape(doc, entries[0]![1])) {
+  if (
+    depth === 0 &&
+    entries.length === 1 &&
+    arrayItems(doc, entries[0]![1]) === undefined &&
+    objectShape(doc, entries[0]![1])
+  ) {
     walkBody(doc, entries[0]![1], entries[0]![0], depth + 1, known, uses, seen);
     seen.delete(resolved);
     return;
@@ -91,24 +113,46 @@ function walkBody(doc: SpecDocument, schema: unknown, prefix: string, depth: num
     if (marked === false) continue;
     const idShape = isScalarIdSchema(doc, prop);
     if (typeof marked === 'string') {
-      uses.push({ resource: marked, in: 'body', name: path, ...(idShape.many ? { many: true } : {}), source: 'extension' });
+      uses.push({
+        resource: marked,
+        in: 'body',
+        name: path,
+        ...(idShape.many ? { many: true } : {}),
+        source: 'extension',
+      });
       continue;
     }
     if (idShape.ok) {
       const ref = idReference(name, known, true);
       // A plural name (`notes`) only holds ids when it is an array; a string `notes` is free text.
       if (ref && ref.many && !idShape.many && !/(ids|_ids)$/i.test(name)) continue;
-      if (ref) uses.push({ resource: ref.resource, in: 'body', name: path, ...(ref.many || idShape.many ? { many: true } : {}), source: 'inferred' });
+      if (ref)
+        uses.push({
+          resource: ref.resource,
+          in: 'body',
+          name: path,
+          ...(ref.many || idShape.many ? { many: true } : {}),
+          source: 'inferred',
+        });
       continue;
     }
     const items = arrayItems(doc, prop);
     // A nested reference by object: `{ "party": { "id": 7 } }` (Capsule, Jira, HubSpot style).
     const refObject = objectShape(doc, items ?? prop);
-    const ref = refObject && refObject.properties.id !== undefined && isScalarIdSchema(doc, refObject.properties.id).ok ? idReference(name, known, true) : undefined;
+    const ref =
+      refObject && refObject.properties.id !== undefined && isScalarIdSchema(doc, refObject.properties.id).ok
+        ? idReference(name, known, true)
+        : undefined;
     if (ref) {
       const many = items !== undefined;
       if (!(ref.many && !many)) {
-        uses.push({ resource: ref.resource, in: 'body', name: `${path}${many ? '[]' : ''}.id`, ...(many ? { many: true } : {}), source: 'inferred' });
+        uses.push({
+          resource: ref.resource,
+          in: 'body',
+          name: `${path}${many ? '[]' : ''}.id`,
+          ...(many ? { many: true } : {}),
+          source: 'inferred',
+        });
         continue;
       }
     }

@@ -6,7 +6,19 @@ export { SpecDocument, isObject, type JsonObject, type RefResolver } from './spe
 export { SpecError, formatLocation, type SpecErrorCode, type SpecLocation } from './spec-error.ts';
 export type { SpecWarning } from './validate-document.ts';
 export { PROBES, PROBE_NAMES, probesFor, type ProbeDefinition, type ProbeName } from './probes.ts';
-export { buildInspectReport, inspectReportSchema, inspectOperationSchema, sortKeys, type InspectReport } from './inspect-report.ts';
+export {
+  buildInspectReport,
+  inspectReportSchema,
+  inspectOperationSchema,
+  sortKeys,
+  type InspectReport,
+} from './inspect-report.ts';
 export { formatInspectReport } from './format-inspect.ts';
-export { EXTENSION_PREFIX, operationExtensionsSchema, valueExtensionsSchema, rootExtensionsSchema, securitySchemeExtensionsSchema } from './extensions.ts';
+export {
+  EXTENSION_PREFIX,
+  operationExtensionsSchema,
+  valueExtensionsSchema,
+  rootExtensionsSchema,
+  securitySchemeExtensionsSchema,
+} from './extensions.ts';
 export { findItems, findIdField, objectShape, schemaIdentity, unwrapRecord } from './schema-shape.ts';

@@ -53,7 +53,9 @@ export async function main(argv: string[], io: InspectIo = processIo): Promise<n
     return 0;
   }
   if (positionals.length > 1 || (positionals.length === 1 && values.spec)) {
-    io.stderr(`tenantproof inspect: give one spec (got ${[values.spec, ...positionals].filter(Boolean).join(', ')})\n\n${HELP}\n`);
+    io.stderr(
+      `tenantproof inspect: give one spec (got ${[values.spec, ...positionals].filter(Boolean).join(', ')})\n\n${HELP}\n`,
+    );
     return 2;
   }
   const specPath = resolve(values.spec ?? positionals[0] ?? DEFAULT_SPEC);

@@ -9,7 +9,13 @@ import { PROBE_NAMES } from './probes.ts';
 
 export const INSPECT_REPORT_VERSION = 1;
 
-const idUse = z.object({ in: z.enum(['path', 'query', 'body']), many: z.boolean(), name: z.string(), resource: z.string(), source: z.enum(['inferred', 'extension']) });
+const idUse = z.object({
+  in: z.enum(['path', 'query', 'body']),
+  many: z.boolean(),
+  name: z.string(),
+  resource: z.string(),
+  source: z.enum(['inferred', 'extension']),
+});
 
 export const inspectOperationSchema = z.object({
   consumes: z.array(idUse),
@@ -21,11 +27,21 @@ export const inspectOperationSchema = z.object({
   operationId: z.string(),
   oracles: z.array(z.enum(ORACLES)),
   overrides: z.array(z.string()),
-  pagination: z.object({ hasMoreField: z.string().nullable(), limitParam: z.string().nullable(), nextField: z.string().nullable(), param: z.string().nullable(), style: z.enum(['cursor', 'page', 'offset', 'none']) }).nullable(),
+  pagination: z
+    .object({
+      hasMoreField: z.string().nullable(),
+      limitParam: z.string().nullable(),
+      nextField: z.string().nullable(),
+      param: z.string().nullable(),
+      style: z.enum(['cursor', 'page', 'offset', 'none']),
+    })
+    .nullable(),
   parent: z.object({ param: z.string(), resource: z.string() }).nullable(),
   path: z.string(),
   probes: z.array(z.enum(PROBE_NAMES)),
-  produces: z.object({ envelope: z.string().nullable(), idField: z.string(), resource: z.string(), status: z.string() }).nullable(),
+  produces: z
+    .object({ envelope: z.string().nullable(), idField: z.string(), resource: z.string(), status: z.string() })
+    .nullable(),
   reason: z.string().nullable(),
   resource: z.string().nullable(),
   searchParam: z.string().nullable(),
@@ -35,24 +51,48 @@ export const inspectOperationSchema = z.object({
 });
 
 export const inspectReportSchema = z.object({
-  edges: z.array(z.object({ consumer: z.string(), in: z.enum(['path', 'query', 'body']), name: z.string(), producer: z.string(), resource: z.string() })),
+  edges: z.array(
+    z.object({
+      consumer: z.string(),
+      in: z.enum(['path', 'query', 'body']),
+      name: z.string(),
+      producer: z.string(),
+      resource: z.string(),
+    }),
+  ),
   operations: z.array(inspectOperationSchema),
   reportVersion: z.literal(INSPECT_REPORT_VERSION),
-  resources: z.array(z.object({
-    collectionPath: z.string().nullable(),
-    consumers: z.array(z.string()),
-    idField: z.string().nullable(),
-    itemPath: z.string().nullable(),
-    name: z.string(),
-    operations: z.array(z.string()),
-    parent: z.string().nullable(),
-    producers: z.array(z.string()),
-    schemaRef: z.string().nullable(),
-  })),
+  resources: z.array(
+    z.object({
+      collectionPath: z.string().nullable(),
+      consumers: z.array(z.string()),
+      idField: z.string().nullable(),
+      itemPath: z.string().nullable(),
+      name: z.string(),
+      operations: z.array(z.string()),
+      parent: z.string().nullable(),
+      producers: z.array(z.string()),
+      schemaRef: z.string().nullable(),
+    }),
+  ),
   spec: z.object({ file: z.string(), openapi: z.string(), sha256: z.string(), title: z.string(), version: z.string() }),
-  summary: z.object({ operations: z.number().int(), resources: z.number().int(), tenantOwned: z.number().int(), unclassified: z.number().int() }),
-  unclassified: z.array(z.object({ method: z.string(), operationId: z.string(), path: z.string(), reason: z.string() })),
-  warnings: z.array(z.object({ file: z.string(), line: z.number().int().nullable(), message: z.string(), pointer: z.string().nullable() })),
+  summary: z.object({
+    operations: z.number().int(),
+    resources: z.number().int(),
+    tenantOwned: z.number().int(),
+    unclassified: z.number().int(),
+  }),
+  unclassified: z.array(
+    z.object({ method: z.string(), operationId: z.string(), path: z.string(), reason: z.string() }),
+  ),
+  warnings: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number().int().nullable(),
+      message: z.string(),
+      pointer: z.string().nullable(),
+    }),
+  ),
 });
 export type InspectReport = z.infer<typeof inspectReportSchema>;
 
@@ -60,18 +100,30 @@ export type InspectReport = z.infer<typeof inspectReportSchema>;
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
 
-const byOperation = (a: { operationId: string; method: string; path: string }, b: { operationId: string; method: string; path: string }) =>
-  a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.operationId.localeCompare(b.operationId);
+const byOperation = (
+  a: { operationId: string; method: string; path: string },
+  b: { operationId: string; method: string; path: string },
+) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.operationId.localeCompare(b.operationId);
 
 export function buildInspectReport(model: ApiModel, displayFile: string): InspectReport {
   const operations = model.operations
     .map((o) => ({
-      consumes: o.consumes.map((u) => ({ in: u.in, many: u.many ?? false, name: u.name, resource: u.resource, source: u.source })),
+      consumes: o.consumes.map((u) => ({
+        in: u.in,
+        many: u.many ?? false,
+        name: u.name,
+        resource: u.resource,
+        source: u.source,
+      })),
       idempotencyHeader: o.idempotencyHeader ?? null,
       itemAction: o.itemAction ?? null,
       itemsField: o.itemsField ?? null,
@@ -81,12 +133,25 @@ export function buildInspectReport(model: ApiModel, displayFile: string): Inspec
       oracles: [...o.oracles],
       overrides: [...o.overrides],
       pagination: o.pagination
-        ? { hasMoreField: o.pagination.hasMoreField ?? null, limitParam: o.pagination.limitParam ?? null, nextField: o.pagination.nextField ?? null, param: o.pagination.param ?? null, style: o.pagination.style }
+        ? {
+            hasMoreField: o.pagination.hasMoreField ?? null,
+            limitParam: o.pagination.limitParam ?? null,
+            nextField: o.pagination.nextField ?? null,
+            param: o.pagination.param ?? null,
+            style: o.pagination.style,
+          }
         : null,
       parent: o.parent ?? null,
       path: o.path,
       probes: [...o.probes],
-      produces: o.produces ? { envelope: o.produces.envelope ?? null, idField: o.produces.idField, resource: o.produces.resource, status: o.produces.status } : null,
+      produces: o.produces
+        ? {
+            envelope: o.produces.envelope ?? null,
+            idField: o.produces.idField,
+            resource: o.produces.resource,
+            status: o.produces.status,
+          }
+        : null,
       reason: o.reason ?? null,
       resource: o.resource ?? null,
       searchParam: o.searchParam ?? null,
@@ -96,7 +161,13 @@ export function buildInspectReport(model: ApiModel, displayFile: string): Inspec
     }))
     .sort(byOperation);
   const report: InspectReport = {
-    edges: model.edges.map((e) => ({ consumer: e.consumer, in: e.in, name: e.name, producer: e.producer, resource: e.resource })),
+    edges: model.edges.map((e) => ({
+      consumer: e.consumer,
+      in: e.in,
+      name: e.name,
+      producer: e.producer,
+      resource: e.resource,
+    })),
     operations,
     reportVersion: INSPECT_REPORT_VERSION,
     resources: model.resources.map((r) => ({
@@ -110,15 +181,33 @@ export function buildInspectReport(model: ApiModel, displayFile: string): Inspec
       producers: r.producers,
       schemaRef: r.schemaRef ?? null,
     })),
-    spec: { file: displayFile, openapi: model.openapi, sha256: model.document.sha256, title: model.title, version: model.version },
+    spec: {
+      file: displayFile,
+      openapi: model.openapi,
+      sha256: model.document.sha256,
+      title: model.title,
+      version: model.version,
+    },
     summary: {
       operations: operations.length,
       resources: model.resources.length,
       tenantOwned: operations.filter((o) => o.tenantOwned).length,
       unclassified: operations.filter((o) => o.kind === 'unclassified').length,
     },
-    unclassified: operations.filter((o) => o.kind === 'unclassified').map((o) => ({ method: o.method, operationId: o.operationId, path: o.path, reason: o.reason ?? 'no rule matched' })),
-    warnings: model.warnings.map((w) => ({ file: w.location.file, line: w.location.line ?? null, message: w.message, pointer: w.location.pointer ?? null })),
+    unclassified: operations
+      .filter((o) => o.kind === 'unclassified')
+      .map((o) => ({
+        method: o.method,
+        operationId: o.operationId,
+        path: o.path,
+        reason: o.reason ?? 'no rule matched',
+      })),
+    warnings: model.warnings.map((w) => ({
+      file: w.location.file,
+      line: w.location.line ?? null,
+      message: w.message,
+      pointer: w.location.pointer ?? null,
+    })),
   };
   return sortKeys(report) as InspectReport;
 }

@@ -53,7 +53,11 @@ const ID_SUFFIXES = [['id'], ['ids'], ['uuid'], ['key'], ['slug'], ['code'], ['n
  * `customer`), returns the resource words and whether it is plural. `bare` allows a plain
  * resource name (`customer`, Stripe style) to count.
  */
-export function idReference(name: string, knownResources: ReadonlySet<string>, bare: boolean): { resource: string; many: boolean } | undefined {
+export function idReference(
+  name: string,
+  knownResources: ReadonlySet<string>,
+  bare: boolean,
+): { resource: string; many: boolean } | undefined {
   const words = splitWords(name);
   if (words.length === 0) return undefined;
   for (const suffix of ID_SUFFIXES) {

@@ -68,7 +68,9 @@ function collectBody(doc: SpecDocument, operation: JsonObject): BodyInfo | undef
 
 function collectSuccess(doc: SpecDocument, operation: JsonObject): { response?: ResponseInfo; contentTypes: string[] } {
   const responses = isObject(operation.responses) ? operation.responses : {};
-  const statuses = Object.keys(responses).filter((s) => /^2(\d\d|XX)$/i.test(s)).sort();
+  const statuses = Object.keys(responses)
+    .filter((s) => /^2(\d\d|XX)$/i.test(s))
+    .sort();
   const status = statuses[0] ?? (responses.default !== undefined ? 'default' : undefined);
   if (!status) return { contentTypes: [] };
   const response = doc.object(responses[status]);
@@ -77,7 +79,10 @@ function collectSuccess(doc: SpecDocument, operation: JsonObject): { response?: 
   const contentType = pickContentType(contentTypes);
   if (!contentType) return { response: { status }, contentTypes };
   const media = doc.object(content[contentType]);
-  return { response: { status, contentType, ...(media.schema !== undefined ? { schema: media.schema } : {}) }, contentTypes };
+  return {
+    response: { status, contentType, ...(media.schema !== undefined ? { schema: media.schema } : {}) },
+    contentTypes,
+  };
 }
 
 export function listOperations(doc: SpecDocument): RawOperation[] {
@@ -96,7 +101,10 @@ export function listOperations(doc: SpecDocument): RawOperation[] {
         pointer: toPointer(['paths', path, method]),
         operation,
         pathItem,
-        operationId: typeof operation.operationId === 'string' && operation.operationId ? operation.operationId : `${method.toUpperCase()} ${path}`,
+        operationId:
+          typeof operation.operationId === 'string' && operation.operationId
+            ? operation.operationId
+            : `${method.toUpperCase()} ${path}`,
         parameters: collectParameters(doc, pathItem, operation),
         ...(requestBody ? { requestBody } : {}),
         ...(response ? { successResponse: response } : {}),

@@ -28,7 +28,8 @@ export function anchorsOf(segments: Segment[]): Anchor[] {
   const anchors: Anchor[] = [];
   segments.forEach((s, i) => {
     const prev = segments[i - 1];
-    if (s.param !== undefined && prev?.literal !== undefined) anchors.push({ resource: resourceNameFromSegment(prev.literal), param: s.param, index: i });
+    if (s.param !== undefined && prev?.literal !== undefined)
+      anchors.push({ resource: resourceNameFromSegment(prev.literal), param: s.param, index: i });
   });
   return anchors;
 }

@@ -23,8 +23,12 @@ export function schemaTypes(schema: JsonObject): string[] {
 
 /** The non-null branches of a `oneOf`/`anyOf`, resolved. */
 function nonNullBranches(doc: SpecDocument, schema: JsonObject): JsonObject[] {
-  const branches = (Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : []) as unknown[];
-  return branches.map((b) => doc.object(b)).filter((b) => !(schemaTypes(b).length === 1 && schemaTypes(b)[0] === 'null'));
+  const branches = (
+    Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : []
+  ) as unknown[];
+  return branches
+    .map((b) => doc.object(b))
+    .filter((b) => !(schemaTypes(b).length === 1 && schemaTypes(b)[0] === 'null'));
 }
 
 /** Properties of an object schema, merged through `allOf` and single non-null `oneOf`/`anyOf`. */
@@ -79,10 +83,26 @@ export function arrayItems(doc: SpecDocument, schema: unknown): unknown {
   return undefined;
 }
 
-const ITEMS_FIELDS = ['data', 'items', 'results', 'records', 'content', 'entries', 'list', 'rows', 'values', 'elements', 'hits'];
+const ITEMS_FIELDS = [
+  'data',
+  'items',
+  'results',
+  'records',
+  'content',
+  'entries',
+  'list',
+  'rows',
+  'values',
+  'elements',
+  'hits',
+];
 
 /** Where a list response keeps its records: `''` for a bare array, else the dotted field path. */
-export function findItems(doc: SpecDocument, schema: unknown, hint?: string): { field: string; itemSchema: unknown } | undefined {
+export function findItems(
+  doc: SpecDocument,
+  schema: unknown,
+  hint?: string,
+): { field: string; itemSchema: unknown } | undefined {
   const direct = arrayItems(doc, schema);
   if (direct !== undefined) return { field: '', itemSchema: direct };
   const shape = objectShape(doc, schema);
@@ -103,7 +123,11 @@ export function findItems(doc: SpecDocument, schema: unknown, hint?: string): { 
   }
   const byName = (n: string) => arrays.find((a) => a.name === n);
   const preferred = ITEMS_FIELDS.map(byName).find(Boolean) ?? (hint ? byName(hint) : undefined);
-  const chosen = preferred ?? (arrays.length === 1 ? arrays[0] : arrays.find((a) => isObject(doc.deref(a.items).node) && objectShape(doc, a.items) !== undefined));
+  const chosen =
+    preferred ??
+    (arrays.length === 1
+      ? arrays[0]
+      : arrays.find((a) => isObject(doc.deref(a.items).node) && objectShape(doc, a.items) !== undefined));
   return chosen ? { field: chosen.name, itemSchema: chosen.items } : undefined;
 }
 
@@ -122,14 +146,21 @@ export function findIdField(doc: SpecDocument, schema: unknown, preferred: strin
  * Unwraps a single-record response: the record itself when it has an id-like field, else the one
  * object property that is a record (`{ "article": {...} }`, `{ "tenant": {...}, "apiKey": "..." }`).
  */
-export function unwrapRecord(doc: SpecDocument, schema: unknown, preferredId: string[] = []): { schema: unknown; envelope?: string } | undefined {
+export function unwrapRecord(
+  doc: SpecDocument,
+  schema: unknown,
+  preferredId: string[] = [],
+): { schema: unknown; envelope?: string } | undefined {
   const shape = objectShape(doc, schema);
   if (!shape) return undefined;
   if (findIdField(doc, schema, preferredId)) return { schema };
-  const objectProps = Object.entries(shape.properties).filter(([, prop]) => objectShape(doc, prop) !== undefined && arrayItems(doc, prop) === undefined);
+  const objectProps = Object.entries(shape.properties).filter(
+    ([, prop]) => objectShape(doc, prop) !== undefined && arrayItems(doc, prop) === undefined,
+  );
   const withId = objectProps.filter(([, prop]) => findIdField(doc, prop, preferredId));
   if (withId.length === 1) return { schema: withId[0]![1], envelope: withId[0]![0] };
-  if (Object.keys(shape.properties).length === 1 && objectProps.length === 1) return { schema: objectProps[0]![1], envelope: objectProps[0]![0] };
+  if (Object.keys(shape.properties).length === 1 && objectProps.length === 1)
+    return { schema: objectProps[0]![1], envelope: objectProps[0]![0] };
   return { schema };
 }
 

@@ -54,7 +54,10 @@ function parseText(path: string, text: string): unknown {
       if (/\.json$/i.test(path)) {
         const position = /position (\d+)/.exec((err as Error).message);
         const line = position ? lineAtOffset(text, Number(position[1])) : undefined;
-        throw new SpecError('syntax', `not valid JSON: ${(err as Error).message}`, { file: path, ...(line ? { line } : {}) });
+        throw new SpecError('syntax', `not valid JSON: ${(err as Error).message}`, {
+          file: path,
+          ...(line ? { line } : {}),
+        });
       }
       // A YAML flow document can start with `{` too; fall through to YAML.
     }

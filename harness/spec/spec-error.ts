@@ -30,7 +30,9 @@ export class SpecError extends Error {
   readonly more: string[];
 
   constructor(code: SpecErrorCode, detail: string, location: SpecLocation, more: string[] = []) {
-    super(`${formatLocation(location)}: ${detail}${more.length ? `\n  ${more.slice(0, 9).join('\n  ')}${more.length > 9 ? `\n  … and ${more.length - 9} more` : ''}` : ''}`);
+    super(
+      `${formatLocation(location)}: ${detail}${more.length ? `\n  ${more.slice(0, 9).join('\n  ')}${more.length > 9 ? `\n  … and ${more.length - 9} more` : ''}` : ''}`,
+    );
     this.name = 'SpecError';
     this.code = code;
     this.location = location;
@@ -40,7 +42,8 @@ export class SpecError extends Error {
 
 export function formatLocation(location: SpecLocation): string {
   let where = location.file;
-  if (location.line !== undefined) where += `:${location.line}${location.column !== undefined ? `:${location.column}` : ''}`;
+  if (location.line !== undefined)
+    where += `:${location.line}${location.column !== undefined ? `:${location.column}` : ''}`;
   if (location.pointer !== undefined) where += ` (at #${location.pointer})`;
   return where;
 }

@@ -21,7 +21,13 @@ export function ownershipContext(doc: SpecDocument): OwnershipContext {
   const adminSchemes = new Set<string>();
   for (const [name, raw] of Object.entries(schemes)) {
     const scheme = doc.object(raw);
-    const ext = readExtensions(doc, scheme, toPointer(['components', 'securitySchemes', name]), securitySchemeExtensionsSchema, 'a security scheme');
+    const ext = readExtensions(
+      doc,
+      scheme,
+      toPointer(['components', 'securitySchemes', name]),
+      securitySchemeExtensionsSchema,
+      'a security scheme',
+    );
     const header = typeof scheme.name === 'string' ? scheme.name : '';
     const isAdmin = ext['x-tenantproof-admin'] ?? (ADMIN_NAME.test(name) || ADMIN_NAME.test(header));
     if (isAdmin) adminSchemes.add(name);
@@ -38,19 +44,28 @@ export function ownershipContext(doc: SpecDocument): OwnershipContext {
   };
 }
 
-export function tenantOwnership(ctx: OwnershipContext, operation: JsonObject, rootDefault: boolean | undefined): { tenantOwned: boolean; reason: string } {
+export function tenantOwnership(
+  ctx: OwnershipContext,
+  operation: JsonObject,
+  rootDefault: boolean | undefined,
+): { tenantOwned: boolean; reason: string } {
   const security = operation.security !== undefined ? operation.security : ctx.globalSecurity;
   if (!ctx.declaresSecurity) {
     return rootDefault === false
       ? { tenantOwned: false, reason: 'x-tenantproof-tenant-owned: false on the document' }
       : { tenantOwned: true, reason: 'the spec declares no security; assumed authenticated' };
   }
-  if (!Array.isArray(security) || security.length === 0) return { tenantOwned: false, reason: 'no security requirement (public)' };
+  if (!Array.isArray(security) || security.length === 0)
+    return { tenantOwned: false, reason: 'no security requirement (public)' };
   const requirements = security.filter(isObject);
   const names = requirements.flatMap((r) => Object.keys(r));
   if (names.length === 0) return { tenantOwned: false, reason: 'security is optional (public)' };
   const tenantNames = names.filter((n) => !ctx.adminSchemes.has(n));
-  if (tenantNames.length === 0) return { tenantOwned: false, reason: `admin security scheme ${[...new Set(names)].join(', ')}` };
+  if (tenantNames.length === 0)
+    return { tenantOwned: false, reason: `admin security scheme ${[...new Set(names)].join(', ')}` };
   const optional = requirements.some((r) => Object.keys(r).length === 0);
-  return { tenantOwned: true, reason: `requires ${[...new Set(tenantNames)].join(' or ')}${optional ? ' (optional)' : ''}` };
+  return {
+    tenantOwned: true,
+    reason: `requires ${[...new Set(tenantNames)].join(' or ')}${optional ? ' (optional)' : ''}`,
+  };
 }

@@ -15,15 +15,26 @@ export interface SpecWarning {
 
 export function detectVersion(root: Record<string, unknown>, file: string): '3.0' | '3.1' {
   if (typeof root.swagger === 'string') {
-    throw new SpecError('unsupported-version', `Swagger ${root.swagger} is not supported; convert the spec to OpenAPI 3.0 or 3.1 first`, { file, pointer: '/swagger' });
+    throw new SpecError(
+      'unsupported-version',
+      `Swagger ${root.swagger} is not supported; convert the spec to OpenAPI 3.0 or 3.1 first`,
+      { file, pointer: '/swagger' },
+    );
   }
   if (root.openapi === undefined) {
-    throw new SpecError('not-a-spec', 'not an OpenAPI document (no `openapi` version field at the top level)', { file, pointer: '' });
+    throw new SpecError('not-a-spec', 'not an OpenAPI document (no `openapi` version field at the top level)', {
+      file,
+      pointer: '',
+    });
   }
   const version = String(root.openapi);
   if (/^3\.0(\.\d+)?$/.test(version)) return '3.0';
   if (/^3\.1(\.\d+)?$/.test(version)) return '3.1';
-  throw new SpecError('unsupported-version', `OpenAPI version ${JSON.stringify(root.openapi)} is not supported (3.0.x or 3.1.x)`, { file, pointer: '/openapi' });
+  throw new SpecError(
+    'unsupported-version',
+    `OpenAPI version ${JSON.stringify(root.openapi)} is not supported (3.0.x or 3.1.x)`,
+    { file, pointer: '/openapi' },
+  );
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -33,19 +44,27 @@ function structuralProblems(root: Record<string, unknown>): { pointer: string; m
   const problems: { pointer: string; message: string }[] = [];
   if (!isObject(root.info)) problems.push({ pointer: '/info', message: 'missing or not an object: `info`' });
   if (!isObject(root.paths)) {
-    problems.push({ pointer: '/paths', message: 'missing or not an object: `paths` (there is nothing to test without operations)' });
+    problems.push({
+      pointer: '/paths',
+      message: 'missing or not an object: `paths` (there is nothing to test without operations)',
+    });
     return problems;
   }
   for (const [path, item] of Object.entries(root.paths)) {
     const at = '/paths/' + path.replace(/~/g, '~0').replace(/\//g, '~1');
-    if (!path.startsWith('/')) problems.push({ pointer: at, message: `path ${JSON.stringify(path)} must start with "/"` });
+    if (!path.startsWith('/'))
+      problems.push({ pointer: at, message: `path ${JSON.stringify(path)} must start with "/"` });
     if (!isObject(item)) {
       problems.push({ pointer: at, message: `path item ${JSON.stringify(path)} is not an object` });
       continue;
     }
     for (const method of METHODS) {
       const op = item[method];
-      if (op !== undefined && !isObject(op)) problems.push({ pointer: `${at}/${method}`, message: `operation ${method.toUpperCase()} ${path} is not an object` });
+      if (op !== undefined && !isObject(op))
+        problems.push({
+          pointer: `${at}/${method}`,
+          message: `operation ${method.toUpperCase()} ${path} is not an object`,
+        });
     }
   }
   return problems;
@@ -56,7 +75,12 @@ export function checkStructure(root: Record<string, unknown>, locate: (pointer: 
   const structural = structuralProblems(root);
   if (structural.length) {
     const [first, ...rest] = structural;
-    throw new SpecError('invalid', first!.message, locate(first!.pointer), rest.map((p) => `#${p.pointer}: ${p.message}`));
+    throw new SpecError(
+      'invalid',
+      first!.message,
+      locate(first!.pointer),
+      rest.map((p) => `#${p.pointer}: ${p.message}`),
+    );
   }
 }
 
@@ -73,14 +97,23 @@ export async function validateDocument(
     const pointer = normalizeErrorPath(error.path);
     const message = error.message.split('\n')[0]!.trim();
     if (/must match format|unknown format/i.test(message)) warnings.push({ message, location: locate(pointer) });
-    else if (!/can't resolve reference|could not resolve|cannot resolve/i.test(message)) errors.push({ pointer, message });
+    else if (!/can't resolve reference|could not resolve|cannot resolve/i.test(message))
+      errors.push({ pointer, message });
   }
   if (errors.length) {
     // Combinator noise ("must match else schema") says little; the deepest concrete error says most.
-    const noise = (m: string) => /must match "(else|then)" schema|must match exactly one schema|must match a schema in anyOf|boolean schema is false/.test(m);
+    const noise = (m: string) =>
+      /must match "(else|then)" schema|must match exactly one schema|must match a schema in anyOf|boolean schema is false/.test(
+        m,
+      );
     errors.sort((a, b) => Number(noise(a.message)) - Number(noise(b.message)) || b.pointer.length - a.pointer.length);
     const [first, ...rest] = errors;
-    throw new SpecError('invalid', `does not conform to the OpenAPI schema: ${first!.message}`, locate(first!.pointer), rest.map((p) => `#${p.pointer}: ${p.message}`));
+    throw new SpecError(
+      'invalid',
+      `does not conform to the OpenAPI schema: ${first!.message}`,
+      locate(first!.pointer),
+      rest.map((p) => `#${p.pointer}: ${p.message}`),
+    );
   }
   return warnings;
 }

@@ -9,11 +9,20 @@
 import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { assertCount, makeCredentials, MIN_TENANTS, ProvisioningError, tenantLabel, type TenantCredentials } from './tenant-credentials.ts';
+import {
+  assertCount,
+  makeCredentials,
+  MIN_TENANTS,
+  ProvisioningError,
+  tenantLabel,
+  type TenantCredentials,
+} from './tenant-credentials.ts';
 
 const tenantEntrySchema = z
   .object({
-    headers: z.record(z.string().min(1), z.string()).refine((h) => Object.keys(h).length > 0, { message: 'must have at least one header' }),
+    headers: z
+      .record(z.string().min(1), z.string())
+      .refine((h) => Object.keys(h).length > 0, { message: 'must have at least one header' }),
     id: z.string().min(1).optional(),
     name: z.string().optional(),
     secrets: z.array(z.string()).optional(),
@@ -26,19 +35,27 @@ export const credentialsFileSchema = z.union([
 ]);
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   return `${path || '(top level)'}: ${issue.message}`;
 }
 
 function interpolate(value: string, where: string, env: NodeJS.ProcessEnv): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
     const v = env[name];
-    if (v === undefined || v === '') throw new ProvisioningError('config', `${where} uses \${${name}}, which is not set in the environment`);
+    if (v === undefined || v === '')
+      throw new ProvisioningError('config', `${where} uses \${${name}}, which is not set in the environment`);
     return v;
   });
 }
 
-export async function provisionFromFile(path: string, count: number | undefined, env: NodeJS.ProcessEnv = process.env): Promise<TenantCredentials[]> {
+export async function provisionFromFile(
+  path: string,
+  count: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TenantCredentials[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -50,24 +67,49 @@ export async function provisionFromFile(path: string, count: number | undefined,
   try {
     data = /\.json$/i.test(path) ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    throw new ProvisioningError('config', `file:${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'JSON or YAML'}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new ProvisioningError(
+      'config',
+      `file:${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'JSON or YAML'}: ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
   }
   const parsed = credentialsFileSchema.safeParse(data);
   if (!parsed.success) {
     // Report the issue of the branch the user most likely meant.
-    const branch = Array.isArray(data) ? z.array(tenantEntrySchema) : z.object({ tenants: z.array(tenantEntrySchema) }).strict();
+    const branch = Array.isArray(data)
+      ? z.array(tenantEntrySchema)
+      : z.object({ tenants: z.array(tenantEntrySchema) }).strict();
     const detail = branch.safeParse(data);
     const issue = detail.success ? parsed.error.issues[0]! : detail.error.issues[0]!;
-    throw new ProvisioningError('config', `file:${path}: ${describeIssue(issue)} (expected { "tenants": [ { "headers": { … } } ] })`);
+    throw new ProvisioningError(
+      'config',
+      `file:${path}: ${describeIssue(issue)} (expected { "tenants": [ { "headers": { … } } ] })`,
+    );
   }
   const entries = Array.isArray(parsed.data) ? parsed.data : parsed.data.tenants;
-  if (entries.length < MIN_TENANTS) throw new ProvisioningError('config', `file:${path}: a run needs at least ${MIN_TENANTS} tenants, the file has ${entries.length}`);
-  if (count !== undefined && count > entries.length) throw new ProvisioningError('config', `file:${path}: ${count} tenants requested, the file has ${entries.length}`);
+  if (entries.length < MIN_TENANTS)
+    throw new ProvisioningError(
+      'config',
+      `file:${path}: a run needs at least ${MIN_TENANTS} tenants, the file has ${entries.length}`,
+    );
+  if (count !== undefined && count > entries.length)
+    throw new ProvisioningError('config', `file:${path}: ${count} tenants requested, the file has ${entries.length}`);
   const n = count ?? entries.length;
   assertCount(n, `file:${path}`);
   return entries.slice(0, n).map((entry, i) => {
     const label = tenantLabel(i + 1);
-    const headers = Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k, interpolate(v, `file:${path}: tenants[${i}].headers.${k}`, env)]));
-    return makeCredentials({ label, id: entry.id ?? label, headers, secrets: entry.secrets ?? [], ...(entry.name !== undefined ? { name: entry.name } : {}) });
+    const headers = Object.fromEntries(
+      Object.entries(entry.headers).map(([k, v]) => [
+        k,
+        interpolate(v, `file:${path}: tenants[${i}].headers.${k}`, env),
+      ]),
+    );
+    return makeCredentials({
+      label,
+      id: entry.id ?? label,
+      headers,
+      secrets: entry.secrets ?? [],
+      ...(entry.name !== undefined ? { name: entry.name } : {}),
+    });
   });
 }

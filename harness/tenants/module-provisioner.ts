@@ -33,7 +33,9 @@ export interface ProvisionContext {
 export type ProvisionFunction = (i: number, ctx: ProvisionContext) => Promise<ProvisionResult> | ProvisionResult;
 
 export const provisionResultSchema = z.object({
-  headers: z.record(z.string().min(1), z.string().min(1)).refine((h) => Object.keys(h).length > 0, { message: 'must have at least one header' }),
+  headers: z
+    .record(z.string().min(1), z.string().min(1))
+    .refine((h) => Object.keys(h).length > 0, { message: 'must have at least one header' }),
   /** Ignored as a label (labels are always T1..Tn); kept as the tenant's name. */
   label: z.string().optional(),
   id: z.string().min(1).optional(),
@@ -51,11 +53,19 @@ async function loadFunction(path: string): Promise<ProvisionFunction> {
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new ProvisioningError('config', `module:${path}: cannot load the module: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new ProvisioningError(
+      'config',
+      `module:${path}: cannot load the module: ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
   }
   const nested = mod.default && typeof mod.default === 'object' ? (mod.default as Record<string, unknown>) : undefined;
   const fn = [mod.default, mod.provision, nested?.default, nested?.provision].find((f) => typeof f === 'function');
-  if (!fn) throw new ProvisioningError('config', `module:${path}: exports neither a default function nor a function named \`provision\``);
+  if (!fn)
+    throw new ProvisioningError(
+      'config',
+      `module:${path}: exports neither a default function nor a function named \`provision\``,
+    );
   return fn as ProvisionFunction;
 }
 
@@ -72,26 +82,56 @@ export async function provisionFromModule(
   options: { count: number; baseUrl?: string; runTag: string; timeoutMs?: number; env?: NodeJS.ProcessEnv },
 ): Promise<TenantCredentials[]> {
   const fn = await loadFunction(path);
-  const http = axios.create({ ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), timeout: options.timeoutMs ?? 10_000, validateStatus: () => true });
+  const http = axios.create({
+    ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+    timeout: options.timeoutMs ?? 10_000,
+    validateStatus: () => true,
+  });
   const tenants: TenantCredentials[] = [];
   for (let i = 1; i <= options.count; i++) {
     const label = tenantLabel(i);
-    const ctx: ProvisionContext = { label, count: options.count, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), http, runTag: options.runTag, env: options.env ?? process.env };
+    const ctx: ProvisionContext = {
+      label,
+      count: options.count,
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      http,
+      runTag: options.runTag,
+      env: options.env ?? process.env,
+    };
     let raw: unknown;
     try {
-      raw = await withTimeout(Promise.resolve().then(() => fn(i, ctx)), options.timeoutMs ?? 30_000, `module:${path}: provision(${i})`);
+      raw = await withTimeout(
+        Promise.resolve().then(() => fn(i, ctx)),
+        options.timeoutMs ?? 30_000,
+        `module:${path}: provision(${i})`,
+      );
     } catch (err) {
       if (err instanceof ProvisioningError) throw err;
-      throw new ProvisioningError('target', `module:${path}: provision(${i}) threw: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      throw new ProvisioningError(
+        'target',
+        `module:${path}: provision(${i}) threw: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      );
     }
     const parsed = provisionResultSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const where = issue.path.length ? issue.path.join('.') : 'the result';
-      throw new ProvisioningError('config', `module:${path}: provision(${i}) returned a bad value: ${where}: ${issue.message} (expected { headers: { name: value } })`);
+      throw new ProvisioningError(
+        'config',
+        `module:${path}: provision(${i}) returned a bad value: ${where}: ${issue.message} (expected { headers: { name: value } })`,
+      );
     }
     const r = parsed.data;
-    tenants.push(makeCredentials({ label, id: r.id ?? label, headers: r.headers, secrets: r.secrets ?? [], ...(r.label !== undefined ? { name: r.label } : {}) }));
+    tenants.push(
+      makeCredentials({
+        label,
+        id: r.id ?? label,
+        headers: r.headers,
+        secrets: r.secrets ?? [],
+        ...(r.label !== undefined ? { name: r.label } : {}),
+      }),
+    );
   }
   return tenants;
 }

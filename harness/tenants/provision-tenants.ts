@@ -7,7 +7,13 @@ import { resolve } from 'node:path';
 import { provisionCrmAdmin } from './crm-admin-provisioner.ts';
 import { provisionFromFile } from './credentials-file-provisioner.ts';
 import { provisionFromModule } from './module-provisioner.ts';
-import { assertCount, assertDistinct, DEFAULT_TENANTS, ProvisioningError, type TenantCredentials } from './tenant-credentials.ts';
+import {
+  assertCount,
+  assertDistinct,
+  DEFAULT_TENANTS,
+  ProvisioningError,
+  type TenantCredentials,
+} from './tenant-credentials.ts';
 
 export type ProvisionerSpec = { kind: 'crm-admin' } | { kind: 'file'; path: string } | { kind: 'module'; path: string };
 
@@ -31,14 +37,20 @@ export function parseProvisionerSpec(text: string): ProvisionerSpec {
   if (text === 'crm-admin') return { kind: 'crm-admin' };
   const m = /^(file|module):(.+)$/.exec(text);
   if (m) return { kind: m[1] as 'file' | 'module', path: m[2]! };
-  throw new ProvisioningError('config', `unknown provisioning ${JSON.stringify(text)}; use crm-admin, file:PATH or module:PATH`);
+  throw new ProvisioningError(
+    'config',
+    `unknown provisioning ${JSON.stringify(text)}; use crm-admin, file:PATH or module:PATH`,
+  );
 }
 
 export function describeProvisioner(spec: ProvisionerSpec): string {
   return spec.kind === 'crm-admin' ? 'crm-admin' : `${spec.kind}:${spec.path}`;
 }
 
-export async function provisionTenants(spec: string | ProvisionerSpec, options: ProvisionOptions = {}): Promise<TenantCredentials[]> {
+export async function provisionTenants(
+  spec: string | ProvisionerSpec,
+  options: ProvisionOptions = {},
+): Promise<TenantCredentials[]> {
   const parsed = typeof spec === 'string' ? parseProvisionerSpec(spec) : spec;
   const name = describeProvisioner(parsed);
   if (options.count !== undefined) assertCount(options.count, name);

@@ -44,7 +44,13 @@ export function tenantLabel(index: number): TenantLabel {
 }
 
 /** Builds a credential whose JSON form never shows the secrets. */
-export function makeCredentials(input: { label: TenantLabel; id: string; headers: Record<string, string>; secrets?: readonly string[]; name?: string }): TenantCredentials {
+export function makeCredentials(input: {
+  label: TenantLabel;
+  id: string;
+  headers: Record<string, string>;
+  secrets?: readonly string[];
+  name?: string;
+}): TenantCredentials {
   const secrets = [...new Set([...Object.values(input.headers), ...(input.secrets ?? [])].filter((s) => s.length > 0))];
   const creds: TenantCredentials = {
     label: input.label,
@@ -55,7 +61,11 @@ export function makeCredentials(input: { label: TenantLabel; id: string; headers
   };
   Object.defineProperty(creds, 'toJSON', {
     enumerable: false,
-    value: () => ({ label: creds.label, id: creds.id, headers: Object.fromEntries(Object.keys(creds.headers).map((k) => [k, REDACTED])) }),
+    value: () => ({
+      label: creds.label,
+      id: creds.id,
+      headers: Object.fromEntries(Object.keys(creds.headers).map((k) => [k, REDACTED])),
+    }),
   });
   return Object.freeze(creds);
 }
@@ -66,7 +76,11 @@ export function assertDistinct(tenants: readonly TenantCredentials[], source: st
   for (const t of tenants) {
     const key = JSON.stringify(Object.entries(t.headers).sort());
     const other = seen.get(key);
-    if (other) throw new ProvisioningError('config', `${source}: tenants ${other} and ${t.label} have identical headers; each tenant needs its own credentials`);
+    if (other)
+      throw new ProvisioningError(
+        'config',
+        `${source}: tenants ${other} and ${t.label} have identical headers; each tenant needs its own credentials`,
+      );
     seen.set(key, t.label);
   }
 }

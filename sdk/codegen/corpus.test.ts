@@ -13,9 +13,13 @@ export const CORPUS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'specs-corpus'
 
 function corpusFiles(): string[] {
   if (!existsSync(CORPUS_DIR)) {
-    throw new Error(`spec corpus not found at ${CORPUS_DIR}: the repository must be checked out beside shared/ (shared/specs-corpus)`);
+    throw new Error(
+      `spec corpus not found at ${CORPUS_DIR}: the repository must be checked out beside shared/ (shared/specs-corpus)`,
+    );
   }
-  return readdirSync(CORPUS_DIR).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  return readdirSync(CORPUS_DIR)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
 }
 
 describe('SDK generation over the spec corpus', () => {
@@ -27,7 +31,11 @@ describe('SDK generation over the spec corpus', () => {
 
   it.each(files)('%s: types + zod + parity typecheck', { timeout: 180_000 }, async (file) => {
     const dir = scratchDir(`corpus-${file.replace(/\W+/g, '_')}`);
-    const { paths, files: generated } = await generateInto(dir, readFileSync(path.join(CORPUS_DIR, file), 'utf8'), file);
+    const { paths, files: generated } = await generateInto(
+      dir,
+      readFileSync(path.join(CORPUS_DIR, file), 'utf8'),
+      file,
+    );
     expect(generated.get('zod.ts')).toContain('export const schemas = {');
     const result = typecheckGenerated(paths);
     expect(result.diagnostics.slice(0, 10)).toEqual([]);

@@ -7,13 +7,19 @@ import { DEFAULT_SPEC, generateFromSpec, REPO_ROOT } from './generate.ts';
 import { scratchDir } from './test-support.ts';
 
 function runGenerator(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'sdk', 'codegen', 'generate.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'sdk', 'codegen', 'generate.ts'), ...args],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
 }
 
 describe('gen:check', () => {
   it('passes on fresh output and fails, naming the files, on drift', { timeout: 180_000 }, async () => {
     const dir = scratchDir('gen-check');
-    const { files } = await generateFromSpec(readFileSync(DEFAULT_SPEC, 'utf8'), { specLabel: 'specs/crm.openapi.yaml' });
+    const { files } = await generateFromSpec(readFileSync(DEFAULT_SPEC, 'utf8'), {
+      specLabel: 'specs/crm.openapi.yaml',
+    });
     for (const [name, content] of files) writeFileSync(path.join(dir, name), content);
     const clean = runGenerator(['--check', '--out', dir]);
     expect(clean.stderr).toBe('');

@@ -60,7 +60,11 @@ function parseArgs(argv: string[]): { check: boolean; spec: string; out: string 
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  return { check: argv.includes('--check'), spec: path.resolve(get('--spec') ?? DEFAULT_SPEC), out: path.resolve(get('--out') ?? DEFAULT_OUT) };
+  return {
+    check: argv.includes('--check'),
+    spec: path.resolve(get('--spec') ?? DEFAULT_SPEC),
+    out: path.resolve(get('--out') ?? DEFAULT_OUT),
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -76,7 +80,9 @@ async function main(argv: string[]): Promise<number> {
     const extra = existsSync(args.out) ? readdirSync(args.out).filter((f) => f.endsWith('.ts') && !files.has(f)) : [];
     for (const f of extra) drift.push(`${path.relative(REPO_ROOT, path.join(args.out, f))} (not generated)`);
     if (drift.length > 0) {
-      process.stderr.write(`gen:check: generated code is out of date; run \`npm run gen\`.\n${drift.map((d) => `  ${d}\n`).join('')}`);
+      process.stderr.write(
+        `gen:check: generated code is out of date; run \`npm run gen\`.\n${drift.map((d) => `  ${d}\n`).join('')}`,
+      );
       return 1;
     }
     process.stdout.write(`gen:check: ${files.size} files up to date.\n`);
@@ -85,7 +91,9 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(args.out, { recursive: true });
   for (const [name, content] of files) writeFileSync(path.join(args.out, name), content);
   const notes = [...skipped].map(([k, n]) => `${k} ×${n}`).join(', ');
-  process.stdout.write(`gen: wrote ${[...files.keys()].join(', ')} to ${path.relative(REPO_ROOT, args.out) || '.'}${notes ? ` (not expressible in zod: ${notes})` : ''}\n`);
+  process.stdout.write(
+    `gen: wrote ${[...files.keys()].join(', ')} to ${path.relative(REPO_ROOT, args.out) || '.'}${notes ? ` (not expressible in zod: ${notes})` : ''}\n`,
+  );
   return 0;
 }
 

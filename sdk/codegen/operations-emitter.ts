@@ -26,7 +26,8 @@ export interface OperationInfo {
 
 function deref<T>(doc: OpenApiDocument, node: unknown): T | undefined {
   let current = node;
-  for (let i = 0; i < 20 && isObject(current) && typeof current.$ref === 'string'; i++) current = resolvePointer(doc, current.$ref);
+  for (let i = 0; i < 20 && isObject(current) && typeof current.$ref === 'string'; i++)
+    current = resolvePointer(doc, current.$ref);
   return current as T | undefined;
 }
 
@@ -46,12 +47,18 @@ export function collectOperations(doc: OpenApiDocument): OperationInfo[] {
       }
       const byIn = (where: string) => [...params.values()].filter((p) => p.in === where).map((p) => p.name);
       const body = deref<Record<string, unknown>>(doc, op.requestBody);
-      const bodySchema = isObject(body?.content) ? (body.content as Record<string, { schema?: { $ref?: string } }>)['application/json']?.schema : undefined;
+      const bodySchema = isObject(body?.content)
+        ? (body.content as Record<string, { schema?: { $ref?: string } }>)['application/json']?.schema
+        : undefined;
       const responses = isObject(op.responses) ? op.responses : {};
-      const statuses = Object.keys(responses).filter((s) => /^\d{3}$/.test(s)).map(Number);
+      const statuses = Object.keys(responses)
+        .filter((s) => /^\d{3}$/.test(s))
+        .map(Number);
       const success = statuses.filter((s) => s >= 200 && s < 300).sort()[0] ?? 200;
       const okResponse = deref<Record<string, unknown>>(doc, responses[String(success)]);
-      const content = isObject(okResponse?.content) ? (okResponse.content as Record<string, { schema?: { $ref?: string } }>) : {};
+      const content = isObject(okResponse?.content)
+        ? (okResponse.content as Record<string, { schema?: { $ref?: string } }>)
+        : {};
       const jsonRef = content['application/json']?.schema?.$ref;
       out.push({
         operationId: typeof op.operationId === 'string' ? op.operationId : `${method} ${path}`,
@@ -66,7 +73,9 @@ export function collectOperations(doc: OpenApiDocument): OperationInfo[] {
         responseSchema: jsonRef ? (componentSchemaName(jsonRef) ?? null) : null,
         responseContentTypes: Object.keys(content),
         errorStatuses: statuses.filter((s) => s >= 400),
-        query: [...params.values()].filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: p.required === true, schema: p.schema })),
+        query: [...params.values()]
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, required: p.required === true, schema: p.schema })),
       });
     }
   }

@@ -4,7 +4,12 @@
  */
 import { constNameFor } from './zod-emitter.ts';
 
-export function emitParityModule(schemaNames: string[], constNames: Map<string, string>, header: string, imports: { types: string; zod: string }): string {
+export function emitParityModule(
+  schemaNames: string[],
+  constNames: Map<string, string>,
+  header: string,
+  imports: { types: string; zod: string },
+): string {
   const lines = schemaNames.map((name) => {
     const constName = constNames.get(name) ?? constNameFor(name, new Set());
     const alias = constName.replace(/Schema(\d*)$/, '$1');

@@ -32,7 +32,10 @@ export function orderSchemas(schemas: Record<string, unknown>): SchemaOrder {
   const names = Object.keys(schemas);
   const edges = new Map<string, string[]>();
   for (const name of names) {
-    edges.set(name, [...collectRefs(schemas[name])].filter((n) => n in schemas));
+    edges.set(
+      name,
+      [...collectRefs(schemas[name])].filter((n) => n in schemas),
+    );
   }
   // Iterative Tarjan, so a 4 MB spec with deep chains cannot overflow the stack.
   let index = 0;

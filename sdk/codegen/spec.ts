@@ -46,7 +46,11 @@ export function componentSchemaName(ref: string): string | undefined {
 /** Resolves a local `$ref` ("#/a/b") inside the document. */
 export function resolvePointer(doc: unknown, ref: string): unknown {
   if (!ref.startsWith('#')) throw new Error(`only local $refs are supported: ${ref}`);
-  const parts = ref.slice(1).split('/').filter((p, i) => !(i === 0 && p === '')).map(decodePointerSegment);
+  const parts = ref
+    .slice(1)
+    .split('/')
+    .filter((p, i) => !(i === 0 && p === ''))
+    .map(decodePointerSegment);
   let node: unknown = doc;
   for (const part of parts) {
     if (node === null || typeof node !== 'object') return undefined;

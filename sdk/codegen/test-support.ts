@@ -12,7 +12,11 @@ export function scratchDir(name: string): string {
 }
 
 /** Generates types, zod and parity for a spec into `dir`; returns the file paths. */
-export async function generateInto(dir: string, specText: string, label: string): Promise<{ files: Map<string, string>; paths: Record<string, string>; skipped: Map<string, number> }> {
+export async function generateInto(
+  dir: string,
+  specText: string,
+  label: string,
+): Promise<{ files: Map<string, string>; paths: Record<string, string>; skipped: Map<string, number> }> {
   const { files, skipped } = await generateFromSpec(specText, { specLabel: label, operations: false });
   const paths: Record<string, string> = {};
   for (const [name, content] of files) {

@@ -24,7 +24,11 @@ export interface TypecheckResult {
   millis: number;
 }
 
-export function typecheck(rootNames: string[], options: ts.CompilerOptions = {}, host?: ts.CompilerHost): TypecheckResult {
+export function typecheck(
+  rootNames: string[],
+  options: ts.CompilerOptions = {},
+  host?: ts.CompilerHost,
+): TypecheckResult {
   const started = performance.now();
   const compilerOptions = { ...STRICT_OPTIONS, ...options };
   const program = ts.createProgram({ rootNames, options: compilerOptions, ...(host ? { host } : {}) });

@@ -24,18 +24,45 @@ const schemas31 = {
   Tags: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 3, uniqueItems: true },
   Bag: { type: 'array', uniqueItems: true, items: { type: 'object' } },
   Pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }], items: false },
-  Closed: { type: 'object', additionalProperties: false, required: ['a'], properties: { a: { type: 'string' }, b: { type: 'integer', default: 5 } } },
+  Closed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['a'],
+    properties: { a: { type: 'string' }, b: { type: 'integer', default: 5 } },
+  },
   Open: { type: 'object', properties: { a: { type: 'string' } } },
   Dict: { type: 'object', additionalProperties: { type: 'integer' } },
   Mixed: { type: 'object', properties: { a: { type: 'integer' } }, additionalProperties: { type: 'integer' } },
-  Patch: { type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 2, properties: { x: { type: 'string' }, y: { type: 'string' }, z: { type: 'string' } } },
+  Patch: {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 2,
+    properties: { x: { type: 'string' }, y: { type: 'string' }, z: { type: 'string' } },
+  },
   Shape: { oneOf: [{ $ref: '#/components/schemas/Circle' }, { $ref: '#/components/schemas/Square' }] },
   Circle: { type: 'object', required: ['kind', 'r'], properties: { kind: { const: 'circle' }, r: { type: 'number' } } },
-  Square: { type: 'object', required: ['kind', 'side'], properties: { kind: { const: 'square' }, side: { type: 'number' } } },
+  Square: {
+    type: 'object',
+    required: ['kind', 'side'],
+    properties: { kind: { const: 'square' }, side: { type: 'number' } },
+  },
   AnyId: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
-  Named: { allOf: [{ $ref: '#/components/schemas/Open' }, { type: 'object', required: ['name'], properties: { name: { type: 'string' } } }] },
+  Named: {
+    allOf: [
+      { $ref: '#/components/schemas/Open' },
+      { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+    ],
+  },
   NullableRef: { oneOf: [{ $ref: '#/components/schemas/Closed' }, { type: 'null' }] },
-  Tree: { type: 'object', required: ['value', 'children'], properties: { value: { type: 'integer' }, children: { type: 'array', items: { $ref: '#/components/schemas/Tree' } } } },
+  Tree: {
+    type: 'object',
+    required: ['value', 'children'],
+    properties: {
+      value: { type: 'integer' },
+      children: { type: 'array', items: { $ref: '#/components/schemas/Tree' } },
+    },
+  },
   Ping: { type: 'object', properties: { pong: { $ref: '#/components/schemas/Pong' } } },
   Pong: { type: 'object', properties: { ping: { $ref: '#/components/schemas/Ping' } } },
   Anything: {},
@@ -48,9 +75,19 @@ const schemas30 = {
   Maybe: { type: 'string', nullable: true },
   MaybeEnum: { type: 'string', enum: ['a', 'b'], nullable: true },
   Bound: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 5, exclusiveMaximum: true },
-  WithDefault: { type: 'object', properties: { limit: { type: 'integer', default: 20 }, flag: { type: 'boolean', default: false } } },
-  Expandable: { anyOf: [{ type: 'string', maxLength: 5000 }, { $ref: '#/components/schemas/Account' }], nullable: true },
-  Account: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, parent: { $ref: '#/components/schemas/Expandable' } } },
+  WithDefault: {
+    type: 'object',
+    properties: { limit: { type: 'integer', default: 20 }, flag: { type: 'boolean', default: false } },
+  },
+  Expandable: {
+    anyOf: [{ type: 'string', maxLength: 5000 }, { $ref: '#/components/schemas/Account' }],
+    nullable: true,
+  },
+  Account: {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string' }, parent: { $ref: '#/components/schemas/Expandable' } },
+  },
   Empty: { type: 'object' },
 };
 
@@ -77,8 +114,10 @@ describe('zod emitter', () => {
     z30 = (await import(pathToFileURL(g30.paths['zod.ts']!).href)) as Mod;
   });
 
-  const ok = (m: () => Mod, name: string, value: unknown) => expect(m()[name]!.safeParse(value).success, `${name} should accept ${JSON.stringify(value)}`).toBe(true);
-  const bad = (m: () => Mod, name: string, value: unknown) => expect(m()[name]!.safeParse(value).success, `${name} should reject ${JSON.stringify(value)}`).toBe(false);
+  const ok = (m: () => Mod, name: string, value: unknown) =>
+    expect(m()[name]!.safeParse(value).success, `${name} should accept ${JSON.stringify(value)}`).toBe(true);
+  const bad = (m: () => Mod, name: string, value: unknown) =>
+    expect(m()[name]!.safeParse(value).success, `${name} should reject ${JSON.stringify(value)}`).toBe(false);
   const m31 = () => z31;
   const m30 = () => z30;
 
@@ -89,7 +128,10 @@ describe('zod emitter', () => {
   it('reports what zod cannot express instead of failing', () => {
     expect(skipped31.get('not')).toBe(1);
     // A default that does not fit its type cannot be applied; it is reported, not emitted.
-    const doc = { openapi: '3.0.3', components: { schemas: { X: { type: 'object', properties: { bad: { type: 'integer', default: 'x' } } } } } };
+    const doc = {
+      openapi: '3.0.3',
+      components: { schemas: { X: { type: 'object', properties: { bad: { type: 'integer', default: 'x' } } } } },
+    };
     const result = emitZodModule(doc, { typesImport: './types.ts', header: '' });
     expect(result.skipped.get('default (not applied: does not fit the schema)')).toBe(1);
     expect(result.code).toContain('bad: z.int().optional()');
@@ -146,8 +188,14 @@ describe('zod emitter', () => {
     ok(m31, 'TagsSchema', ['a', 'b']);
     bad(m31, 'TagsSchema', []);
     bad(m31, 'TagsSchema', ['a', 'a']);
-    ok(m31, 'BagSchema', [{ a: 1, b: 2 }, { a: 1, b: 3 }]);
-    bad(m31, 'BagSchema', [{ a: 1, b: 2 }, { b: 2, a: 1 }]);
+    ok(m31, 'BagSchema', [
+      { a: 1, b: 2 },
+      { a: 1, b: 3 },
+    ]);
+    bad(m31, 'BagSchema', [
+      { a: 1, b: 2 },
+      { b: 2, a: 1 },
+    ]);
     bad(m31, 'TagsSchema', ['a', 'b', 'c', 'd']);
     ok(m31, 'PairSchema', ['a', 1]);
     bad(m31, 'PairSchema', ['a', 1, 2]);
@@ -205,7 +253,12 @@ describe('zod emitter', () => {
   });
 
   it('orders schemas dependencies-first and finds cycles', () => {
-    const { order, cyclic } = orderSchemas({ A: { $ref: '#/components/schemas/B' }, B: { type: 'string' }, C: { properties: { d: { $ref: '#/components/schemas/D' } } }, D: { items: { $ref: '#/components/schemas/C' } } });
+    const { order, cyclic } = orderSchemas({
+      A: { $ref: '#/components/schemas/B' },
+      B: { type: 'string' },
+      C: { properties: { d: { $ref: '#/components/schemas/D' } } },
+      D: { items: { $ref: '#/components/schemas/C' } },
+    });
     expect(order.indexOf('B')).toBeLessThan(order.indexOf('A'));
     expect([...(cyclic.get('C') ?? [])].sort()).toEqual(['C', 'D']);
     expect(cyclic.has('A')).toBe(false);

@@ -125,8 +125,12 @@ class Emitter {
     const helpers = [
       ...this.formats.declarations(),
       text.includes('__unique') ? UNIQUE_HELPER : '',
-      text.includes('__minProps') ? `const __minProps = (n: number) => (value: object): boolean => Object.keys(value).length >= n;` : '',
-      text.includes('__maxProps') ? `const __maxProps = (n: number) => (value: object): boolean => Object.keys(value).length <= n;` : '',
+      text.includes('__minProps')
+        ? `const __minProps = (n: number) => (value: object): boolean => Object.keys(value).length >= n;`
+        : '',
+      text.includes('__maxProps')
+        ? `const __maxProps = (n: number) => (value: object): boolean => Object.keys(value).length <= n;`
+        : '',
     ].filter(Boolean);
     const code = [
       options.header,
@@ -177,7 +181,20 @@ class Emitter {
     }
     // OpenAPI 3.1 allows keywords beside $ref; 3.0 ignores them. Only `nullable` is honoured for
     // 3.0 (a common idiom), the rest of the siblings in 3.1 are applied as an intersection.
-    const rest = Object.keys(siblings).filter((k) => !['$ref', 'description', 'summary', 'title', 'example', 'examples', 'readOnly', 'writeOnly', 'deprecated'].includes(k) && !k.startsWith('x-'));
+    const rest = Object.keys(siblings).filter(
+      (k) =>
+        ![
+          '$ref',
+          'description',
+          'summary',
+          'title',
+          'example',
+          'examples',
+          'readOnly',
+          'writeOnly',
+          'deprecated',
+        ].includes(k) && !k.startsWith('x-'),
+    );
     if (rest.length === 0) return expr;
     if (this.is30) return siblings.nullable === true ? `${expr}.nullable()` : expr;
     const { $ref: _ignored, ...others } = siblings;
@@ -189,9 +206,16 @@ class Emitter {
     if (Array.isArray(schema.enum)) return this.emitEnum(schema.enum);
 
     const parts: string[] = [];
-    const union = (Array.isArray(schema.oneOf) ? schema.oneOf : undefined) ?? (Array.isArray(schema.anyOf) ? schema.anyOf : undefined);
-    if (Array.isArray(schema.oneOf) && Array.isArray(schema.anyOf)) this.skip('oneOf+anyOf (anyOf applied as intersection)');
-    const hasOwnShape = schema.type !== undefined || isObject(schema.properties) || schema.additionalProperties !== undefined || schema.items !== undefined;
+    const union =
+      (Array.isArray(schema.oneOf) ? schema.oneOf : undefined) ??
+      (Array.isArray(schema.anyOf) ? schema.anyOf : undefined);
+    if (Array.isArray(schema.oneOf) && Array.isArray(schema.anyOf))
+      this.skip('oneOf+anyOf (anyOf applied as intersection)');
+    const hasOwnShape =
+      schema.type !== undefined ||
+      isObject(schema.properties) ||
+      schema.additionalProperties !== undefined ||
+      schema.items !== undefined;
     if (hasOwnShape) parts.push(this.emitTyped(schema));
     if (union) {
       const members = union.map((m) => this.emit(m));
@@ -212,7 +236,8 @@ class Emitter {
 
   private emitLiteral(value: unknown): string {
     if (value === null) return 'z.null()';
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return `z.literal(${lit(value)})`;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      return `z.literal(${lit(value)})`;
     this.skip('const of object or array');
     return `z.unknown().refine((value) => JSON.stringify(value) === ${lit(JSON.stringify(value))})`;
   }
@@ -302,7 +327,8 @@ class Emitter {
     if (Array.isArray(s.prefixItems)) {
       const items = s.prefixItems.map((item) => this.emit(item));
       const rest = s.items === false || s.items === undefined ? '' : `, ${this.emit(s.items)}`;
-      expr = s.items === undefined ? `z.tuple([${items.join(', ')}], z.unknown())` : `z.tuple([${items.join(', ')}]${rest})`;
+      expr =
+        s.items === undefined ? `z.tuple([${items.join(', ')}], z.unknown())` : `z.tuple([${items.join(', ')}]${rest})`;
     } else {
       expr = `z.array(${this.emit(s.items)})`;
       if (typeof s.minItems === 'number') expr += `.min(${s.minItems})`;
@@ -314,7 +340,9 @@ class Emitter {
 
   private emitObject(s: Schema): string {
     const properties = isObject(s.properties) ? s.properties : {};
-    const required = new Set(Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === 'string') : []);
+    const required = new Set(
+      Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === 'string') : [],
+    );
     this.depth++;
     const entries = Object.entries(properties).map(([key, prop]) => {
       let value = this.emit(prop);
@@ -325,17 +353,21 @@ class Emitter {
     for (const key of required) if (!(key in properties)) entries.push(`${propertyKey(key)}: z.unknown()`);
     const pad = '  '.repeat(this.depth);
     this.depth--;
-    const shape = entries.length === 0 ? '{}' : `{\n${entries.map((e) => `${pad}${e},`).join('\n')}\n${'  '.repeat(this.depth)}}`;
+    const shape =
+      entries.length === 0 ? '{}' : `{\n${entries.map((e) => `${pad}${e},`).join('\n')}\n${'  '.repeat(this.depth)}}`;
     const additional = s.additionalProperties;
     if (isObject(s.patternProperties)) this.skip('patternProperties');
     let expr: string;
     if (additional === false) expr = `z.strictObject(${shape})`;
     else if (isObject(additional) && Object.keys(additional).length > 0) {
       const valueExpr = this.emit(additional);
-      expr = entries.length === 0 ? `z.record(z.string(), ${valueExpr})` : `z.looseObject(${shape}).catchall(${valueExpr})`;
+      expr =
+        entries.length === 0 ? `z.record(z.string(), ${valueExpr})` : `z.looseObject(${shape}).catchall(${valueExpr})`;
     } else expr = `z.looseObject(${shape})`;
-    if (typeof s.minProperties === 'number' && s.minProperties > 0) expr += `.refine(__minProps(${s.minProperties}), { message: 'must have at least ${s.minProperties} properties' })`;
-    if (typeof s.maxProperties === 'number') expr += `.refine(__maxProps(${s.maxProperties}), { message: 'must have at most ${s.maxProperties} properties' })`;
+    if (typeof s.minProperties === 'number' && s.minProperties > 0)
+      expr += `.refine(__minProps(${s.minProperties}), { message: 'must have at least ${s.minProperties} properties' })`;
+    if (typeof s.maxProperties === 'number')
+      expr += `.refine(__maxProps(${s.maxProperties}), { message: 'must have at most ${s.maxProperties} properties' })`;
     return expr;
   }
 
@@ -359,14 +391,21 @@ function defaultFits(s: unknown): boolean {
   const types = Array.isArray(s.type) ? s.type : [s.type];
   return (
     (value === null && (s.nullable === true || types.includes('null'))) ||
-    (typeof value === 'string' && types.includes('string') && (!Array.isArray(s.enum) || s.enum.includes(value)) && (s.format === undefined || !STRICT_FORMATS.has(String(s.format)))) ||
-    (typeof value === 'number' && (types.includes('number') || (types.includes('integer') && Number.isInteger(value))) && (!Array.isArray(s.enum) || s.enum.includes(value))) ||
+    (typeof value === 'string' &&
+      types.includes('string') &&
+      (!Array.isArray(s.enum) || s.enum.includes(value)) &&
+      (s.format === undefined || !STRICT_FORMATS.has(String(s.format)))) ||
+    (typeof value === 'number' &&
+      (types.includes('number') || (types.includes('integer') && Number.isInteger(value))) &&
+      (!Array.isArray(s.enum) || s.enum.includes(value))) ||
     (typeof value === 'boolean' && types.includes('boolean'))
   );
 }
 
 function isBareObjectType(s: Schema): boolean {
-  return s.type === 'object' && !isObject(s.properties) && s.additionalProperties === undefined && s.required === undefined;
+  return (
+    s.type === 'object' && !isObject(s.properties) && s.additionalProperties === undefined && s.required === undefined
+  );
 }
 
 function docComment(s: Schema): string {
@@ -385,18 +424,25 @@ export interface ParameterSpec {
  * One zod object per operation for its query parameters (string values coerced to numbers and
  * booleans where the schema says so), referencing the component consts of zod.ts as `Z.*`.
  */
-export function emitQueryModule(doc: OpenApiDocument, ops: Array<{ operationId: string; query: ParameterSpec[] }>, options: { header: string; zodImport: string }): string {
+export function emitQueryModule(
+  doc: OpenApiDocument,
+  ops: Array<{ operationId: string; query: ParameterSpec[] }>,
+  options: { header: string; zodImport: string },
+): string {
   const emitter = new Emitter(doc, 'Z.');
   const entries = ops.map((op) => {
     const fields = op.query.map((p) => {
-      const resolved = isObject(p.schema) && typeof p.schema.$ref === 'string' ? resolvePointer(doc, p.schema.$ref) : p.schema;
+      const resolved =
+        isObject(p.schema) && typeof p.schema.$ref === 'string' ? resolvePointer(doc, p.schema.$ref) : p.schema;
       const type = isObject(resolved) ? resolved.type : undefined;
       let expr = emitter.emit(p.schema);
       if (type === 'integer' || type === 'number') expr = `z.preprocess(__number, ${expr})`;
       else if (type === 'boolean') expr = `z.preprocess(__boolean, ${expr})`;
       return `    ${propertyKey(p.name)}: ${expr}${p.required || (isObject(resolved) && 'default' in resolved) ? '' : '.optional()'},`;
     });
-    return fields.length === 0 ? `  ${propertyKey(op.operationId)}: z.looseObject({}),` : `  ${propertyKey(op.operationId)}: z.looseObject({\n${fields.join('\n')}\n  }),`;
+    return fields.length === 0
+      ? `  ${propertyKey(op.operationId)}: z.looseObject({}),`
+      : `  ${propertyKey(op.operationId)}: z.looseObject({\n${fields.join('\n')}\n  }),`;
   });
   const text = entries.join('\n');
   return [
@@ -405,8 +451,12 @@ export function emitQueryModule(doc: OpenApiDocument, ops: Array<{ operationId: 
     text.includes('Z.') ? `import * as Z from ${lit(options.zodImport)};` : '',
     '',
     ...emitter.formats.declarations(),
-    text.includes('__number') ? `const __number = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);` : '',
-    text.includes('__boolean') ? `const __boolean = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);` : '',
+    text.includes('__number')
+      ? `const __number = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);`
+      : '',
+    text.includes('__boolean')
+      ? `const __boolean = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);`
+      : '',
     '',
     '/** Query parameters of every operation, as the server validates them. */',
     `export const querySchemas = {\n${text}\n} as const;`,

@@ -33,7 +33,9 @@ export class APIError extends CrmError {
   readonly url: string;
 
   constructor(init: APIErrorInit) {
-    const what = init.problem ? `${init.problem.title}${init.problem.detail ? `: ${init.problem.detail}` : ''}` : init.body.slice(0, 200) || 'no body';
+    const what = init.problem
+      ? `${init.problem.title}${init.problem.detail ? `: ${init.problem.detail}` : ''}`
+      : init.body.slice(0, 200) || 'no body';
     super(`${init.status} ${what} (${init.method} ${init.url}${init.requestId ? `, request ${init.requestId}` : ''})`);
     this.status = init.status;
     this.problem = init.problem;
@@ -165,9 +167,21 @@ export class ResponseValidationError extends CrmError {
   readonly status: number;
   readonly requestId: string | undefined;
 
-  constructor(init: { operation: string; schema: string; issues: ValidationIssue[]; rawBody: string; status: number; requestId: string | undefined }) {
-    const first = init.issues.slice(0, 3).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
-    super(`${init.operation}: response does not match ${init.schema} (${first}${init.issues.length > 3 ? `; +${init.issues.length - 3} more` : ''})`);
+  constructor(init: {
+    operation: string;
+    schema: string;
+    issues: ValidationIssue[];
+    rawBody: string;
+    status: number;
+    requestId: string | undefined;
+  }) {
+    const first = init.issues
+      .slice(0, 3)
+      .map((i) => `${i.path || '(root)'}: ${i.message}`)
+      .join('; ');
+    super(
+      `${init.operation}: response does not match ${init.schema} (${first}${init.issues.length > 3 ? `; +${init.issues.length - 3} more` : ''})`,
+    );
     this.operation = init.operation;
     this.schema = init.schema;
     this.issues = init.issues;

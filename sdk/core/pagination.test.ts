@@ -72,7 +72,12 @@ describe('pagination', () => {
       break;
     }
     expect(cursors).toEqual([null]);
-    expect((await crm.customers.list({ limit: 3 }).toArray(4)).map((c) => c.name)).toEqual(['Customer 7', 'Customer 6', 'Customer 5', 'Customer 4']);
+    expect((await crm.customers.list({ limit: 3 }).toArray(4)).map((c) => c.name)).toEqual([
+      'Customer 7',
+      'Customer 6',
+      'Customer 5',
+      'Customer 4',
+    ]);
   });
 
   it('.withResponse() works on a list too', async () => {

@@ -46,7 +46,10 @@ function sequence(method: 'get' | 'post', path: string, responses: Array<() => R
   return requests;
 }
 
-const fail = (status: number, headers: Record<string, string> = {}) => () => HttpResponse.json(problem(status), { status, headers: { ...problemHeaders, ...headers } });
+const fail =
+  (status: number, headers: Record<string, string> = {}) =>
+  () =>
+    HttpResponse.json(problem(status), { status, headers: { ...problemHeaders, ...headers } });
 const okCustomer = () => HttpResponse.json(customer(1), { status: 201, headers: { 'X-Request-Id': 'req_ok' } });
 
 describe('retries', () => {
@@ -94,7 +97,11 @@ describe('retries', () => {
   });
 
   it('honours Retry-After in seconds on 429', async () => {
-    const requests = sequence('get', '/v1/me', [fail(429, { 'Retry-After': '3' }), () => HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } })]);
+    const requests = sequence('get', '/v1/me', [
+      fail(429, { 'Retry-After': '3' }),
+      () =>
+        HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } }),
+    ]);
     const { crm, delays } = testClient();
     await crm.me.get();
     expect(requests).toHaveLength(2);
@@ -103,7 +110,11 @@ describe('retries', () => {
 
   it('honours Retry-After as an HTTP date on 503', async () => {
     const at = new Date(Date.now() + 30_000).toUTCString();
-    sequence('get', '/v1/me', [fail(503, { 'Retry-After': at }), () => HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } })]);
+    sequence('get', '/v1/me', [
+      fail(503, { 'Retry-After': at }),
+      () =>
+        HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } }),
+    ]);
     const { crm, delays } = testClient();
     await crm.me.get();
     expect(delays).toHaveLength(1);
@@ -112,7 +123,12 @@ describe('retries', () => {
   });
 
   it('retries 408 and connection errors', async () => {
-    const requests = sequence('get', '/v1/me', [fail(408), () => HttpResponse.error(), () => HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } })]);
+    const requests = sequence('get', '/v1/me', [
+      fail(408),
+      () => HttpResponse.error(),
+      () =>
+        HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } }),
+    ]);
     const { crm } = testClient();
     await crm.me.get();
     expect(requests).toHaveLength(3);
@@ -151,10 +167,12 @@ describe('retries', () => {
 
 describe('timeouts and abort', () => {
   it('times out per attempt with TimeoutError, and retries timeouts', async () => {
-    const requests = sequence('get', '/v1/me', [async () => {
-      await delay('infinite');
-      return HttpResponse.json({});
-    }]);
+    const requests = sequence('get', '/v1/me', [
+      async () => {
+        await delay('infinite');
+        return HttpResponse.json({});
+      },
+    ]);
     const { crm } = testClient({ timeout: 50, maxRetries: 1 });
     const error = await crm.me.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
@@ -164,10 +182,12 @@ describe('timeouts and abort', () => {
   });
 
   it('withOptions() derives a client with other settings', async () => {
-    sequence('get', '/v1/me', [async () => {
-      await delay('infinite');
-      return HttpResponse.json({});
-    }]);
+    sequence('get', '/v1/me', [
+      async () => {
+        await delay('infinite');
+        return HttpResponse.json({});
+      },
+    ]);
     const { crm } = testClient({ timeout: 60_000 });
     const impatient = crm.withOptions({ timeout: 20, maxRetries: 0 });
     expect(impatient.baseURL).toBe(crm.baseURL);
@@ -175,21 +195,25 @@ describe('timeouts and abort', () => {
   });
 
   it('a per-request timeout overrides the client’s', async () => {
-    sequence('get', '/v1/me', [async () => {
-      await delay('infinite');
-      return HttpResponse.json({});
-    }]);
+    sequence('get', '/v1/me', [
+      async () => {
+        await delay('infinite');
+        return HttpResponse.json({});
+      },
+    ]);
     const { crm } = testClient({ timeout: 60_000, maxRetries: 0 });
     await expect(crm.me.get({ timeout: 20 })).rejects.toBeInstanceOf(TimeoutError);
   });
 
   it('an AbortSignal fired mid-request rejects with AbortError and is not retried', async () => {
     const controller = new AbortController();
-    const requests = sequence('get', '/v1/me', [async () => {
-      controller.abort();
-      await delay('infinite');
-      return HttpResponse.json({});
-    }]);
+    const requests = sequence('get', '/v1/me', [
+      async () => {
+        controller.abort();
+        await delay('infinite');
+        return HttpResponse.json({});
+      },
+    ]);
     const { crm } = testClient({ maxRetries: 3 });
     const error = await crm.me.get({ signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
@@ -260,7 +284,9 @@ describe('errors', () => {
   });
 
   it('copes with a non-problem error body', async () => {
-    sequence('get', '/v1/me', [() => new HttpResponse('upstream exploded', { status: 502, headers: { 'Content-Type': 'text/plain' } })]);
+    sequence('get', '/v1/me', [
+      () => new HttpResponse('upstream exploded', { status: 502, headers: { 'Content-Type': 'text/plain' } }),
+    ]);
     const { crm } = testClient({ maxRetries: 0 });
     const error = (await crm.me.get().catch((e: unknown) => e)) as InternalServerError;
     expect(error).toBeInstanceOf(InternalServerError);
@@ -281,7 +307,8 @@ describe('errors', () => {
 });
 
 describe('response validation', () => {
-  const broken = () => HttpResponse.json({ ...customer(1), email: 42, tags: 'none' }, { headers: { 'X-Request-Id': 'req_bad' } });
+  const broken = () =>
+    HttpResponse.json({ ...customer(1), email: 42, tags: 'none' }, { headers: { 'X-Request-Id': 'req_bad' } });
 
   it('strict (default): throws ResponseValidationError with the paths and the raw body', async () => {
     sequence('get', '/v1/customers/:id', [broken]);
@@ -297,7 +324,9 @@ describe('response validation', () => {
   });
 
   it('strict: reports paths inside list pages', async () => {
-    sequence('get', '/v1/customers', [() => HttpResponse.json({ data: [customer(1), { ...customer(2), id: 'not-a-uuid' }], nextCursor: null })]);
+    sequence('get', '/v1/customers', [
+      () => HttpResponse.json({ data: [customer(1), { ...customer(2), id: 'not-a-uuid' }], nextCursor: null }),
+    ]);
     const { crm } = testClient();
     const error = (await crm.customers.list().catch((e: unknown) => e)) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
@@ -332,7 +361,9 @@ describe('response validation', () => {
     sequence('get', '/v1/customers/:id', [broken]);
     const { crm } = testClient({ validation: 'off' });
     expect((await crm.customers.get(customer(1).id)).email).toBe(42);
-    await expect(crm.customers.get(customer(1).id, { validation: 'strict' })).rejects.toBeInstanceOf(ResponseValidationError);
+    await expect(crm.customers.get(customer(1).id, { validation: 'strict' })).rejects.toBeInstanceOf(
+      ResponseValidationError,
+    );
   });
 
   it('keeps unknown response fields (forward compatible) and accepts valid bodies', async () => {
@@ -343,7 +374,9 @@ describe('response validation', () => {
   });
 
   it('a body that is not JSON is a validation error in strict mode', async () => {
-    sequence('get', '/v1/me', [() => new HttpResponse('<html>', { status: 200, headers: { 'Content-Type': 'text/html' } })]);
+    sequence('get', '/v1/me', [
+      () => new HttpResponse('<html>', { status: 200, headers: { 'Content-Type': 'text/html' } }),
+    ]);
     const { crm } = testClient();
     const error = (await crm.me.get().catch((e: unknown) => e)) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
@@ -353,7 +386,13 @@ describe('response validation', () => {
 
 describe('raw response, request shape and hooks', () => {
   it('.withResponse() and .asResponse() expose status, headers and request id', async () => {
-    sequence('post', '/v1/customers', [() => HttpResponse.json(customer(1), { status: 201, headers: { 'X-Request-Id': 'req_raw', 'Idempotent-Replayed': 'true' } })]);
+    sequence('post', '/v1/customers', [
+      () =>
+        HttpResponse.json(customer(1), {
+          status: 201,
+          headers: { 'X-Request-Id': 'req_raw', 'Idempotent-Replayed': 'true' },
+        }),
+    ]);
     const { crm } = testClient();
     const { data, response } = await crm.customers.create({ name: 'A', email: 'a@example.com' }).withResponse();
     expect(data.name).toBe('Customer 1');
@@ -375,7 +414,13 @@ describe('raw response, request shape and hooks', () => {
     expect(url.searchParams.get('limit')).toBe('5');
     expect(requests[0]!.headers.get('authorization')).toBe(`Bearer ${API_KEY}`);
     expect(requests[0]!.headers.get('user-agent')).toMatch(/^tenantproof-sdk\//);
-    const posts = sequence('post', '/v1/customers/:id/notes', [() => HttpResponse.json({ id: customer(3).id, customerId: customer(1).id, body: 'x', createdAt: '2026-01-05T09:30:00Z' }, { status: 201 })]);
+    const posts = sequence('post', '/v1/customers/:id/notes', [
+      () =>
+        HttpResponse.json(
+          { id: customer(3).id, customerId: customer(1).id, body: 'x', createdAt: '2026-01-05T09:30:00Z' },
+          { status: 201 },
+        ),
+    ]);
     await crm.customers.notes.create(customer(1).id, { body: 'x' });
     expect(posts[0]!.headers.get('content-type')).toBe('application/json');
     expect(await posts[0]!.json()).toEqual({ body: 'x' });
@@ -384,7 +429,9 @@ describe('raw response, request shape and hooks', () => {
   it('hooks see every attempt and retry, and never the API key in clear', async () => {
     sequence('post', '/v1/customers', [fail(503, { 'Retry-After': '0' }), okCustomer]);
     const events: Array<RequestEvent | ResponseEvent | RetryEvent> = [];
-    const { crm } = testClient({ hooks: { onRequest: (e) => events.push(e), onResponse: (e) => events.push(e), onRetry: (e) => events.push(e) } });
+    const { crm } = testClient({
+      hooks: { onRequest: (e) => events.push(e), onResponse: (e) => events.push(e), onRetry: (e) => events.push(e) },
+    });
     await crm.customers.create({ name: 'A', email: 'a@example.com' });
     const serialised = JSON.stringify(events);
     expect(serialised).not.toContain(API_KEY);
@@ -397,7 +444,10 @@ describe('raw response, request shape and hooks', () => {
   });
 
   it('a throwing hook does not break the request', async () => {
-    sequence('get', '/v1/me', [() => HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } })]);
+    sequence('get', '/v1/me', [
+      () =>
+        HttpResponse.json({ tenantId: customer(1).id, tenantName: 'T', rateLimit: { requestsPerSecond: 1, burst: 1 } }),
+    ]);
     const { crm } = testClient({
       hooks: {
         onRequest: () => {

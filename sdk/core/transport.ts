@@ -7,12 +7,27 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { APIPromise, type RawResponse, type WithResponse } from './api-promise.ts';
-import { AbortError, ConnectionError, CrmError, makeAPIError, ResponseValidationError, TimeoutError, type ValidationIssue } from './errors.ts';
+import {
+  AbortError,
+  ConnectionError,
+  CrmError,
+  makeAPIError,
+  ResponseValidationError,
+  TimeoutError,
+  type ValidationIssue,
+} from './errors.ts';
 import { callHook, type ClientHooks } from './hooks.ts';
 import { IDEMPOTENCY_HEADER, newIdempotencyKey } from './idempotency.ts';
 import { parseProblem } from './problem.ts';
 import { redactHeaders } from './redact.ts';
-import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, sleep as defaultSleep, type RetryPolicy } from './retry.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelayMs,
+  sleep as defaultSleep,
+  type RetryPolicy,
+} from './retry.ts';
 
 export type ValidationMode = 'strict' | 'warn' | 'off';
 
@@ -95,7 +110,10 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
 
 function plainHeaders(raw: AxiosResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  const source = typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): Record<string, unknown> }).toJSON() : (raw as Record<string, unknown>);
+  const source =
+    typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+      ? (raw as { toJSON(): Record<string, unknown> }).toJSON()
+      : (raw as Record<string, unknown>);
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || value === null) continue;
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
@@ -110,7 +128,11 @@ async function readAll(stream: Readable): Promise<string> {
 }
 
 function toIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+    code: issue.code,
+  }));
 }
 
 /** Marks the per-attempt timer's abort, so it can be told apart from the caller's. */
@@ -140,7 +162,8 @@ export class Transport {
     const data = endpoint.body === undefined ? undefined : JSON.stringify(endpoint.body);
     // A bare POST (accept, convert) is still declared JSON, so no client library default (axios
     // would say x-www-form-urlencoded) reaches the server; an empty JSON body means "no body".
-    if (data !== undefined || method === 'POST' || method === 'PATCH' || method === 'PUT') headers['Content-Type'] = 'application/json';
+    if (data !== undefined || method === 'POST' || method === 'PATCH' || method === 'PUT')
+      headers['Content-Type'] = 'application/json';
     const maxRetries = options.maxRetries ?? config.maxRetries;
     const timeout = options.timeout ?? config.timeout;
     const policy: RetryPolicy = { ...config.retry, maxRetries };
@@ -148,34 +171,115 @@ export class Transport {
 
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new AbortError(url, { cause: signal.reason });
-      callHook(config.hooks.onRequest, { operation: endpoint.operation, method, url, headers: redactHeaders(headers), attempt, idempotencyKey });
+      callHook(config.hooks.onRequest, {
+        operation: endpoint.operation,
+        method,
+        url,
+        headers: redactHeaders(headers),
+        attempt,
+        idempotencyKey,
+      });
       const started = performance.now();
       let result: AttemptResult;
       try {
-        result = await this.attempt({ method, url, headers, data, timeout, signal, stream: endpoint.responseType === 'stream' });
+        result = await this.attempt({
+          method,
+          url,
+          headers,
+          data,
+          timeout,
+          signal,
+          stream: endpoint.responseType === 'stream',
+        });
       } catch (error) {
         if (!(error instanceof ConnectionError) || attempt > maxRetries) throw error;
-        await this.backoff({ operation: endpoint.operation, method, url, retry: attempt, policy, retryAfterMs: undefined, reason: error.name, idempotencyKey, signal });
+        await this.backoff({
+          operation: endpoint.operation,
+          method,
+          url,
+          retry: attempt,
+          policy,
+          retryAfterMs: undefined,
+          reason: error.name,
+          idempotencyKey,
+          signal,
+        });
         continue;
       }
       const requestId = result.headers['x-request-id'];
-      callHook(config.hooks.onResponse, { operation: endpoint.operation, method, url, status: result.status, headers: redactHeaders(result.headers), requestId, attempt, durationMs: performance.now() - started });
-      const response: RawResponse = { status: result.status, headers: result.headers, requestId, method, url, attempts: attempt, idempotencyKey };
+      callHook(config.hooks.onResponse, {
+        operation: endpoint.operation,
+        method,
+        url,
+        status: result.status,
+        headers: redactHeaders(result.headers),
+        requestId,
+        attempt,
+        durationMs: performance.now() - started,
+      });
+      const response: RawResponse = {
+        status: result.status,
+        headers: result.headers,
+        requestId,
+        method,
+        url,
+        attempts: attempt,
+        idempotencyKey,
+      };
 
       if (result.status >= 200 && result.status < 300) {
-        return { data: await this.parseSuccess(endpoint, result, response, options.validation ?? config.validation), response };
+        return {
+          data: await this.parseSuccess(endpoint, result, response, options.validation ?? config.validation),
+          response,
+        };
       }
       const text = typeof result.body === 'string' ? result.body : await readAll(result.body);
       const problem = parseProblem(text);
-      const error = makeAPIError({ status: result.status, problem, body: text, headers: result.headers, requestId: requestId ?? (problem?.requestId || undefined), method, url });
+      const error = makeAPIError({
+        status: result.status,
+        problem,
+        body: text,
+        headers: result.headers,
+        requestId: requestId ?? (problem?.requestId || undefined),
+        method,
+        url,
+      });
       if (!isRetryableStatus(result.status) || attempt > maxRetries) throw error;
-      await this.backoff({ operation: endpoint.operation, method, url, retry: attempt, policy, retryAfterMs: parseRetryAfter(result.headers), reason: String(result.status), idempotencyKey, signal });
+      await this.backoff({
+        operation: endpoint.operation,
+        method,
+        url,
+        retry: attempt,
+        policy,
+        retryAfterMs: parseRetryAfter(result.headers),
+        reason: String(result.status),
+        idempotencyKey,
+        signal,
+      });
     }
   }
 
-  private async backoff(args: { operation: string; method: string; url: string; retry: number; policy: RetryPolicy; retryAfterMs: number | undefined; reason: string; idempotencyKey: string | undefined; signal: AbortSignal | undefined }): Promise<void> {
+  private async backoff(args: {
+    operation: string;
+    method: string;
+    url: string;
+    retry: number;
+    policy: RetryPolicy;
+    retryAfterMs: number | undefined;
+    reason: string;
+    idempotencyKey: string | undefined;
+    signal: AbortSignal | undefined;
+  }): Promise<void> {
     const delayMs = retryDelayMs(args.retry, args.policy, args.retryAfterMs);
-    callHook(this.config.hooks.onRetry, { operation: args.operation, method: args.method, url: args.url, retry: args.retry, delayMs, reason: args.reason, idempotencyKey: args.idempotencyKey });
+    callHook(this.config.hooks.onRetry, {
+      operation: args.operation,
+      method: args.method,
+      url: args.url,
+      retry: args.retry,
+      delayMs,
+      reason: args.reason,
+      idempotencyKey: args.idempotencyKey,
+    });
     try {
       await this.config.sleep(delayMs, args.signal);
     } catch (cause) {
@@ -183,7 +287,15 @@ export class Transport {
     }
   }
 
-  private async attempt(args: { method: string; url: string; headers: Record<string, string>; data: string | undefined; timeout: number; signal: AbortSignal | undefined; stream: boolean }): Promise<AttemptResult> {
+  private async attempt(args: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    data: string | undefined;
+    timeout: number;
+    signal: AbortSignal | undefined;
+    stream: boolean;
+  }): Promise<AttemptResult> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new TimeoutSignal()), args.timeout);
     const onAbort = () => controller.abort(args.signal?.reason);
@@ -204,11 +316,13 @@ export class Transport {
       });
       const headers = plainHeaders(res.headers);
       let body = res.data;
-      if (typeof body !== 'string' && (!args.stream || res.status < 200 || res.status >= 300)) body = await readAll(body);
+      if (typeof body !== 'string' && (!args.stream || res.status < 200 || res.status >= 300))
+        body = await readAll(body);
       return { status: res.status, headers, body: body ?? '' };
     } catch (error) {
       if (args.signal?.aborted) throw new AbortError(args.url, { cause: args.signal.reason });
-      if (controller.signal.aborted && controller.signal.reason instanceof TimeoutSignal) throw new TimeoutError(args.timeout, args.url);
+      if (controller.signal.aborted && controller.signal.reason instanceof TimeoutSignal)
+        throw new TimeoutError(args.timeout, args.url);
       const code = axios.isAxiosError(error) ? error.code : undefined;
       const message = error instanceof Error ? error.message : String(error);
       throw new ConnectionError(`connection failed: ${message} (${args.url})`, { cause: error, code });
@@ -218,7 +332,12 @@ export class Transport {
     }
   }
 
-  private async parseSuccess<T>(endpoint: Endpoint<T>, result: AttemptResult, response: RawResponse, mode: ValidationMode): Promise<T> {
+  private async parseSuccess<T>(
+    endpoint: Endpoint<T>,
+    result: AttemptResult,
+    response: RawResponse,
+    mode: ValidationMode,
+  ): Promise<T> {
     const type = endpoint.responseType ?? 'json';
     // Endpoint<T> ties T to the operation; the body is only known to be T after validation (or by
     // contract when validation is off), so these casts are the one place the SDK trusts the server.
@@ -240,17 +359,30 @@ export class Transport {
     return json as T;
   }
 
-  private reportInvalid(endpoint: Endpoint<unknown>, issues: ValidationIssue[], rawBody: string, status: number, requestId: string | undefined, mode: ValidationMode): void {
+  private reportInvalid(
+    endpoint: Endpoint<unknown>,
+    issues: ValidationIssue[],
+    rawBody: string,
+    status: number,
+    requestId: string | undefined,
+    mode: ValidationMode,
+  ): void {
     const schema = endpoint.schemaName ?? 'the response schema';
     if (mode === 'off') return;
-    if (mode === 'strict') throw new ResponseValidationError({ operation: endpoint.operation, schema, issues, rawBody, status, requestId });
+    if (mode === 'strict')
+      throw new ResponseValidationError({ operation: endpoint.operation, schema, issues, rawBody, status, requestId });
     const event = { operation: endpoint.operation, schema, issues, rawBody, requestId };
     if (this.config.hooks.onValidationWarning) callHook(this.config.hooks.onValidationWarning, event);
-    else console.warn(`[tenantproof-sdk] ${endpoint.operation}: response does not match ${schema}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    else
+      console.warn(
+        `[tenantproof-sdk] ${endpoint.operation}: response does not match ${schema}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+      );
   }
 }
 
-export function defaultTransportConfig(partial: Pick<TransportConfig, 'baseURL' | 'credentials'> & Partial<TransportConfig>): TransportConfig {
+export function defaultTransportConfig(
+  partial: Pick<TransportConfig, 'baseURL' | 'credentials'> & Partial<TransportConfig>,
+): TransportConfig {
   const { maxRetries: _unused, ...retry } = DEFAULT_RETRY_POLICY;
   return {
     timeout: 60_000,

@@ -30,7 +30,14 @@ export class Export extends APIResource {
   stream(params: ExportParams, options?: RequestOptions): APIPromise<Readable> {
     const format = params.format ?? 'ndjson';
     return this.transport.request<Readable>(
-      { operation: 'exportRecords', method: 'get', path: '/v1/export', query: asQuery({ ...params, format }), responseType: 'stream', accept: ACCEPT[format] },
+      {
+        operation: 'exportRecords',
+        method: 'get',
+        path: '/v1/export',
+        query: asQuery({ ...params, format }),
+        responseType: 'stream',
+        accept: ACCEPT[format],
+      },
       options,
     );
   }
@@ -39,14 +46,27 @@ export class Export extends APIResource {
   text(params: ExportParams, options?: RequestOptions): APIPromise<string> {
     const format = params.format ?? 'ndjson';
     return this.transport.request<string>(
-      { operation: 'exportRecords', method: 'get', path: '/v1/export', query: asQuery({ ...params, format }), responseType: 'text', accept: ACCEPT[format] },
+      {
+        operation: 'exportRecords',
+        method: 'get',
+        path: '/v1/export',
+        query: asQuery({ ...params, format }),
+        responseType: 'text',
+        accept: ACCEPT[format],
+      },
       options,
     );
   }
 
   /** Parsed NDJSON records, streamed line by line and validated against the resource's schema. */
-  async *records<R extends ExportResource>(params: { resource: R }, options?: RequestOptions): AsyncGenerator<ExportRecordMap[R], void, undefined> {
-    const { data: body, response } = await this.stream({ resource: params.resource, format: 'ndjson' }, options).withResponse();
+  async *records<R extends ExportResource>(
+    params: { resource: R },
+    options?: RequestOptions,
+  ): AsyncGenerator<ExportRecordMap[R], void, undefined> {
+    const { data: body, response } = await this.stream(
+      { resource: params.resource, format: 'ndjson' },
+      options,
+    ).withResponse();
     const { schema, name } = RECORD_SCHEMAS[params.resource];
     const mode = options?.validation ?? this.transport.config.validation;
     const lines = createInterface({ input: body, crlfDelay: Infinity });
@@ -59,15 +79,35 @@ export class Export extends APIResource {
         try {
           value = JSON.parse(line);
         } catch {
-          throw new ResponseValidationError({ operation: 'exportRecords', schema: name, issues: [{ path: `line ${lineNo}`, message: 'not valid JSON', code: 'invalid_json' }], rawBody: line, status: response.status, requestId: response.requestId });
+          throw new ResponseValidationError({
+            operation: 'exportRecords',
+            schema: name,
+            issues: [{ path: `line ${lineNo}`, message: 'not valid JSON', code: 'invalid_json' }],
+            rawBody: line,
+            status: response.status,
+            requestId: response.requestId,
+          });
         }
         if (mode !== 'off') {
           const parsed = schema.safeParse(value);
           if (!parsed.success) {
-            const issues = parsed.error.issues.map((i) => ({ path: [`line ${lineNo}`, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
-            if (mode === 'strict') throw new ResponseValidationError({ operation: 'exportRecords', schema: name, issues, rawBody: line, status: response.status, requestId: response.requestId });
+            const issues = parsed.error.issues.map((i) => ({
+              path: [`line ${lineNo}`, ...i.path.map(String)].join('.'),
+              message: i.message,
+              code: i.code,
+            }));
+            if (mode === 'strict')
+              throw new ResponseValidationError({
+                operation: 'exportRecords',
+                schema: name,
+                issues,
+                rawBody: line,
+                status: response.status,
+                requestId: response.requestId,
+              });
             const hook = this.transport.config.hooks.onValidationWarning;
-            if (hook) hook({ operation: 'exportRecords', schema: name, issues, rawBody: line, requestId: response.requestId });
+            if (hook)
+              hook({ operation: 'exportRecords', schema: name, issues, rawBody: line, requestId: response.requestId });
             else console.warn(`[tenantproof-sdk] exportRecords: line ${lineNo} does not match ${name}`);
           } else value = parsed.data;
         }

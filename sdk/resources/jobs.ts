@@ -9,19 +9,49 @@ import { APIResource, asQuery } from './resource.ts';
 export class Jobs extends APIResource {
   /** Creates a job for one of your customers; 422 if it ends before it starts. */
   create(body: JobCreate, options?: RequestOptions): APIPromise<Job> {
-    return this.transport.request({ operation: 'createJob', method: 'post', path: '/v1/jobs', body, schema: JobSchema, schemaName: 'Job' }, options);
+    return this.transport.request(
+      { operation: 'createJob', method: 'post', path: '/v1/jobs', body, schema: JobSchema, schemaName: 'Job' },
+      options,
+    );
   }
 
   get(jobId: string, options?: RequestOptions): APIPromise<Job> {
-    return this.transport.request({ operation: 'getJob', method: 'get', path: encodePath('/v1/jobs/{jobId}', { jobId }), schema: JobSchema, schemaName: 'Job' }, options);
+    return this.transport.request(
+      {
+        operation: 'getJob',
+        method: 'get',
+        path: encodePath('/v1/jobs/{jobId}', { jobId }),
+        schema: JobSchema,
+        schemaName: 'Job',
+      },
+      options,
+    );
   }
 
   update(jobId: string, body: JobUpdate, options?: RequestOptions): APIPromise<Job> {
-    return this.transport.request({ operation: 'updateJob', method: 'patch', path: encodePath('/v1/jobs/{jobId}', { jobId }), body, schema: JobSchema, schemaName: 'Job' }, options);
+    return this.transport.request(
+      {
+        operation: 'updateJob',
+        method: 'patch',
+        path: encodePath('/v1/jobs/{jobId}', { jobId }),
+        body,
+        schema: JobSchema,
+        schemaName: 'Job',
+      },
+      options,
+    );
   }
 
   delete(jobId: string, options?: RequestOptions): APIPromise<void> {
-    return this.transport.request({ operation: 'deleteJob', method: 'delete', path: encodePath('/v1/jobs/{jobId}', { jobId }), responseType: 'none' }, options);
+    return this.transport.request(
+      {
+        operation: 'deleteJob',
+        method: 'delete',
+        path: encodePath('/v1/jobs/{jobId}', { jobId }),
+        responseType: 'none',
+      },
+      options,
+    );
   }
 
   list(params?: JobListParams, options?: RequestOptions): PagePromise<Job> {
@@ -32,6 +62,16 @@ export class Jobs extends APIResource {
 export class ScheduleResource extends APIResource {
   /** Jobs whose window overlaps [from, to), by start time (at most 92 days). */
   get(params: ScheduleParams, options?: RequestOptions): APIPromise<Schedule> {
-    return this.transport.request({ operation: 'getSchedule', method: 'get', path: '/v1/schedule', query: asQuery(params), schema: ScheduleSchema, schemaName: 'Schedule' }, options);
+    return this.transport.request(
+      {
+        operation: 'getSchedule',
+        method: 'get',
+        path: '/v1/schedule',
+        query: asQuery(params),
+        schema: ScheduleSchema,
+        schemaName: 'Schedule',
+      },
+      options,
+    );
   }
 }

@@ -17,7 +17,14 @@ export abstract class APIResource {
     return new PagePromise<Item>(
       (cursor) =>
         this.transport.execute<CursorPageBody<Item>>(
-          { operation, method: 'get', path, query: { ...query, ...(cursor !== undefined ? { cursor } : {}) }, schema, schemaName },
+          {
+            operation,
+            method: 'get',
+            path,
+            query: { ...query, ...(cursor !== undefined ? { cursor } : {}) },
+            schema,
+            schemaName,
+          },
           options ?? {},
         ),
       undefined,

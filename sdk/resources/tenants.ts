@@ -8,6 +8,16 @@ import { APIResource } from './resource.ts';
 export class Tenants extends APIResource {
   /** Creates a tenant and its first API key. The key is shown only once. */
   create(body: TenantCreate, options?: RequestOptions): APIPromise<TenantCreated> {
-    return this.transport.request({ operation: 'createTenant', method: 'post', path: '/v1/tenants', body, schema: TenantCreatedSchema, schemaName: 'TenantCreated' }, options);
+    return this.transport.request(
+      {
+        operation: 'createTenant',
+        method: 'post',
+        path: '/v1/tenants',
+        body,
+        schema: TenantCreatedSchema,
+        schemaName: 'TenantCreated',
+      },
+      options,
+    );
   }
 }

@@ -23,7 +23,8 @@ export class CursorCodec {
     } catch {
       throw problems.invalidCursor();
     }
-    if (typeof payload.position !== 'number' || payload.tenant !== tenant || payload.list !== list) throw problems.invalidCursor();
+    if (typeof payload.position !== 'number' || payload.tenant !== tenant || payload.list !== list)
+      throw problems.invalidCursor();
     return payload.position;
   }
 

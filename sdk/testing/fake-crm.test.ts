@@ -40,7 +40,9 @@ describe('sdk/testing: the fake CRM behind msw', () => {
 
   it('injects faults so an integration’s retry handling can be tested', async () => {
     const events: string[] = [];
-    const a = client(fake.createTenant('A').apiKey, { hooks: { onRetry: (e: { reason: string; delayMs: number }) => events.push(`${e.reason}:${e.delayMs}`) } });
+    const a = client(fake.createTenant('A').apiKey, {
+      hooks: { onRetry: (e: { reason: string; delayMs: number }) => events.push(`${e.reason}:${e.delayMs}`) },
+    });
     fake.injectFault({ status: 503, operationId: 'createCustomer' });
     fake.injectFault({ status: 429, retryAfterSeconds: 2, operationId: 'createCustomer' });
     const c = await a.customers.create({ name: 'Retry', email: 'retry@example.com' });
@@ -62,7 +64,9 @@ describe('sdk/testing: the fake CRM behind msw', () => {
     const error = (await busy.me.get().catch((e: unknown) => e)) as RateLimitError;
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterSeconds).toBeGreaterThan(0);
-    await expect(client(other.apiKey, { baseURL: 'http://tight.test' }).me.get()).resolves.toMatchObject({ tenantName: 'Quiet' });
+    await expect(client(other.apiKey, { baseURL: 'http://tight.test' }).me.get()).resolves.toMatchObject({
+      tenantName: 'Quiet',
+    });
   });
 
   it('answers unknown routes, wrong methods, bad media types and oversized bodies like the CRM', async () => {
@@ -76,11 +80,25 @@ describe('sdk/testing: the fake CRM behind msw', () => {
     const wrongMethod = await fetch(`${base}/v1/me`, { method: 'DELETE', headers: auth });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
-    const text = await fetch(`${base}/v1/customers`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'hello' });
-    expect(((await text.json()) as { type: string }).type).toBe('https://tenantproof.dev/problems/unsupported-media-type');
-    const big = await fetch(`${base}/v1/customers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(300_000), email: 'a@b.c' }) });
+    const text = await fetch(`${base}/v1/customers`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(((await text.json()) as { type: string }).type).toBe(
+      'https://tenantproof.dev/problems/unsupported-media-type',
+    );
+    const big = await fetch(`${base}/v1/customers`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(300_000), email: 'a@b.c' }),
+    });
     expect(big.status).toBe(413);
-    const broken = await fetch(`${base}/v1/customers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":' });
+    const broken = await fetch(`${base}/v1/customers`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"name":',
+    });
     expect(broken.status).toBe(400);
     const noKey = await fetch(`${base}/v1/me`);
     expect(noKey.status).toBe(401);
@@ -92,6 +110,8 @@ describe('sdk/testing: the fake CRM behind msw', () => {
     const a = client(t.apiKey);
     const { response } = await a.customers.create({ name: 'A', email: 'a@example.com' }).withResponse();
     const events = await a.auditEvents.list({ requestId: response.requestId! });
-    expect(events.data).toEqual([expect.objectContaining({ tenantId: t.tenantId, method: 'POST', route: '/v1/customers', status: 201 })]);
+    expect(events.data).toEqual([
+      expect.objectContaining({ tenantId: t.tenantId, method: 'POST', route: '/v1/customers', status: 201 }),
+    ]);
   });
 });

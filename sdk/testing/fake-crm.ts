@@ -68,22 +68,35 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function compileRoutes(): CompiledRoute[] {
   return Object.values(operations).map((op) => {
     const params: string[] = [];
-    const pattern = new RegExp(`^${op.path.replace(/\{([^}]+)\}/g, (_, name: string) => (params.push(name), '([^/]+)'))}/?$`);
-    return { operationId: op.operationId, method: op.method.toUpperCase(), pattern, params, template: op.path.replace(/\{([^}]+)\}/g, ':$1') };
+    const pattern = new RegExp(
+      `^${op.path.replace(/\{([^}]+)\}/g, (_, name: string) => (params.push(name), '([^/]+)'))}/?$`,
+    );
+    return {
+      operationId: op.operationId,
+      method: op.method.toUpperCase(),
+      pattern,
+      params,
+      template: op.path.replace(/\{([^}]+)\}/g, ':$1'),
+    };
   });
 }
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
 
 function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ path: `/${issue.path.map(String).join('/')}`.replace(/\/$/, '') || '/', message: issue.message }));
+  return error.issues.map((issue) => ({
+    path: `/${issue.path.map(String).join('/')}`.replace(/\/$/, '') || '/',
+    message: issue.message,
+  }));
 }
 
 /** The ids a response shows, as the CRM collects them for the audit event. */
@@ -96,7 +109,8 @@ function collectRecordIds(...sources: unknown[]): string[] {
       return;
     }
     for (const [key, field] of Object.entries(value)) {
-      if ((key === 'id' || key.endsWith('Id')) && typeof field === 'string' && UUID.test(field) && key !== 'tenantId') ids.add(field.toLowerCase());
+      if ((key === 'id' || key.endsWith('Id')) && typeof field === 'string' && UUID.test(field) && key !== 'tenantId')
+        ids.add(field.toLowerCase());
       else if (key === 'data' || key === 'tenant') visit(field, depth + 1);
     }
   };
@@ -164,7 +178,10 @@ export class FakeCrm {
     try {
       const matches = this.routes.filter((r) => r.pattern.test(url.pathname));
       route = matches.find((r) => r.method === method);
-      if (!route) throw matches.length > 0 ? problems.methodNotAllowed([...new Set(matches.map((r) => r.method))]) : problems.routeNotFound();
+      if (!route)
+        throw matches.length > 0
+          ? problems.methodNotAllowed([...new Set(matches.map((r) => r.method))])
+          : problems.routeNotFound();
       const params: Record<string, string> = {};
       const m = route.pattern.exec(url.pathname)!;
       route.params.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
@@ -175,7 +192,11 @@ export class FakeCrm {
       this.validateParams(params);
       const body = this.parseBody(route.operationId, method, headers, request.body);
       const result = this.runWithIdempotency(route, tenant, headers, params, query, body);
-      recordIds = collectRecordIds(params, result.body, ...(result.recordIds ? [{ data: result.recordIds.map((id) => ({ id })) }] : []));
+      recordIds = collectRecordIds(
+        params,
+        result.body,
+        ...(result.recordIds ? [{ data: result.recordIds.map((id) => ({ id })) }] : []),
+      );
       response = this.toResponse(result);
     } catch (error) {
       const problem = error instanceof FakeProblem ? error : problems.internal();
@@ -187,7 +208,8 @@ export class FakeCrm {
       recordIds = route && tenant ? collectRecordIds(paramsOf(route, url.pathname)) : [];
     }
     response.headers['x-request-id'] = requestId;
-    if (tenant && route) tenant.recordAudit({ requestId, method, route: route.template, status: response.status, recordIds });
+    if (tenant && route)
+      tenant.recordAudit({ requestId, method, route: route.template, status: response.status, recordIds });
     return response;
   }
 
@@ -214,18 +236,28 @@ export class FakeCrm {
   }
 
   private applyFault(operationId: OperationId): void {
-    const fault = this.faults.find((f) => f.times > 0 && (f.operationId === undefined || f.operationId === operationId));
+    const fault = this.faults.find(
+      (f) => f.times > 0 && (f.operationId === undefined || f.operationId === operationId),
+    );
     if (!fault) return;
     fault.times--;
     this.faults = this.faults.filter((f) => f.times > 0);
-    const p = fault.status === 429 ? problems.rateLimited(fault.retryAfterSeconds ?? 1) : fault.status >= 500 ? problems.internal(fault.status) : problems.injected(fault.status);
+    const p =
+      fault.status === 429
+        ? problems.rateLimited(fault.retryAfterSeconds ?? 1)
+        : fault.status >= 500
+          ? problems.internal(fault.status)
+          : problems.injected(fault.status);
     if (fault.retryAfterSeconds !== undefined) p.headers['Retry-After'] = String(fault.retryAfterSeconds);
     throw p;
   }
 
   private validateParams(params: Record<string, string>): void {
     for (const [name, value] of Object.entries(params)) {
-      if (!UUID.test(value)) throw problems.validation(`params/${name} must match format "uuid"`, [{ path: `/${name}`, message: 'must match format "uuid"' }]);
+      if (!UUID.test(value))
+        throw problems.validation(`params/${name} must match format "uuid"`, [
+          { path: `/${name}`, message: 'must match format "uuid"' },
+        ]);
     }
   }
 
@@ -243,7 +275,8 @@ export class FakeCrm {
   private parseBody(operationId: OperationId, method: string, headers: Record<string, string>, text: string): unknown {
     if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') return undefined;
     const op = operations[operationId];
-    if (Buffer.byteLength(text) > BODY_LIMIT_BYTES) throw problems.payloadTooLarge(`The body exceeds ${BODY_LIMIT_BYTES} bytes.`);
+    if (Buffer.byteLength(text) > BODY_LIMIT_BYTES)
+      throw problems.payloadTooLarge(`The body exceeds ${BODY_LIMIT_BYTES} bytes.`);
     const contentType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (text.length > 0 && contentType !== 'application/json') throw problems.unsupportedMediaType();
     let body: unknown;
@@ -265,11 +298,20 @@ export class FakeCrm {
     return body;
   }
 
-  private runWithIdempotency(route: CompiledRoute, tenant: TenantData | undefined, headers: Record<string, string>, params: Record<string, string>, query: Record<string, unknown>, body: unknown): RouteResult {
+  private runWithIdempotency(
+    route: CompiledRoute,
+    tenant: TenantData | undefined,
+    headers: Record<string, string>,
+    params: Record<string, string>,
+    query: Record<string, unknown>,
+    body: unknown,
+  ): RouteResult {
     const key = route.method === 'POST' ? headers['idempotency-key'] : undefined;
     const run = () => ROUTES[route.operationId](this.context(tenant, params, query, body, route));
     if (key === undefined) return run();
-    const hash = createHash('sha256').update(canonicalJson([route.method, route.template, params, body ?? null])).digest('hex');
+    const hash = createHash('sha256')
+      .update(canonicalJson([route.method, route.template, params, body ?? null]))
+      .digest('hex');
     const store = tenant ? tenant.idempotency : this.adminReplays;
     const stored = store.get(key);
     if (stored) {
@@ -277,11 +319,18 @@ export class FakeCrm {
       return { status: stored.status, body: JSON.parse(stored.body) as unknown, replayed: true };
     }
     const result = run();
-    if (result.status >= 200 && result.status < 300) store.set(key, { hash, status: result.status, body: JSON.stringify(result.body) });
+    if (result.status >= 200 && result.status < 300)
+      store.set(key, { hash, status: result.status, body: JSON.stringify(result.body) });
     return result;
   }
 
-  private context(tenant: TenantData | undefined, params: Record<string, string>, query: Record<string, unknown>, body: unknown, route: CompiledRoute): RouteContext {
+  private context(
+    tenant: TenantData | undefined,
+    params: Record<string, string>,
+    query: Record<string, unknown>,
+    body: unknown,
+    route: CompiledRoute,
+  ): RouteContext {
     return {
       params,
       query,
@@ -296,7 +345,8 @@ export class FakeCrm {
         const limit = typeof query.limit === 'number' ? query.limit : 20;
         const after = typeof query.cursor === 'string' ? this.cursors.decode(query.cursor, t.tenantId, list) : null;
         const result = fetch({ limit, after });
-        const nextCursor = result.nextPosition === null ? null : this.cursors.encode(result.nextPosition, t.tenantId, list);
+        const nextCursor =
+          result.nextPosition === null ? null : this.cursors.encode(result.nextPosition, t.tenantId, list);
         return { status: 200, body: { data: result.items.map(({ seq: _seq, ...rest }) => rest), nextCursor } };
       },
       operationId: route.operationId,
@@ -306,9 +356,18 @@ export class FakeCrm {
   private toResponse(result: RouteResult): FakeResponse {
     const headers: Record<string, string> = {};
     if (result.replayed) headers['idempotent-replayed'] = 'true';
-    if (result.raw) return { status: result.status, headers: { ...headers, 'content-type': result.raw.contentType }, body: result.raw.text };
+    if (result.raw)
+      return {
+        status: result.status,
+        headers: { ...headers, 'content-type': result.raw.contentType },
+        body: result.raw.text,
+      };
     if (result.status === 204) return { status: 204, headers, body: null };
-    return { status: result.status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.body) };
+    return {
+      status: result.status,
+      headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(result.body),
+    };
   }
 }
 
@@ -322,4 +381,3 @@ function paramsOf(route: CompiledRoute, pathname: string): Record<string, string
   if (m) route.params.forEach((name, i) => (out[name] = m[i + 1]!));
   return out;
 }
-

@@ -23,7 +23,12 @@ export function crmHandlers(options: CrmHandlersOptions = {}): CrmHandlers {
     request.headers.forEach((value, name) => (headers[name] = value));
     const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
     const url = new URL(request.url);
-    const response = crm.handle({ method: request.method, url: `${url.pathname.slice(new URL(base).pathname.replace(/\/$/, '').length)}${url.search}`, headers, body });
+    const response = crm.handle({
+      method: request.method,
+      url: `${url.pathname.slice(new URL(base).pathname.replace(/\/$/, '').length)}${url.search}`,
+      headers,
+      body,
+    });
     return new HttpResponse(response.body, { status: response.status, headers: response.headers });
   });
   return Object.assign([handler], { crm });

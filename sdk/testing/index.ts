@@ -6,6 +6,15 @@
  *   const { apiKey } = handlers.crm.createTenant('Acme');
  */
 export { crmHandlers, type CrmHandlers, type CrmHandlersOptions } from './handlers.ts';
-export { FakeCrm, DEFAULT_FAKE_ADMIN_TOKEN, BODY_LIMIT_BYTES, type FakeCrmOptions, type FakeTenant, type InjectedFault, type FakeRequest, type FakeResponse } from './fake-crm.ts';
+export {
+  FakeCrm,
+  DEFAULT_FAKE_ADMIN_TOKEN,
+  BODY_LIMIT_BYTES,
+  type FakeCrmOptions,
+  type FakeTenant,
+  type InjectedFault,
+  type FakeRequest,
+  type FakeResponse,
+} from './fake-crm.ts';
 export { TenantData } from './tenant-data.ts';
 export { problems, FakeProblem } from './problems.ts';

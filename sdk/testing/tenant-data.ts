@@ -4,7 +4,29 @@
  * holds its own tenant's rows, so isolation in the fake is structural.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent, Customer, CustomerCreate, CustomerUpdate, Invoice, InvoiceCreate, InvoiceUpdate, Job, JobCreate, JobUpdate, LineItem, LineItemInput, Note, Payment, PaymentCreate, Quote, QuoteCreate, QuoteUpdate, ReportSummary, SearchResult, SearchResultType } from '../types.ts';
+import type {
+  AuditEvent,
+  Customer,
+  CustomerCreate,
+  CustomerUpdate,
+  Invoice,
+  InvoiceCreate,
+  InvoiceUpdate,
+  Job,
+  JobCreate,
+  JobUpdate,
+  LineItem,
+  LineItemInput,
+  Note,
+  Payment,
+  PaymentCreate,
+  Quote,
+  QuoteCreate,
+  QuoteUpdate,
+  ReportSummary,
+  SearchResult,
+  SearchResultType,
+} from '../types.ts';
 import { problems } from './problems.ts';
 
 /** Every stored row carries a sequence number: lists are newest first by it, exports oldest first. */
@@ -38,7 +60,11 @@ export function toIso(value: string): string {
   return value;
 }
 
-function page<T>(rows: Iterable<Stored<T>>, request: PageRequest, filter: (row: Stored<T>) => boolean = () => true): PageResult<T> {
+function page<T>(
+  rows: Iterable<Stored<T>>,
+  request: PageRequest,
+  filter: (row: Stored<T>) => boolean = () => true,
+): PageResult<T> {
   const after = request.after ?? Number.MAX_SAFE_INTEGER;
   const sorted = [...rows].filter((r) => r.seq < after && filter(r)).sort((a, b) => b.seq - a.seq);
   const items = sorted.slice(0, request.limit);
@@ -51,7 +77,12 @@ export function strip<T>(row: Stored<T>): T {
 }
 
 function price(items: readonly LineItemInput[]): { lineItems: LineItem[]; totalCents: number } {
-  const lineItems = items.map((i) => ({ description: i.description, quantity: i.quantity, unitPriceCents: i.unitPriceCents, amountCents: i.quantity * i.unitPriceCents }));
+  const lineItems = items.map((i) => ({
+    description: i.description,
+    quantity: i.quantity,
+    unitPriceCents: i.unitPriceCents,
+    amountCents: i.quantity * i.unitPriceCents,
+  }));
   return { lineItems, totalCents: lineItems.reduce((sum, i) => sum + i.amountCents, 0) };
 }
 
@@ -94,14 +125,28 @@ export class TenantData {
     const owner = this.emailOwner(input.email);
     if (owner) throw this.emailConflict(owner);
     const at = now();
-    const row: Stored<Customer> = { seq: this.nextSeq(), id: randomUUID(), name: input.name, email: input.email, phone: input.phone ?? null, address: input.address ?? null, tags: input.tags ?? [], createdAt: at, updatedAt: at };
+    const row: Stored<Customer> = {
+      seq: this.nextSeq(),
+      id: randomUUID(),
+      name: input.name,
+      email: input.email,
+      phone: input.phone ?? null,
+      address: input.address ?? null,
+      tags: input.tags ?? [],
+      createdAt: at,
+      updatedAt: at,
+    };
     this.customers.set(row.id, row);
     return strip(row);
   }
 
   listCustomers(request: PageRequest, q?: string): PageResult<Customer> {
     const needle = q?.toLowerCase();
-    return page(this.customers.values(), request, (c) => needle === undefined || c.name.toLowerCase().includes(needle) || c.email.toLowerCase().includes(needle));
+    return page(
+      this.customers.values(),
+      request,
+      (c) => needle === undefined || c.name.toLowerCase().includes(needle) || c.email.toLowerCase().includes(needle),
+    );
   }
 
   updateCustomer(id: string, patch: CustomerUpdate): Customer {
@@ -118,7 +163,9 @@ export class TenantData {
 
   deleteCustomer(id: string): void {
     this.getCustomer(id);
-    const referenced = [...this.jobs.values(), ...this.quotes.values(), ...this.invoices.values()].some((r) => r.customerId === id);
+    const referenced = [...this.jobs.values(), ...this.quotes.values(), ...this.invoices.values()].some(
+      (r) => r.customerId === id,
+    );
     if (referenced) throw problems.conflict('The customer still has jobs, quotes or invoices.');
     this.customers.delete(id);
     for (const [noteId, note] of this.notes) if (note.customerId === id) this.notes.delete(noteId);
@@ -150,7 +197,8 @@ export class TenantData {
 
   // jobs ---------------------------------------------------------------------------------------
   private assertWindow(start: string, end: string): void {
-    if (Date.parse(toIso(end)) <= Date.parse(toIso(start))) throw problems.unprocessable('scheduledEnd must be after scheduledStart.');
+    if (Date.parse(toIso(end)) <= Date.parse(toIso(start)))
+      throw problems.unprocessable('scheduledEnd must be after scheduledStart.');
   }
 
   getJob(id: string): Stored<Job> {
@@ -182,8 +230,17 @@ export class TenantData {
     return strip(row);
   }
 
-  listJobs(request: PageRequest, filter: { status?: string | undefined; customerId?: string | undefined }): PageResult<Job> {
-    return page(this.jobs.values(), request, (j) => (filter.status === undefined || j.status === filter.status) && (filter.customerId === undefined || j.customerId === filter.customerId));
+  listJobs(
+    request: PageRequest,
+    filter: { status?: string | undefined; customerId?: string | undefined },
+  ): PageResult<Job> {
+    return page(
+      this.jobs.values(),
+      request,
+      (j) =>
+        (filter.status === undefined || j.status === filter.status) &&
+        (filter.customerId === undefined || j.customerId === filter.customerId),
+    );
   }
 
   updateJob(id: string, patch: JobUpdate): Job {
@@ -205,9 +262,15 @@ export class TenantData {
     const f = Date.parse(toIso(from));
     const t = Date.parse(toIso(to));
     if (!(f < t)) throw problems.unprocessable('from must be before to.');
-    if (t - f > MAX_SCHEDULE_WINDOW_DAYS * 86_400_000) throw problems.unprocessable(`The window is at most ${MAX_SCHEDULE_WINDOW_DAYS} days.`);
+    if (t - f > MAX_SCHEDULE_WINDOW_DAYS * 86_400_000)
+      throw problems.unprocessable(`The window is at most ${MAX_SCHEDULE_WINDOW_DAYS} days.`);
     return [...this.jobs.values()]
-      .filter((j) => Date.parse(j.scheduledStart) < t && Date.parse(j.scheduledEnd) > f && (assignedTo === undefined || j.assignedTo === assignedTo))
+      .filter(
+        (j) =>
+          Date.parse(j.scheduledStart) < t &&
+          Date.parse(j.scheduledEnd) > f &&
+          (assignedTo === undefined || j.assignedTo === assignedTo),
+      )
       .sort((a, b) => Date.parse(a.scheduledStart) - Date.parse(b.scheduledStart) || a.seq - b.seq)
       .map(strip);
   }
@@ -239,15 +302,30 @@ export class TenantData {
     return strip(row);
   }
 
-  listQuotes(request: PageRequest, filter: { status?: string | undefined; customerId?: string | undefined }): PageResult<Quote> {
-    return page(this.quotes.values(), request, (q) => (filter.status === undefined || q.status === filter.status) && (filter.customerId === undefined || q.customerId === filter.customerId));
+  listQuotes(
+    request: PageRequest,
+    filter: { status?: string | undefined; customerId?: string | undefined },
+  ): PageResult<Quote> {
+    return page(
+      this.quotes.values(),
+      request,
+      (q) =>
+        (filter.status === undefined || q.status === filter.status) &&
+        (filter.customerId === undefined || q.customerId === filter.customerId),
+    );
   }
 
   updateQuote(id: string, patch: QuoteUpdate): Quote {
     const current = this.getQuote(id);
-    if (!EDITABLE_QUOTE_STATES.has(current.status)) throw problems.conflict(`A ${current.status} quote cannot be changed.`);
+    if (!EDITABLE_QUOTE_STATES.has(current.status))
+      throw problems.conflict(`A ${current.status} quote cannot be changed.`);
     const { lineItems, ...rest } = patch;
-    const next: Stored<Quote> = { ...current, ...definedOnly(rest), ...(lineItems ? price(lineItems) : {}), updatedAt: now() };
+    const next: Stored<Quote> = {
+      ...current,
+      ...definedOnly(rest),
+      ...(lineItems ? price(lineItems) : {}),
+      updatedAt: now(),
+    };
     this.quotes.set(id, next);
     return strip(next);
   }
@@ -260,7 +338,8 @@ export class TenantData {
 
   acceptQuote(id: string): Quote {
     const current = this.getQuote(id);
-    if (!EDITABLE_QUOTE_STATES.has(current.status)) throw problems.conflict(`A ${current.status} quote cannot be accepted.`);
+    if (!EDITABLE_QUOTE_STATES.has(current.status))
+      throw problems.conflict(`A ${current.status} quote cannot be accepted.`);
     const at = now();
     const next: Stored<Quote> = { ...current, status: 'accepted', acceptedAt: at, updatedAt: at };
     this.quotes.set(id, next);
@@ -269,8 +348,15 @@ export class TenantData {
 
   convertQuote(id: string, dueDate?: string): Invoice {
     const current = this.getQuote(id);
-    if (current.status !== 'accepted') throw problems.conflict(`Only an accepted quote can be converted; this one is ${current.status}.`);
-    const invoice = this.insertInvoice({ customerId: current.customerId, quoteId: current.id, lineItems: current.lineItems, totalCents: current.totalCents, dueDate: dueDate ?? new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    if (current.status !== 'accepted')
+      throw problems.conflict(`Only an accepted quote can be converted; this one is ${current.status}.`);
+    const invoice = this.insertInvoice({
+      customerId: current.customerId,
+      quoteId: current.id,
+      lineItems: current.lineItems,
+      totalCents: current.totalCents,
+      dueDate: dueDate ?? new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+    });
     this.quotes.set(id, { ...current, status: 'converted', invoiceId: invoice.id, updatedAt: now() });
     return invoice;
   }
@@ -282,26 +368,57 @@ export class TenantData {
     return found;
   }
 
-  private insertInvoice(input: { customerId: string; quoteId: string | null; lineItems: LineItem[]; totalCents: number; dueDate: string }): Invoice {
+  private insertInvoice(input: {
+    customerId: string;
+    quoteId: string | null;
+    lineItems: LineItem[];
+    totalCents: number;
+    dueDate: string;
+  }): Invoice {
     const at = now();
-    const row: Stored<Invoice> = { seq: this.nextSeq(), id: randomUUID(), ...input, status: 'open', paidCents: 0, balanceCents: input.totalCents, createdAt: at, updatedAt: at };
+    const row: Stored<Invoice> = {
+      seq: this.nextSeq(),
+      id: randomUUID(),
+      ...input,
+      status: 'open',
+      paidCents: 0,
+      balanceCents: input.totalCents,
+      createdAt: at,
+      updatedAt: at,
+    };
     this.invoices.set(row.id, row);
     return strip(row);
   }
 
   createInvoice(input: InvoiceCreate): Invoice {
     this.getCustomer(input.customerId);
-    return this.insertInvoice({ customerId: input.customerId, quoteId: null, ...price(input.lineItems), dueDate: input.dueDate });
+    return this.insertInvoice({
+      customerId: input.customerId,
+      quoteId: null,
+      ...price(input.lineItems),
+      dueDate: input.dueDate,
+    });
   }
 
-  listInvoices(request: PageRequest, filter: { status?: string | undefined; customerId?: string | undefined }): PageResult<Invoice> {
-    return page(this.invoices.values(), request, (i) => (filter.status === undefined || i.status === filter.status) && (filter.customerId === undefined || i.customerId === filter.customerId));
+  listInvoices(
+    request: PageRequest,
+    filter: { status?: string | undefined; customerId?: string | undefined },
+  ): PageResult<Invoice> {
+    return page(
+      this.invoices.values(),
+      request,
+      (i) =>
+        (filter.status === undefined || i.status === filter.status) &&
+        (filter.customerId === undefined || i.customerId === filter.customerId),
+    );
   }
 
   updateInvoice(id: string, patch: InvoiceUpdate): Invoice {
     const current = this.getInvoice(id);
-    if (patch.status === 'void' && current.status !== 'void' && current.paidCents > 0) throw problems.conflict('An invoice with payments cannot be voided.');
-    if (current.status === 'void' && patch.dueDate !== undefined) throw problems.conflict('A void invoice cannot be changed.');
+    if (patch.status === 'void' && current.status !== 'void' && current.paidCents > 0)
+      throw problems.conflict('An invoice with payments cannot be voided.');
+    if (current.status === 'void' && patch.dueDate !== undefined)
+      throw problems.conflict('A void invoice cannot be changed.');
     const next: Stored<Invoice> = { ...current, ...definedOnly(patch), updatedAt: now() };
     this.invoices.set(id, next);
     return strip(next);
@@ -310,7 +427,8 @@ export class TenantData {
   createPayment(invoiceId: string, input: PaymentCreate): Payment {
     const invoice = this.getInvoice(invoiceId);
     if (invoice.status === 'void') throw problems.conflict('A void invoice cannot take payments.');
-    if (input.amountCents > invoice.balanceCents) throw problems.unprocessable(`The payment exceeds the balance of ${invoice.balanceCents} cents.`);
+    if (input.amountCents > invoice.balanceCents)
+      throw problems.unprocessable(`The payment exceeds the balance of ${invoice.balanceCents} cents.`);
     const at = now();
     const row: Stored<Payment> = {
       seq: this.nextSeq(),
@@ -324,7 +442,13 @@ export class TenantData {
     };
     this.payments.set(row.id, row);
     const paidCents = invoice.paidCents + input.amountCents;
-    this.invoices.set(invoiceId, { ...invoice, paidCents, balanceCents: invoice.totalCents - paidCents, ...(paidCents === invoice.totalCents ? { status: 'paid' as const } : {}), updatedAt: at });
+    this.invoices.set(invoiceId, {
+      ...invoice,
+      paidCents,
+      balanceCents: invoice.totalCents - paidCents,
+      ...(paidCents === invoice.totalCents ? { status: 'paid' as const } : {}),
+      updatedAt: at,
+    });
     return strip(row);
   }
 
@@ -338,13 +462,49 @@ export class TenantData {
     const needle = q.toLowerCase();
     const docs: Array<SearchResult & { seq: number; haystack: string }> = [];
     const items = (lineItems: LineItem[], sep: string) => lineItems.map((i) => i.description).join(sep);
-    for (const c of this.customers.values()) docs.push({ type: 'customer', id: c.id, seq: c.seq, title: c.name, snippet: c.email, haystack: `${c.name} ${c.email}` });
-    for (const j of this.jobs.values()) docs.push({ type: 'job', id: j.id, seq: j.seq, title: j.title, snippet: j.description ?? j.title, haystack: `${j.title} ${j.description ?? ''}` });
-    for (const x of this.quotes.values()) docs.push({ type: 'quote', id: x.id, seq: x.seq, title: `Quote ${x.id.slice(0, 8)}`, snippet: items(x.lineItems, '; '), haystack: `${items(x.lineItems, ' ')} ${x.notes ?? ''}` });
-    for (const i of this.invoices.values()) docs.push({ type: 'invoice', id: i.id, seq: i.seq, title: `Invoice ${i.id.slice(0, 8)}`, snippet: items(i.lineItems, '; '), haystack: items(i.lineItems, ' ') });
+    for (const c of this.customers.values())
+      docs.push({
+        type: 'customer',
+        id: c.id,
+        seq: c.seq,
+        title: c.name,
+        snippet: c.email,
+        haystack: `${c.name} ${c.email}`,
+      });
+    for (const j of this.jobs.values())
+      docs.push({
+        type: 'job',
+        id: j.id,
+        seq: j.seq,
+        title: j.title,
+        snippet: j.description ?? j.title,
+        haystack: `${j.title} ${j.description ?? ''}`,
+      });
+    for (const x of this.quotes.values())
+      docs.push({
+        type: 'quote',
+        id: x.id,
+        seq: x.seq,
+        title: `Quote ${x.id.slice(0, 8)}`,
+        snippet: items(x.lineItems, '; '),
+        haystack: `${items(x.lineItems, ' ')} ${x.notes ?? ''}`,
+      });
+    for (const i of this.invoices.values())
+      docs.push({
+        type: 'invoice',
+        id: i.id,
+        seq: i.seq,
+        title: `Invoice ${i.id.slice(0, 8)}`,
+        snippet: items(i.lineItems, '; '),
+        haystack: items(i.lineItems, ' '),
+      });
     return docs
       .filter((d) => d.haystack.toLowerCase().includes(needle) && (type === undefined || d.type === type))
-      .sort((a, b) => Number(b.title.toLowerCase().includes(needle)) - Number(a.title.toLowerCase().includes(needle)) || b.seq - a.seq)
+      .sort(
+        (a, b) =>
+          Number(b.title.toLowerCase().includes(needle)) - Number(a.title.toLowerCase().includes(needle)) ||
+          b.seq - a.seq,
+      )
       .slice(0, limit)
       .map((d) => ({ type: d.type, id: d.id, title: d.title, snippet: d.snippet.slice(0, 200) }));
   }
@@ -374,7 +534,13 @@ export class TenantData {
   }
 
   recordAudit(event: Omit<AuditEvent, 'id' | 'tenantId' | 'occurredAt'>): void {
-    const row: Stored<AuditEvent> = { seq: this.nextSeq(), id: randomUUID(), tenantId: this.tenantId, occurredAt: now(), ...event };
+    const row: Stored<AuditEvent> = {
+      seq: this.nextSeq(),
+      id: randomUUID(),
+      tenantId: this.tenantId,
+      occurredAt: now(),
+      ...event,
+    };
     this.audit.set(row.id, row);
   }
 

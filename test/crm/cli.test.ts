@@ -27,7 +27,8 @@ describe('tenantproof crm', () => {
     expect(await main(['--list-faults'])).toBe(0);
     const lines = out.text().trim().split('\n');
     expect(lines).toHaveLength(FAULT_CATALOGUE.length);
-    for (const fault of FAULT_CATALOGUE) expect(lines.some((line) => line.startsWith(fault.name) && line.includes(fault.description))).toBe(true);
+    for (const fault of FAULT_CATALOGUE)
+      expect(lines.some((line) => line.startsWith(fault.name) && line.includes(fault.description))).toBe(true);
   });
 
   it('--help prints usage, and bad usage exits 2', async () => {
@@ -41,10 +42,14 @@ describe('tenantproof crm', () => {
   });
 
   it('starts a server that prints its URL first, then the admin token, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'crm', '--port', '0', '--admin-token', 'cli-test-token', '--fault', 'get-unscoped'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CRM_FAULTS: '' },
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'crm', '--port', '0', '--admin-token', 'cli-test-token', '--fault', 'get-unscoped'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, CRM_FAULTS: '' },
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const url = (await lines.next()).value as string;

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_CATALOGUE, type FaultName } from '../../crm/faults/catalogue.ts';
 import type { RunningCrm } from '../../crm/server.ts';
-import { api, backendAvailable, backends, createTenant, openTestDatabase, type ApiClient, type ProvisionedTenant, type TestDatabase } from '../support/crm-fixture.ts';
+import {
+  api,
+  backendAvailable,
+  backends,
+  createTenant,
+  openTestDatabase,
+  type ApiClient,
+  type ProvisionedTenant,
+  type TestDatabase,
+} from '../support/crm-fixture.ts';
 
 interface World {
   crm: RunningCrm;
@@ -25,14 +34,20 @@ const START = '2026-03-02T14:00:00Z';
 const END = '2026-03-02T17:00:00Z';
 const WINDOW = 'from=2026-03-01T00:00:00Z&to=2026-03-08T00:00:00Z';
 
-async function createCustomer(client: ApiClient, name: string, email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`) {
+async function createCustomer(
+  client: ApiClient,
+  name: string,
+  email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`,
+) {
   const res = await client('POST', '/v1/customers', { body: { name, email } });
   expect(res.status).toBe(201);
   return res.body as { id: string; name: string; email: string };
 }
 
 async function createJob(client: ApiClient, customerId: string, title: string) {
-  const res = await client('POST', '/v1/jobs', { body: { customerId, title, scheduledStart: START, scheduledEnd: END } });
+  const res = await client('POST', '/v1/jobs', {
+    body: { customerId, title, scheduledStart: START, scheduledEnd: END },
+  });
   expect(res.status).toBe(201);
   return res.body as { id: string };
 }
@@ -64,7 +79,9 @@ const SCENARIOS: Record<FaultName, Scenario> = {
   },
   async 'foreign-parent'({ A, B }) {
     const victim = await createCustomer(B, 'Victim Vera');
-    const res = await A('POST', '/v1/jobs', { body: { customerId: victim.id, title: 'Sneaky', scheduledStart: START, scheduledEnd: END } });
+    const res = await A('POST', '/v1/jobs', {
+      body: { customerId: victim.id, title: 'Sneaky', scheduledStart: START, scheduledEnd: END },
+    });
     const bJobs = await B('GET', '/v1/jobs');
     return res.status === 201 || res.text.includes('Victim Vera') || bJobs.body.data.length > 0;
   },
@@ -127,7 +144,9 @@ const SCENARIOS: Record<FaultName, Scenario> = {
     return res.text.includes(victim.id);
   },
   async 'mass-assign-tenant'({ A, B, b }) {
-    const res = await A('POST', '/v1/customers', { body: { name: 'Implant', email: 'implant@example.com', tenantId: b.tenantId } });
+    const res = await A('POST', '/v1/customers', {
+      body: { name: 'Implant', email: 'implant@example.com', tenantId: b.tenantId },
+    });
     const victimList = await B('GET', '/v1/customers');
     return res.status === 201 || victimList.text.includes('Implant');
   },
@@ -181,15 +200,18 @@ describe.each(backends())('fault catalogue on $name', (backend) => {
     for (const fault of FAULT_CATALOGUE) expect(fault.description).toMatch(/^[^\n]{20,200}$/);
   });
 
-  it.skipIf(!available).each(FAULT_CATALOGUE.map((f) => f.name))('%s leaks with the fault on, and not on the clean build', async (name) => {
-    const faulty = await tdb.start({ faults: [name] });
-    try {
-      expect(await run(faulty, SCENARIOS[name]), `${name} should leak`).toBe(true);
-    } finally {
-      await faulty.close();
-    }
-    expect(await run(clean, SCENARIOS[name]), `clean build should not leak in the ${name} scenario`).toBe(false);
-  });
+  it.skipIf(!available).each(FAULT_CATALOGUE.map((f) => f.name))(
+    '%s leaks with the fault on, and not on the clean build',
+    async (name) => {
+      const faulty = await tdb.start({ faults: [name] });
+      try {
+        expect(await run(faulty, SCENARIOS[name]), `${name} should leak`).toBe(true);
+      } finally {
+        await faulty.close();
+      }
+      expect(await run(clean, SCENARIOS[name]), `clean build should not leak in the ${name} scenario`).toBe(false);
+    },
+  );
 
   it.skipIf(!available)('rejects unknown fault names', async () => {
     const { startCrm, UnknownFaultError } = await import('../../crm/server.ts');

@@ -48,7 +48,8 @@ describe('specs/crm.openapi.yaml', () => {
       for (const [status, raw] of Object.entries(op.responses as Json)) {
         const response = resolve(raw as Json);
         expect(response.headers?.['X-Request-Id'], `${method} ${p} ${status}`).toBeDefined();
-        if (Number(status) >= 400) expect(Object.keys(response.content ?? {}), `${method} ${p} ${status}`).toEqual(['application/problem+json']);
+        if (Number(status) >= 400)
+          expect(Object.keys(response.content ?? {}), `${method} ${p} ${status}`).toEqual(['application/problem+json']);
       }
     }
   });
@@ -61,7 +62,17 @@ describe('specs/crm.openapi.yaml', () => {
   });
 
   it('paginates every list with an opaque cursor', () => {
-    const lists = operations.filter((o) => o.method === 'get' && /List$/.test(String(resolve(o.op.responses['200'].content?.['application/json']?.schema ?? {}).$ref ?? o.op.responses['200'].content?.['application/json']?.schema?.$ref ?? '')));
+    const lists = operations.filter(
+      (o) =>
+        o.method === 'get' &&
+        /List$/.test(
+          String(
+            resolve(o.op.responses['200'].content?.['application/json']?.schema ?? {}).$ref ??
+              o.op.responses['200'].content?.['application/json']?.schema?.$ref ??
+              '',
+          ),
+        ),
+    );
     expect(lists.length).toBeGreaterThanOrEqual(7);
     for (const { op } of lists) {
       const params = (op.parameters ?? []).map((x: Json) => resolve(x).name);

@@ -25,7 +25,14 @@ describe('timestamps', () => {
     const call = api(crm, t.apiKey);
     const customer = await call('POST', '/v1/customers', { body: { name: 'Leap', email: 'leap@example.com' } });
     expect(customer.status).toBe(201);
-    const job = await call('POST', '/v1/jobs', { body: { customerId: customer.body.id, title: 'Midnight call-out', scheduledStart: '2016-12-31T23:59:60Z', scheduledEnd: '2017-01-01T01:00:00Z' } });
+    const job = await call('POST', '/v1/jobs', {
+      body: {
+        customerId: customer.body.id,
+        title: 'Midnight call-out',
+        scheduledStart: '2016-12-31T23:59:60Z',
+        scheduledEnd: '2017-01-01T01:00:00Z',
+      },
+    });
     expect(job.status).toBe(201);
   });
 });

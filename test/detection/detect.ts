@@ -17,7 +17,6 @@ import { FAULT_CATALOGUE } from '../../crm/faults/catalogue.ts';
 import { BIN, REPO_ROOT } from '../support/cli.ts';
 import { EXPECTED_ORACLES } from './expected-oracles.ts';
 
-
 interface Case {
   name: string;
   fault?: string;
@@ -30,11 +29,28 @@ interface Outcome {
 }
 
 function runCase(c: Case, budget: string, out: string): Promise<Outcome> {
-  const args = [BIN, 'run', '--budget', budget, '--shrink-budget', '5s', '--replays', '1', '--seed', String(c.seed), '--out', out];
+  const args = [
+    BIN,
+    'run',
+    '--budget',
+    budget,
+    '--shrink-budget',
+    '5s',
+    '--replays',
+    '1',
+    '--seed',
+    String(c.seed),
+    '--out',
+    out,
+  ];
   if (c.fault) args.push('--fault', c.fault);
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -46,20 +62,32 @@ function runCase(c: Case, budget: string, out: string): Promise<Outcome> {
       const requests = evidence?.method.requestCount ?? 0;
       if (!c.fault) {
         const ok = code === 0 && oracles.length === 0;
-        resolve({ ok, line: `${ok ? 'PASS' : 'FAIL'} clean seed ${c.seed}: exit ${code}, ${oracles.length === 0 ? 'no findings' : `findings: ${oracles.join(', ')}`}, ${requests} requests, ${secs}s${ok ? '' : `\n${tail(stdout, stderr)}`}` });
+        resolve({
+          ok,
+          line: `${ok ? 'PASS' : 'FAIL'} clean seed ${c.seed}: exit ${code}, ${oracles.length === 0 ? 'no findings' : `findings: ${oracles.join(', ')}`}, ${requests} requests, ${secs}s${ok ? '' : `\n${tail(stdout, stderr)}`}`,
+        });
         return;
       }
       const expected = EXPECTED_ORACLES[c.fault] ?? [];
       const wrong = oracles.filter((o) => !expected.includes(o));
       const ok = code === 1 && oracles.length > 0 && wrong.length === 0;
-      const reason = code !== 1 ? `exit ${code}, not 1` : wrong.length > 0 ? `unexpected oracle(s) ${wrong.join(', ')}` : '';
-      resolve({ ok, line: `${ok ? 'PASS' : 'FAIL'} ${c.fault} seed ${c.seed}: ${oracles.join(', ') || 'no findings'}, ${requests} requests, ${secs}s${ok ? '' : ` (${reason})\n${tail(stdout, stderr)}`}` });
+      const reason =
+        code !== 1 ? `exit ${code}, not 1` : wrong.length > 0 ? `unexpected oracle(s) ${wrong.join(', ')}` : '';
+      resolve({
+        ok,
+        line: `${ok ? 'PASS' : 'FAIL'} ${c.fault} seed ${c.seed}: ${oracles.join(', ') || 'no findings'}, ${requests} requests, ${secs}s${ok ? '' : ` (${reason})\n${tail(stdout, stderr)}`}`,
+      });
     });
   });
 }
 
 function tail(stdout: string, stderr: string): string {
-  return `${stdout}\n${stderr}`.trim().split('\n').slice(-12).map((l) => `    ${l}`).join('\n');
+  return `${stdout}\n${stderr}`
+    .trim()
+    .split('\n')
+    .slice(-12)
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
 function readEvidence(out: string): { findings: { oracle: string }[]; method: { requestCount: number } } | undefined {
@@ -84,7 +112,11 @@ async function main(): Promise<number> {
       parallel: { type: 'string', default: '2' },
     },
   });
-  const list = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (s: string | undefined): string[] =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const faults = values.faults ? list(values.faults) : FAULT_CATALOGUE.map((f) => f.name);
   const seeds = list(values.seeds).map(Number);
   const cleanSeeds = list(values['clean-seeds']).map(Number);

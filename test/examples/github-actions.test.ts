@@ -51,7 +51,9 @@ export interface Invocation {
  */
 export function tenantproofInvocations(script: string): Invocation[] {
   const exprs: string[] = [];
-  const text = script.replace(/\$\{\{[\s\S]*?\}\}/g, (m) => `\u0000${exprs.push(m) - 1}\u0000`).replace(/\\\r?\n/g, ' ');
+  const text = script
+    .replace(/\$\{\{[\s\S]*?\}\}/g, (m) => `\u0000${exprs.push(m) - 1}\u0000`)
+    .replace(/\\\r?\n/g, ' ');
   const restore = (w: string): string => w.replace(/\u0000(\d+)\u0000/g, (_, i: string) => exprs[Number(i)]!);
   const out: Invocation[] = [];
   for (const raw of text.split('\n')) {
@@ -96,7 +98,8 @@ export function invocationProblems(inv: Invocation, helpOf: (sub: string) => str
   const problems: string[] = [];
   for (const flag of flagsOf(inv)) {
     const esc = flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (!new RegExp(`(^|[\\s,\\[])${esc}(?![\\w-])`, 'm').test(help)) problems.push(`tenantproof ${inv.subcommand} has no ${flag} in its --help (in: ${inv.line})`);
+    if (!new RegExp(`(^|[\\s,\\[])${esc}(?![\\w-])`, 'm').test(help))
+      problems.push(`tenantproof ${inv.subcommand} has no ${flag} in its --help (in: ${inv.line})`);
   }
   return problems;
 }
@@ -110,7 +113,9 @@ function valueOf(inv: Invocation, flag: string): string | undefined {
 
 const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as Workflow;
 const allSteps = Object.entries(workflow.jobs).flatMap(([job, j]) => j.steps.map((s) => ({ job, step: s })));
-const invocations = allSteps.flatMap(({ job, step }) => (step.run ? tenantproofInvocations(step.run).map((inv) => ({ job, step, inv })) : []));
+const invocations = allSteps.flatMap(({ job, step }) =>
+  step.run ? tenantproofInvocations(step.run).map((inv) => ({ job, step, inv })) : [],
+);
 const inJob = (job: string, sub: string) => invocations.filter((i) => i.job === job && i.inv.subcommand === sub);
 
 describe('tenantproofInvocations (the extractor the checks rely on)', () => {
@@ -126,14 +131,21 @@ describe('tenantproofInvocations (the extractor the checks rely on)', () => {
     ].join('\n');
     const found = tenantproofInvocations(script);
     expect(found.map((f) => f.subcommand)).toEqual(['run', 'verify', 'merge']);
-    expect(found[0]!.args).toEqual(['--target', '${{ secrets.STAGING_URL }}', '--shard', '${{ matrix.shard }}/3', '--out=my reports']);
+    expect(found[0]!.args).toEqual([
+      '--target',
+      '${{ secrets.STAGING_URL }}',
+      '--shard',
+      '${{ matrix.shard }}/3',
+      '--out=my reports',
+    ]);
     expect(flagsOf(found[0]!)).toEqual(['--target', '--shard', '--out']);
     expect(found[1]!.args).toEqual(['x', '--public-key', 'k.pem']);
     expect(found[2]!.args).toEqual(['shards', '--out', 'm']);
   });
 
   it('reports a renamed flag and an unknown command', () => {
-    const help = (sub: string) => (sub === 'run' ? 'Usage: tenantproof run\n  --shard I/N   one slice\n  --budget D' : undefined);
+    const help = (sub: string) =>
+      sub === 'run' ? 'Usage: tenantproof run\n  --shard I/N   one slice\n  --budget D' : undefined;
     const [inv] = tenantproofInvocations('npx tenantproof run --shards 1/3 --budget 5m');
     expect(invocationProblems(inv!, help)).toEqual([expect.stringContaining('has no --shards')]);
     const [bad] = tenantproofInvocations('npx tenantproof marge a b');

@@ -41,17 +41,33 @@ function leafStrings(value: unknown, out: string[] = []): string[] {
 describe('generated CRM request bodies', () => {
   it('covers every CRM operation with a request body', () => {
     expect(bodyOps.map((o) => o.operationId).sort()).toEqual(
-      ['convertQuote', 'createCustomer', 'createCustomerNote', 'createInvoice', 'createJob', 'createPayment', 'createQuote', 'createTenant', 'updateCustomer', 'updateInvoice', 'updateJob', 'updateQuote'].sort(),
+      [
+        'convertQuote',
+        'createCustomer',
+        'createCustomerNote',
+        'createInvoice',
+        'createJob',
+        'createPayment',
+        'createQuote',
+        'createTenant',
+        'updateCustomer',
+        'updateInvoice',
+        'updateJob',
+        'updateQuote',
+      ].sort(),
     );
   });
 
   it('pass the CRM schema validation (ajv + ajv-formats, compiled from the spec) for every operation', () => {
     for (const op of bodyOps) {
       const validate = compile(op.requestBody!.schema);
-      const arb = fc.tuple(fc.constantFrom(...TENANTS), fc.constant(op)).chain(([tenant]) => requestBodyArbitrary(model, op, tenant)!);
+      const arb = fc
+        .tuple(fc.constantFrom(...TENANTS), fc.constant(op))
+        .chain(([tenant]) => requestBodyArbitrary(model, op, tenant)!);
       fc.assert(
         fc.property(arb, (record) => {
-          if (!validate(record.value)) throw new Error(`${op.operationId}: ${JSON.stringify(record.value)} -> ${JSON.stringify(validate.errors)}`);
+          if (!validate(record.value))
+            throw new Error(`${op.operationId}: ${JSON.stringify(record.value)} -> ${JSON.stringify(validate.errors)}`);
         }),
         { seed: SEED, numRuns: 150 },
       );
@@ -61,10 +77,13 @@ describe('generated CRM request bodies', () => {
   it('carry a canary of their own tenant in free text', () => {
     const create = bodyOps.find((o) => o.operationId === 'createCustomer')!;
     fc.assert(
-      fc.property(fc.constantFrom(...TENANTS).chain((t) => requestBodyArbitrary(model, create, t)!), (record) => {
-        expect(canaryOwner(record.canary)).toBe(record.owner);
-        expect(JSON.stringify(record.value)).toContain(record.canary);
-      }),
+      fc.property(
+        fc.constantFrom(...TENANTS).chain((t) => requestBodyArbitrary(model, create, t)!),
+        (record) => {
+          expect(canaryOwner(record.canary)).toBe(record.owner);
+          expect(JSON.stringify(record.value)).toContain(record.canary);
+        },
+      ),
       { seed: SEED, numRuns: 100 },
     );
   });
@@ -111,9 +130,15 @@ describe('canaries', () => {
 
   it('differ between runs with the same seed when a run tag is given', () => {
     const schema = { type: 'string' };
-    const a = fc.sample(recordArbitrary(schema, model.document, 'T1', { runTag: 'run-a' }), { seed: SEED, numRuns: 20 }).map((r) => r.canary);
-    const b = fc.sample(recordArbitrary(schema, model.document, 'T1', { runTag: 'run-b' }), { seed: SEED, numRuns: 20 }).map((r) => r.canary);
-    const again = fc.sample(recordArbitrary(schema, model.document, 'T1', { runTag: 'run-a' }), { seed: SEED, numRuns: 20 }).map((r) => r.canary);
+    const a = fc
+      .sample(recordArbitrary(schema, model.document, 'T1', { runTag: 'run-a' }), { seed: SEED, numRuns: 20 })
+      .map((r) => r.canary);
+    const b = fc
+      .sample(recordArbitrary(schema, model.document, 'T1', { runTag: 'run-b' }), { seed: SEED, numRuns: 20 })
+      .map((r) => r.canary);
+    const again = fc
+      .sample(recordArbitrary(schema, model.document, 'T1', { runTag: 'run-a' }), { seed: SEED, numRuns: 20 })
+      .map((r) => r.canary);
     expect(a).toEqual(again);
     expect(a.filter((c) => b.includes(c))).toEqual([]);
   });
@@ -135,7 +160,8 @@ describe('fingerprints of generated values', () => {
           const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
           if (!carries && !uuid) continue;
           const ownCanary = [...s.matchAll(CANARY_PATTERN)].map((m) => m[0]);
-          const registered = registry.ownerOf(s) === record.owner || ownCanary.some((c) => registry.ownerOf(c) === record.owner);
+          const registered =
+            registry.ownerOf(s) === record.owner || ownCanary.some((c) => registry.ownerOf(c) === record.owner);
           expect(registered, `${op.operationId}: ${s} is not registered to ${record.owner}`).toBe(true);
         }
       }),

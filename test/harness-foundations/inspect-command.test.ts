@@ -17,7 +17,9 @@ async function inspect(argv: string[]): Promise<{ code: number; out: string; err
   return { code, out, err };
 }
 
-const corpus = readdirSync(CORPUS_DIR).filter((f) => /\.(ya?ml|json)$/i.test(f)).sort();
+const corpus = readdirSync(CORPUS_DIR)
+  .filter((f) => /\.(ya?ml|json)$/i.test(f))
+  .sort();
 
 describe('tenantproof inspect on the corpus', () => {
   it('finds the corpus', () => {
@@ -62,7 +64,9 @@ describe('tenantproof inspect output', () => {
     const r = await inspect(['--spec', fixtureSpec('multi-file.yaml'), '--json']);
     expect(r.err).toBe('');
     const report = inspectReportSchema.parse(JSON.parse(r.out));
-    expect(report.edges).toEqual([{ consumer: 'getWidget', in: 'path', name: 'widgetId', producer: 'createWidget', resource: 'widget' }]);
+    expect(report.edges).toEqual([
+      { consumer: 'getWidget', in: 'path', name: 'widgetId', producer: 'createWidget', resource: 'widget' },
+    ]);
   });
 
   it('reads a JSON spec the same as its YAML form', async () => {
@@ -83,7 +87,11 @@ describe('tenantproof inspect output', () => {
   });
 
   it('runs through the CLI dispatcher', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [resolve(REPO_ROOT, 'bin/tenantproof.mjs'), 'inspect', '--json'], { cwd: REPO_ROOT });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [resolve(REPO_ROOT, 'bin/tenantproof.mjs'), 'inspect', '--json'],
+      { cwd: REPO_ROOT },
+    );
     expect(inspectReportSchema.parse(JSON.parse(stdout)).summary.operations).toBe(34);
   });
 });
@@ -92,14 +100,42 @@ describe('tenantproof inspect rejects unusable input with exit 2', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown flag', ['--frobnicate'], /Unknown option '--frobnicate'/],
     ['two specs', ['a.yaml', 'b.yaml'], /give one spec/],
-    ['a missing file', ['--spec', fixtureSpec('does-not-exist.yaml')], /does-not-exist\.yaml: cannot read the spec \(no such file\)/],
+    [
+      'a missing file',
+      ['--spec', fixtureSpec('does-not-exist.yaml')],
+      /does-not-exist\.yaml: cannot read the spec \(no such file\)/,
+    ],
     ['a YAML syntax error', ['--spec', fixtureSpec('syntax.yaml')], /syntax\.yaml:3:1: not valid YAML/],
-    ['a file that is not a spec', ['--spec', fixtureSpec('notspec.yaml')], /notspec\.yaml \(at #\): not an OpenAPI document/],
-    ['JSON that is not a spec', ['--spec', fixtureSpec('not-openapi.json')], /not-openapi\.json \(at #\): not an OpenAPI document/],
-    ['a dangling $ref', ['--spec', fixtureSpec('dangling.yaml')], /dangling\.yaml:11 \(at #\/paths\/~1things\/get\/responses\/200\/content\/application~1json\/schema\): \$ref "#\/components\/schemas\/Missing" points to nothing/],
-    ['a $ref to a missing file', ['--spec', fixtureSpec('dangling-external.yaml')], /dangling-external\.yaml:5 \(at #\/paths\/~1things\): \$ref "\.\/nowhere\.yaml#\/things" points to a file that cannot be loaded/],
-    ['a schema violation', ['--spec', fixtureSpec('invalid.yaml')], /invalid\.yaml:8 \(at #\/paths\/~1things\/get\/responses\/200\): does not conform to the OpenAPI schema: must have required property 'description'/],
-    ['a bad extension value', ['--spec', fixtureSpec('bad-extension.yaml')], /bad-extension\.yaml:6 \(at #\/paths\/~1things\/get\/x-tenantproof-kind\): bad value for x-tenantproof-kind/],
+    [
+      'a file that is not a spec',
+      ['--spec', fixtureSpec('notspec.yaml')],
+      /notspec\.yaml \(at #\): not an OpenAPI document/,
+    ],
+    [
+      'JSON that is not a spec',
+      ['--spec', fixtureSpec('not-openapi.json')],
+      /not-openapi\.json \(at #\): not an OpenAPI document/,
+    ],
+    [
+      'a dangling $ref',
+      ['--spec', fixtureSpec('dangling.yaml')],
+      /dangling\.yaml:11 \(at #\/paths\/~1things\/get\/responses\/200\/content\/application~1json\/schema\): \$ref "#\/components\/schemas\/Missing" points to nothing/,
+    ],
+    [
+      'a $ref to a missing file',
+      ['--spec', fixtureSpec('dangling-external.yaml')],
+      /dangling-external\.yaml:5 \(at #\/paths\/~1things\): \$ref "\.\/nowhere\.yaml#\/things" points to a file that cannot be loaded/,
+    ],
+    [
+      'a schema violation',
+      ['--spec', fixtureSpec('invalid.yaml')],
+      /invalid\.yaml:8 \(at #\/paths\/~1things\/get\/responses\/200\): does not conform to the OpenAPI schema: must have required property 'description'/,
+    ],
+    [
+      'a bad extension value',
+      ['--spec', fixtureSpec('bad-extension.yaml')],
+      /bad-extension\.yaml:6 \(at #\/paths\/~1things\/get\/x-tenantproof-kind\): bad value for x-tenantproof-kind/,
+    ],
   ];
   it.each(cases)('%s', async (_name, argv, message) => {
     const r = await inspect(argv);

@@ -1,11 +1,23 @@
 /** Fingerprint registration of generated values and of server-issued ids. */
 import { describe, expect, it } from 'vitest';
-import { FingerprintRegistry, findGeneratedValues, registerGeneratedValues, registerServerIds, registerTenantSecrets } from '../../harness/generate/index.ts';
+import {
+  FingerprintRegistry,
+  findGeneratedValues,
+  registerGeneratedValues,
+  registerServerIds,
+  registerTenantSecrets,
+} from '../../harness/generate/index.ts';
 
 describe('registerServerIds', () => {
   it('registers id-like fields anywhere in a response, with their paths', () => {
     const registry = new FingerprintRegistry();
-    const response = { id: 'c0ffee00-1111-4222-8333-444455556666', customer: { id: 'cus_ABCDEFGH12', name: 'Dana' }, lineItems: [{ productId: 'prod_1234567890' }], slug: 'short', total: 12 };
+    const response = {
+      id: 'c0ffee00-1111-4222-8333-444455556666',
+      customer: { id: 'cus_ABCDEFGH12', name: 'Dana' },
+      lineItems: [{ productId: 'prod_1234567890' }],
+      slug: 'short',
+      total: 12,
+    };
     const result = registerServerIds(registry, 'T1', response, { source: 'createQuote' });
     expect(result.registered.map((f) => [f.value, f.kind, f.source])).toEqual([
       ['c0ffee00-1111-4222-8333-444455556666', 'id', 'createQuote/id'],
@@ -18,9 +30,16 @@ describe('registerServerIds', () => {
   it('honours extra id fields and reports, not steals, a value another tenant owns', () => {
     const registry = new FingerprintRegistry();
     registerServerIds(registry, 'T2', { id: 'victim-record-0001' }, { source: 'T2.create' });
-    const result = registerServerIds(registry, 'T1', { id: 'own-record-00001', parentRef: 'victim-record-0001' }, { source: 'T1.create', idFields: ['parentRef'] });
+    const result = registerServerIds(
+      registry,
+      'T1',
+      { id: 'own-record-00001', parentRef: 'victim-record-0001' },
+      { source: 'T1.create', idFields: ['parentRef'] },
+    );
     expect(result.registered.map((f) => f.value)).toEqual(['own-record-00001']);
-    expect(result.conflicts).toEqual([{ value: 'victim-record-0001', owner: 'T2', claimedBy: 'T1', path: '/parentRef' }]);
+    expect(result.conflicts).toEqual([
+      { value: 'victim-record-0001', owner: 'T2', claimedBy: 'T1', path: '/parentRef' },
+    ]);
     expect(registry.ownerOf('victim-record-0001')).toBe('T2');
   });
 });

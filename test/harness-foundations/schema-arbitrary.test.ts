@@ -13,15 +13,38 @@ const addFormats: FormatsPlugin = typeof formatsModule === 'function' ? formatsM
 
 const SEED = 4242;
 const components: Record<string, unknown> = {
-  Node: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 30 }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } },
-  Base: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid', readOnly: true }, label: { type: 'string', minLength: 3, maxLength: 30 } } },
+  Node: {
+    type: 'object',
+    required: ['name'],
+    properties: {
+      name: { type: 'string', maxLength: 30 },
+      children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+    },
+  },
+  Base: {
+    type: 'object',
+    required: ['id'],
+    properties: {
+      id: { type: 'string', format: 'uuid', readOnly: true },
+      label: { type: 'string', minLength: 3, maxLength: 30 },
+    },
+  },
 };
 const root = { components: { schemas: components } };
 const resolver: RefResolver = {
-  lookup: (ref) => ref.replace(/^#\//, '').split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root),
+  lookup: (ref) =>
+    ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root),
 };
 
-function check(schema: Record<string, unknown>, dialect: '3.0' | '3.1' = '3.1', canary = 'tpT1abcdefghij', runs = 100): unknown[] {
+function check(
+  schema: Record<string, unknown>,
+  dialect: '3.0' | '3.1' = '3.1',
+  canary = 'tpT1abcdefghij',
+  runs = 100,
+): unknown[] {
   const ajv = dialect === '3.1' ? new Ajv2020({ strict: false }) : new Ajv({ strict: false });
   addFormats(ajv as unknown as Ajv);
   const validate = ajv.compile({ ...schema, components: root.components });
@@ -38,7 +61,19 @@ function check(schema: Record<string, unknown>, dialect: '3.0' | '3.1' = '3.1', 
 
 describe('schemaArbitrary', () => {
   it('generates formats that ajv-formats accepts', () => {
-    for (const format of ['email', 'uuid', 'date', 'date-time', 'time', 'uri', 'uri-reference', 'hostname', 'ipv4', 'ipv6']) check({ type: 'string', format });
+    for (const format of [
+      'email',
+      'uuid',
+      'date',
+      'date-time',
+      'time',
+      'uri',
+      'uri-reference',
+      'hostname',
+      'ipv4',
+      'ipv6',
+    ])
+      check({ type: 'string', format });
   });
 
   it('builds conservative emails carrying the canary', () => {
@@ -53,7 +88,10 @@ describe('schemaArbitrary', () => {
     check({ type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: 3 });
     check({ type: 'number', minimum: 0.5, maximum: 2, multipleOf: 0.25 });
     // OpenAPI 3.0's boolean exclusiveMinimum (ajv only knows the numeric form).
-    const open = fc.sample(schemaArbitrary({ type: 'integer', minimum: 10, maximum: 100, exclusiveMinimum: true }, { resolver }), { seed: SEED, numRuns: 200 });
+    const open = fc.sample(
+      schemaArbitrary({ type: 'integer', minimum: 10, maximum: 100, exclusiveMinimum: true }, { resolver }),
+      { seed: SEED, numRuns: 200 },
+    );
     for (const v of open) expect(v).toBeGreaterThan(10);
   });
 
@@ -85,12 +123,23 @@ describe('schemaArbitrary', () => {
   it('handles oneOf, anyOf and allOf', () => {
     check({ oneOf: [{ $ref: '#/components/schemas/Node' }, { type: 'null' }] });
     check({ anyOf: [{ type: 'string', maxLength: 5 }, { type: 'integer' }] });
-    const merged = check({ allOf: [{ $ref: '#/components/schemas/Base' }, { type: 'object', required: ['extra'], properties: { extra: { type: 'boolean' } } }] });
+    const merged = check({
+      allOf: [
+        { $ref: '#/components/schemas/Base' },
+        { type: 'object', required: ['extra'], properties: { extra: { type: 'boolean' } } },
+      ],
+    });
     for (const v of merged as Record<string, unknown>[]) expect(typeof v.extra).toBe('boolean');
   });
 
   it('handles arrays with bounds and uniqueItems', () => {
-    const values = check({ type: 'array', minItems: 2, maxItems: 4, uniqueItems: true, items: { type: 'string', maxLength: 40 } });
+    const values = check({
+      type: 'array',
+      minItems: 2,
+      maxItems: 4,
+      uniqueItems: true,
+      items: { type: 'string', maxLength: 40 },
+    });
     for (const v of values as string[][]) {
       expect(v.length).toBeGreaterThanOrEqual(2);
       expect(new Set(v).size).toBe(v.length);
@@ -111,7 +160,10 @@ describe('schemaArbitrary', () => {
   it('skips readOnly properties in requests and keeps required ones', () => {
     const values = check({ $ref: '#/components/schemas/Base' });
     for (const v of values as Record<string, unknown>[]) expect(typeof v.id).toBe('string');
-    const noId = check({ type: 'object', properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' } } });
+    const noId = check({
+      type: 'object',
+      properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' } },
+    });
     for (const v of noId as Record<string, unknown>[]) expect(v).not.toHaveProperty('id');
   });
 
@@ -120,7 +172,9 @@ describe('schemaArbitrary', () => {
   });
 
   it('throws a typed error for an unsatisfiable object', () => {
-    expect(() => schemaArbitrary({ type: 'object', minProperties: 3, properties: { a: { type: 'string' } } }, { resolver })).toThrow(UnsatisfiableSchemaError);
+    expect(() =>
+      schemaArbitrary({ type: 'object', minProperties: 3, properties: { a: { type: 'string' } } }, { resolver }),
+    ).toThrow(UnsatisfiableSchemaError);
   });
 });
 
@@ -128,8 +182,19 @@ describe('schemaArbitrary time range', () => {
   it('keeps dates and date-times inside the given range, and ranges in order', () => {
     const min = Date.UTC(2030, 0, 1);
     const max = Date.UTC(2030, 0, 31);
-    const schema = { type: 'object', required: ['startsAt', 'endsAt', 'day'], properties: { startsAt: { type: 'string', format: 'date-time' }, endsAt: { type: 'string', format: 'date-time' }, day: { type: 'string', format: 'date' } } };
-    for (const v of fc.sample(schemaArbitrary(schema, { resolver, timeRange: { min, max } }), { seed: SEED, numRuns: 100 }) as Record<string, string>[]) {
+    const schema = {
+      type: 'object',
+      required: ['startsAt', 'endsAt', 'day'],
+      properties: {
+        startsAt: { type: 'string', format: 'date-time' },
+        endsAt: { type: 'string', format: 'date-time' },
+        day: { type: 'string', format: 'date' },
+      },
+    };
+    for (const v of fc.sample(schemaArbitrary(schema, { resolver, timeRange: { min, max } }), {
+      seed: SEED,
+      numRuns: 100,
+    }) as Record<string, string>[]) {
       for (const t of [v.startsAt!, v.endsAt!, `${v.day}T00:00:00Z`]) {
         expect(Date.parse(t)).toBeGreaterThanOrEqual(min);
         expect(Date.parse(t)).toBeLessThanOrEqual(max + 3_600_000);
@@ -142,9 +207,19 @@ describe('schemaArbitrary time range', () => {
 describe('schemaArbitrary fallbacks', () => {
   it('reports what it cannot honour and still generates a value', () => {
     const notes: string[] = [];
-    const schema = { type: 'object', required: ['a', 'b'], properties: { a: { type: 'string', format: 'x-custom' }, b: { type: 'string', pattern: '(?<=x)y[' } } };
-    const values = fc.sample(schemaArbitrary(schema, { resolver, onFallback: (field, detail) => notes.push(`${field}: ${detail}`) }), { seed: SEED, numRuns: 5 });
+    const schema = {
+      type: 'object',
+      required: ['a', 'b'],
+      properties: { a: { type: 'string', format: 'x-custom' }, b: { type: 'string', pattern: '(?<=x)y[' } },
+    };
+    const values = fc.sample(
+      schemaArbitrary(schema, { resolver, onFallback: (field, detail) => notes.push(`${field}: ${detail}`) }),
+      { seed: SEED, numRuns: 5 },
+    );
     expect(values).toHaveLength(5);
-    expect(notes).toEqual(['a: format "x-custom" is not known; free text used', 'b: pattern "(?<=x)y[" does not compile in JavaScript; ignored']);
+    expect(notes).toEqual([
+      'a: format "x-custom" is not known; free text used',
+      'b: pattern "(?<=x)y[" does not compile in JavaScript; ignored',
+    ]);
   });
 });

@@ -12,7 +12,16 @@ beforeAll(async () => {
 describe('Conduit spec inference', () => {
   it('finds every producer -> consumer edge', () => {
     const edges = model.edges.map((e) => `${e.resource}: ${e.producer} -> ${e.consumer} (${e.in} ${e.name})`).sort();
-    const articleConsumers = ['GetArticle', 'UpdateArticle', 'DeleteArticle', 'GetArticleComments', 'CreateArticleComment', 'DeleteArticleComment', 'CreateArticleFavorite', 'DeleteArticleFavorite'];
+    const articleConsumers = [
+      'GetArticle',
+      'UpdateArticle',
+      'DeleteArticle',
+      'GetArticleComments',
+      'CreateArticleComment',
+      'DeleteArticleComment',
+      'CreateArticleFavorite',
+      'DeleteArticleFavorite',
+    ];
     expect(edges).toEqual(
       [
         ...articleConsumers.map((c) => `article: CreateArticle -> ${c} (path slug)`),
@@ -30,7 +39,12 @@ describe('Conduit spec inference', () => {
   });
 
   it('classifies every operation', () => {
-    const kinds = Object.fromEntries(model.operations.map((o) => [o.operationId, [o.kind, o.itemAction ?? '', o.resource ?? '', o.parent?.resource ?? ''].join(' ').trim()]));
+    const kinds = Object.fromEntries(
+      model.operations.map((o) => [
+        o.operationId,
+        [o.kind, o.itemAction ?? '', o.resource ?? '', o.parent?.resource ?? ''].join(' ').trim(),
+      ]),
+    );
     expect(kinds).toEqual({
       Login: 'unclassified',
       CreateUser: 'create  user',
@@ -60,11 +74,29 @@ describe('Conduit spec inference', () => {
   });
 
   it('treats only operations that require the token as tenant-owned', () => {
-    const owned = model.operations.filter((o) => o.tenantOwned).map((o) => o.operationId).sort();
+    const owned = model.operations
+      .filter((o) => o.tenantOwned)
+      .map((o) => o.operationId)
+      .sort();
     expect(owned).toEqual(
-      ['GetCurrentUser', 'UpdateCurrentUser', 'FollowUserByUsername', 'UnfollowUserByUsername', 'GetArticlesFeed', 'CreateArticle', 'UpdateArticle', 'DeleteArticle', 'CreateArticleComment', 'DeleteArticleComment', 'CreateArticleFavorite', 'DeleteArticleFavorite'].sort(),
+      [
+        'GetCurrentUser',
+        'UpdateCurrentUser',
+        'FollowUserByUsername',
+        'UnfollowUserByUsername',
+        'GetArticlesFeed',
+        'CreateArticle',
+        'UpdateArticle',
+        'DeleteArticle',
+        'CreateArticleComment',
+        'DeleteArticleComment',
+        'CreateArticleFavorite',
+        'DeleteArticleFavorite',
+      ].sort(),
     );
-    expect(model.operations.find((o) => o.operationId === 'GetArticle')?.tenantOwnedReason).toBe('no security requirement (public)');
+    expect(model.operations.find((o) => o.operationId === 'GetArticle')?.tenantOwnedReason).toBe(
+      'no security requirement (public)',
+    );
   });
 
   it('detects offset pagination and the items field', () => {

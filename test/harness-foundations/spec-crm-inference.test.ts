@@ -9,7 +9,8 @@ const op = (id: string): OperationInfo => {
   if (!found) throw new Error(`no operation ${id}`);
   return found;
 };
-const edgeKey = (e: { resource: string; producer: string; consumer: string; in: string; name: string }) => `${e.resource}: ${e.producer} -> ${e.consumer} (${e.in} ${e.name})`;
+const edgeKey = (e: { resource: string; producer: string; consumer: string; in: string; name: string }) =>
+  `${e.resource}: ${e.producer} -> ${e.consumer} (${e.in} ${e.name})`;
 
 beforeAll(async () => {
   model = await analyzeSpecFile(CRM_SPEC);
@@ -36,14 +37,24 @@ describe('CRM spec inference', () => {
       ...customerConsumers.map(([c, where, name]) => `customer: createCustomer -> ${c} (${where} ${name})`),
       ...['getCustomerNote', 'deleteCustomerNote'].map((c) => `note: createCustomerNote -> ${c} (path noteId)`),
       ...['getJob', 'updateJob', 'deleteJob'].map((c) => `job: createJob -> ${c} (path jobId)`),
-      ...['getQuote', 'updateQuote', 'deleteQuote', 'acceptQuote', 'convertQuote'].map((c) => `quote: createQuote -> ${c} (path quoteId)`),
-      ...['createInvoice', 'convertQuote'].flatMap((p) => ['getInvoice', 'updateInvoice', 'createPayment', 'listPayments'].map((c) => `invoice: ${p} -> ${c} (path invoiceId)`)),
+      ...['getQuote', 'updateQuote', 'deleteQuote', 'acceptQuote', 'convertQuote'].map(
+        (c) => `quote: createQuote -> ${c} (path quoteId)`,
+      ),
+      ...['createInvoice', 'convertQuote'].flatMap((p) =>
+        ['getInvoice', 'updateInvoice', 'createPayment', 'listPayments'].map(
+          (c) => `invoice: ${p} -> ${c} (path invoiceId)`,
+        ),
+      ),
     ];
     expect(model.edges.map(edgeKey).sort()).toEqual(expected.sort());
   });
 
   it('names the producers of each resource and their id fields', () => {
-    const producers = Object.fromEntries(model.resources.filter((r) => r.producers.length).map((r) => [r.name, { producers: r.producers, idField: r.idField }]));
+    const producers = Object.fromEntries(
+      model.resources
+        .filter((r) => r.producers.length)
+        .map((r) => [r.name, { producers: r.producers, idField: r.idField }]),
+    );
     expect(producers).toEqual({
       customer: { producers: ['createCustomer'], idField: 'id' },
       invoice: { producers: ['convertQuote', 'createInvoice'], idField: 'id' },
@@ -53,11 +64,21 @@ describe('CRM spec inference', () => {
       quote: { producers: ['createQuote'], idField: 'id' },
       tenant: { producers: ['createTenant'], idField: 'id' },
     });
-    expect(op('createTenant').produces).toEqual({ resource: 'tenant', idField: 'id', envelope: 'tenant', status: '201' });
+    expect(op('createTenant').produces).toEqual({
+      resource: 'tenant',
+      idField: 'id',
+      envelope: 'tenant',
+      status: '201',
+    });
   });
 
   it('classifies every operation', () => {
-    const kinds = Object.fromEntries(model.operations.map((o) => [o.operationId, [o.kind, o.itemAction ?? '', o.resource ?? '', o.parent?.resource ?? ''].join(' ').trim()]));
+    const kinds = Object.fromEntries(
+      model.operations.map((o) => [
+        o.operationId,
+        [o.kind, o.itemAction ?? '', o.resource ?? '', o.parent?.resource ?? ''].join(' ').trim(),
+      ]),
+    );
     expect(kinds).toEqual({
       createTenant: 'create  tenant',
       getMe: 'singleton  me',
@@ -97,11 +118,18 @@ describe('CRM spec inference', () => {
   });
 
   it('treats every operation but provisioning as tenant-owned', () => {
-    expect(model.operations.filter((o) => !o.tenantOwned).map((o) => [o.operationId, o.tenantOwnedReason])).toEqual([['createTenant', 'admin security scheme adminToken']]);
+    expect(model.operations.filter((o) => !o.tenantOwned).map((o) => [o.operationId, o.tenantOwnedReason])).toEqual([
+      ['createTenant', 'admin security scheme adminToken'],
+    ]);
   });
 
   it('detects cursor pagination, items, search parameters and idempotency headers', () => {
-    expect(op('listCustomers').pagination).toEqual({ style: 'cursor', param: 'cursor', limitParam: 'limit', nextField: 'nextCursor' });
+    expect(op('listCustomers').pagination).toEqual({
+      style: 'cursor',
+      param: 'cursor',
+      limitParam: 'limit',
+      nextField: 'nextCursor',
+    });
     expect(op('listCustomers').itemsField).toBe('data');
     expect(op('listCustomers').searchParam).toBe('q');
     expect(op('search').searchParam).toBe('q');
@@ -114,7 +142,9 @@ describe('CRM spec inference', () => {
     expect(op('updateCustomer').probes).toContain('cross-tenant-update');
     expect(op('deleteCustomer').probes).toContain('cross-tenant-delete');
     expect(op('acceptQuote').probes).toContain('cross-tenant-action');
-    expect(op('createJob').probes).toEqual(expect.arrayContaining(['foreign-reference', 'body-injection', 'foreign-idempotency-key']));
+    expect(op('createJob').probes).toEqual(
+      expect.arrayContaining(['foreign-reference', 'body-injection', 'foreign-idempotency-key']),
+    );
     expect(op('createJob').probes).not.toContain('foreign-unique-value');
     expect(op('createCustomer').uniqueFields).toEqual(['email']);
     expect(op('createCustomer').probes).toContain('foreign-unique-value');
@@ -124,7 +154,8 @@ describe('CRM spec inference', () => {
     // customer, a job for a victim's customer. On reads and lists a 2xx proves nothing.
     expect(op('createCustomerNote').probes).toContain('foreign-reference');
     expect(op('createJob').probes).toContain('foreign-reference');
-    for (const id of ['listJobs', 'getCustomer', 'getCustomerNote']) expect(op(id).probes, id).not.toContain('foreign-reference');
+    for (const id of ['listJobs', 'getCustomer', 'getCustomerNote'])
+      expect(op(id).probes, id).not.toContain('foreign-reference');
     expect(op('search').probes).toContain('canary-search');
     expect(op('listCustomers').probes).toContain('canary-search');
     expect(op('getReportSummary').probes).toContain('aggregate-check');

@@ -29,7 +29,12 @@ describe('x-tenantproof-* overrides', () => {
     expect(op('getInsights').probes).not.toContain('interleaved');
   });
   it('x-tenantproof-ignore on a path item leaves its operations out of every probe', () => {
-    expect(op('health')).toMatchObject({ kind: 'unclassified', tenantOwned: false, probes: [], reason: 'ignored (x-tenantproof-ignore)' });
+    expect(op('health')).toMatchObject({
+      kind: 'unclassified',
+      tenantOwned: false,
+      probes: [],
+      reason: 'ignored (x-tenantproof-ignore)',
+    });
   });
   it('x-tenantproof-admin on a security scheme makes its operations not tenant-owned', () => {
     expect(op('reindex')).toMatchObject({ tenantOwned: false, tenantOwnedReason: 'admin security scheme ops' });

@@ -4,14 +4,29 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allSecrets, parseProvisionerSpec, ProvisioningError, provisionTenants, redactHeaders, redactText, REDACTED } from '../../harness/tenants/index.ts';
+import {
+  allSecrets,
+  parseProvisionerSpec,
+  ProvisioningError,
+  provisionTenants,
+  redactHeaders,
+  redactText,
+  REDACTED,
+} from '../../harness/tenants/index.ts';
 import { FIXTURES, REPO_ROOT } from './paths.ts';
 
 const P = resolve(FIXTURES, 'provision');
 const fixture = (name: string) => resolve(P, name);
 
-async function expectProvisioningError(promise: Promise<unknown>, kind: 'config' | 'target', message: RegExp): Promise<void> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+async function expectProvisioningError(
+  promise: Promise<unknown>,
+  kind: 'config' | 'target',
+  message: RegExp,
+): Promise<void> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ProvisioningError);
   expect((err as ProvisioningError).kind).toBe(kind);
   expect((err as Error).message).toMatch(message);
@@ -20,7 +35,11 @@ async function expectProvisioningError(promise: Promise<unknown>, kind: 'config'
 describe('file: provisioning', () => {
   it('loads every tenant in the file by default, with labels T1..Tn and secrets marked', async () => {
     const tenants = await provisionTenants(`file:${fixture('two-tenants.json')}`);
-    expect(tenants.map((t) => [t.label, t.id])).toEqual([['T1', 'acme'], ['T2', 'globex'], ['T3', 'T3']]);
+    expect(tenants.map((t) => [t.label, t.id])).toEqual([
+      ['T1', 'acme'],
+      ['T2', 'globex'],
+      ['T3', 'T3'],
+    ]);
     expect(tenants[1]!.name).toBe('Globex');
     expect(tenants[2]!.headers).toEqual({ Authorization: 'Bearer key-initech-0003', 'X-Workspace': 'initech' });
     expect(tenants[0]!.secrets).toEqual(['Bearer key-acme-0001']);
@@ -35,7 +54,9 @@ describe('file: provisioning', () => {
   });
 
   it('reads YAML and fills ${VAR} from the environment', async () => {
-    const tenants = await provisionTenants(`file:${fixture('env-tenants.yaml')}`, { env: { TP_TEST_KEY_ONE: 'secret-one-1234', TP_TEST_KEY_TWO: 'secret-two-5678' } });
+    const tenants = await provisionTenants(`file:${fixture('env-tenants.yaml')}`, {
+      env: { TP_TEST_KEY_ONE: 'secret-one-1234', TP_TEST_KEY_TWO: 'secret-two-5678' },
+    });
     expect(tenants.map((t) => t.headers['X-Api-Key'])).toEqual(['secret-one-1234', 'secret-two-5678']);
   });
 
@@ -45,39 +66,70 @@ describe('file: provisioning', () => {
     ['fewer than 2 tenants', 'one-tenant.json', {}, undefined, /at least 2 tenants, the file has 1/],
     ['a tenant without headers', 'missing-headers.json', {}, undefined, /tenants\[1\]\.headers: /],
     ['identical credentials', 'identical.json', {}, undefined, /tenants T1 and T2 have identical headers/],
-    ['an unset environment variable', 'env-tenants.yaml', {}, undefined, /tenants\[0\]\.headers\.X-Api-Key uses \$\{TP_TEST_KEY_ONE\}, which is not set/],
+    [
+      'an unset environment variable',
+      'env-tenants.yaml',
+      {},
+      undefined,
+      /tenants\[0\]\.headers\.X-Api-Key uses \$\{TP_TEST_KEY_ONE\}, which is not set/,
+    ],
     ['more tenants than the file has', 'two-tenants.json', {}, 5, /5 tenants requested, the file has 3/],
   ];
   it.each(bad)('fails clearly on %s', async (_name, file, env, count, message) => {
-    await expectProvisioningError(provisionTenants(`file:${fixture(file)}`, { env, ...(count ? { count } : {}) }), 'config', message);
+    await expectProvisioningError(
+      provisionTenants(`file:${fixture(file)}`, { env, ...(count ? { count } : {}) }),
+      'config',
+      message,
+    );
   });
 
   it('refuses a run of fewer than 2 tenants whatever the source', async () => {
-    await expectProvisioningError(provisionTenants(`file:${fixture('two-tenants.json')}`, { count: 1 }), 'config', /at least 2 tenants \(got 1\)/);
+    await expectProvisioningError(
+      provisionTenants(`file:${fixture('two-tenants.json')}`, { count: 1 }),
+      'config',
+      /at least 2 tenants \(got 1\)/,
+    );
   });
 
   it('rejects an unknown provisioning kind', () => {
-    expect(() => parseProvisionerSpec('ldap:foo')).toThrow(/unknown provisioning "ldap:foo"; use crm-admin, file:PATH or module:PATH/);
+    expect(() => parseProvisionerSpec('ldap:foo')).toThrow(
+      /unknown provisioning "ldap:foo"; use crm-admin, file:PATH or module:PATH/,
+    );
   });
 });
 
 describe('module: provisioning', () => {
   it('calls a TypeScript default export for tenants 1..N (default 4)', async () => {
     const tenants = await provisionTenants(`module:${fixture('good-module.ts')}`, { runTag: 'rt1' });
-    expect(tenants.map((t) => [t.label, t.id, t.headers.Authorization])).toEqual([1, 2, 3, 4].map((i) => [`T${i}`, `user-${i}`, `Bearer module-key-rt1-${i}`]));
+    expect(tenants.map((t) => [t.label, t.id, t.headers.Authorization])).toEqual(
+      [1, 2, 3, 4].map((i) => [`T${i}`, `user-${i}`, `Bearer module-key-rt1-${i}`]),
+    );
     expect(tenants[0]!.name).toBe('user 1 of 4');
   });
 
   it('calls a named `provision` export of a JavaScript module', async () => {
     const tenants = await provisionTenants(`module:${fixture('named-module.mjs')}`, { count: 2 });
-    expect(tenants.map((t) => t.headers)).toEqual([{ 'X-Api-Key': 'named-js-key-1' }, { 'X-Api-Key': 'named-js-key-2' }]);
+    expect(tenants.map((t) => t.headers)).toEqual([
+      { 'X-Api-Key': 'named-js-key-1' },
+      { 'X-Api-Key': 'named-js-key-2' },
+    ]);
   });
 
   const bad: [string, string, 'config' | 'target', RegExp][] = [
     ['a missing file', 'nope.ts', 'config', /nope\.ts: no such file/],
-    ['a module without a function', 'no-export-module.ts', 'config', /exports neither a default function nor a function named `provision`/],
+    [
+      'a module without a function',
+      'no-export-module.ts',
+      'config',
+      /exports neither a default function nor a function named `provision`/,
+    ],
     ['a function that throws', 'throwing-module.ts', 'target', /provision\(1\) threw: login for tenant 1 refused/],
-    ['a bad return shape', 'bad-shape-module.ts', 'config', /provision\(1\) returned a bad value: headers: .*expected \{ headers/],
+    [
+      'a bad return shape',
+      'bad-shape-module.ts',
+      'config',
+      /provision\(1\) returned a bad value: headers: .*expected \{ headers/,
+    ],
     ['a module that does not parse', 'syntax-error-module.mjs', 'config', /cannot load the module/],
   ];
   it.each(bad)('fails clearly on %s', async (_name, file, kind, message) => {
@@ -116,7 +168,13 @@ describe('the JWT login example (examples/provision/jwt-login.ts)', () => {
         if (req.url === '/api/users/login' && req.method === 'POST') {
           const found = users.get(u.email!);
           if (!found || found.password !== u.password) return reply(401, {});
-          return reply(200, { user: { email: u.email, username: found.username, token: sign({ sub: `uid-${found.username}`, username: found.username }) } });
+          return reply(200, {
+            user: {
+              email: u.email,
+              username: found.username,
+              token: sign({ sub: `uid-${found.username}`, username: found.username }),
+            },
+          });
         }
         reply(404, {});
       });
@@ -151,7 +209,17 @@ describe('redaction helpers', () => {
     const text = `sent Authorization: ${tenants[0]!.headers.Authorization} and ${tenants[1]!.headers.Authorization}`;
     expect(redactText(text, secrets)).toBe(`sent Authorization: ${REDACTED} and ${REDACTED}`);
     // Every header value a provider returns is a secret (here also T3's X-Workspace).
-    expect(redactHeaders({ authorization: 'anything', 'x-workspace': 'initech', 'x-other': 'Bearer key-acme-0001', accept: 'application/json' }, secrets)).toEqual({
+    expect(
+      redactHeaders(
+        {
+          authorization: 'anything',
+          'x-workspace': 'initech',
+          'x-other': 'Bearer key-acme-0001',
+          accept: 'application/json',
+        },
+        secrets,
+      ),
+    ).toEqual({
       authorization: REDACTED,
       'x-workspace': REDACTED,
       'x-other': REDACTED,

@@ -24,7 +24,10 @@ afterAll(async () => {
 async function tenants(tag: string) {
   const ts = [await createTenant(crm, `${tag}-a`), await createTenant(crm, `${tag}-b`)];
   const file = path.join(out, `${tag}.json`);
-  writeFileSync(file, JSON.stringify({ tenants: ts.map((t) => ({ id: t.tenantId, headers: { authorization: `Bearer ${t.apiKey}` } })) }));
+  writeFileSync(
+    file,
+    JSON.stringify({ tenants: ts.map((t) => ({ id: t.tenantId, headers: { authorization: `Bearer ${t.apiKey}` } })) }),
+  );
   return { file, clients: ts.map((t) => api(crm, t.apiKey)) };
 }
 
@@ -37,13 +40,42 @@ async function customers(clients: ReturnType<typeof api>[]): Promise<number> {
 describe('tenantproof run --cleanup', () => {
   it('deletes what each run created, where a delete operation exists, and says how much', async () => {
     const without = await tenants('keep');
-    const r1 = await runCli(['run', '--target', crm.url, '--provision', `file:${without.file}`, '--runs', '2', '--budget', '20s', '--seed', '3', '--out', out]);
+    const r1 = await runCli([
+      'run',
+      '--target',
+      crm.url,
+      '--provision',
+      `file:${without.file}`,
+      '--runs',
+      '2',
+      '--budget',
+      '20s',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    ]);
     expect(r1.code, r1.stderr).toBe(0);
     const left = await customers(without.clients);
     expect(left, 'the campaign creates customers').toBeGreaterThan(0);
 
     const withCleanup = await tenants('clean');
-    const r2 = await runCli(['run', '--target', crm.url, '--provision', `file:${withCleanup.file}`, '--runs', '2', '--budget', '20s', '--seed', '3', '--cleanup', '--out', out]);
+    const r2 = await runCli([
+      'run',
+      '--target',
+      crm.url,
+      '--provision',
+      `file:${withCleanup.file}`,
+      '--runs',
+      '2',
+      '--budget',
+      '20s',
+      '--seed',
+      '3',
+      '--cleanup',
+      '--out',
+      out,
+    ]);
     expect(r2.code, r2.stderr).toBe(0);
     const m = /cleanup: (\d+) records deleted, (\d+) refused, (\d+) without a delete operation/.exec(r2.stdout);
     expect(m, r2.stdout).not.toBeNull();

@@ -30,13 +30,25 @@ afterAll(async () => {
 });
 
 async function control(tag: string) {
-  const creds = await provisionTenants('crm-admin', { count: 2, baseUrl: crm.url, adminToken: crm.adminToken, runTag: tag, timeoutMs: 10_000 });
+  const creds = await provisionTenants('crm-admin', {
+    count: 2,
+    baseUrl: crm.url,
+    adminToken: crm.adminToken,
+    runTag: tag,
+    timeoutMs: 10_000,
+  });
   const exchanges: Exchange[] = [];
   let seq = 0;
   const result = await runLiveNegativeControl({
     plan,
     values: specValueSource(model, tag),
-    client: new HttpClient({ baseURL: crm.url, timeoutMs: 10_000, maxBodyBytes: 1 << 20, maxThrottleRetries: 3, maxRetryAfterMs: 5_000 }),
+    client: new HttpClient({
+      baseURL: crm.url,
+      timeoutMs: 10_000,
+      maxBodyBytes: 1 << 20,
+      maxThrottleRetries: 3,
+      maxRetryAfterMs: 5_000,
+    }),
     tenants: creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id })),
     freshTenants: true,
     seed: 5,
@@ -60,7 +72,9 @@ describe('live negative control', () => {
     // The altered responses are marked as such, and the real ones are not.
     const planted = exchanges.filter((e) => e.response?.headers[PLANTED_HEADER]);
     expect(planted.map((e) => e.operationId).sort()).toEqual(['getCustomer', 'listCustomers']);
-    expect(exchanges.filter((e) => e.request.method === 'POST' && e.response?.status === 201).length).toBeGreaterThanOrEqual(2);
+    expect(
+      exchanges.filter((e) => e.request.method === 'POST' && e.response?.status === 201).length,
+    ).toBeGreaterThanOrEqual(2);
     // The foreign read's missing-id twin went to the target unaltered, so the pair really differs.
     const twin = exchanges.find((e) => e.operationId === 'getCustomer' && !e.response?.headers[PLANTED_HEADER]);
     expect(twin?.response?.status).toBe(404);
@@ -69,8 +83,20 @@ describe('live negative control', () => {
   it('is skipped, saying why, when the API has nothing it can plant into', async () => {
     const bare: CampaignPlan = { ...plan, collections: [] };
     expect(controlResource(bare)).toBeUndefined();
-    const creds = [{ label: 'T1', headers: {} }, { label: 'T2', headers: {} }];
-    const result = await runLiveNegativeControl({ plan: bare, values: specValueSource(model, 'x'), client: { send: () => Promise.reject(new Error('must not send')) }, tenants: creds, freshTenants: true, seed: 1, signal: new AbortController().signal, nextSeq: () => 1 });
+    const creds = [
+      { label: 'T1', headers: {} },
+      { label: 'T2', headers: {} },
+    ];
+    const result = await runLiveNegativeControl({
+      plan: bare,
+      values: specValueSource(model, 'x'),
+      client: { send: () => Promise.reject(new Error('must not send')) },
+      tenants: creds,
+      freshTenants: true,
+      seed: 1,
+      signal: new AbortController().signal,
+      nextSeq: () => 1,
+    });
     expect(result).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/no tenant-owned resource/) });
   });
 });

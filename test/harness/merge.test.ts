@@ -22,7 +22,20 @@ import { REPO_ROOT, runCli, type CliResult } from '../support/cli.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tp-merge-e2e-'));
 const SHARDS = path.join(root, 'shards');
-const CAMPAIGN = ['--seed', '11', '--runs', '2', '--budget', '60s', '--shrink-budget', '3s', '--replays', '1', '--fault', 'get-unscoped'];
+const CAMPAIGN = [
+  '--seed',
+  '11',
+  '--runs',
+  '2',
+  '--budget',
+  '60s',
+  '--shrink-budget',
+  '3s',
+  '--replays',
+  '1',
+  '--fault',
+  'get-unscoped',
+];
 
 let shardDirs: string[] = []; // index 0 = shard 1
 let shardEvidence: Evidence[] = [];
@@ -31,7 +44,8 @@ let mergeResult: CliResult;
 let mergedDir: string;
 let merged: Evidence;
 
-const cellKey = (c: { operationId: string; oracle: string; relation: string }) => `${c.operationId}|${c.oracle}|${c.relation}`;
+const cellKey = (c: { operationId: string; oracle: string; relation: string }) =>
+  `${c.operationId}|${c.oracle}|${c.relation}`;
 const latest = (out: string) => path.join(out, 'latest');
 
 /** A copy of a sealed run folder, its evidence edited and the folder re-sealed: it verifies. */
@@ -39,7 +53,10 @@ function resealedCopy(dir: string, edit: (e: Evidence) => Evidence): string {
   const copy = path.join(mkdtempSync(path.join(root, 'copy-')), path.basename(dir));
   cpSync(dir, copy, { recursive: true });
   const key = loadSigningKey({});
-  writeEvidenceFile(copy, { ...edit(readEvidenceFile(copy)), signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin } });
+  writeEvidenceFile(copy, {
+    ...edit(readEvidenceFile(copy)),
+    signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin },
+  });
   sealRunDir(copy, key, { result: 'FAILED', configuration: [], passedTests: [], warnedTests: [], failedTests: [] });
   return copy;
 }
@@ -48,7 +65,26 @@ beforeAll(async () => {
   // The three shards and a shard of the "same" campaign with another tenant count, all at once.
   const runs = await Promise.all([
     ...[1, 2, 3].map((i) => runCli(['run', '--shard', `${i}/3`, ...CAMPAIGN, '--out', SHARDS])),
-    runCli(['run', '--shard', '1/3', ...CAMPAIGN.slice(0, 2), '--runs', '1', '--budget', '30s', '--shrink-budget', '2s', '--replays', '1', '--fault', 'get-unscoped', '--tenants', '3', '--out', path.join(root, 'odd')]),
+    runCli([
+      'run',
+      '--shard',
+      '1/3',
+      ...CAMPAIGN.slice(0, 2),
+      '--runs',
+      '1',
+      '--budget',
+      '30s',
+      '--shrink-budget',
+      '2s',
+      '--replays',
+      '1',
+      '--fault',
+      'get-unscoped',
+      '--tenants',
+      '3',
+      '--out',
+      path.join(root, 'odd'),
+    ]),
   ]);
   for (const r of runs) expect([0, 1], r.stdout + r.stderr).toContain(r.code);
   const dirs = runs.map((r) => {
@@ -78,7 +114,7 @@ describe('tenantproof merge of three shards', () => {
     expect(mergeResult.stdout).toMatch(/merged 3 runs of a campaign sharded 3 ways/);
   });
 
-  it('merged findings are the union of the shards\' findings, each still citing its own transcript', () => {
+  it("merged findings are the union of the shards' findings, each still citing its own transcript", () => {
     // Seed 11 with get-unscoped finds a leak in at least one shard within two runs (it found one in
     // shards 2 and 3 when this test was written); without one this test would check nothing.
     expect(merged.findings.length, 'no shard found a leak').toBeGreaterThan(0);
@@ -88,7 +124,14 @@ describe('tenantproof merge of three shards', () => {
       for (const f of e.findings) {
         const m = merged.findings.find((x) => x.origin?.runId === e.runId && x.origin.id === f.id);
         expect(m, `${e.runId} ${f.id}`).toBeDefined();
-        expect(m).toMatchObject({ oracle: f.oracle, operationId: f.operationId, summary: f.summary, exchanges: f.exchanges, transcriptLines: f.transcriptLines, transcript: `shards/${e.runId}/transcript.ndjson` });
+        expect(m).toMatchObject({
+          oracle: f.oracle,
+          operationId: f.operationId,
+          summary: f.summary,
+          exchanges: f.exchanges,
+          transcriptLines: f.transcriptLines,
+          transcript: `shards/${e.runId}/transcript.ndjson`,
+        });
         // The cited lines are the cited exchanges, in the copied shard transcript.
         const lines = readTranscript(path.join(mergedDir, m!.transcript!));
         for (const n of m!.transcriptLines) {
@@ -102,22 +145,33 @@ describe('tenantproof merge of three shards', () => {
 
   it('coverage is the cell-wise sum, and requests and batches are the sums', () => {
     const expected = new Map<string, number>();
-    for (const e of shardEvidence) for (const c of e.coverage.cells) expected.set(cellKey(c), (expected.get(cellKey(c)) ?? 0) + c.count);
+    for (const e of shardEvidence)
+      for (const c of e.coverage.cells) expected.set(cellKey(c), (expected.get(cellKey(c)) ?? 0) + c.count);
     expect(new Map(merged.coverage.cells.map((c) => [cellKey(c), c.count]))).toEqual(expected);
     expect(merged.method.requestCount).toBe(shardEvidence.reduce((n, e) => n + e.method.requestCount, 0));
-    expect(merged.method.interleavedBatchCount).toBe(shardEvidence.reduce((n, e) => n + e.method.interleavedBatchCount, 0));
+    expect(merged.method.interleavedBatchCount).toBe(
+      shardEvidence.reduce((n, e) => n + e.method.interleavedBatchCount, 0),
+    );
     expect(merged.method.merged).toMatchObject({ shardCount: 3, missing: [] });
-    expect(merged.method.merged!.shards.map((s) => [s.index, s.runId, s.seed])).toEqual(shardEvidence.map((e) => [e.method.shard!.index, e.runId, e.method.seed]));
+    expect(merged.method.merged!.shards.map((s) => [s.index, s.runId, s.seed])).toEqual(
+      shardEvidence.map((e) => [e.method.shard!.index, e.runId, e.method.seed]),
+    );
     expect(merged.method.configDigest).toBe(shardEvidence[0]!.method.configDigest);
     expect(merged.method.partial).toBe(false);
-    expect(merged.negativeControl.outcome).toBe(shardEvidence.every((e) => e.negativeControl.outcome === 'passed') ? 'passed' : expect.any(String));
+    expect(merged.negativeControl.outcome).toBe(
+      shardEvidence.every((e) => e.negativeControl.outcome === 'passed') ? 'passed' : expect.any(String),
+    );
   });
 
   it('writes junit, a schema-valid SARIF with one result per finding, and a report listing the shards', () => {
-    const sarif = JSON.parse(readFileSync(path.join(mergedDir, 'results.sarif'), 'utf8')) as { runs: Array<{ results: unknown[] }> };
+    const sarif = JSON.parse(readFileSync(path.join(mergedDir, 'results.sarif'), 'utf8')) as {
+      runs: Array<{ results: unknown[] }>;
+    };
     const ajv = new Ajv4.default({ strict: false, allErrors: true });
     addFormats.default(ajv);
-    const validate = ajv.compile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'specs', 'sarif-schema-2.1.0.json'), 'utf8')) as object);
+    const validate = ajv.compile(
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'specs', 'sarif-schema-2.1.0.json'), 'utf8')) as object,
+    );
     expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
     expect(sarif.runs[0]!.results).toHaveLength(merged.findings.length);
     expect(readFileSync(path.join(mergedDir, 'junit.xml'), 'utf8')).toMatch(/<testsuites /);
@@ -126,7 +180,7 @@ describe('tenantproof merge of three shards', () => {
     for (const e of shardEvidence) expect(html).toContain(e.runId);
   });
 
-  it('tenantproof verify passes on the merged folder, including each shard\'s own seal', async () => {
+  it("tenantproof verify passes on the merged folder, including each shard's own seal", async () => {
     const r = await runCli(['verify', mergedDir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^OK: .*3 merged runs under shards\//);
@@ -152,7 +206,11 @@ describe('tenantproof merge of three shards', () => {
     expect([0, 1], r.stderr).toContain(r.code);
     expect(r.stderr).toMatch(/warning: shard 2 of 3 missing: the merged evidence is partial/);
     const e = readEvidenceFile(latest(out));
-    expect(e.method).toMatchObject({ partial: true, partialReason: expect.stringContaining('shard 2 of 3 missing'), merged: { missing: [2] } });
+    expect(e.method).toMatchObject({
+      partial: true,
+      partialReason: expect.stringContaining('shard 2 of 3 missing'),
+      merged: { missing: [2] },
+    });
     expect((await runCli(['verify', latest(out)])).code).toBe(0);
   });
 });
@@ -167,7 +225,11 @@ describe('tenantproof merge refuses', () => {
   });
 
   it('a shard of another spec', async () => {
-    const other = resealedCopy(shardDirs[2]!, (e) => ({ ...e, runId: `${e.runId}-x`, scope: { ...e.scope, spec: { ...e.scope.spec, sha256: 'f'.repeat(64) } } }));
+    const other = resealedCopy(shardDirs[2]!, (e) => ({
+      ...e,
+      runId: `${e.runId}-x`,
+      scope: { ...e.scope, spec: { ...e.scope.spec, sha256: 'f'.repeat(64) } },
+    }));
     const r = await runCli(['merge', shardDirs[0]!, shardDirs[1]!, other, '--out', path.join(root, 'refused')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the folders test different specs/);
@@ -189,7 +251,10 @@ describe('tenantproof merge refuses', () => {
   it('a folder that does not verify, naming it and the failure', async () => {
     const broken = path.join(root, 'broken', path.basename(shardDirs[0]!));
     cpSync(shardDirs[0]!, broken, { recursive: true });
-    writeFileSync(path.join(broken, 'junit.xml'), readFileSync(path.join(broken, 'junit.xml'), 'utf8') + '<!-- edited -->\n');
+    writeFileSync(
+      path.join(broken, 'junit.xml'),
+      readFileSync(path.join(broken, 'junit.xml'), 'utf8') + '<!-- edited -->\n',
+    );
     const r = await runCli(['merge', broken, shardDirs[1]!, '--out', path.join(root, 'refused')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${broken} does not verify`);

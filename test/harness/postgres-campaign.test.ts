@@ -12,7 +12,8 @@ import { EXPECTED_ORACLES } from '../detection/expected-oracles.ts';
 import { runCli } from '../support/cli.ts';
 
 const url = process.env['TEST_DATABASE_URL'];
-if (process.env['CI'] === 'true' && !url) throw new Error('TEST_DATABASE_URL must be set on CI: .ci/run starts PostgreSQL 15 for this test');
+if (process.env['CI'] === 'true' && !url)
+  throw new Error('TEST_DATABASE_URL must be set on CI: .ci/run starts PostgreSQL 15 for this test');
 
 interface Evidence {
   verdict: string;
@@ -22,13 +23,35 @@ interface Evidence {
   negativeControl: { outcome: string };
 }
 
-async function campaign(args: string[]): Promise<{ code: number | null; evidence: Evidence; out: string; dir: string }> {
+async function campaign(
+  args: string[],
+): Promise<{ code: number | null; evidence: Evidence; out: string; dir: string }> {
   const out = mkdtempSync(path.join(tmpdir(), 'tp-pg-'));
-  const r = await runCli(['run', '--database-url', url!, '--pool-size', '8', '--shrink-budget', '5s', '--replays', '1', '--seed', '1', '--out', out, ...args]);
+  const r = await runCli([
+    'run',
+    '--database-url',
+    url!,
+    '--pool-size',
+    '8',
+    '--shrink-budget',
+    '5s',
+    '--replays',
+    '1',
+    '--seed',
+    '1',
+    '--out',
+    out,
+    ...args,
+  ]);
   const run = readdirSync(out).find((d) => d !== 'latest' && statSync(path.join(out, d)).isDirectory());
   expect(run, r.stderr).toBeDefined();
   const dir = path.join(out, run!);
-  return { code: r.code, evidence: JSON.parse(readFileSync(path.join(dir, 'evidence.json'), 'utf8')) as Evidence, out: r.stdout + r.stderr, dir };
+  return {
+    code: r.code,
+    evidence: JSON.parse(readFileSync(path.join(dir, 'evidence.json'), 'utf8')) as Evidence,
+    out: r.stdout + r.stderr,
+    dir,
+  };
 }
 
 describe.skipIf(!url)('campaigns against the CRM on PostgreSQL (pg pool)', () => {

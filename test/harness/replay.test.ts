@@ -16,7 +16,21 @@ let counterexample: string;
 
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
-  const r = await runCli(['run', '--fault', 'export-unscoped', '--seed', '2', '--budget', '60s', '--shrink-budget', '5s', '--replays', '1', '--out', out]);
+  const r = await runCli([
+    'run',
+    '--fault',
+    'export-unscoped',
+    '--seed',
+    '2',
+    '--budget',
+    '60s',
+    '--shrink-budget',
+    '5s',
+    '--replays',
+    '1',
+    '--out',
+    out,
+  ]);
   expect(r.code, r.stdout + r.stderr).toBe(1);
   counterexample = path.join(out, 'latest', 'counterexamples', '1.json');
 }, 240_000);
@@ -62,13 +76,27 @@ describe('the generated regression test', () => {
 
   function runGenerated(crm: RunningCrm): Promise<number | null> {
     const dir = path.dirname(counterexample);
-    writeFileSync(path.join(dir, 'vitest.config.mjs'), "export default { test: { include: ['*.test.ts'], testTimeout: 60000 } };\n");
+    writeFileSync(
+      path.join(dir, 'vitest.config.mjs'),
+      "export default { test: { include: ['*.test.ts'], testTimeout: 60000 } };\n",
+    );
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.config.mjs', '--root', dir], {
-        cwd: dir,
-        env: { ...process.env, TENANTPROOF_TARGET: crm.url, TENANTPROOF_ADMIN_TOKEN: crm.adminToken },
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+          'run',
+          '--config',
+          'vitest.config.mjs',
+          '--root',
+          dir,
+        ],
+        {
+          cwd: dir,
+          env: { ...process.env, TENANTPROOF_TARGET: crm.url, TENANTPROOF_ADMIN_TOKEN: crm.adminToken },
+          stdio: 'ignore',
+        },
+      );
       child.on('close', resolve);
     });
   }

@@ -27,19 +27,25 @@ function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): P
 
 function credsFile(): string {
   const file = path.join(out, `creds-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify({
-    tenants: [
-      { id: '00000000-0000-4000-8000-000000000001', headers: { authorization: 'Bearer secret-one-aaaaaaaa' } },
-      { id: '00000000-0000-4000-8000-000000000002', headers: { authorization: 'Bearer secret-two-bbbbbbbb' } },
-    ],
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      tenants: [
+        { id: '00000000-0000-4000-8000-000000000001', headers: { authorization: 'Bearer secret-one-aaaaaaaa' } },
+        { id: '00000000-0000-4000-8000-000000000002', headers: { authorization: 'Bearer secret-two-bbbbbbbb' } },
+      ],
+    }),
+  );
   return file;
 }
 
 describe('tenantproof run: usage and config errors exit 2 with a message that says what to fix', () => {
   it('a malformed spec names the file and the location', async () => {
     const bad = path.join(out, 'bad.yaml');
-    writeFileSync(bad, 'openapi: 3.1.0\ninfo: { title: x, version: "1" }\npaths:\n  /a:\n    get:\n      responses:\n        "200": { $ref: "#/components/responses/Nope" }\n');
+    writeFileSync(
+      bad,
+      'openapi: 3.1.0\ninfo: { title: x, version: "1" }\npaths:\n  /a:\n    get:\n      responses:\n        "200": { $ref: "#/components/responses/Nope" }\n',
+    );
     const r = await runCli(['run', '--spec', bad, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.yaml');
@@ -85,7 +91,17 @@ describe('tenantproof run: usage and config errors exit 2 with a message that sa
 
 describe('tenantproof run: an unusable target exits 3', () => {
   it('an unreachable target is reported before any campaign starts', async () => {
-    const r = await runCli(['run', '--spec', CRM_SPEC, '--target', 'http://127.0.0.1:9', '--provision', `file:${credsFile()}`, '--out', out]);
+    const r = await runCli([
+      'run',
+      '--spec',
+      CRM_SPEC,
+      '--target',
+      'http://127.0.0.1:9',
+      '--provision',
+      `file:${credsFile()}`,
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/cannot reach the target at http:\/\/127\.0\.0\.1:9/);
   });
@@ -118,11 +134,28 @@ describe('tenantproof run: an unusable target exits 3', () => {
     it('a 5xx storm ends the campaign with exit 3 and says so, leaving verifiable evidence', async () => {
       const url = `http://127.0.0.1:${(storm.address() as AddressInfo).port}`;
       const dir = mkdtempSync(path.join(out, 'storm-'));
-      const r = await runCli(['run', '--spec', CRM_SPEC, '--target', url, '--provision', `file:${credsFile()}`, '--budget', '20s', '--seed', '1', '--out', dir]);
+      const r = await runCli([
+        'run',
+        '--spec',
+        CRM_SPEC,
+        '--target',
+        url,
+        '--provision',
+        `file:${credsFile()}`,
+        '--budget',
+        '20s',
+        '--seed',
+        '1',
+        '--out',
+        dir,
+      ]);
       expect(r.code).toBe(3);
       expect(r.stdout + r.stderr).toMatch(/target is failing|503/);
       const run = latestRun(dir);
-      const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as { verdict: string; method: { partial: boolean } };
+      const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as {
+        verdict: string;
+        method: { partial: boolean };
+      };
       expect(evidence.verdict).not.toBe('clean');
       const v = await runCli(['verify', run]);
       expect(v.code).toBe(0);
@@ -131,7 +164,23 @@ describe('tenantproof run: an unusable target exits 3', () => {
     it('huge and non-JSON bodies are truncated and judged, without a crash', async () => {
       const url = `http://127.0.0.1:${(huge.address() as AddressInfo).port}`;
       const dir = mkdtempSync(path.join(out, 'huge-'));
-      const r = await runCli(['run', '--spec', CRM_SPEC, '--target', url, '--provision', `file:${credsFile()}`, '--budget', '5s', '--runs', '2', '--seed', '2', '--out', dir]);
+      const r = await runCli([
+        'run',
+        '--spec',
+        CRM_SPEC,
+        '--target',
+        url,
+        '--provision',
+        `file:${credsFile()}`,
+        '--budget',
+        '5s',
+        '--runs',
+        '2',
+        '--seed',
+        '2',
+        '--out',
+        dir,
+      ]);
       expect(r.stderr).not.toMatch(/TypeError|RangeError|at .*\.ts:\d+/);
       expect([0, 3]).toContain(r.code);
       const run = latestRun(dir);
@@ -175,7 +224,9 @@ describe('tenantproof run: interruption and secrets', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/SIGINT received/);
     const run = latestRun(dir);
-    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as { method: { partial: boolean; partialReason?: string; requestCount: number } };
+    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as {
+      method: { partial: boolean; partialReason?: string; requestCount: number };
+    };
     expect(evidence.method.partial).toBe(true);
     expect(evidence.method.partialReason).toMatch(/SIGINT/);
     expect(evidence.method.requestCount).toBeGreaterThan(0);
@@ -195,25 +246,31 @@ describe('tenantproof run: a job killed outright (SIGKILL, as a CI timeout does)
   it('leaves the last checkpoint: partial, verifiable evidence, with the unsealed tail of the transcript named', async () => {
     const dir = mkdtempSync(path.join(out, 'sigkill-'));
     let killed = false;
-    const r = await runCli(['run', '--budget', '5m', '--seed', '4', '--tenants', '2', '--checkpoint-every', '2s', '--out', dir], {
-      onSpawn: (child) => {
-        // Kill once a checkpoint has been sealed and the run has gone on past it.
-        const poll = setInterval(() => {
-          const runs = readdirSync(dir).filter((d) => d !== 'latest');
-          const sealed = runs.some((d) => existsSync(path.join(dir, d, 'attestation.json')));
-          if (sealed && !killed) {
-            killed = true;
-            clearInterval(poll);
-            setTimeout(() => child.kill('SIGKILL'), 1_500);
-          }
-        }, 200);
-        child.on('exit', () => clearInterval(poll));
+    const r = await runCli(
+      ['run', '--budget', '5m', '--seed', '4', '--tenants', '2', '--checkpoint-every', '2s', '--out', dir],
+      {
+        onSpawn: (child) => {
+          // Kill once a checkpoint has been sealed and the run has gone on past it.
+          const poll = setInterval(() => {
+            const runs = readdirSync(dir).filter((d) => d !== 'latest');
+            const sealed = runs.some((d) => existsSync(path.join(dir, d, 'attestation.json')));
+            if (sealed && !killed) {
+              killed = true;
+              clearInterval(poll);
+              setTimeout(() => child.kill('SIGKILL'), 1_500);
+            }
+          }, 200);
+          child.on('exit', () => clearInterval(poll));
+        },
       },
-    });
+    );
     expect(killed).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     const run = latestRun(dir);
-    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as { verdict: string; method: { partial: boolean; partialReason?: string; requestCount: number } };
+    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as {
+      verdict: string;
+      method: { partial: boolean; partialReason?: string; requestCount: number };
+    };
     expect(evidence.method.partial).toBe(true);
     expect(evidence.method.partialReason).toMatch(/did not finish; this checkpoint was sealed at/);
     expect(evidence.method.requestCount).toBeGreaterThan(0);

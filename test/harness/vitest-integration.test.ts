@@ -17,11 +17,22 @@ interface JsonReport {
 
 function childVitest(env: Record<string, string>, report: string): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'test/fixtures/vitest-isolation/vitest.config.ts', '--reporter=json', `--outputFile=${report}`], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CI: 'true', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--config',
+        'test/fixtures/vitest-isolation/vitest.config.ts',
+        '--reporter=json',
+        `--outputFile=${report}`,
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CI: 'true', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -37,7 +48,9 @@ describe('tenantproof/vitest', () => {
     const report = path.join(dir, 'report.json');
     const code = await childVitest({ TP_FAULT: 'get-unscoped', TP_OUT: dir }, report);
     expect(code).toBe(1);
-    const results = (JSON.parse(readFileSync(report, 'utf8')) as JsonReport).testResults.flatMap((r) => r.assertionResults);
+    const results = (JSON.parse(readFileSync(report, 'utf8')) as JsonReport).testResults.flatMap(
+      (r) => r.assertionResults,
+    );
     const titles = results.map((r) => r.title);
     for (const oracle of ORACLES) expect(titles).toContain(`${oracle}: no tenant sees or changes another's data`);
     expect(titles).toContain('the campaign reached a verdict');

@@ -25,7 +25,9 @@ const HAVE_CHROMIUM = chromiumAvailable();
 /** CI sets TENANTPROOF_REQUIRE_CHROMIUM=1: then a missing Chromium fails these tests instead of skipping them. */
 const REQUIRED = process.env['TENANTPROOF_REQUIRE_CHROMIUM'] === '1';
 if (!HAVE_CHROMIUM && !REQUIRED) {
-  console.warn(`\n!!! SKIPPING the real-browser report tests: no Chromium at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\`. These tests did NOT run. !!!\n`);
+  console.warn(
+    `\n!!! SKIPPING the real-browser report tests: no Chromium at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\`. These tests did NOT run. !!!\n`,
+  );
 }
 
 const SHOTS = path.join(REPO_ROOT, 'reports', 'screenshots');
@@ -100,9 +102,21 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)('report.html in real Chromium', () 
     const box = await heat.boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(box!.height).toBeGreaterThan(200);
-    const cells = await page.$$eval('#heat-map td[data-operation]', (tds) => tds.map((td) => ({ op: td.getAttribute('data-operation'), oracle: td.getAttribute('data-oracle'), rel: td.getAttribute('data-relation'), count: Number(td.getAttribute('data-count')), bg: (globalThis as unknown as Win).getComputedStyle(td).backgroundColor })));
+    const cells = await page.$$eval('#heat-map td[data-operation]', (tds) =>
+      tds.map((td) => ({
+        op: td.getAttribute('data-operation'),
+        oracle: td.getAttribute('data-oracle'),
+        rel: td.getAttribute('data-relation'),
+        count: Number(td.getAttribute('data-count')),
+        bg: (globalThis as unknown as Win).getComputedStyle(td).backgroundColor,
+      })),
+    );
     const expected = new Map<string, number>();
-    for (const c of evidence.coverage.cells) expected.set(`${c.operationId}|${c.oracle}|${c.relation}`, (expected.get(`${c.operationId}|${c.oracle}|${c.relation}`) ?? 0) + c.count);
+    for (const c of evidence.coverage.cells)
+      expected.set(
+        `${c.operationId}|${c.oracle}|${c.relation}`,
+        (expected.get(`${c.operationId}|${c.oracle}|${c.relation}`) ?? 0) + c.count,
+      );
     expect(cells.length).toBe(expected.size);
     for (const c of cells) expect(c.count).toBe(expected.get(`${c.op}|${c.oracle}|${c.rel}`));
     // Covered cells are shaded (not white); the rows cover every in-scope operation.
@@ -116,14 +130,18 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)('report.html in real Chromium', () 
     const { page } = o;
     await expect(page.locator('#verdict .word').textContent()).resolves.toBe('CLEAN');
     await expect(page.locator('#verdict').getAttribute('data-verdict')).resolves.toBe('clean');
-    const color = await page.locator('#verdict').evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).color);
+    const color = await page
+      .locator('#verdict')
+      .evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).color);
     expect(color).toBe('rgb(26, 127, 55)');
     await expect(page.locator('#n-findings b').textContent()).resolves.toBe('0');
     await expect(page.locator('article.finding').count()).resolves.toBe(0);
     await expect(page.locator('#no-findings').isVisible()).resolves.toBe(true);
     await expectHeatMap(page, clean.evidence);
     await expect(page.locator('#controls tbody tr').count()).resolves.toBe(clean.evidence.controlMapping.length);
-    await expect(page.locator('#negative-control tbody tr').count()).resolves.toBe(clean.evidence.negativeControl.oracles.length);
+    await expect(page.locator('#negative-control tbody tr').count()).resolves.toBe(
+      clean.evidence.negativeControl.oracles.length,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'clean.png'), fullPage: true });
     expectQuiet(o);
     await page.context().close();
@@ -135,7 +153,9 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)('report.html in real Chromium', () 
     const ev = leak.evidence;
     expect(ev.verdict).toBe('leak');
     await expect(page.locator('#verdict .word').textContent()).resolves.toBe('LEAK');
-    const color = await page.locator('#verdict').evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).color);
+    const color = await page
+      .locator('#verdict')
+      .evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).color);
     expect(color).toBe('rgb(179, 38, 30)');
     await expect(page.locator('#n-findings b').textContent()).resolves.toBe(String(ev.findings.length));
     await expect(page.locator('article.finding').count()).resolves.toBe(ev.findings.length);
@@ -153,7 +173,13 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)('report.html in real Chromium', () 
       expect(marks).toEqual(hits.map((h) => h.context.match));
     }
     await expectHeatMap(page, ev);
-    const hot = await page.$$eval('#heat-map td[data-finding="true"]', (tds) => tds.map((td) => ({ op: td.getAttribute('data-operation'), oracle: td.getAttribute('data-oracle'), outline: (globalThis as unknown as Win).getComputedStyle(td).outlineColor })));
+    const hot = await page.$$eval('#heat-map td[data-finding="true"]', (tds) =>
+      tds.map((td) => ({
+        op: td.getAttribute('data-operation'),
+        oracle: td.getAttribute('data-oracle'),
+        outline: (globalThis as unknown as Win).getComputedStyle(td).outlineColor,
+      })),
+    );
     expect(hot.length).toBeGreaterThan(0);
     for (const f of ev.findings) expect(hot.some((h) => h.op === f.operationId && h.oracle === f.oracle)).toBe(true);
     expect(hot.every((h) => h.outline === 'rgb(179, 38, 30)')).toBe(true);
@@ -168,13 +194,20 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)('report.html in real Chromium', () 
     const o = await open(leak.file, { width: 703, height: 1000 });
     const { page } = o;
     await page.emulateMedia({ media: 'print' });
-    const verdictBg = await page.locator('#verdict').evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).backgroundColor);
+    const verdictBg = await page
+      .locator('#verdict')
+      .evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).backgroundColor);
     expect(verdictBg).toBe('rgb(255, 255, 255)');
-    const bodyBg = await page.evaluate(() => (globalThis as unknown as Win).getComputedStyle((globalThis as unknown as Win).document.body).backgroundColor);
+    const bodyBg = await page.evaluate(
+      () =>
+        (globalThis as unknown as Win).getComputedStyle((globalThis as unknown as Win).document.body).backgroundColor,
+    );
     expect(['rgba(0, 0, 0, 0)', 'rgb(255, 255, 255)']).toContain(bodyBg);
     const heatWidth = await page.locator('#heat-map').evaluate((el) => el.getBoundingClientRect().width);
     expect(heatWidth).toBeLessThanOrEqual(703);
-    const breaks = await page.$$eval('section.big', (ss) => ss.map((s) => (globalThis as unknown as Win).getComputedStyle(s).breakBefore));
+    const breaks = await page.$$eval('section.big', (ss) =>
+      ss.map((s) => (globalThis as unknown as Win).getComputedStyle(s).breakBefore),
+    );
     expect(breaks.length).toBeGreaterThan(0);
     expect(breaks.every((b) => b === 'page')).toBe(true);
     expectQuiet(o);

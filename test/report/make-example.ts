@@ -24,7 +24,10 @@ async function makeExample(source: string, dest: string): Promise<number> {
   const att = verifyAttestation(src);
   if (!att.statement) throw new Error('source attestation has no statement');
   const key = loadSigningKey();
-  if (key.fingerprint !== before.keyFingerprint) throw new Error(`TENANTPROOF_SIGNING_KEY (${key.fingerprint}) is not the key that signed ${src} (${before.keyFingerprint})`);
+  if (key.fingerprint !== before.keyFingerprint)
+    throw new Error(
+      `TENANTPROOF_SIGNING_KEY (${key.fingerprint}) is not the key that signed ${src} (${before.keyFingerprint})`,
+    );
   rmSync(dest, { recursive: true, force: true });
   cpSync(src, dest, { recursive: true });
   rmSync(path.join(dest, MANIFEST_FILE));

@@ -61,18 +61,30 @@ describe('renderReportHtml: the leak run', () => {
   it('highlights the offending bytes of each foreign-data hit in <mark>', () => {
     const f = evidence.findings.find((x) => x.oracle === 'foreign-data')!;
     const hits = f.evidence['hits'] as Array<{ context: { before: string; match: string; after: string } }>;
-    for (const h of hits) expect(html).toContain(`${esc(h.context.before)}<mark>${esc(h.context.match)}</mark>${esc(h.context.after)}`);
-    expect((html.match(/<mark>/g) ?? []).length).toBe(evidence.findings.flatMap((x) => (x.evidence['hits'] as unknown[] | undefined) ?? []).length);
+    for (const h of hits)
+      expect(html).toContain(`${esc(h.context.before)}<mark>${esc(h.context.match)}</mark>${esc(h.context.after)}`);
+    expect((html.match(/<mark>/g) ?? []).length).toBe(
+      evidence.findings.flatMap((x) => (x.evidence['hits'] as unknown[] | undefined) ?? []).length,
+    );
   });
 
   it('has a heat-map cell for every coverage cell, with its count, and marks the finding cell', () => {
     expect(evidence.coverage.cells.length).toBeGreaterThan(10);
     for (const c of evidence.coverage.cells) {
-      expect(html).toMatch(new RegExp(`data-operation="${c.operationId}" data-oracle="${c.oracle}" data-relation="${c.relation}" data-count="${c.count}"`));
+      expect(html).toMatch(
+        new RegExp(
+          `data-operation="${c.operationId}" data-oracle="${c.oracle}" data-relation="${c.relation}" data-count="${c.count}"`,
+        ),
+      );
     }
     const cellCount = (html.match(/<td class="c [^"]*" data-operation=/g) ?? []).length;
-    expect(cellCount).toBe(new Set(evidence.coverage.cells.map((c) => `${c.operationId}|${c.oracle}|${c.relation}`)).size);
-    for (const f of evidence.findings) expect(html).toMatch(new RegExp(`class="c [^"]*finding" data-operation="${f.operationId}" data-oracle="${f.oracle}"`));
+    expect(cellCount).toBe(
+      new Set(evidence.coverage.cells.map((c) => `${c.operationId}|${c.oracle}|${c.relation}`)).size,
+    );
+    for (const f of evidence.findings)
+      expect(html).toMatch(
+        new RegExp(`class="c [^"]*finding" data-operation="${f.operationId}" data-oracle="${f.oracle}"`),
+      );
   });
 
   it('shows scope, method, negative control, control mapping and the signing key', () => {
@@ -83,7 +95,10 @@ describe('renderReportHtml: the leak run', () => {
     expect(html).toContain(evidence.method.startedAt);
     expect(html).toContain(evidence.method.endedAt);
     for (const t of evidence.method.tenants) expect(html).toContain(`<code>${t}</code>`);
-    for (const o of evidence.negativeControl.oracles) expect(html).toMatch(new RegExp(`<tr><td>${o.oracle}</td><td>${o.planted ? 'yes' : 'no'}</td><td>${o.fired ? 'yes' : 'no'}</td>`));
+    for (const o of evidence.negativeControl.oracles)
+      expect(html).toMatch(
+        new RegExp(`<tr><td>${o.oracle}</td><td>${o.planted ? 'yes' : 'no'}</td><td>${o.fired ? 'yes' : 'no'}</td>`),
+      );
     for (const c of evidence.controlMapping) {
       expect(html).toContain(`<td>${esc(c.framework)}</td><td><b>${esc(c.id)}</b></td>`);
       expect(html).toContain(esc(c.tested));
@@ -108,11 +123,19 @@ describe('renderReportHtml: the clean run', () => {
     expect(html).toContain('id="no-findings"');
     expect(html).not.toContain('<article class="finding"');
     expect(html).not.toContain('data-finding="true"');
-    for (const c of evidence.coverage.cells) expect(html).toContain(`data-operation="${c.operationId}" data-oracle="${c.oracle}" data-relation="${c.relation}" data-count="${c.count}"`);
+    for (const c of evidence.coverage.cells)
+      expect(html).toContain(
+        `data-operation="${c.operationId}" data-oracle="${c.oracle}" data-relation="${c.relation}" data-count="${c.count}"`,
+      );
   });
 
   it('renders an inconclusive, partial variant with its warnings', () => {
-    const e: Evidence = { ...evidence, verdict: 'inconclusive', method: { ...evidence.method, partial: true, partialReason: 'stopped by SIGINT' }, negativeControl: { outcome: 'failed', detail: 'foreign-data did not fire', oracles: [] } };
+    const e: Evidence = {
+      ...evidence,
+      verdict: 'inconclusive',
+      method: { ...evidence.method, partial: true, partialReason: 'stopped by SIGINT' },
+      negativeControl: { outcome: 'failed', detail: 'foreign-data did not fire', oracles: [] },
+    };
     const h = renderReportHtml(EvidenceSchema.parse(e));
     expect(h).toContain('verdict-inconclusive');
     expect(h).toContain('INCONCLUSIVE');
@@ -125,14 +148,29 @@ describe('escaping attacker-controlled text', () => {
   const XSS = '<script>alert(1)</script>';
   const { evidence, exchanges } = loadFixture('leak');
   const f0 = evidence.findings[0]!;
-  const hits = (f0.evidence['hits'] as Array<Record<string, unknown>>).map((h, i) => (i === 0 ? { ...h, context: { before: `x"><img src=x onerror=alert(2)>`, match: XSS, after: `</pre><a href="javascript:alert(3)">` } } : h));
+  const hits = (f0.evidence['hits'] as Array<Record<string, unknown>>).map((h, i) =>
+    i === 0
+      ? {
+          ...h,
+          context: {
+            before: `x"><img src=x onerror=alert(2)>`,
+            match: XSS,
+            after: `</pre><a href="javascript:alert(3)">`,
+          },
+        }
+      : h,
+  );
   const evil: EvidenceFinding = {
     ...f0,
     summary: `summary ${XSS}`,
     evidence: { ...f0.evidence, hits, note: XSS, nested: { deep: XSS } },
     repro: { steps: [{ tenant: 'T1', method: 'GET', path: `/v1/x?q=${XSS}"'&` }, ...f0.repro.steps] },
   };
-  const e: Evidence = { ...evidence, findings: [evil], scope: { ...evidence.scope, spec: { ...evidence.scope.spec, title: `CRM ${XSS}` } } };
+  const e: Evidence = {
+    ...evidence,
+    findings: [evil],
+    scope: { ...evidence.scope, spec: { ...evidence.scope.spec, title: `CRM ${XSS}` } },
+  };
   const html = renderReportHtml(e, { exchanges });
 
   it('renders a finding whose excerpt contains <script>alert(1)</script> as text', () => {
@@ -182,7 +220,17 @@ describe('sequence diagram', () => {
 
   it('renders other oracles’ evidence as readable fields', () => {
     const { evidence } = loadFixture('leak');
-    const f: EvidenceFinding = { ...evidence.findings[0]!, id: 'F9', oracle: 'cross-tenant-access', evidence: { kind: 'victim-record-gone', beforeStatus: 200, afterStatus: 404, changes: [{ path: '/name', before: 'a', after: 'b' }] } };
+    const f: EvidenceFinding = {
+      ...evidence.findings[0]!,
+      id: 'F9',
+      oracle: 'cross-tenant-access',
+      evidence: {
+        kind: 'victim-record-gone',
+        beforeStatus: 200,
+        afterStatus: 404,
+        changes: [{ path: '/name', before: 'a', after: 'b' }],
+      },
+    };
     const html = renderReportHtml({ ...evidence, findings: [f] });
     expect(html).toContain('<dt>kind</dt><dd><code>victim-record-gone</code></dd>');
     expect(html).toContain('<dt>beforeStatus</dt><dd>200</dd>');

@@ -39,7 +39,10 @@ describe('reports/example (the committed example run)', () => {
   it('is small and holds no absolute path a verification depends on', () => {
     const m = readManifest(EXAMPLE);
     if (!('files' in m)) throw new Error('no manifest');
-    const total = m.files.reduce((n, f) => n + f.size, 0) + statSync(path.join(EXAMPLE, MANIFEST_FILE)).size + statSync(path.join(EXAMPLE, ATTESTATION_FILE)).size;
+    const total =
+      m.files.reduce((n, f) => n + f.size, 0) +
+      statSync(path.join(EXAMPLE, MANIFEST_FILE)).size +
+      statSync(path.join(EXAMPLE, ATTESTATION_FILE)).size;
     expect(total).toBeLessThan(1.5 * 1024 * 1024);
     for (const f of m.files) expect(path.isAbsolute(f.path)).toBe(false);
     const e = readEvidenceFile(EXAMPLE);
@@ -93,7 +96,8 @@ describe('tenantproof report', () => {
     expect(verifyRunDir(dir).ok).toBe(true);
     // Not compared byte for byte with the signed report.html: that one is frozen when the example is
     // made, while the renderer may change since (the re-render is deterministic for a given renderer).
-    for (const f of readEvidenceFile(dir).findings) expect(readFileSync(file, 'utf8')).toContain(`data-finding-id="${f.id}"`);
+    for (const f of readEvidenceFile(dir).findings)
+      expect(readFileSync(file, 'utf8')).toContain(`data-finding-id="${f.id}"`);
   });
 
   it('writes report.html into an unsealed folder (what run does before sealing)', async () => {
@@ -109,7 +113,9 @@ describe('tenantproof report', () => {
 
 describe('PDF without Chromium', () => {
   it('renderReportPdf throws ChromiumUnavailableError naming the fix', async () => {
-    const err = await renderReportPdf(path.join(EXAMPLE, 'report.html'), path.join(tmpdir(), 'never.pdf'), { executablePath: '/nonexistent/chromium' }).catch((e: unknown) => e);
+    const err = await renderReportPdf(path.join(EXAMPLE, 'report.html'), path.join(tmpdir(), 'never.pdf'), {
+      executablePath: '/nonexistent/chromium',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChromiumUnavailableError);
     expect((err as Error).message).toContain('apt-get install chromium');
     expect((err as Error).message).toContain('/nonexistent/chromium');
@@ -124,7 +130,8 @@ describe('PDF without Chromium', () => {
       process.env['TENANTPROOF_CHROMIUM'] = '/nonexistent/chromium';
       vi.resetModules();
       try {
-        const fresh = (await import('../../harness/evidence/report/write-report.ts')) as typeof import('../../harness/evidence/report/write-report.ts');
+        const fresh =
+          (await import('../../harness/evidence/report/write-report.ts')) as typeof import('../../harness/evidence/report/write-report.ts');
         const r = await fresh.writeReportFiles(dir, { pdf: true, htmlFile: path.join(dir, 'again.html') });
         expect(existsSync(r.htmlFile)).toBe(true);
         expect(r.pdfFile).toBeUndefined();

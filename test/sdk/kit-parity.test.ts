@@ -34,6 +34,12 @@ describe('sdk/testing behaves like the reference CRM', () => {
   });
 
   it('the suite exercised the error classes it claims to compare', () => {
-    expect([...errorClasses].sort()).toEqual(['AuthenticationError', 'BadRequestError', 'ConflictError', 'NotFoundError', 'UnprocessableEntityError']);
+    expect([...errorClasses].sort()).toEqual([
+      'AuthenticationError',
+      'BadRequestError',
+      'ConflictError',
+      'NotFoundError',
+      'UnprocessableEntityError',
+    ]);
   });
 });

@@ -18,7 +18,8 @@ describe('sdk/README.md examples', () => {
 
   it('has examples for install, construction, errors, pagination and the testing kit', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(8);
-    for (const heading of ['## Install', '## Construction', '## Errors', '## Pagination', '## The testing kit']) expect(readme).toContain(heading);
+    for (const heading of ['## Install', '## Construction', '## Errors', '## Pagination', '## The testing kit'])
+      expect(readme).toContain(heading);
   });
 
   it('every ts block typechecks against the real SDK', () => {
@@ -32,7 +33,10 @@ describe('sdk/README.md examples', () => {
     });
     // A control: an example that misuses the SDK must be reported, so a pass means something.
     const control = path.join(dir, 'control-broken.ts');
-    writeFileSync(control, `import { CrmClient } from 'tenantproof/sdk';\nconst crm = new CrmClient({ apiKey: 'k' });\nawait crm.customers.create({ nam: 'typo' });\nexport {};\n`);
+    writeFileSync(
+      control,
+      `import { CrmClient } from 'tenantproof/sdk';\nconst crm = new CrmClient({ apiKey: 'k' });\nawait crm.customers.create({ nam: 'typo' });\nexport {};\n`,
+    );
     files.push(control);
     const result = typecheck(files, {
       paths: {
@@ -40,7 +44,10 @@ describe('sdk/README.md examples', () => {
         'tenantproof/sdk/testing': [path.join(REPO_ROOT, 'sdk', 'testing', 'index.ts')],
       },
     });
-    const [broken, clean] = [result.diagnostics.filter((d) => d.includes('control-broken.ts')), result.diagnostics.filter((d) => !d.includes('control-broken.ts'))];
+    const [broken, clean] = [
+      result.diagnostics.filter((d) => d.includes('control-broken.ts')),
+      result.diagnostics.filter((d) => !d.includes('control-broken.ts')),
+    ];
     expect(clean).toEqual([]);
     expect(broken.join('\n')).toMatch(/nam/);
   });

@@ -81,20 +81,40 @@ export class Observer {
 }
 
 function describeError(error: unknown): Observation {
-  if (error instanceof APIError) return { class: error.name, status: error.status, type: error.problem?.type, title: error.problem?.title, hasRequestId: Boolean(error.requestId) };
+  if (error instanceof APIError)
+    return {
+      class: error.name,
+      status: error.status,
+      type: error.problem?.type,
+      title: error.problem?.title,
+      hasRequestId: Boolean(error.requestId),
+    };
   if (error instanceof CrmError) return { class: error.name };
   throw error;
 }
 
 const RANDOM_ID = '5f0b7c3e-2d4a-4b6c-8e9f-0a1b2c3d4e5f';
-const line = (description: string, quantity: number, unitPriceCents: number) => ({ description, quantity, unitPriceCents });
+const line = (description: string, quantity: number, unitPriceCents: number) => ({
+  description,
+  quantity,
+  unitPriceCents,
+});
 const ids = (page: { data: Array<{ id: string }> }) => page.data.map((x) => x.id);
 
 export const SCENARIOS: Scenario[] = [
   {
     name: 'a customer is visible to its tenant only; foreign and missing ids get the same 404',
     async run({ a, b }, log) {
-      const c = await log.call('create', a.customers.create({ name: 'Dana Whitfield', email: 'dana@whitfield.example', phone: '+1 555 010 2233', tags: ['residential'], address: { line1: '12 Elm Street', city: 'Springfield', postalCode: '62704', country: 'US' } }));
+      const c = await log.call(
+        'create',
+        a.customers.create({
+          name: 'Dana Whitfield',
+          email: 'dana@whitfield.example',
+          phone: '+1 555 010 2233',
+          tags: ['residential'],
+          address: { line1: '12 Elm Street', city: 'Springfield', postalCode: '62704', country: 'US' },
+        }),
+      );
       await log.call('get own', a.customers.get(c!.id));
       await log.call('get foreign', b.customers.get(c!.id));
       await log.call('get missing', b.customers.get(RANDOM_ID));
@@ -112,7 +132,11 @@ export const SCENARIOS: Scenario[] = [
       await log.call('B same email', b.customers.create({ name: 'Sam B', email: 'sam@example.com' }), (x) => x.email);
       const other = await log.call('A other', a.customers.create({ name: 'Alex', email: 'alex@example.com' }));
       await log.call('A update to taken email', a.customers.update(other!.id, { email: 'Sam@Example.com' }));
-      await log.call('A update own email', a.customers.update(first!.id, { email: 'sam@example.com', phone: null }), (x) => [x.email, x.phone]);
+      await log.call(
+        'A update own email',
+        a.customers.update(first!.id, { email: 'sam@example.com', phone: null }),
+        (x) => [x.email, x.phone],
+      );
     },
   },
   {
@@ -126,10 +150,16 @@ export const SCENARIOS: Scenario[] = [
       const names: string[] = [];
       for await (const c of a.customers.list({ limit: 2 })) names.push(c.name);
       log.note('A names newest first', names);
-      log.note('B names', (await b.customers.list({ limit: 100 }).toArray()).map((c) => c.name));
+      log.note(
+        'B names',
+        (await b.customers.list({ limit: 100 }).toArray()).map((c) => c.name),
+      );
       const first = await a.customers.list({ limit: 2 });
       await log.call('B uses A cursor', b.customers.list({ limit: 2, cursor: first.nextCursor! }));
-      await log.call('A cursor on another list', a.customers.list({ limit: 2, cursor: first.nextCursor!, q: 'Customer' }));
+      await log.call(
+        'A cursor on another list',
+        a.customers.list({ limit: 2, cursor: first.nextCursor!, q: 'Customer' }),
+      );
       await log.call('A filter q', a.customers.list({ q: 'customer 3' }), (p) => p.data.map((c) => c.name));
       await log.call('forged cursor', a.customers.list({ cursor: 'eyJwb3NpdGlvbiI6MX0.forged' }));
     },
@@ -140,8 +170,16 @@ export const SCENARIOS: Scenario[] = [
       const body = { name: 'Idem', email: 'idem@example.com' };
       const first = await a.customers.create(body, { idempotencyKey: 'order-1' }).withResponse();
       const again = await a.customers.create(body, { idempotencyKey: 'order-1' }).withResponse();
-      log.note('replay', { sameId: first.data.id === again.data.id, status: again.response.status, replayed: again.response.headers['idempotent-replayed'] ?? null, firstReplayed: first.response.headers['idempotent-replayed'] ?? null });
-      await log.call('same key, other body', a.customers.create({ name: 'Other', email: 'other@example.com' }, { idempotencyKey: 'order-1' }));
+      log.note('replay', {
+        sameId: first.data.id === again.data.id,
+        status: again.response.status,
+        replayed: again.response.headers['idempotent-replayed'] ?? null,
+        firstReplayed: first.response.headers['idempotent-replayed'] ?? null,
+      });
+      await log.call(
+        'same key, other body',
+        a.customers.create({ name: 'Other', email: 'other@example.com' }, { idempotencyKey: 'order-1' }),
+      );
       const inB = await log.call('B same key', b.customers.create(body, { idempotencyKey: 'order-1' }));
       log.note('B got its own record', inB!.id !== first.data.id);
       await log.call('A list', a.customers.list(), (p) => p.data.length);
@@ -169,20 +207,74 @@ export const SCENARIOS: Scenario[] = [
     async run({ a, b }, log) {
       const c = (await a.customers.create({ name: 'Jobber', email: 'jobber@example.com' }))!;
       const foreign = (await b.customers.create({ name: 'B cust', email: 'bc@example.com' }))!;
-      const j = await log.call('create', a.jobs.create({ customerId: c.id, title: 'Replace water heater', scheduledStart: '2026-03-02T14:00:00Z', scheduledEnd: '2026-03-02T17:00:00Z', assignedTo: 'Sam' }));
-      await log.call('RFC 3339 variants are accepted and normalised', a.jobs.create({ customerId: c.id, title: 'Odd clocks', scheduledStart: '2026-03-03t08:00:00+02:00', scheduledEnd: '2026-03-03 09:00:00z' }), (x) => [x.scheduledStart, x.scheduledEnd]);
-      await log.call('not RFC 3339 (no zone)', a.jobs.create({ customerId: c.id, title: 'No zone', scheduledStart: '2026-03-03T08:00:00', scheduledEnd: '2026-03-03T09:00:00Z' }));
-      await log.call('end before start', a.jobs.create({ customerId: c.id, title: 'Bad', scheduledStart: '2026-03-02T17:00:00Z', scheduledEnd: '2026-03-02T14:00:00Z' }));
-      await log.call('foreign customer', a.jobs.create({ customerId: foreign.id, title: 'Sneaky', scheduledStart: '2026-03-02T14:00:00Z', scheduledEnd: '2026-03-02T17:00:00Z' }));
-      await log.call('update status', a.jobs.update(j!.id, { status: 'in_progress', description: 'Bring the big wrench' }), (x) => [x.status, x.description]);
+      const j = await log.call(
+        'create',
+        a.jobs.create({
+          customerId: c.id,
+          title: 'Replace water heater',
+          scheduledStart: '2026-03-02T14:00:00Z',
+          scheduledEnd: '2026-03-02T17:00:00Z',
+          assignedTo: 'Sam',
+        }),
+      );
+      await log.call(
+        'RFC 3339 variants are accepted and normalised',
+        a.jobs.create({
+          customerId: c.id,
+          title: 'Odd clocks',
+          scheduledStart: '2026-03-03t08:00:00+02:00',
+          scheduledEnd: '2026-03-03 09:00:00z',
+        }),
+        (x) => [x.scheduledStart, x.scheduledEnd],
+      );
+      await log.call(
+        'not RFC 3339 (no zone)',
+        a.jobs.create({
+          customerId: c.id,
+          title: 'No zone',
+          scheduledStart: '2026-03-03T08:00:00',
+          scheduledEnd: '2026-03-03T09:00:00Z',
+        }),
+      );
+      await log.call(
+        'end before start',
+        a.jobs.create({
+          customerId: c.id,
+          title: 'Bad',
+          scheduledStart: '2026-03-02T17:00:00Z',
+          scheduledEnd: '2026-03-02T14:00:00Z',
+        }),
+      );
+      await log.call(
+        'foreign customer',
+        a.jobs.create({
+          customerId: foreign.id,
+          title: 'Sneaky',
+          scheduledStart: '2026-03-02T14:00:00Z',
+          scheduledEnd: '2026-03-02T17:00:00Z',
+        }),
+      );
+      await log.call(
+        'update status',
+        a.jobs.update(j!.id, { status: 'in_progress', description: 'Bring the big wrench' }),
+        (x) => [x.status, x.description],
+      );
       await log.call('reschedule backwards', a.jobs.update(j!.id, { scheduledEnd: '2026-03-01T00:00:00Z' }));
       await log.call('list by status', a.jobs.list({ status: 'in_progress' }), ids);
       await log.call('list by other status', a.jobs.list({ status: 'completed' }), ids);
       await log.call('schedule', a.schedule.get({ from: '2026-03-01T00:00:00Z', to: '2026-03-05T00:00:00Z' }));
-      await log.call('schedule other assignee', a.schedule.get({ from: '2026-03-01T00:00:00Z', to: '2026-03-05T00:00:00Z', assignedTo: 'Kim' }), (s) => s.data.length);
+      await log.call(
+        'schedule other assignee',
+        a.schedule.get({ from: '2026-03-01T00:00:00Z', to: '2026-03-05T00:00:00Z', assignedTo: 'Kim' }),
+        (s) => s.data.length,
+      );
       await log.call('schedule too wide', a.schedule.get({ from: '2026-01-01T00:00:00Z', to: '2026-06-01T00:00:00Z' }));
       await log.call('schedule reversed', a.schedule.get({ from: '2026-03-05T00:00:00Z', to: '2026-03-01T00:00:00Z' }));
-      await log.call('B schedule', b.schedule.get({ from: '2026-03-01T00:00:00Z', to: '2026-03-05T00:00:00Z' }), (s) => s.data.length);
+      await log.call(
+        'B schedule',
+        b.schedule.get({ from: '2026-03-01T00:00:00Z', to: '2026-03-05T00:00:00Z' }),
+        (s) => s.data.length,
+      );
       await log.call('B get job', b.jobs.get(j!.id));
       await log.call('customer with a job cannot be deleted', a.customers.delete(c.id));
       await log.call('delete job', a.jobs.delete(j!.id));
@@ -194,7 +286,15 @@ export const SCENARIOS: Scenario[] = [
     name: 'quotes: draft → sent → accepted → converted, and what each state refuses',
     async run({ a, b }, log) {
       const c = (await a.customers.create({ name: 'Quoted', email: 'quoted@example.com' }))!;
-      const q = await log.call('create', a.quotes.create({ customerId: c.id, lineItems: [line('50 gal water heater', 1, 89900), line('Labour (hours)', 3, 9500)], validUntil: '2026-04-01', notes: 'Includes disposal' }));
+      const q = await log.call(
+        'create',
+        a.quotes.create({
+          customerId: c.id,
+          lineItems: [line('50 gal water heater', 1, 89900), line('Labour (hours)', 3, 9500)],
+          validUntil: '2026-04-01',
+          notes: 'Includes disposal',
+        }),
+      );
       await log.call('send', a.quotes.update(q!.id, { status: 'sent' }), (x) => x.status);
       await log.call('convert before accept', a.quotes.convert(q!.id));
       await log.call('B accept', b.quotes.accept(q!.id));
@@ -217,16 +317,39 @@ export const SCENARIOS: Scenario[] = [
     name: 'invoices and payments: balances, paid, void',
     async run({ a, b }, log) {
       const c = (await a.customers.create({ name: 'Billed', email: 'billed@example.com' }))!;
-      const inv = await log.call('create', a.invoices.create({ customerId: c.id, lineItems: [line('Drain cleaning', 1, 18000), line('Parts', 2, 1000)], dueDate: '2026-03-31' }));
-      await log.call('pay part', a.invoices.payments.create(inv!.id, { amountCents: 5000, method: 'card', reference: 'ch_1' }));
+      const inv = await log.call(
+        'create',
+        a.invoices.create({
+          customerId: c.id,
+          lineItems: [line('Drain cleaning', 1, 18000), line('Parts', 2, 1000)],
+          dueDate: '2026-03-31',
+        }),
+      );
+      await log.call(
+        'pay part',
+        a.invoices.payments.create(inv!.id, { amountCents: 5000, method: 'card', reference: 'ch_1' }),
+      );
       await log.call('overpay', a.invoices.payments.create(inv!.id, { amountCents: 999999, method: 'cash' }));
       await log.call('B pay', b.invoices.payments.create(inv!.id, { amountCents: 1, method: 'cash' }));
       await log.call('void with payments', a.invoices.update(inv!.id, { status: 'void' }));
-      await log.call('pay rest', a.invoices.payments.create(inv!.id, { amountCents: 15000, method: 'check', receivedAt: '2026-03-10T12:00:00Z' }));
+      await log.call(
+        'pay rest',
+        a.invoices.payments.create(inv!.id, {
+          amountCents: 15000,
+          method: 'check',
+          receivedAt: '2026-03-10T12:00:00Z',
+        }),
+      );
       await log.call('now paid', a.invoices.get(inv!.id), (x) => [x.status, x.paidCents, x.balanceCents]);
-      await log.call('payments', a.invoices.payments.list(inv!.id), (p) => p.data.map((x) => [x.amountCents, x.method, x.reference]));
+      await log.call('payments', a.invoices.payments.list(inv!.id), (p) =>
+        p.data.map((x) => [x.amountCents, x.method, x.reference]),
+      );
       await log.call('B payments', b.invoices.payments.list(inv!.id));
-      const second = (await a.invoices.create({ customerId: c.id, lineItems: [line('Callout', 1, 7500)], dueDate: '2026-04-15' }))!;
+      const second = (await a.invoices.create({
+        customerId: c.id,
+        lineItems: [line('Callout', 1, 7500)],
+        dueDate: '2026-04-15',
+      }))!;
       await log.call('move due date', a.invoices.update(second.id, { dueDate: '2026-05-15' }), (x) => x.dueDate);
       await log.call('void', a.invoices.update(second.id, { status: 'void' }), (x) => x.status);
       await log.call('pay void', a.invoices.payments.create(second.id, { amountCents: 100, method: 'cash' }));
@@ -241,11 +364,22 @@ export const SCENARIOS: Scenario[] = [
     async run({ a, b }, log) {
       const ca = (await a.customers.create({ name: 'Plumber Pat', email: 'pat@a.example' }))!;
       await b.customers.create({ name: 'Plumber Bea', email: 'bea@b.example' });
-      await a.jobs.create({ customerId: ca.id, title: 'Plumbing check', scheduledStart: '2026-03-02T14:00:00Z', scheduledEnd: '2026-03-02T15:00:00Z' });
+      await a.jobs.create({
+        customerId: ca.id,
+        title: 'Plumbing check',
+        scheduledStart: '2026-03-02T14:00:00Z',
+        scheduledEnd: '2026-03-02T15:00:00Z',
+      });
       await a.quotes.create({ customerId: ca.id, lineItems: [line('Plumbing parts', 2, 1500)], notes: 'plumb' });
-      await log.call('A search', a.search.query({ q: 'plumb' }), (r) => r.data.map((x) => [x.type, x.title]).sort((p, q) => p[0]!.localeCompare(q[0]!)));
-      await log.call('A search jobs only', a.search.query({ q: 'plumb', type: 'job' }), (r) => r.data.map((x) => x.type));
-      await log.call('B search', b.search.query({ q: 'plumb' }), (r) => r.data.map((x) => [x.type, x.title]).sort((p, q) => p[0]!.localeCompare(q[0]!)));
+      await log.call('A search', a.search.query({ q: 'plumb' }), (r) =>
+        r.data.map((x) => [x.type, x.title]).sort((p, q) => p[0]!.localeCompare(q[0]!)),
+      );
+      await log.call('A search jobs only', a.search.query({ q: 'plumb', type: 'job' }), (r) =>
+        r.data.map((x) => x.type),
+      );
+      await log.call('B search', b.search.query({ q: 'plumb' }), (r) =>
+        r.data.map((x) => [x.type, x.title]).sort((p, q) => p[0]!.localeCompare(q[0]!)),
+      );
       await log.call('B search for A', b.search.query({ q: 'pat@a.example' }), (r) => r.data.length);
       const records: unknown[] = [];
       for await (const r of a.export.records({ resource: 'customers' })) records.push(r);
@@ -259,7 +393,13 @@ export const SCENARIOS: Scenario[] = [
       const stream = await b.export.stream({ resource: 'customers' });
       let text = '';
       for await (const chunk of stream) text += String(chunk);
-      log.note('B ndjson', text.trim().split('\n').map((l) => (JSON.parse(l) as { email: string }).email));
+      log.note(
+        'B ndjson',
+        text
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { email: string }).email),
+      );
       await log.call('A summary', a.reports.summary());
       await log.call('bad export resource', a.export.text({ resource: 'payments' as 'customers' }));
     },
@@ -268,7 +408,10 @@ export const SCENARIOS: Scenario[] = [
     name: 'request validation and credentials',
     async run({ a, admin, stranger }, log) {
       await log.call('bad email', a.customers.create({ name: 'X', email: 'not-an-email' }));
-      await log.call('unknown field', a.customers.create({ name: 'X', email: 'x@example.com', tenantId: RANDOM_ID } as never));
+      await log.call(
+        'unknown field',
+        a.customers.create({ name: 'X', email: 'x@example.com', tenantId: RANDOM_ID } as never),
+      );
       await log.call('missing field', a.customers.create({ name: 'X' } as never));
       await log.call('empty patch', a.customers.update(RANDOM_ID, {} as never));
       await log.call('bad path id', a.customers.get('not-a-uuid'));
@@ -280,20 +423,36 @@ export const SCENARIOS: Scenario[] = [
       await log.call('stranger list', stranger.customers.list());
       await log.call('me', a.me.get(), (m) => Object.keys(m).sort());
       await log.call('tenant with bad body', admin.tenants.create({ name: '' }));
-      await log.call('tenant', admin.tenants.create({ name: 'Parity Tenant' }), (t) => ({ name: t.tenant.name, keyLooksRight: t.apiKey.startsWith('tpk_') }));
+      await log.call('tenant', admin.tenants.create({ name: 'Parity Tenant' }), (t) => ({
+        name: t.tenant.name,
+        keyLooksRight: t.apiKey.startsWith('tpk_'),
+      }));
     },
   },
   {
     name: 'the audit log records the tenant’s own requests',
     async run({ a, b }, log) {
-      const { data: c, response } = await a.customers.create({ name: 'Audited', email: 'audited@example.com' }).withResponse();
+      const { data: c, response } = await a.customers
+        .create({ name: 'Audited', email: 'audited@example.com' })
+        .withResponse();
       await b.customers.get(c.id).catch(() => undefined);
       const mine = await a.auditEvents.list({ requestId: response.requestId! });
-      log.note('A event for the create', mine.data.map((e) => ({ method: e.method, route: e.route, status: e.status, touchesCustomer: e.recordIds.includes(c.id) })));
+      log.note(
+        'A event for the create',
+        mine.data.map((e) => ({
+          method: e.method,
+          route: e.route,
+          status: e.status,
+          touchesCustomer: e.recordIds.includes(c.id),
+        })),
+      );
       const inB = await b.auditEvents.list({ requestId: response.requestId! });
       log.note('B cannot see it', inB.data.length);
       const bEvents = await b.auditEvents.list({ limit: 100 });
-      log.note('B log', bEvents.data.map((e) => [e.method, e.route, e.status]));
+      log.note(
+        'B log',
+        bEvents.data.map((e) => [e.method, e.route, e.status]),
+      );
     },
   },
 ];

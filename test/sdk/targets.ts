@@ -24,7 +24,12 @@ export async function startRealTarget(): Promise<Target & { url: string; adminTo
     async env(options = {}) {
       const [ta, tb] = [await createTenant(crm, 'Tenant A'), await createTenant(crm, 'Tenant B')];
       const client = (apiKey: string) => new CrmClient({ ...NO_SLEEP, ...options, apiKey, baseURL: crm.url });
-      return { a: client(ta.apiKey), b: client(tb.apiKey), stranger: client('tpk_nobody_owns_this_key_000000000'), admin: new CrmAdminClient({ adminToken: crm.adminToken, baseURL: crm.url }) };
+      return {
+        a: client(ta.apiKey),
+        b: client(tb.apiKey),
+        stranger: client('tpk_nobody_owns_this_key_000000000'),
+        admin: new CrmAdminClient({ adminToken: crm.adminToken, baseURL: crm.url }),
+      };
     },
     close: () => crm.close(),
   };
@@ -43,7 +48,12 @@ export function startFakeTarget(): Target {
       const ta = handlers.crm.createTenant('Tenant A');
       const tb = handlers.crm.createTenant('Tenant B');
       const client = (apiKey: string) => new CrmClient({ ...NO_SLEEP, ...options, apiKey, baseURL: FAKE_BASE_URL });
-      return { a: client(ta.apiKey), b: client(tb.apiKey), stranger: client('tpk_nobody_owns_this_key_000000000'), admin: new CrmAdminClient({ adminToken: handlers.crm.adminToken, baseURL: FAKE_BASE_URL }) };
+      return {
+        a: client(ta.apiKey),
+        b: client(tb.apiKey),
+        stranger: client('tpk_nobody_owns_this_key_000000000'),
+        admin: new CrmAdminClient({ adminToken: handlers.crm.adminToken, baseURL: FAKE_BASE_URL }),
+      };
     },
     async close() {
       server.close();

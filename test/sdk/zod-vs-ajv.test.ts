@@ -23,7 +23,14 @@ const formatsModule = addFormatsModule as unknown as FormatsPlugin | { default: 
 const addFormats: FormatsPlugin = typeof formatsModule === 'function' ? formatsModule : formatsModule.default;
 
 function createSpecAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, coerceTypes: false, useDefaults: false, removeAdditional: false });
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateFormats: true,
+    coerceTypes: false,
+    useDefaults: false,
+    removeAdditional: false,
+  });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'example' });
   return ajv;
@@ -33,11 +40,41 @@ const doc = parse(readFileSync(path.join(REPO_ROOT, 'specs', 'crm.openapi.yaml')
 const components = (doc.components as { schemas: Record<string, Json> }).schemas;
 
 const FORMAT_SAMPLES: Record<string, string[]> = {
-  uuid: ['7f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5', '7F0C1D2E-3A4B-4C5D-8E6F-708192A3B4C5', '7f0c1d2e3a4b4c5d8e6f708192a3b4c5', 'urn:uuid:7f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5', 'nope'],
-  email: ['dana@whitfield.example', 'a@localhost', 'a..b@x.example', 'x', 'first.last+tag@sub.example.co', '@x.example'],
-  'date-time': ['2026-01-05T09:30:00Z', '2026-01-05t09:30:00z', '2026-01-05 09:30:00+02:00', '2026-01-05T09:30:00+0200', '2026-01-05T09:30:00', '2026-02-30T00:00:00Z', '2016-12-31T23:59:60Z', '2026-01-05T25:00:00Z', '2026-01-05'],
+  uuid: [
+    '7f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5',
+    '7F0C1D2E-3A4B-4C5D-8E6F-708192A3B4C5',
+    '7f0c1d2e3a4b4c5d8e6f708192a3b4c5',
+    'urn:uuid:7f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5',
+    'nope',
+  ],
+  email: [
+    'dana@whitfield.example',
+    'a@localhost',
+    'a..b@x.example',
+    'x',
+    'first.last+tag@sub.example.co',
+    '@x.example',
+  ],
+  'date-time': [
+    '2026-01-05T09:30:00Z',
+    '2026-01-05t09:30:00z',
+    '2026-01-05 09:30:00+02:00',
+    '2026-01-05T09:30:00+0200',
+    '2026-01-05T09:30:00',
+    '2026-02-30T00:00:00Z',
+    '2016-12-31T23:59:60Z',
+    '2026-01-05T25:00:00Z',
+    '2026-01-05',
+  ],
   date: ['2026-01-05', '2028-02-29', '2026-02-29', '2026-1-5', '2026-13-01', '2026-01-05T00:00:00Z'],
-  'uri-reference': ['https://tenantproof.dev/problems/not-found', '/relative/path', 'has space', 'about:blank', '#frag', '\\back'],
+  'uri-reference': [
+    'https://tenantproof.dev/problems/not-found',
+    '/relative/path',
+    'has space',
+    'about:blank',
+    '#frag',
+    '\\back',
+  ],
 };
 
 /** A generator of mostly-near-valid values for a schema. */
@@ -60,20 +97,39 @@ function arb(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
       const max = typeof s.maximum === 'number' ? s.maximum : 1000;
       const edges = fc.constantFrom(min - 1, min, max, max + 1, 0.5, -0.0);
       const inRange = fc.integer({ min: Math.max(min, -1e9), max: Math.min(max, 1e9) });
-      return fc.oneof({ arbitrary: inRange, weight: 8 }, { arbitrary: edges, weight: 1 }, { arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), weight: 1 });
+      return fc.oneof(
+        { arbitrary: inRange, weight: 8 },
+        { arbitrary: edges, weight: 1 },
+        { arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), weight: 1 },
+      );
     }
     case 'string': {
       const samples = typeof s.format === 'string' ? FORMAT_SAMPLES[s.format] : undefined;
       // The first sample is canonical and valid; favour it so whole objects are valid often enough.
-      if (samples) return fc.oneof({ arbitrary: fc.constant(samples[0]!), weight: 3 }, { arbitrary: fc.constantFrom(...samples), weight: 2 });
-      if (typeof s.pattern === 'string') return fc.oneof(fc.stringMatching(new RegExp(s.pattern, 'u')), fc.string({ maxLength: 25 }));
+      if (samples)
+        return fc.oneof(
+          { arbitrary: fc.constant(samples[0]!), weight: 3 },
+          { arbitrary: fc.constantFrom(...samples), weight: 2 },
+        );
+      if (typeof s.pattern === 'string')
+        return fc.oneof(fc.stringMatching(new RegExp(s.pattern, 'u')), fc.string({ maxLength: 25 }));
       const min = typeof s.minLength === 'number' ? s.minLength : 0;
       const max = typeof s.maxLength === 'number' ? s.maxLength : 30;
       // Astral characters count once for JSON Schema (code points) but twice for String#length.
-      const edges = fc.constantFrom('', 'x'.repeat(max), 'x'.repeat(max + 1), '😀'.repeat(Math.max(min, 1)), '😀'.repeat(max), '😀'.repeat(max + 1));
+      const edges = fc.constantFrom(
+        '',
+        'x'.repeat(max),
+        'x'.repeat(max + 1),
+        '😀'.repeat(Math.max(min, 1)),
+        '😀'.repeat(max),
+        '😀'.repeat(max + 1),
+      );
       return fc.oneof(
         { arbitrary: fc.string({ minLength: min, maxLength: Math.min(max, 60) }), weight: 6 },
-        { arbitrary: fc.string({ unit: 'grapheme', minLength: Math.max(0, min - 1), maxLength: Math.min(max + 1, 60) }), weight: 1 },
+        {
+          arbitrary: fc.string({ unit: 'grapheme', minLength: Math.max(0, min - 1), maxLength: Math.min(max + 1, 60) }),
+          weight: 1,
+        },
         { arbitrary: edges, weight: 2 },
       );
     }
@@ -93,8 +149,14 @@ function arb(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
         const { [keys[i % keys.length]!]: _dropped, ...rest } = o as Json;
         return rest;
       });
-      const extra = fc.tuple(record, fc.constantFrom('tenantId', 'extra', 'id')).map(([o, k]) => ({ ...(o as Json), [k]: 'x' }));
-      return fc.oneof({ arbitrary: record, weight: 4 }, { arbitrary: dropOne, weight: 1 }, { arbitrary: extra, weight: 1 });
+      const extra = fc
+        .tuple(record, fc.constantFrom('tenantId', 'extra', 'id'))
+        .map(([o, k]) => ({ ...(o as Json), [k]: 'x' }));
+      return fc.oneof(
+        { arbitrary: record, weight: 4 },
+        { arbitrary: dropOne, weight: 1 },
+        { arbitrary: extra, weight: 1 },
+      );
     }
     default:
       return fc.jsonValue();
@@ -116,16 +178,20 @@ describe('generated zod schemas accept exactly what the CRM’s ajv accepts', ()
     let accepted = 0;
     let rejected = 0;
     fc.assert(
-      fc.property(fc.oneof({ arbitrary: arb(components[name]), weight: 9 }, { arbitrary: fc.jsonValue(), weight: 1 }), (value) => {
-        const byAjv = validate(structuredClone(value)) === true;
-        const byZod = zodSchema.safeParse(structuredClone(value)).success;
-        if (byAjv) accepted++;
-        else rejected++;
-        expect({ value, zod: byZod }).toEqual({ value, zod: byAjv });
-      }),
+      fc.property(
+        fc.oneof({ arbitrary: arb(components[name]), weight: 9 }, { arbitrary: fc.jsonValue(), weight: 1 }),
+        (value) => {
+          const byAjv = validate(structuredClone(value)) === true;
+          const byZod = zodSchema.safeParse(structuredClone(value)).success;
+          if (byAjv) accepted++;
+          else rejected++;
+          expect({ value, zod: byZod }).toEqual({ value, zod: byAjv });
+        },
+      ),
       { numRuns: 300, seed: 20260105 },
     );
     expect(rejected).toBeGreaterThan(0);
-    if (!['Problem'].includes(name)) expect(accepted, `${name}: the generator never produced a valid value`).toBeGreaterThan(0);
+    if (!['Problem'].includes(name))
+      expect(accepted, `${name}: the generator never produced a valid value`).toBeGreaterThan(0);
   });
 });

@@ -26,7 +26,8 @@ export async function createTenant(crm: RunningCrm, name?: string): Promise<Prov
     headers: { 'content-type': 'application/json', 'x-admin-token': crm.adminToken },
     body: JSON.stringify({ name: tenantName }),
   });
-  if (response.status !== 201) throw new CrmFixtureError(`createTenant failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 201)
+    throw new CrmFixtureError(`createTenant failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { tenant: { id: string; name: string }; apiKey: string };
   return { tenantId: body.tenant.id, apiKey: body.apiKey, name: body.tenant.name };
 }
@@ -48,7 +49,12 @@ export interface RequestOptions {
 
 /** A minimal client bound to one API key (or none). */
 export function api(crm: { url: string }, apiKey?: string) {
-  return async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience: callers index into bodies freely
+  return async function request<T = any>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience: callers index into bodies freely
     const headers: Record<string, string> = { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
     let payload: string | undefined;
     if (options.rawBody !== undefined) payload = options.rawBody;
@@ -57,7 +63,11 @@ export function api(crm: { url: string }, apiKey?: string) {
       headers['content-type'] = 'application/json';
     }
     Object.assign(headers, options.headers);
-    const response = await fetch(`${crm.url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const response = await fetch(`${crm.url}${path}`, {
+      method,
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
     const text = await response.text();
     let body: unknown;
     try {

@@ -55,7 +55,22 @@ async function campaign(name: string, server: ThirdPartyOptions, args: string[])
   servers.push(tracklet);
   const base = mkdtempSync(path.join(out, `${name}-`));
   const cli = await runCli(
-    ['run', '--target', tracklet.url, '--spec', SPEC, '--provision', PROVISION, '--shrink-budget', '5s', '--replays', '1', '--out', base, ...args],
+    [
+      'run',
+      '--target',
+      tracklet.url,
+      '--spec',
+      SPEC,
+      '--provision',
+      PROVISION,
+      '--shrink-budget',
+      '5s',
+      '--replays',
+      '1',
+      '--out',
+      base,
+      ...args,
+    ],
     { killAfterMs: CASE_TIMEOUT - 10_000 },
   );
   await tracklet.close();
@@ -71,7 +86,10 @@ async function campaign(name: string, server: ThirdPartyOptions, args: string[])
 }
 
 function cell(e: Evidence, operationId: string, oracle: string, relation: string): number {
-  return e.coverage.cells.find((c) => c.operationId === operationId && c.oracle === oracle && c.relation === relation)?.count ?? 0;
+  return (
+    e.coverage.cells.find((c) => c.operationId === operationId && c.oracle === oracle && c.relation === relation)
+      ?.count ?? 0
+  );
 }
 
 function output(c: Campaign): string {
@@ -108,13 +126,29 @@ describe('tenantproof run against Tracklet, a third-party API (Hono, JWT login, 
         expect(cell(e, op, 'cross-tenant-access', 'foreign'), `${op} cross-tenant-access/foreign`).toBeGreaterThan(0);
       }
       // The attacker tried to add a task to a victim's project (foreign-reference).
-      expect(cell(e, 'createTask', 'cross-tenant-access', 'foreign'), 'createTask foreign-reference').toBeGreaterThan(0);
+      expect(cell(e, 'createTask', 'cross-tenant-access', 'foreign'), 'createTask foreign-reference').toBeGreaterThan(
+        0,
+      );
       // The organisation's own data went through every in-scope operation.
-      for (const op of ['createProject', 'listProjects', 'getProject', 'updateProject', 'deleteProject', 'createTask', 'listTasks', 'getTask', 'updateTask', 'deleteTask', 'getStats']) {
+      for (const op of [
+        'createProject',
+        'listProjects',
+        'getProject',
+        'updateProject',
+        'deleteProject',
+        'createTask',
+        'listTasks',
+        'getTask',
+        'updateTask',
+        'deleteTask',
+        'getStats',
+      ]) {
         expect(cell(e, op, 'foreign-data', 'own'), `${op} foreign-data/own`).toBeGreaterThan(0);
       }
       // And the transcript shows the probes themselves: 404 for a victim's task, as for a missing one.
-      const foreignTaskReads = c.transcript.split('\n').filter((l) => l.includes('"relation":"foreign"') && l.includes('"operationId":"getTask"'));
+      const foreignTaskReads = c.transcript
+        .split('\n')
+        .filter((l) => l.includes('"relation":"foreign"') && l.includes('"operationId":"getTask"'));
       expect(foreignTaskReads.length).toBeGreaterThan(0);
       expect(foreignTaskReads.every((l) => l.includes('"status":404'))).toBe(true);
 
@@ -153,7 +187,12 @@ describe('tenantproof run against Tracklet, a third-party API (Hono, JWT login, 
   it(
     'the planted project-update-idor bug: exit 1, found on updateProject',
     async () => {
-      const c = await campaign('project-update-idor', { bug: 'project-update-idor' }, ['--seed', '2', '--budget', '40s']);
+      const c = await campaign('project-update-idor', { bug: 'project-update-idor' }, [
+        '--seed',
+        '2',
+        '--budget',
+        '40s',
+      ]);
       const e = c.evidence;
       expect(c.cli.code, output(c)).toBe(1);
       expect(e.verdict).toBe('leak');

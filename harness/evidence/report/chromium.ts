@@ -36,7 +36,10 @@ export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Br
     // Loaded lazily: playwright-core is a dev dependency, and a run without --pdf never needs it.
     ({ chromium } = await import('playwright-core'));
   } catch (e) {
-    throw new ChromiumUnavailableError(executablePath, `playwright-core could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+    throw new ChromiumUnavailableError(
+      executablePath,
+      `playwright-core could not be loaded: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   try {
     return await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout: 60_000 });

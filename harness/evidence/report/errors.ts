@@ -7,7 +7,9 @@ export class ChromiumUnavailableError extends EvidenceError {
     readonly executablePath: string,
     readonly reason: string,
   ) {
-    super(`Chromium is not available at ${executablePath} (${reason}); the PDF report was skipped. Install it with \`apt-get install chromium\` (Debian/Ubuntu), then run \`npx tenantproof report DIR --pdf\`.`);
+    super(
+      `Chromium is not available at ${executablePath} (${reason}); the PDF report was skipped. Install it with \`apt-get install chromium\` (Debian/Ubuntu), then run \`npx tenantproof report DIR --pdf\`.`,
+    );
     this.name = 'ChromiumUnavailableError';
   }
 }

@@ -8,9 +8,21 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 /** Escapes text for HTML/SVG text content and quoted attribute values. */
 export function esc(value: unknown): string {
-  const s = typeof value === 'string' ? value : value === undefined ? '' : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+  const s =
+    typeof value === 'string'
+      ? value
+      : value === undefined
+        ? ''
+        : typeof value === 'object' && value !== null
+          ? JSON.stringify(value)
+          : String(value);
   // Control characters (other than tab/newline) become visible escapes rather than raw bytes.
-  return s.replace(/[&<>"']/g, (c) => ENTITIES[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s
+    .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 }
 
 /** A class-name-safe token (for fixed vocabularies such as oracle names and verdicts). */

@@ -30,8 +30,19 @@ function isHit(v: unknown): v is Hit {
 function renderHits(hits: Hit[]): string {
   return hits
     .map((h, i) => {
-      const where = [h.part !== undefined ? `in the ${esc(h.part)}` : '', h.offset !== undefined ? `at byte ${esc(h.offset)}` : ''].filter(Boolean).join(' ');
-      const what = [h.kind !== undefined ? esc(h.kind) : 'value', h.owner !== undefined ? `owned by <b>${esc(h.owner)}</b>` : '', h.source !== undefined ? `(first seen in <code>${esc(h.source)}</code>)` : ''].filter(Boolean).join(' ');
+      const where = [
+        h.part !== undefined ? `in the ${esc(h.part)}` : '',
+        h.offset !== undefined ? `at byte ${esc(h.offset)}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      const what = [
+        h.kind !== undefined ? esc(h.kind) : 'value',
+        h.owner !== undefined ? `owned by <b>${esc(h.owner)}</b>` : '',
+        h.source !== undefined ? `(first seen in <code>${esc(h.source)}</code>)` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       return (
         `<div class="hit"><div>Hit ${i + 1}: ${what}, ${where || 'location not recorded'}</div>` +
         `<pre class="excerpt">…${esc(h.context.before)}<mark>${esc(h.context.match)}</mark>${esc(h.context.after)}…</pre></div>`
@@ -44,7 +55,8 @@ function renderValue(v: unknown): string {
   if (v === null || v === undefined) return '<span class="muted">none</span>';
   if (typeof v === 'string') return `<code>${esc(v)}</code>`;
   if (typeof v === 'number' || typeof v === 'boolean') return esc(v);
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') && v.length <= 20) return v.length === 0 ? '<span class="muted">(empty)</span>' : v.map((x) => `<code>${esc(x)}</code>`).join(', ');
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') && v.length <= 20)
+    return v.length === 0 ? '<span class="muted">(empty)</span>' : v.map((x) => `<code>${esc(x)}</code>`).join(', ');
   return `<pre class="json">${esc(JSON.stringify(v, null, 2))}</pre>`;
 }
 
@@ -54,8 +66,13 @@ export function renderFindingEvidence(evidence: Record<string, unknown>): string
   const hits = Array.isArray(evidence['hits']) ? (evidence['hits'] as unknown[]) : [];
   const good = hits.filter(isHit);
   if (good.length > 0) parts.push(`<h4>Offending bytes</h4>${renderHits(good)}`);
-  const rest = Object.entries(evidence).filter(([k]) => !(k === 'hits' && good.length === hits.length && hits.length > 0));
-  if (rest.length > 0) parts.push(`<dl class="kv evidence-fields">${rest.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${renderValue(v)}</dd>`).join('')}</dl>`);
+  const rest = Object.entries(evidence).filter(
+    ([k]) => !(k === 'hits' && good.length === hits.length && hits.length > 0),
+  );
+  if (rest.length > 0)
+    parts.push(
+      `<dl class="kv evidence-fields">${rest.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${renderValue(v)}</dd>`).join('')}</dl>`,
+    );
   return parts.join('');
 }
 
@@ -79,7 +96,10 @@ function renderExchanges(f: EvidenceFinding, exchanges: ReadonlyMap<number, Exch
 }
 
 export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number, Exchange>, index: number): string {
-  const rate = f.reproduction.attempts > 0 ? `${f.reproduction.reproduced}/${f.reproduction.attempts} on fresh tenants` : 'not replayed';
+  const rate =
+    f.reproduction.attempts > 0
+      ? `${f.reproduction.reproduced}/${f.reproduction.attempts} on fresh tenants`
+      : 'not replayed';
   const concurrent = f.repro.steps.some((s) => (s.concurrentWith?.length ?? 0) > 0);
   return (
     `<article class="finding" id="finding-${esc(f.id)}" data-finding-id="${esc(f.id)}" data-oracle="${esc(f.oracle)}">` +
@@ -90,7 +110,9 @@ export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number,
     `<dt>reproduction</dt><dd>${esc(rate)}</dd>` +
     `<dt>transcript lines</dt><dd>${f.transcriptLines.length > 0 ? f.transcriptLines.map((l) => `<code>${esc(l)}</code>`).join(', ') : '<span class="muted">none</span>'} <span class="muted">(${esc(f.transcript ?? 'transcript.ndjson')}, 1-based)</span></dd>` +
     (f.origin ? `<dt>from run</dt><dd><code>${esc(f.origin.runId)}</code>, where it is ${esc(f.origin.id)}</dd>` : '') +
-    (f.counterexample ? `<dt>counterexample</dt><dd><code>${esc(f.counterexample)}</code> — replay with <code>npx tenantproof replay ${esc(f.counterexample)}</code> in this folder</dd>` : '') +
+    (f.counterexample
+      ? `<dt>counterexample</dt><dd><code>${esc(f.counterexample)}</code> — replay with <code>npx tenantproof replay ${esc(f.counterexample)}</code> in this folder</dd>`
+      : '') +
     `</dl>` +
     renderExchanges(f, exchanges) +
     `<h4>Minimal repro (${f.repro.steps.length} step${f.repro.steps.length === 1 ? '' : 's'}${concurrent ? ', some concurrent' : ''})</h4>` +

@@ -33,7 +33,8 @@ export function findingCells(evidence: Evidence, exchanges: ExchangeSource): Set
     const mine = exchangesOf(exchanges, f);
     for (const seq of f.exchanges) {
       const ex = mine.get(seq);
-      if (ex && ex.operationId === f.operationId && (RELATIONS as readonly string[]).includes(ex.relation)) rels.add(ex.relation as Rel);
+      if (ex && ex.operationId === f.operationId && (RELATIONS as readonly string[]).includes(ex.relation))
+        rels.add(ex.relation as Rel);
     }
     for (const r of rels.size > 0 ? rels : RELATIONS) out.add(`${f.operationId}|${f.oracle}|${r}`);
   }
@@ -67,7 +68,10 @@ export function renderHeatMap(evidence: Evidence, exchanges: ExchangeSource): st
           const isHot = hot.has(key);
           const cls = `c l${shadeLevel(n ?? 0, max)}${i === 0 ? ' g0' : ''}${isHot ? ' finding' : ''}`;
           const title = `${op} × ${oracle} × ${rel}: ${n ?? 0} judged${isHot ? ' — FINDING' : ''}`;
-          const data = n !== undefined ? ` data-operation="${esc(op)}" data-oracle="${esc(oracle)}" data-relation="${rel}" data-count="${n}"` : '';
+          const data =
+            n !== undefined
+              ? ` data-operation="${esc(op)}" data-oracle="${esc(oracle)}" data-relation="${rel}" data-count="${n}"`
+              : '';
           const text = isHot ? `!${n !== undefined ? compact(n) : ''}` : n !== undefined ? compact(n) : '·';
           return `<td class="${cls}"${data}${isHot ? ' data-finding="true"' : ''} title="${esc(title)}">${text}</td>`;
         }).join(''),
@@ -79,7 +83,12 @@ export function renderHeatMap(evidence: Evidence, exchanges: ExchangeSource): st
     `<p class="muted">Each cell counts the exchanges or observations an oracle judged for an operation, split by relation: <b>own</b> = a tenant's own data, <b>for</b> = another tenant's id or value, <b>inj</b> = a tenant override. A dot means nothing was judged there: the run makes no claim about that cell.</p>` +
     `<div class="legend">` +
     `<span><i class="c l0" style="background:#fff"></i>none</span>` +
-    [1, 2, 3, 4, 5].map((l) => `<span><i class="l${l}" style="background:${['', '#ddf4ff', '#b6e3ff', '#80ccff', '#54aeff', '#218bff'][l]}"></i>${l === 1 ? 'fewer' : l === 5 ? 'more' : ''}</span>`).join('') +
+    [1, 2, 3, 4, 5]
+      .map(
+        (l) =>
+          `<span><i class="l${l}" style="background:${['', '#ddf4ff', '#b6e3ff', '#80ccff', '#54aeff', '#218bff'][l]}"></i>${l === 1 ? 'fewer' : l === 5 ? 'more' : ''}</span>`,
+      )
+      .join('') +
     `<span><i style="background:#ffebe9;outline:2px solid #b3261e;outline-offset:-2px"></i>! finding raised here</span></div>`;
   return `${legend}<div class="heat-wrap"><table class="heat" id="heat-map"><thead>${head1}${head2}</thead><tbody>${rows.join('')}</tbody></table></div>`;
 }

@@ -8,7 +8,11 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromium, CHROMIUM_PATH } from './chromium.ts';
 
-export async function renderReportPdf(htmlFile: string, pdfFile: string, options: { executablePath?: string } = {}): Promise<void> {
+export async function renderReportPdf(
+  htmlFile: string,
+  pdfFile: string,
+  options: { executablePath?: string } = {},
+): Promise<void> {
   const browser = await launchChromium(options.executablePath ?? CHROMIUM_PATH);
   try {
     const page = await browser.newPage();

@@ -9,7 +9,14 @@ import type { Evidence } from '../evidence-schema.ts';
 import { esc } from './escape.ts';
 import { renderFindings, type ExchangeSource } from './findings-section.ts';
 import { renderHeatMap } from './heat-map.ts';
-import { renderControls, renderMergedShards, renderNegativeControl, renderScopeAndMethod, renderSigning, renderSummary } from './sections.ts';
+import {
+  renderControls,
+  renderMergedShards,
+  renderNegativeControl,
+  renderScopeAndMethod,
+  renderSigning,
+  renderSummary,
+} from './sections.ts';
 import { REPORT_CSS } from './styles.ts';
 
 export const REPORT_HTML_FILE = 'report.html';

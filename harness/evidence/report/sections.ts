@@ -5,12 +5,17 @@ import { esc, token } from './escape.ts';
 const VERDICT = {
   clean: { word: 'CLEAN', icon: '✓', meaning: 'No isolation leak found in what this run exercised.' },
   leak: { word: 'LEAK', icon: '✗', meaning: 'Isolation is broken: one tenant saw or changed another tenant’s data.' },
-  inconclusive: { word: 'INCONCLUSIVE', icon: '?', meaning: 'This run cannot support a verdict (see the negative control and notes).' },
+  inconclusive: {
+    word: 'INCONCLUSIVE',
+    icon: '?',
+    meaning: 'This run cannot support a verdict (see the negative control and notes).',
+  },
 } as const;
 
 export function renderSummary(e: Evidence): string {
   const v = VERDICT[e.verdict];
-  const n = (label: string, value: string | number, bad = false, id = '') => `<div${bad ? ' class="bad"' : ''}${id ? ` id="${id}"` : ''}><b>${esc(value)}</b><span>${esc(label)}</span></div>`;
+  const n = (label: string, value: string | number, bad = false, id = '') =>
+    `<div${bad ? ' class="bad"' : ''}${id ? ` id="${id}"` : ''}><b>${esc(value)}</b><span>${esc(label)}</span></div>`;
   return (
     `<div class="verdict verdict-${token(e.verdict)}" id="verdict" data-verdict="${esc(e.verdict)}" role="status">` +
     `<span class="icon" aria-hidden="true">${v.icon}</span><div><div class="word">${v.word}</div><div class="meaning">${esc(v.meaning)}</div></div></div>` +
@@ -22,8 +27,12 @@ export function renderSummary(e: Evidence): string {
     n('seed', e.method.seed) +
     n('partial run', e.method.partial ? 'yes' : 'no', e.method.partial) +
     `</div>` +
-    (e.method.partial ? `<p class="warn">This run is partial${e.method.partialReason ? `: ${esc(e.method.partialReason)}` : ''}. The evidence covers only what ran.</p>` : '') +
-    (e.negativeControl.outcome !== 'passed' ? `<p class="warn">Negative control ${esc(e.negativeControl.outcome)}${e.negativeControl.detail ? `: ${esc(e.negativeControl.detail)}` : ''}. A run whose oracles are not shown to fire cannot be clean.</p>` : '')
+    (e.method.partial
+      ? `<p class="warn">This run is partial${e.method.partialReason ? `: ${esc(e.method.partialReason)}` : ''}. The evidence covers only what ran.</p>`
+      : '') +
+    (e.negativeControl.outcome !== 'passed'
+      ? `<p class="warn">Negative control ${esc(e.negativeControl.outcome)}${e.negativeControl.detail ? `: ${esc(e.negativeControl.detail)}` : ''}. A run whose oracles are not shown to fire cannot be clean.</p>`
+      : '')
   );
 }
 
@@ -36,8 +45,17 @@ function duration(a: string, b: string): string {
 export function renderScopeAndMethod(e: Evidence): string {
   const s = e.scope;
   const m = e.method;
-  const budget = [m.budget.ms !== undefined ? `${(m.budget.ms / 1000).toFixed(0)} s search` : '', m.budget.runs !== undefined ? `at most ${m.budget.runs} runs` : ''].filter(Boolean).join(', ') || 'not recorded';
-  const target = s.target.kind === 'embedded' ? `embedded reference CRM${s.target.url ? ` at ${s.target.url}` : ''}` : s.target.url ?? 'URL not recorded';
+  const budget =
+    [
+      m.budget.ms !== undefined ? `${(m.budget.ms / 1000).toFixed(0)} s search` : '',
+      m.budget.runs !== undefined ? `at most ${m.budget.runs} runs` : '',
+    ]
+      .filter(Boolean)
+      .join(', ') || 'not recorded';
+  const target =
+    s.target.kind === 'embedded'
+      ? `embedded reference CRM${s.target.url ? ` at ${s.target.url}` : ''}`
+      : (s.target.url ?? 'URL not recorded');
   return (
     `<h3>Scope</h3><dl class="kv" id="scope">` +
     `<dt>spec</dt><dd>${esc(s.spec.title)} ${esc(s.spec.version)}${s.spec.file ? ` (<code>${esc(s.spec.file)}</code>)` : ''}</dd>` +
@@ -45,17 +63,27 @@ export function renderScopeAndMethod(e: Evidence): string {
     `<dt>target</dt><dd>${esc(target)}${s.target.faults && s.target.faults.length > 0 ? ` — faults switched on: <b>${s.target.faults.map(esc).join(', ')}</b>` : ''}</dd>` +
     `<dt>operations</dt><dd>${s.operations.inScope.length} in scope, ${s.operations.outOfScope.length} out of scope</dd></dl>` +
     `<table id="ops-in"><thead><tr><th>in scope</th><th>method</th><th>path</th><th>kind</th></tr></thead><tbody>` +
-    s.operations.inScope.map((o) => `<tr><td><code>${esc(o.operationId)}</code></td><td>${esc(o.method)}</td><td class="mono">${esc(o.path)}</td><td>${esc(o.kind ?? '')}</td></tr>`).join('') +
+    s.operations.inScope
+      .map(
+        (o) =>
+          `<tr><td><code>${esc(o.operationId)}</code></td><td>${esc(o.method)}</td><td class="mono">${esc(o.path)}</td><td>${esc(o.kind ?? '')}</td></tr>`,
+      )
+      .join('') +
     `</tbody></table>` +
     (s.operations.outOfScope.length > 0
       ? `<table id="ops-out"><thead><tr><th>out of scope</th><th>method</th><th>path</th><th>why</th></tr></thead><tbody>` +
-        s.operations.outOfScope.map((o) => `<tr><td><code>${esc(o.operationId)}</code></td><td>${esc(o.method ?? '')}</td><td class="mono">${esc(o.path ?? '')}</td><td>${esc(o.reason)}</td></tr>`).join('') +
+        s.operations.outOfScope
+          .map(
+            (o) =>
+              `<tr><td><code>${esc(o.operationId)}</code></td><td>${esc(o.method ?? '')}</td><td class="mono">${esc(o.path ?? '')}</td><td>${esc(o.reason)}</td></tr>`,
+          )
+          .join('') +
         `</tbody></table>`
       : '<p class="muted">No operation was left out of scope.</p>') +
     `<h3>Method</h3><dl class="kv" id="method">` +
     `<dt>tool</dt><dd>${esc(m.tool.name)} ${esc(m.tool.version)}, git commit <code>${esc(m.tool.gitCommit ?? 'unknown')}</code></dd>` +
     (m.merged
-      ? `<dt>seed</dt><dd><code>${esc(m.seed)}</code>${m.merged.shardCount ? ` (the campaign's base seed; each shard's own seed is listed below)` : ' (of the first run; each run\'s seed is listed below)'}</dd>`
+      ? `<dt>seed</dt><dd><code>${esc(m.seed)}</code>${m.merged.shardCount ? ` (the campaign's base seed; each shard's own seed is listed below)` : " (of the first run; each run's seed is listed below)"}</dd>`
       : m.shard
         ? `<dt>seed</dt><dd><code>${esc(m.seed)}</code> (this shard's own seed, derived from the campaign's base seed below)</dd>`
         : `<dt>seed</dt><dd><code>${esc(m.seed)}</code> (re-run with <code>--seed ${esc(m.seed)}</code>)</dd>`) +
@@ -64,8 +92,12 @@ export function renderScopeAndMethod(e: Evidence): string {
     `<dt>oracles</dt><dd>${m.oracles.map((o) => esc(o)).join(', ')}</dd>` +
     `<dt>requests</dt><dd>${esc(m.requestCount)}</dd>` +
     `<dt>interleaved batches</dt><dd>${esc(m.interleavedBatchCount)}${m.concurrency ? ` (up to ${esc(m.concurrency)} concurrent requests)` : ''}</dd>` +
-    (m.shard ? `<dt>shard</dt><dd>${esc(m.shard.index)} of ${esc(m.shard.count)} (base seed <code>${esc(m.shard.baseSeed)}</code>; re-run with <code>--seed ${esc(m.shard.baseSeed)} --shard ${esc(m.shard.index)}/${esc(m.shard.count)}</code>)</dd>` : '') +
-    (m.merged ? `<dt>merged</dt><dd>${m.merged.shards.length} run folder${m.merged.shards.length === 1 ? '' : 's'}${m.merged.shardCount ? ` of a campaign sharded ${esc(m.merged.shardCount)} ways` : ''}; requests, batches and coverage are their sums (see <a href="#merged-shards">the runs merged</a>)</dd>` : '') +
+    (m.shard
+      ? `<dt>shard</dt><dd>${esc(m.shard.index)} of ${esc(m.shard.count)} (base seed <code>${esc(m.shard.baseSeed)}</code>; re-run with <code>--seed ${esc(m.shard.baseSeed)} --shard ${esc(m.shard.index)}/${esc(m.shard.count)}</code>)</dd>`
+      : '') +
+    (m.merged
+      ? `<dt>merged</dt><dd>${m.merged.shards.length} run folder${m.merged.shards.length === 1 ? '' : 's'}${m.merged.shardCount ? ` of a campaign sharded ${esc(m.merged.shardCount)} ways` : ''}; requests, batches and coverage are their sums (see <a href="#merged-shards">the runs merged</a>)</dd>`
+      : '') +
     `<dt>started (UTC)</dt><dd>${esc(m.startedAt)}</dd>` +
     `<dt>ended (UTC)</dt><dd>${esc(m.endedAt)} <span class="muted">${esc(duration(m.startedAt, m.endedAt))}</span></dd>` +
     `<dt>partial</dt><dd>${m.partial ? `yes${m.partialReason ? `: ${esc(m.partialReason)}` : ''}` : 'no'}</dd>` +
@@ -85,7 +117,12 @@ export function renderMergedShards(e: Evidence): string {
         `<td>${s.partial ? `yes${s.partialReason ? `: ${esc(s.partialReason)}` : ''}` : 'no'}</td><td class="mono" title="${esc(s.evidenceSha256)}">${esc(s.evidenceSha256.slice(0, 12))}…</td></tr>`,
     )
     .join('');
-  const missing = mg.missing.map((i) => `<tr class="missing"><td>${esc(i)}${mg.shardCount ? ` of ${esc(mg.shardCount)}` : ''}</td><td colspan="9"><b>missing</b>: this shard was not merged, so the evidence is partial</td></tr>`).join('');
+  const missing = mg.missing
+    .map(
+      (i) =>
+        `<tr class="missing"><td>${esc(i)}${mg.shardCount ? ` of ${esc(mg.shardCount)}` : ''}</td><td colspan="9"><b>missing</b>: this shard was not merged, so the evidence is partial</td></tr>`,
+    )
+    .join('');
   return (
     `<h3 id="merged-shards">Runs merged</h3>` +
     `<p>This evidence merges ${mg.shards.length} run folder${mg.shards.length === 1 ? '' : 's'}. Each is kept byte for byte under <code>shards/&lt;runId&gt;/</code> with its own manifest, attestation and public key; findings cite the transcript of the run they came from.</p>` +
@@ -99,7 +136,12 @@ export function renderNegativeControl(e: Evidence): string {
     `<p>Before trusting a clean result, the run planted another tenant’s value in a copy of a real response and checked that the oracles raise on it. Overall: <span class="badge st-${token(nc.outcome)}" id="nc-outcome">${esc(nc.outcome)}</span>${nc.detail ? ` — ${esc(nc.detail)}` : ''}</p>` +
     (nc.oracles.length > 0
       ? `<table id="negative-control"><thead><tr><th>oracle</th><th>planted</th><th>fired</th><th>outcome</th><th>detail</th></tr></thead><tbody>` +
-        nc.oracles.map((o) => `<tr><td>${esc(o.oracle)}</td><td>${o.planted ? 'yes' : 'no'}</td><td>${o.fired ? 'yes' : 'no'}</td><td><span class="badge st-${token(o.outcome)}">${esc(o.outcome)}</span></td><td>${esc(o.detail ?? '')}</td></tr>`).join('') +
+        nc.oracles
+          .map(
+            (o) =>
+              `<tr><td>${esc(o.oracle)}</td><td>${o.planted ? 'yes' : 'no'}</td><td>${o.fired ? 'yes' : 'no'}</td><td><span class="badge st-${token(o.outcome)}">${esc(o.outcome)}</span></td><td>${esc(o.detail ?? '')}</td></tr>`,
+          )
+          .join('') +
         `</tbody></table>`
       : '<p class="muted">No oracle was exercised by the negative control.</p>')
   );
@@ -109,7 +151,10 @@ export function renderControls(e: Evidence): string {
   return (
     `<table id="controls"><thead><tr><th>framework</th><th>control</th><th>title</th><th>what this run tested</th><th>oracles</th><th>status</th></tr></thead><tbody>` +
     e.controlMapping
-      .map((c) => `<tr><td>${esc(c.framework)}</td><td><b>${esc(c.id)}</b></td><td>${esc(c.title)}</td><td>${esc(c.tested)}</td><td>${c.oracles.map(esc).join(', ')}</td><td><span class="badge st-${token(c.status)}">${esc(c.status)}</span></td></tr>`)
+      .map(
+        (c) =>
+          `<tr><td>${esc(c.framework)}</td><td><b>${esc(c.id)}</b></td><td>${esc(c.title)}</td><td>${esc(c.tested)}</td><td>${c.oracles.map(esc).join(', ')}</td><td><span class="badge st-${token(c.status)}">${esc(c.status)}</span></td></tr>`,
+      )
       .join('') +
     `</tbody></table>` +
     `<p class="muted">Status: <b>supported</b> = tested and no finding against it; <b>violated</b> = a finding of one of its oracles; <b>not-tested</b> = none of its oracles ran; <b>inconclusive</b> = the run cannot support a verdict.</p>`
@@ -125,7 +170,9 @@ export function renderSigning(e: Evidence): string {
       : '<p class="warn">This evidence names no signing key.</p>') +
     `<p>To check that no byte of this run folder changed since it was signed, and who signed it, run in the folder’s parent:</p>` +
     `<pre>npx tenantproof verify ${esc(e.runId)} --public-key vendor-public-key.pem</pre>` +
-    (e.method.merged ? `<p>It also checks each merged run under <code>shards/</code>: its own manifest, signature and transcript chain.</p>` : '') +
+    (e.method.merged
+      ? `<p>It also checks each merged run under <code>shards/</code>: its own manifest, signature and transcript chain.</p>`
+      : '') +
     `<p class="muted">Pin the public key you obtained from the vendor, and compare its fingerprint with the one above. Without <code>--public-key</code>, the folder’s own <code>public-key.pem</code> proves integrity but not origin. This report is a rendering of <code>evidence.json</code> and <code>transcript.ndjson</code>; when in doubt, those files, not this page, are the record.</p>` +
     `</div>`
   );

@@ -65,11 +65,20 @@ export function citedExchangesByFinding(dir: string, evidence: Evidence): Map<st
 }
 
 export async function writeReportFiles(dir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
-  if (!existsSync(join(dir, EVIDENCE_FILE))) throw new ReportInputError(`${dir} has no ${EVIDENCE_FILE}: it is not a tenantproof run folder`);
+  if (!existsSync(join(dir, EVIDENCE_FILE)))
+    throw new ReportInputError(`${dir} has no ${EVIDENCE_FILE}: it is not a tenantproof run folder`);
   const evidence = readEvidenceFile(dir);
   const htmlFile = options.htmlFile ?? join(dir, REPORT_HTML_FILE);
   const perFinding = evidence.findings.some((f) => f.transcript !== undefined);
-  writeFileSync(htmlFile, renderReportHtml(evidence, perFinding ? { findingExchanges: citedExchangesByFinding(dir, evidence) } : { exchanges: citedExchanges(dir, evidence) }));
+  writeFileSync(
+    htmlFile,
+    renderReportHtml(
+      evidence,
+      perFinding
+        ? { findingExchanges: citedExchangesByFinding(dir, evidence) }
+        : { exchanges: citedExchanges(dir, evidence) },
+    ),
+  );
   if (!options.pdf) return { htmlFile };
   const pdfFile = options.htmlFile ? htmlFile.replace(/\.html?$/i, '') + '.pdf' : join(dir, REPORT_PDF_FILE);
   try {

@@ -18,7 +18,10 @@ function checkpointedRun(): { dir: string; writer: TranscriptWriter; sealedBytes
   const [a, b, c] = exchanges();
   writer.appendExchange(a!);
   writer.appendExchange(b!);
-  writeEvidenceFile(dir, sampleEvidence({ signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin } }));
+  writeEvidenceFile(
+    dir,
+    sampleEvidence({ signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin } }),
+  );
   const sealedBytes = writer.byteLength;
   sealRunDir(dir, key, PREDICATE, { [TRANSCRIPT_FILE]: sealedBytes });
   // The run goes on after the checkpoint, then is killed before its final seal.
@@ -39,8 +42,12 @@ describe('checkpoint seals over a growing transcript', () => {
     writer.close();
     const r = verifyRunDir(dir);
     expect(r.failures).toEqual([]);
-    expect(r.unsealed).toEqual([{ file: TRANSCRIPT_FILE, sealedBytes, extraBytes: readFileSync(join(dir, TRANSCRIPT_FILE)).length - sealedBytes }]);
-    expect(formatVerifyReport(r)).toMatch(/NOTE transcript\.ndjson: \d+ bytes were written after the last checkpoint seal/);
+    expect(r.unsealed).toEqual([
+      { file: TRANSCRIPT_FILE, sealedBytes, extraBytes: readFileSync(join(dir, TRANSCRIPT_FILE)).length - sealedBytes },
+    ]);
+    expect(formatVerifyReport(r)).toMatch(
+      /NOTE transcript\.ndjson: \d+ bytes were written after the last checkpoint seal/,
+    );
   });
 
   it('a change inside the sealed prefix still fails, naming the transcript', () => {
@@ -52,7 +59,9 @@ describe('checkpoint seals over a growing transcript', () => {
     writeFileSync(file, bytes);
     const r = verifyRunDir(dir);
     expect(r.ok).toBe(false);
-    expect(r.failures.filter((f) => f.file === TRANSCRIPT_FILE).map((f) => f.check)).toEqual(expect.arrayContaining(['manifest', 'attestation']));
+    expect(r.failures.filter((f) => f.file === TRANSCRIPT_FILE).map((f) => f.check)).toEqual(
+      expect.arrayContaining(['manifest', 'attestation']),
+    );
   });
 
   it('an edited line after the seal (but the last) breaks the hash chain', () => {
@@ -67,7 +76,9 @@ describe('checkpoint seals over a growing transcript', () => {
     writeFileSync(file, lines.join('\n'));
     const r = verifyRunDir(dir);
     expect(r.ok).toBe(false);
-    expect(r.failures).toEqual(expect.arrayContaining([expect.objectContaining({ file: TRANSCRIPT_FILE, check: 'transcript' })]));
+    expect(r.failures).toEqual(
+      expect.arrayContaining([expect.objectContaining({ file: TRANSCRIPT_FILE, check: 'transcript' })]),
+    );
   });
 
   it('a finished run has no growing files: anything appended after the final seal fails', () => {
@@ -76,7 +87,10 @@ describe('checkpoint seals over a growing transcript', () => {
     const writer = new TranscriptWriter(join(dir, TRANSCRIPT_FILE));
     for (const ex of exchanges()) writer.appendExchange(ex);
     writer.close();
-    writeEvidenceFile(dir, sampleEvidence({ signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin } }));
+    writeEvidenceFile(
+      dir,
+      sampleEvidence({ signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin } }),
+    );
     sealRunDir(dir, key, PREDICATE);
     expect(verifyRunDir(dir).ok).toBe(true);
     appendFileSync(join(dir, TRANSCRIPT_FILE), '{"line":99}\n');

@@ -27,13 +27,31 @@ describe('evidence schema', () => {
   it('rejects real tenant ids, a wrong version, bad hashes and local timestamps', () => {
     const e = sampleEvidence();
     expect(evidenceIssues({ ...e, schemaVersion: '2.0' }).length).toBeGreaterThan(0);
-    expect(evidenceIssues({ ...e, method: { ...e.method, tenants: ['T1', 'b8f1c2d0-0000-4000-8000-000000000000'] } }).length).toBeGreaterThan(0);
-    expect(evidenceIssues({ ...e, scope: { ...e.scope, spec: { ...e.scope.spec, sha256: 'xyz' } } })[0]!.path).toBe('/scope/spec/sha256');
-    expect(evidenceIssues({ ...e, method: { ...e.method, startedAt: '2026-11-26T07:00:00+02:00' } }).length).toBeGreaterThan(0);
+    expect(
+      evidenceIssues({ ...e, method: { ...e.method, tenants: ['T1', 'b8f1c2d0-0000-4000-8000-000000000000'] } }).length,
+    ).toBeGreaterThan(0);
+    expect(evidenceIssues({ ...e, scope: { ...e.scope, spec: { ...e.scope.spec, sha256: 'xyz' } } })[0]!.path).toBe(
+      '/scope/spec/sha256',
+    );
+    expect(
+      evidenceIssues({ ...e, method: { ...e.method, startedAt: '2026-11-26T07:00:00+02:00' } }).length,
+    ).toBeGreaterThan(0);
   });
 
   it('maps every DESIGN §5 control and derives statuses and the verdict', () => {
-    expect(CONTROLS.map((c) => c.id)).toEqual(['CC6.1', 'A.8.3', 'IVS-06', 'V8.2.2', 'V8.4.1', 'API1:2023', 'API3:2023', 'API5:2023', 'AC-3', 'AC-4', 'SC-4']);
+    expect(CONTROLS.map((c) => c.id)).toEqual([
+      'CC6.1',
+      'A.8.3',
+      'IVS-06',
+      'V8.2.2',
+      'V8.4.1',
+      'API1:2023',
+      'API3:2023',
+      'API5:2023',
+      'AC-3',
+      'AC-4',
+      'SC-4',
+    ]);
     const e = sampleEvidence();
     const byId = Object.fromEntries(e.controlMapping.map((c) => [c.id, c.status]));
     expect(byId['V8.2.2']).toBe('violated'); // cross-tenant-access finding
@@ -43,7 +61,9 @@ describe('evidence schema', () => {
     expect(verdictOf(clean)).toBe('clean');
     expect(verdictOf({ ...clean, negativeControl: { ...e.negativeControl, outcome: 'failed' } })).toBe('inconclusive');
     const nc = { outcome: 'failed', oracles: [{ oracle: 'foreign-data' as const, outcome: 'failed' }] };
-    expect(buildControlMapping({ ...clean, negativeControl: nc }).find((c) => c.id === 'AC-4')!.status).toBe('inconclusive');
+    expect(buildControlMapping({ ...clean, negativeControl: nc }).find((c) => c.id === 'AC-4')!.status).toBe(
+      'inconclusive',
+    );
     expect(buildControlMapping({ ...clean, coverage: [] }).every((c) => c.status === 'not-tested')).toBe(true);
   });
 });

@@ -27,16 +27,39 @@ export function exchanges(): Exchange[] {
       tenant: 'T1',
       relation: 'setup',
       operationId: 'createTenant',
-      request: { method: 'POST', url: 'http://127.0.0.1:4000/v1/tenants', path: '/v1/tenants', headers: { 'x-admin-token': ADMIN_TOKEN, 'content-type': 'application/json' }, bodyText: '{"name":"T1"}' },
-      response: { status: 201, headers: { 'content-type': 'application/json', 'set-cookie': 'sid=abcdef123456; Path=/; HttpOnly' }, bodyText: JSON.stringify({ id: 't1-uuid', apiKey: API_KEY_T1 }), json: { id: 't1-uuid', apiKey: API_KEY_T1 }, durationMs: 4 },
+      request: {
+        method: 'POST',
+        url: 'http://127.0.0.1:4000/v1/tenants',
+        path: '/v1/tenants',
+        headers: { 'x-admin-token': ADMIN_TOKEN, 'content-type': 'application/json' },
+        bodyText: '{"name":"T1"}',
+      },
+      response: {
+        status: 201,
+        headers: { 'content-type': 'application/json', 'set-cookie': 'sid=abcdef123456; Path=/; HttpOnly' },
+        bodyText: JSON.stringify({ id: 't1-uuid', apiKey: API_KEY_T1 }),
+        json: { id: 't1-uuid', apiKey: API_KEY_T1 },
+        durationMs: 4,
+      },
     },
     {
       seq: 2,
       tenant: 'T2',
       relation: 'own',
       operationId: 'createCustomer',
-      request: { method: 'POST', url: 'http://127.0.0.1:4000/v1/customers', path: '/v1/customers', headers: { authorization: `Bearer ${API_KEY_T2}` }, bodyText: '{"name":"Beta tpT2x0001"}' },
-      response: { status: 201, headers: { 'content-type': 'application/json', 'x-request-id': 'req-2' }, bodyText: JSON.stringify({ id: B_ID, name: 'Beta tpT2x0001' }), durationMs: 5 },
+      request: {
+        method: 'POST',
+        url: 'http://127.0.0.1:4000/v1/customers',
+        path: '/v1/customers',
+        headers: { authorization: `Bearer ${API_KEY_T2}` },
+        bodyText: '{"name":"Beta tpT2x0001"}',
+      },
+      response: {
+        status: 201,
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req-2' },
+        bodyText: JSON.stringify({ id: B_ID, name: 'Beta tpT2x0001' }),
+        durationMs: 5,
+      },
     },
     {
       seq: 3,
@@ -44,8 +67,18 @@ export function exchanges(): Exchange[] {
       relation: 'foreign',
       victim: 'T2',
       operationId: 'getCustomer',
-      request: { method: 'GET', url: `http://127.0.0.1:4000/v1/customers/${B_ID}`, path: `/v1/customers/${B_ID}`, headers: { authorization: `Bearer ${API_KEY_T1}`, cookie: 'sid=abcdef123456; theme=dark' } },
-      response: { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req-3' }, bodyText: JSON.stringify({ id: B_ID, name: 'Beta tpT2x0001' }), durationMs: 3 },
+      request: {
+        method: 'GET',
+        url: `http://127.0.0.1:4000/v1/customers/${B_ID}`,
+        path: `/v1/customers/${B_ID}`,
+        headers: { authorization: `Bearer ${API_KEY_T1}`, cookie: 'sid=abcdef123456; theme=dark' },
+      },
+      response: {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req-3' },
+        bodyText: JSON.stringify({ id: B_ID, name: 'Beta tpT2x0001' }),
+        durationMs: 3,
+      },
     },
   ];
 }
@@ -68,7 +101,12 @@ export function sampleEvidence(overrides: Partial<Evidence> = {}): Evidence {
       summary: `GET /v1/customers/${B_ID} as T1 on T2's record succeeded with 200 <&> "quoted"`,
       evidence: { kind: 'foreign-probe-succeeded', status: 200 },
       exchanges: [3],
-      repro: { steps: [{ tenant: 'T2', method: 'POST', path: '/v1/customers', body: { name: 'x' } }, { tenant: 'T1', method: 'GET', path: '/v1/customers/{customer#1}' }] },
+      repro: {
+        steps: [
+          { tenant: 'T2', method: 'POST', path: '/v1/customers', body: { name: 'x' } },
+          { tenant: 'T1', method: 'GET', path: '/v1/customers/{customer#1}' },
+        ],
+      },
       reproduction: { reproduced: 3, attempts: 3 },
       transcriptLines: [3, 2],
     },
@@ -93,7 +131,14 @@ export function sampleEvidence(overrides: Partial<Evidence> = {}): Evidence {
           { operationId: 'listCustomers', method: 'GET', path: '/v1/customers', kind: 'list' },
           { operationId: 'createCustomer', method: 'POST', path: '/v1/customers', kind: 'create' },
         ],
-        outOfScope: [{ operationId: 'createTenant', method: 'POST', path: '/v1/tenants', reason: 'provisioning (admin token), not a tenant operation' }],
+        outOfScope: [
+          {
+            operationId: 'createTenant',
+            method: 'POST',
+            path: '/v1/tenants',
+            reason: 'provisioning (admin token), not a tenant operation',
+          },
+        ],
       },
     },
     method: {
@@ -115,24 +160,44 @@ export function sampleEvidence(overrides: Partial<Evidence> = {}): Evidence {
     verdict: 'leak',
   };
   const e = { ...base, ...overrides };
-  if (!overrides.controlMapping) e.controlMapping = buildControlMapping({ findings: e.findings, coverage: e.coverage.cells, negativeControl: e.negativeControl });
-  if (!overrides.verdict) e.verdict = verdictOf({ findings: e.findings, coverage: e.coverage.cells, negativeControl: e.negativeControl });
+  if (!overrides.controlMapping)
+    e.controlMapping = buildControlMapping({
+      findings: e.findings,
+      coverage: e.coverage.cells,
+      negativeControl: e.negativeControl,
+    });
+  if (!overrides.verdict)
+    e.verdict = verdictOf({ findings: e.findings, coverage: e.coverage.cells, negativeControl: e.negativeControl });
   return e;
 }
 
 /** A complete, sealed run folder like the campaign writes. */
-export function makeRunDir(key: SigningKey = loadSigningKey({}), evidenceKey: SigningKey = key): { dir: string; key: SigningKey } {
+export function makeRunDir(
+  key: SigningKey = loadSigningKey({}),
+  evidenceKey: SigningKey = key,
+): { dir: string; key: SigningKey } {
   const dir = tmpDir('tp-run-');
   const t = new TranscriptWriter(join(dir, TRANSCRIPT_FILE), { secrets: [ADMIN_TOKEN] });
   for (const ex of exchanges()) t.appendExchange(ex);
   t.appendNote('run finished', { requests: 3 });
   t.close();
-  const evidence = sampleEvidence({ signing: { algorithm: 'ed25519', keyFingerprint: evidenceKey.fingerprint, keyOrigin: evidenceKey.origin } });
+  const evidence = sampleEvidence({
+    signing: { algorithm: 'ed25519', keyFingerprint: evidenceKey.fingerprint, keyOrigin: evidenceKey.origin },
+  });
   writeEvidenceFile(dir, evidence);
   writeFileSync(join(dir, 'junit.xml'), renderJunit(evidence));
-  writeFileSync(join(dir, 'results.sarif'), serializeSarif(renderSarif(evidence, { commandLine: 'tenantproof run --seed 1' })));
+  writeFileSync(
+    join(dir, 'results.sarif'),
+    serializeSarif(renderSarif(evidence, { commandLine: 'tenantproof run --seed 1' })),
+  );
   mkdirSync(join(dir, 'counterexamples'));
   writeFileSync(join(dir, 'counterexamples', '1.json'), JSON.stringify({ steps: 2 }) + '\n');
-  sealRunDir(dir, key, { result: 'FAILED', configuration: [{ name: 'specs/crm.openapi.yaml', digest: { sha256: 'a'.repeat(64) } }], passedTests: [], warnedTests: [], failedTests: ['getCustomer x cross-tenant-access'] });
+  sealRunDir(dir, key, {
+    result: 'FAILED',
+    configuration: [{ name: 'specs/crm.openapi.yaml', digest: { sha256: 'a'.repeat(64) } }],
+    passedTests: [],
+    warnedTests: [],
+    failedTests: ['getCustomer x cross-tenant-access'],
+  });
   return { dir, key };
 }

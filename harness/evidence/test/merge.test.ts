@@ -10,7 +10,17 @@ import { evidenceIssues, readEvidenceFile, writeEvidenceFile } from '../evidence
 import type { Evidence } from '../evidence-schema.ts';
 import { renderJunit } from '../junit.ts';
 import { listFiles } from '../manifest.ts';
-import { checkMergeable, expandRunFolders, loadMergeInput, mergeEvidence, MergeInputError, missingText, sumCoverage, writeMergedRun, type MergeInput } from '../merge.ts';
+import {
+  checkMergeable,
+  expandRunFolders,
+  loadMergeInput,
+  mergeEvidence,
+  MergeInputError,
+  missingText,
+  sumCoverage,
+  writeMergedRun,
+  type MergeInput,
+} from '../merge.ts';
 import { renderSarif, serializeSarif } from '../sarif.ts';
 import { sealRunDir } from '../seal.ts';
 import { TRANSCRIPT_FILE, TranscriptWriter } from '../transcript.ts';
@@ -56,7 +66,14 @@ function makeShard(spec: ShardSpec = {}, key: SigningKey = loadSigningKey({})): 
   for (const ex of exchanges()) t.appendExchange(ex);
   t.appendNote(`shard ${spec.index ?? '-'} note`);
   const base = sampleEvidence();
-  const findings = spec.leak === false ? [] : base.findings.map((f) => ({ ...f, counterexample: 'counterexamples/1.json', summary: `${f.summary} (run ${n})` }));
+  const findings =
+    spec.leak === false
+      ? []
+      : base.findings.map((f) => ({
+          ...f,
+          counterexample: 'counterexamples/1.json',
+          summary: `${f.summary} (run ${n})`,
+        }));
   const outcome = spec.negativeControl ?? 'passed';
   const e = sampleEvidence({
     runId,
@@ -71,10 +88,22 @@ function makeShard(spec: ShardSpec = {}, key: SigningKey = loadSigningKey({})): 
       endedAt: `2026-11-30T12:0${n % 10}:30.000Z`,
       partial: spec.partialReason !== undefined,
       ...(spec.partialReason ? { partialReason: spec.partialReason } : {}),
-      ...(spec.index !== undefined ? { shard: { index: spec.index, count: spec.count ?? 3, baseSeed: 42, focus: [] }, configDigest: spec.digest ?? DIGEST } : {}),
+      ...(spec.index !== undefined
+        ? {
+            shard: { index: spec.index, count: spec.count ?? 3, baseSeed: 42, focus: [] },
+            configDigest: spec.digest ?? DIGEST,
+          }
+        : {}),
     },
     findings,
-    negativeControl: { ...base.negativeControl, outcome, oracles: base.negativeControl.oracles.map((o) => ({ ...o, outcome: outcome === 'failed' && o.oracle === 'model' ? 'failed' : o.outcome })) },
+    negativeControl: {
+      ...base.negativeControl,
+      outcome,
+      oracles: base.negativeControl.oracles.map((o) => ({
+        ...o,
+        outcome: outcome === 'failed' && o.oracle === 'model' ? 'failed' : o.outcome,
+      })),
+    },
     signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin },
   });
   writeEvidenceFile(dir, e);
@@ -144,7 +173,11 @@ describe('checkMergeable', () => {
   });
 
   it('refuses different shard counts and a mix of sharded and unsharded runs', () => {
-    expect(checkMergeable([makeShard({ index: 1, count: 3 }), makeShard({ index: 2, count: 4 })].map(load)).problems.join('\n')).toMatch(/different shard counts: .*--shard 1\/3.*--shard 2\/4/);
+    expect(
+      checkMergeable([makeShard({ index: 1, count: 3 }), makeShard({ index: 2, count: 4 })].map(load)).problems.join(
+        '\n',
+      ),
+    ).toMatch(/different shard counts: .*--shard 1\/3.*--shard 2\/4/);
     const sharded = makeShard({ index: 1 });
     const plain = makeShard({});
     const [p] = checkMergeable([sharded, plain].map(load)).problems;
@@ -154,7 +187,9 @@ describe('checkMergeable', () => {
 
   it('merges unsharded runs of one configuration, and refuses ones of different tenant counts', () => {
     expect(checkMergeable([makeShard({}), makeShard({})].map(load)).problems).toEqual([]);
-    expect(checkMergeable([makeShard({}), makeShard({ tenants: 3 })].map(load)).problems.join('\n')).toMatch(/the runs differ in tenants/);
+    expect(checkMergeable([makeShard({}), makeShard({ tenants: 3 })].map(load)).problems.join('\n')).toMatch(
+      /the runs differ in tenants/,
+    );
   });
 });
 
@@ -182,7 +217,11 @@ describe('loadMergeInput', () => {
 
 describe('mergeEvidence', () => {
   it('sums counts and coverage, keeps every finding (renumbered, citing its shard), recomputes the verdict', () => {
-    const inputs = [makeShard({ index: 2, leak: false, requests: 10 }), makeShard({ index: 1, requests: 7 }), makeShard({ index: 3, requests: 5 })].map(load);
+    const inputs = [
+      makeShard({ index: 2, leak: false, requests: 10 }),
+      makeShard({ index: 1, requests: 7 }),
+      makeShard({ index: 3, requests: 5 }),
+    ].map(load);
     const e = mergeEvidence(inputs, { runId: 'merged-1', missing: [], shardCount: 3 });
     expect(evidenceIssues(e)).toEqual([]);
     expect(e.method.requestCount).toBe(22);
@@ -194,8 +233,15 @@ describe('mergeEvidence', () => {
     expect(e.method.startedAt <= e.method.endedAt).toBe(true);
     expect(e.findings.map((f) => f.id)).toEqual(['F1', 'F2']);
     const [s1, , s3] = e.method.merged!.shards;
-    expect(e.findings[0]).toMatchObject({ transcript: `shards/${s1!.runId}/transcript.ndjson`, counterexample: `shards/${s1!.runId}/counterexamples/1.json`, origin: { runId: s1!.runId, id: 'F1' } });
-    expect(e.findings[1]).toMatchObject({ transcript: `shards/${s3!.runId}/transcript.ndjson`, origin: { runId: s3!.runId, id: 'F1' } });
+    expect(e.findings[0]).toMatchObject({
+      transcript: `shards/${s1!.runId}/transcript.ndjson`,
+      counterexample: `shards/${s1!.runId}/counterexamples/1.json`,
+      origin: { runId: s1!.runId, id: 'F1' },
+    });
+    expect(e.findings[1]).toMatchObject({
+      transcript: `shards/${s3!.runId}/transcript.ndjson`,
+      origin: { runId: s3!.runId, id: 'F1' },
+    });
     const cell = e.coverage.cells.find((c) => c.operationId === 'listCustomers' && c.oracle === 'model')!;
     expect(cell.count).toBe(15);
     expect(e.verdict).toBe('leak');
@@ -203,7 +249,10 @@ describe('mergeEvidence', () => {
   });
 
   it('is partial when a shard is partial or missing, and inconclusive when a negative control failed', () => {
-    const inputs = [makeShard({ index: 1, leak: false, partialReason: 'stopped by SIGTERM' }), makeShard({ index: 3, leak: false, negativeControl: 'failed' })].map(load);
+    const inputs = [
+      makeShard({ index: 1, leak: false, partialReason: 'stopped by SIGTERM' }),
+      makeShard({ index: 3, leak: false, negativeControl: 'failed' }),
+    ].map(load);
     const e = mergeEvidence(inputs, { runId: 'merged-2', missing: [2], shardCount: 3 });
     expect(evidenceIssues(e)).toEqual([]);
     expect(e.method.partial).toBe(true);
@@ -211,18 +260,33 @@ describe('mergeEvidence', () => {
     expect(e.method.merged!.missing).toEqual([2]);
     expect(e.negativeControl.outcome).toBe('failed');
     expect(e.negativeControl.detail).toMatch(/shard 1\/3 .*: passed; shard 3\/3 .*: failed/);
-    expect(e.negativeControl.oracles.find((o) => o.oracle === 'model')).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('failed') });
+    expect(e.negativeControl.oracles.find((o) => o.oracle === 'model')).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringContaining('failed'),
+    });
     expect(e.verdict).toBe('inconclusive');
   });
 
   it('coverage is the cell-wise sum (property)', () => {
-    const cell = fc.record({ operationId: fc.constantFrom('a', 'b', 'c'), oracle: fc.constantFrom('model' as const, 'foreign-data' as const), relation: fc.constantFrom('own' as const, 'foreign' as const), count: fc.nat(100) });
+    const cell = fc.record({
+      operationId: fc.constantFrom('a', 'b', 'c'),
+      oracle: fc.constantFrom('model' as const, 'foreign-data' as const),
+      relation: fc.constantFrom('own' as const, 'foreign' as const),
+      count: fc.nat(100),
+    });
     fc.assert(
       fc.property(fc.array(fc.array(cell, { maxLength: 8 }), { maxLength: 4 }), (lists) => {
         const sum = sumCoverage(lists);
-        const key = (c: { operationId: string; oracle: string; relation: string }) => `${c.operationId}|${c.oracle}|${c.relation}`;
+        const key = (c: { operationId: string; oracle: string; relation: string }) =>
+          `${c.operationId}|${c.oracle}|${c.relation}`;
         expect(new Set(sum.map(key)).size).toBe(sum.length);
-        for (const s of sum) expect(s.count).toBe(lists.flat().filter((c) => key(c) === key(s)).reduce((n, c) => n + c.count, 0));
+        for (const s of sum)
+          expect(s.count).toBe(
+            lists
+              .flat()
+              .filter((c) => key(c) === key(s))
+              .reduce((n, c) => n + c.count, 0),
+          );
         expect(sum.reduce((n, c) => n + c.count, 0)).toBe(lists.flat().reduce((n, c) => n + c.count, 0));
       }),
       { seed: 7, numRuns: 100 },
@@ -238,7 +302,13 @@ describe('writeMergedRun', () => {
     const inputs = specs.map((s) => load(makeShard(s, key)));
     const c = checkMergeable(inputs);
     const dir = join(tmpDir('tp-merged-'), 'merged');
-    await writeMergedRun(inputs, dir, { key, commandLine: 'tenantproof merge a b c', runId: 'merged-run', missing: c.missing, ...(c.shardCount ? { shardCount: c.shardCount } : {}) });
+    await writeMergedRun(inputs, dir, {
+      key,
+      commandLine: 'tenantproof merge a b c',
+      runId: 'merged-run',
+      missing: c.missing,
+      ...(c.shardCount ? { shardCount: c.shardCount } : {}),
+    });
     return { dir, key, inputs };
   }
 
@@ -252,7 +322,8 @@ describe('writeMergedRun', () => {
     expect(r.transcriptLines).toBe(12);
     expect(formatVerifyReport(r)).toMatch(/^OK: .* and 3 merged runs under shards\/ .* verify\./);
     for (const i of inputs) {
-      for (const f of listFiles(i.dir)) expect(readFileSync(join(dir, 'shards', i.evidence.runId, f)).equals(readFileSync(join(i.dir, f)))).toBe(true);
+      for (const f of listFiles(i.dir))
+        expect(readFileSync(join(dir, 'shards', i.evidence.runId, f)).equals(readFileSync(join(i.dir, f)))).toBe(true);
     }
     const e = readEvidenceFile(dir);
     expect(e.findings).toHaveLength(2);
@@ -266,7 +337,9 @@ describe('writeMergedRun', () => {
 
   it('results.sarif validates against SARIF 2.1.0 and points each result at its shard transcript', async () => {
     const { dir } = await merged();
-    const log = JSON.parse(readFileSync(join(dir, 'results.sarif'), 'utf8')) as { runs: Array<{ results: Array<Record<string, any>> }> }; // any: plain JSON tree
+    const log = JSON.parse(readFileSync(join(dir, 'results.sarif'), 'utf8')) as {
+      runs: Array<{ results: Array<Record<string, any>> }>;
+    }; // any: plain JSON tree
     const ajv = new Ajv4.default({ strict: false, allErrors: true });
     addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(SARIF_SCHEMA, 'utf8')) as object);
@@ -286,20 +359,28 @@ describe('writeMergedRun', () => {
     const files = listFiles(dir);
     const originals = new Map(files.map((f) => [f, readFileSync(join(dir, f))]));
     fc.assert(
-      fc.property(fc.nat(files.length - 1), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 1, max: 255 }), (fi, pos, delta) => {
-        const file = files[fi]!;
-        const changed = Buffer.from(originals.get(file)!);
-        const at = Math.floor(pos * changed.length);
-        changed[at] = (changed[at]! + delta) % 256;
-        writeFileSync(join(dir, file), changed);
-        try {
-          const r = verifyRunDir(dir);
-          expect(r.ok, `byte ${at} of ${file}`).toBe(false);
-          expect(r.failures.map((f) => f.file), `byte ${at} of ${file}: ${formatVerifyReport(r)}`).toContain(file);
-        } finally {
-          writeFileSync(join(dir, file), originals.get(file)!);
-        }
-      }),
+      fc.property(
+        fc.nat(files.length - 1),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 1, max: 255 }),
+        (fi, pos, delta) => {
+          const file = files[fi]!;
+          const changed = Buffer.from(originals.get(file)!);
+          const at = Math.floor(pos * changed.length);
+          changed[at] = (changed[at]! + delta) % 256;
+          writeFileSync(join(dir, file), changed);
+          try {
+            const r = verifyRunDir(dir);
+            expect(r.ok, `byte ${at} of ${file}`).toBe(false);
+            expect(
+              r.failures.map((f) => f.file),
+              `byte ${at} of ${file}: ${formatVerifyReport(r)}`,
+            ).toContain(file);
+          } finally {
+            writeFileSync(join(dir, file), originals.get(file)!);
+          }
+        },
+      ),
       { seed: 99, numRuns: 80 },
     );
     expect(verifyRunDir(dir).ok).toBe(true);
@@ -327,11 +408,15 @@ describe('writeMergedRun', () => {
     const r = verifyRunDir(dir);
     expect(r.failures).toContainEqual(expect.objectContaining({ file: gone, check: 'merge' }));
     expect(r.failures).toContainEqual(expect.objectContaining({ file: 'shards/intruder', check: 'merge' }));
-    expect(r.failures).toContainEqual(expect.objectContaining({ file: 'evidence.json', check: 'merge', detail: expect.stringContaining('F1 cites') }));
+    expect(r.failures).toContainEqual(
+      expect.objectContaining({ file: 'evidence.json', check: 'merge', detail: expect.stringContaining('F1 cites') }),
+    );
     // Only evidence that says it is merged excuses a missing top-level transcript.
     const plain = makeShard({ index: 1 });
     rmSync(join(plain, TRANSCRIPT_FILE));
-    expect(verifyRunDir(plain).failures).toContainEqual(expect.objectContaining({ file: TRANSCRIPT_FILE, check: 'transcript', detail: 'transcript.ndjson is missing' }));
+    expect(verifyRunDir(plain).failures).toContainEqual(
+      expect.objectContaining({ file: TRANSCRIPT_FILE, check: 'transcript', detail: 'transcript.ndjson is missing' }),
+    );
   });
 
   it('merges a killed shard (a checkpoint with an unsealed transcript tail) and says so', async () => {

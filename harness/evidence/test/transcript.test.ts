@@ -44,7 +44,9 @@ describe('transcript', () => {
     expect(keyTag).toMatch(/^hmac-sha256:[0-9a-f]{16}$/);
     // The same key in a later Authorization header hashes to the same tag, so a reviewer can correlate.
     expect(l3.exchange.request.headers['authorization']).toBe(`Bearer ${keyTag}`);
-    expect(l3.exchange.request.headers['cookie']).toMatch(/^sid=hmac-sha256:[0-9a-f]{16}; theme=hmac-sha256:[0-9a-f]{16}$/);
+    expect(l3.exchange.request.headers['cookie']).toMatch(
+      /^sid=hmac-sha256:[0-9a-f]{16}; theme=hmac-sha256:[0-9a-f]{16}$/,
+    );
     expect(l1.exchange.response!.headers['set-cookie']).toMatch(/^sid=hmac-sha256:[0-9a-f]{16}; Path=\/; HttpOnly$/);
     // Non-secret data stays readable.
     expect(l3.exchange.response!.bodyText).toContain('Beta tpT2x0001');
@@ -54,7 +56,14 @@ describe('transcript', () => {
     const file = join(tmpDir(), 'transcript.ndjson');
     const t = new TranscriptWriter(file);
     const [first] = exchanges();
-    t.appendExchange({ ...first!, request: { ...first!.request, url: 'http://h/v1/x?api_key=qsecret123456&page=2', path: '/v1/x?api_key=qsecret123456&page=2' } });
+    t.appendExchange({
+      ...first!,
+      request: {
+        ...first!.request,
+        url: 'http://h/v1/x?api_key=qsecret123456&page=2',
+        path: '/v1/x?api_key=qsecret123456&page=2',
+      },
+    });
     t.close();
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('qsecret123456');
@@ -66,8 +75,10 @@ describe('transcript', () => {
     const b = write();
     a.t.close();
     b.t.close();
-    const tagA = (readTranscript(a.file)[0] as { exchange: { request: { headers: Record<string, string> } } }).exchange.request.headers['x-admin-token'];
-    const tagB = (readTranscript(b.file)[0] as { exchange: { request: { headers: Record<string, string> } } }).exchange.request.headers['x-admin-token'];
+    const tagA = (readTranscript(a.file)[0] as { exchange: { request: { headers: Record<string, string> } } }).exchange
+      .request.headers['x-admin-token'];
+    const tagB = (readTranscript(b.file)[0] as { exchange: { request: { headers: Record<string, string> } } }).exchange
+      .request.headers['x-admin-token'];
     expect(tagA).not.toBe(tagB);
   });
 
@@ -88,7 +99,10 @@ describe('transcript', () => {
     expect(verifyTranscript(file).firstBroken?.line).toBe(2);
 
     writeFileSync(file, good.slice(0, -5));
-    expect(verifyTranscript(file)).toMatchObject({ ok: false, firstBroken: { line: 4, reason: expect.stringContaining('incomplete') } });
+    expect(verifyTranscript(file)).toMatchObject({
+      ok: false,
+      firstBroken: { line: 4, reason: expect.stringContaining('incomplete') },
+    });
 
     writeFileSync(file, good);
     expect(verifyTranscript(file).ok).toBe(true);
@@ -115,8 +129,20 @@ describe('transcript', () => {
         const body = { nested: { apiKey: learned }, note: `${a}${configured}${b}` };
         t.appendExchange({
           ...first!,
-          request: { ...first!.request, url: `http://h/x/${configured}`, path: `/x/${configured}`, headers: { 'x-api-key': configured, authorization: `Bearer ${learned}` }, bodyText: `${a}${learned}${b}` },
-          response: { status: 200, headers: { 'x-echo': `${a}${configured}` }, bodyText: JSON.stringify(body), json: body, durationMs: 1 },
+          request: {
+            ...first!.request,
+            url: `http://h/x/${configured}`,
+            path: `/x/${configured}`,
+            headers: { 'x-api-key': configured, authorization: `Bearer ${learned}` },
+            bodyText: `${a}${learned}${b}`,
+          },
+          response: {
+            status: 200,
+            headers: { 'x-echo': `${a}${configured}` },
+            bodyText: JSON.stringify(body),
+            json: body,
+            durationMs: 1,
+          },
           error: { code: 'E', message: `${learned} ${configured}` },
         });
         t.close();

@@ -14,7 +14,13 @@ describe('verifyRunDir', () => {
     const { dir, key } = makeRunDir();
     const r = verifyRunDir(dir);
     expect(r.failures).toEqual([]);
-    expect(r).toMatchObject({ ok: true, keyFingerprint: key.fingerprint, pinned: false, transcriptLines: 4, result: 'FAILED' });
+    expect(r).toMatchObject({
+      ok: true,
+      keyFingerprint: key.fingerprint,
+      pinned: false,
+      transcriptLines: 4,
+      result: 'FAILED',
+    });
     const pin = join(tmpDir(), 'pin.pem');
     writeFileSync(pin, key.publicKeyPem);
     expect(verifyRunDir(dir, { publicKeyFile: pin })).toMatchObject({ ok: true, pinned: true });
@@ -25,7 +31,8 @@ describe('verifyRunDir', () => {
     const { dir } = makeRunDir();
     for (const f of listFiles(dir)) {
       const text = readFileSync(join(dir, f), 'utf8');
-      for (const secret of [API_KEY_T1, API_KEY_T2, ADMIN_TOKEN]) expect(text.includes(secret), `${secret} in ${f}`).toBe(false);
+      for (const secret of [API_KEY_T1, API_KEY_T2, ADMIN_TOKEN])
+        expect(text.includes(secret), `${secret} in ${f}`).toBe(false);
     }
   });
 
@@ -34,21 +41,29 @@ describe('verifyRunDir', () => {
     const files = listFiles(dir);
     const originals = new Map(files.map((f) => [f, readFileSync(join(dir, f))]));
     fc.assert(
-      fc.property(fc.nat(files.length - 1), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 1, max: 255 }), (fi, pos, delta) => {
-        const file = files[fi]!;
-        const original = originals.get(file)!;
-        const changed = Buffer.from(original);
-        const at = Math.floor(pos * changed.length);
-        changed[at] = (changed[at]! + delta) % 256;
-        writeFileSync(join(dir, file), changed);
-        try {
-          const r = verifyRunDir(dir);
-          expect(r.ok, `byte ${at} of ${file}`).toBe(false);
-          expect(r.failures.map((f) => f.file), `byte ${at} of ${file}: ${formatVerifyReport(r)}`).toContain(file);
-        } finally {
-          writeFileSync(join(dir, file), original);
-        }
-      }),
+      fc.property(
+        fc.nat(files.length - 1),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 1, max: 255 }),
+        (fi, pos, delta) => {
+          const file = files[fi]!;
+          const original = originals.get(file)!;
+          const changed = Buffer.from(original);
+          const at = Math.floor(pos * changed.length);
+          changed[at] = (changed[at]! + delta) % 256;
+          writeFileSync(join(dir, file), changed);
+          try {
+            const r = verifyRunDir(dir);
+            expect(r.ok, `byte ${at} of ${file}`).toBe(false);
+            expect(
+              r.failures.map((f) => f.file),
+              `byte ${at} of ${file}: ${formatVerifyReport(r)}`,
+            ).toContain(file);
+          } finally {
+            writeFileSync(join(dir, file), original);
+          }
+        },
+      ),
       { seed: SEED, numRuns: 200 },
     );
     expect(verifyRunDir(dir).ok).toBe(true);
@@ -64,13 +79,26 @@ describe('verifyRunDir', () => {
       const r = verifyRunDir(dir);
       expect(r.ok).toBe(false);
       expect(r.failures.filter((f) => f.file === 'transcript.ndjson').map((f) => f.check)).toContain('manifest');
-      if (drop < lines.length - 1) expect(r.failures).toContainEqual(expect.objectContaining({ file: 'transcript.ndjson', check: 'transcript', detail: expect.stringContaining(`line ${drop + 1}:`) }));
+      if (drop < lines.length - 1)
+        expect(r.failures).toContainEqual(
+          expect.objectContaining({
+            file: 'transcript.ndjson',
+            check: 'transcript',
+            detail: expect.stringContaining(`line ${drop + 1}:`),
+          }),
+        );
     }
   });
 
   it('fails when evidence.json names a different signing key than the one that signed', () => {
     const { dir } = makeRunDir(loadSigningKey({}), loadSigningKey({}));
-    expect(verifyRunDir(dir).failures).toContainEqual(expect.objectContaining({ file: 'evidence.json', check: 'evidence', detail: expect.stringContaining('names signing key') }));
+    expect(verifyRunDir(dir).failures).toContainEqual(
+      expect.objectContaining({
+        file: 'evidence.json',
+        check: 'evidence',
+        detail: expect.stringContaining('names signing key'),
+      }),
+    );
   });
 
   it('names missing and extra files, and a missing attestation', () => {
@@ -82,7 +110,9 @@ describe('verifyRunDir', () => {
     expect(r.failures).toContainEqual(expect.objectContaining({ file: 'smuggled.txt', check: 'manifest' }));
     expect(r.failures).toContainEqual(expect.objectContaining({ file: 'smuggled.txt', check: 'attestation' }));
     rmSync(join(dir, 'attestation.json'));
-    expect(verifyRunDir(dir).failures).toContainEqual(expect.objectContaining({ file: 'attestation.json', check: 'attestation' }));
+    expect(verifyRunDir(dir).failures).toContainEqual(
+      expect.objectContaining({ file: 'attestation.json', check: 'attestation' }),
+    );
     expect(verifyRunDir(join(dir, 'nope')).failures[0]).toMatchObject({ check: 'folder' });
   });
 });

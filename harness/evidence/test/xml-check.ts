@@ -11,7 +11,10 @@ export interface XmlElement {
 }
 
 export class XmlError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at offset ${offset}`);
     this.name = 'XmlError';
   }
@@ -33,7 +36,11 @@ function decode(s: string, at: number): string {
     const m = ENTITY.exec(s.slice(i));
     if (!m) throw new XmlError('bad entity', at + i);
     const e = m[1]!;
-    out += e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(parseInt(e.slice(1), 10)) : ENTITIES[e]!;
+    out += e.startsWith('#x')
+      ? String.fromCodePoint(parseInt(e.slice(2), 16))
+      : e.startsWith('#')
+        ? String.fromCodePoint(parseInt(e.slice(1), 10))
+        : ENTITIES[e]!;
     i += m[0].length - 1;
   }
   return out;

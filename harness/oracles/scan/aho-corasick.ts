@@ -210,7 +210,8 @@ export class AhoCorasick {
     // Fast path for chain states: the raw byte leading to their only child (which is `s + 1`).
     const chainByte = new Int16Array(states).fill(-1);
     for (let s = denseCount; s < states; s++) {
-      if (childStart[s + 1]! - childStart[s]! === 1 && childTarget[childStart[s]!] === s + 1) chainByte[s] = childRaw[oldOf[s + 1]!]!;
+      if (childStart[s + 1]! - childStart[s]! === 1 && childTarget[childStart[s]!] === s + 1)
+        chainByte[s] = childRaw[oldOf[s + 1]!]!;
     }
     this.chainByte = chainByte;
 
@@ -272,7 +273,19 @@ export class AhoCorasick {
   /** Calls `onMatch` for every occurrence of every pattern, in order of end offset. */
   scan(input: string | Uint8Array, onMatch: AcMatchHandler): void {
     const buf = toBytes(input);
-    const { byteClass, dense, denseCount, classCount, chainByte, childStart, childClass, childTarget, fail, hasOutput, start2 } = this;
+    const {
+      byteClass,
+      dense,
+      denseCount,
+      classCount,
+      chainByte,
+      childStart,
+      childClass,
+      childTarget,
+      fail,
+      hasOutput,
+      start2,
+    } = this;
     let s = 0;
     const n = buf.length;
     next: for (let i = 0; i < n; i++) {

@@ -100,7 +100,9 @@ export class FingerprintScanner {
       }
       this.tiny = [];
     } else {
-      this.tiny = all.slice(this.mainCount + this.midCount).map((f) => ({ f, bytes: Buffer.from(f.value, 'utf8'), owner: this.ownerOf(f.owner) }));
+      this.tiny = all
+        .slice(this.mainCount + this.midCount)
+        .map((f) => ({ f, bytes: Buffer.from(f.value, 'utf8'), owner: this.ownerOf(f.owner) }));
     }
     this.builtVersion = this.registry.version;
   }
@@ -129,7 +131,14 @@ export class FingerprintScanner {
       seg.automaton.scan(buf, (p, start, end) => {
         if (ownerIndex[p] === skipOwner) return;
         const f = fingerprints[p]!;
-        out.push({ offset: start, length: end - start, value: f.value, owner: f.owner, kind: f.kind, source: f.source });
+        out.push({
+          offset: start,
+          length: end - start,
+          value: f.value,
+          owner: f.owner,
+          kind: f.kind,
+          source: f.source,
+        });
       });
     }
     if (this.tiny.length > 0) {
@@ -137,11 +146,19 @@ export class FingerprintScanner {
       for (const t of this.tiny) {
         if (t.owner === skipOwner) continue;
         for (let i = hay.indexOf(t.bytes); i !== -1; i = hay.indexOf(t.bytes, i + 1)) {
-          out.push({ offset: i, length: t.bytes.length, value: t.f.value, owner: t.f.owner, kind: t.f.kind, source: t.f.source });
+          out.push({
+            offset: i,
+            length: t.bytes.length,
+            value: t.f.value,
+            owner: t.f.owner,
+            kind: t.f.kind,
+            source: t.f.source,
+          });
         }
       }
     }
-    if (this.mid || this.tiny.length > 0) out.sort((a, b) => a.offset + a.length - (b.offset + b.length) || a.offset - b.offset);
+    if (this.mid || this.tiny.length > 0)
+      out.sort((a, b) => a.offset + a.length - (b.offset + b.length) || a.offset - b.offset);
     return out;
   }
 }

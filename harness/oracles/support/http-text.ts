@@ -8,13 +8,21 @@ import type { Exchange, RecordedResponse } from '../../model/exchange.ts';
 export type Part = 'status' | 'header' | 'body' | 'error';
 
 /** `HTTP <status>` then one `name: value` line per header, as scanned (header names lower-case). */
-export function renderHead(response: RecordedResponse): { text: string; headerAt: Array<{ name: string; start: number; valueStart: number; end: number }> } {
+export function renderHead(response: RecordedResponse): {
+  text: string;
+  headerAt: Array<{ name: string; start: number; valueStart: number; end: number }>;
+} {
   let text = `HTTP ${response.status}\r\n`;
   const headerAt: Array<{ name: string; start: number; valueStart: number; end: number }> = [];
   for (const [name, value] of Object.entries(response.headers)) {
     const start = Buffer.byteLength(text);
     const line = `${name}: ${value}`;
-    headerAt.push({ name, start, valueStart: start + Buffer.byteLength(`${name}: `), end: start + Buffer.byteLength(line) });
+    headerAt.push({
+      name,
+      start,
+      valueStart: start + Buffer.byteLength(`${name}: `),
+      end: start + Buffer.byteLength(line),
+    });
     text += line + '\r\n';
   }
   return { text, headerAt };
@@ -54,7 +62,12 @@ export function bodyJson(response: RecordedResponse | undefined): unknown {
 }
 
 /** Short context around a byte range of a text, for a reviewer to see the offending bytes. */
-export function excerpt(text: string, byteStart: number, byteEnd: number, context = 40): { before: string; match: string; after: string; charOffset: number } {
+export function excerpt(
+  text: string,
+  byteStart: number,
+  byteEnd: number,
+  context = 40,
+): { before: string; match: string; after: string; charOffset: number } {
   const buf = Buffer.from(text, 'utf8');
   const before = buf.subarray(Math.max(0, byteStart - context), byteStart).toString('utf8');
   const match = buf.subarray(byteStart, byteEnd).toString('utf8');

@@ -30,7 +30,20 @@ export const VOLATILE_HEADERS: readonly string[] = [
 ];
 
 /** JSON keys whose values are volatile. */
-export const VOLATILE_KEYS: readonly string[] = ['requestId', 'request_id', 'traceId', 'trace_id', 'correlationId', 'timestamp', 'createdAt', 'updatedAt', 'created_at', 'updated_at', 'deletedAt', 'etag'];
+export const VOLATILE_KEYS: readonly string[] = [
+  'requestId',
+  'request_id',
+  'traceId',
+  'trace_id',
+  'correlationId',
+  'timestamp',
+  'createdAt',
+  'updatedAt',
+  'created_at',
+  'updated_at',
+  'deletedAt',
+  'etag',
+];
 
 export const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 export const ISO_TIME_RE = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g;
@@ -100,7 +113,8 @@ export class PositionalIdMapper {
     if (Array.isArray(value)) return value.map((v) => this.map(v));
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = this.volatileKeys.includes(k) ? '<volatile>' : this.map(v);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        out[k] = this.volatileKeys.includes(k) ? '<volatile>' : this.map(v);
       return out;
     }
     return value;
@@ -112,7 +126,8 @@ export function maskVolatileKeys(value: unknown, keys: readonly string[] = VOLAT
   if (Array.isArray(value)) return value.map((v) => maskVolatileKeys(v, keys));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = keys.includes(k) ? '<volatile>' : maskVolatileKeys(v, keys);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      out[k] = keys.includes(k) ? '<volatile>' : maskVolatileKeys(v, keys);
     return out;
   }
   return value;
@@ -130,7 +145,8 @@ export function jsonDiff(before: unknown, after: unknown, path = ''): JsonChange
   const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
   if (Array.isArray(before) && Array.isArray(after)) {
     const out: JsonChange[] = [];
-    for (let i = 0; i < Math.max(before.length, after.length); i++) out.push(...jsonDiff(before[i], after[i], `${path}/${i}`));
+    for (let i = 0; i < Math.max(before.length, after.length); i++)
+      out.push(...jsonDiff(before[i], after[i], `${path}/${i}`));
     return out;
   }
   if (isObj(before) && isObj(after)) {

@@ -10,7 +10,8 @@ function naive(patterns: string[], text: string): AcMatch[] {
   const out: AcMatch[] = [];
   patterns.forEach((p, pattern) => {
     const pb = Buffer.from(p, 'utf8');
-    for (let i = buf.indexOf(pb); i !== -1; i = buf.indexOf(pb, i + 1)) out.push({ pattern, start: i, end: i + pb.length });
+    for (let i = buf.indexOf(pb); i !== -1; i = buf.indexOf(pb, i + 1))
+      out.push({ pattern, start: i, end: i + pb.length });
   });
   return out;
 }
@@ -21,11 +22,13 @@ const sorted = (ms: AcMatch[]) => ms.map(key).sort();
 describe('AhoCorasick', () => {
   it('finds overlapping and nested patterns (the classic he/she/his/hers)', () => {
     const ac = new AhoCorasick(['he', 'she', 'his', 'hers']);
-    expect(sorted(ac.findAll('ushers'))).toEqual(sorted([
-      { pattern: 1, start: 1, end: 4 },
-      { pattern: 0, start: 2, end: 4 },
-      { pattern: 3, start: 2, end: 6 },
-    ]));
+    expect(sorted(ac.findAll('ushers'))).toEqual(
+      sorted([
+        { pattern: 1, start: 1, end: 4 },
+        { pattern: 0, start: 2, end: 4 },
+        { pattern: 3, start: 2, end: 6 },
+      ]),
+    );
   });
 
   it('reports self-overlapping occurrences', () => {
@@ -35,31 +38,37 @@ describe('AhoCorasick', () => {
 
   it('reports duplicate patterns under each index', () => {
     const ac = new AhoCorasick(['abc', 'abc', 'bc']);
-    expect(sorted(ac.findAll('xabc'))).toEqual(sorted([
-      { pattern: 0, start: 1, end: 4 },
-      { pattern: 1, start: 1, end: 4 },
-      { pattern: 2, start: 2, end: 4 },
-    ]));
+    expect(sorted(ac.findAll('xabc'))).toEqual(
+      sorted([
+        { pattern: 0, start: 1, end: 4 },
+        { pattern: 1, start: 1, end: 4 },
+        { pattern: 2, start: 2, end: 4 },
+      ]),
+    );
   });
 
   it('works on UTF-8 bytes and byte offsets', () => {
     const ac = new AhoCorasick(['é1', 'ü']);
     const ms = ac.findAll('aé1ü');
-    expect(sorted(ms)).toEqual(sorted([
-      { pattern: 0, start: 1, end: 4 },
-      { pattern: 1, start: 4, end: 6 },
-    ]));
+    expect(sorted(ms)).toEqual(
+      sorted([
+        { pattern: 0, start: 1, end: 4 },
+        { pattern: 1, start: 4, end: 6 },
+      ]),
+    );
   });
 
   it('handles every byte value, including bytes outside any pattern', () => {
     const all = new Uint8Array(256).map((_, i) => i);
     const ac = new AhoCorasick([all.subarray(250), new Uint8Array([0, 1])]);
     const text = new Uint8Array([9, 0, 1, 250, 251, 252, 253, 254, 255, 0, 1]);
-    expect(sorted(ac.findAll(text))).toEqual(sorted([
-      { pattern: 1, start: 1, end: 3 },
-      { pattern: 0, start: 3, end: 9 },
-      { pattern: 1, start: 9, end: 11 },
-    ]));
+    expect(sorted(ac.findAll(text))).toEqual(
+      sorted([
+        { pattern: 1, start: 1, end: 3 },
+        { pattern: 0, start: 3, end: 9 },
+        { pattern: 1, start: 9, end: 11 },
+      ]),
+    );
   });
 
   it('handles patterns that use all 256 byte values', () => {
@@ -67,11 +76,13 @@ describe('AhoCorasick', () => {
     const ac = new AhoCorasick(patterns);
     expect(ac.classCount).toBe(256);
     const text = new Uint8Array([255, 0, 1, 2]);
-    expect(sorted(ac.findAll(text))).toEqual(sorted([
-      { pattern: 255, start: 0, end: 2 },
-      { pattern: 0, start: 1, end: 3 },
-      { pattern: 1, start: 2, end: 4 },
-    ]));
+    expect(sorted(ac.findAll(text))).toEqual(
+      sorted([
+        { pattern: 255, start: 0, end: 2 },
+        { pattern: 0, start: 1, end: 3 },
+        { pattern: 1, start: 2, end: 4 },
+      ]),
+    );
   });
 
   it('rejects an empty pattern with a typed error', () => {
@@ -115,7 +126,8 @@ describe('AhoCorasick', () => {
           const ac = new AhoCorasick(patterns);
           const expected: AcMatch[] = [];
           patterns.forEach((pat, pattern) => {
-            for (let i = text.indexOf(pat); i !== -1; i = text.indexOf(pat, i + 1)) expected.push({ pattern, start: i, end: i + pat.length });
+            for (let i = text.indexOf(pat); i !== -1; i = text.indexOf(pat, i + 1))
+              expected.push({ pattern, start: i, end: i + pat.length });
           });
           expect(sorted(ac.findAll(text))).toEqual(sorted(expected));
         },

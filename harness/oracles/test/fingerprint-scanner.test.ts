@@ -44,7 +44,10 @@ describe('FingerprintScanner', () => {
   it('agrees with naive search as values are registered between scans (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.stringMatching(/^[a-f0-9-]{8,14}$/), fc.constantFrom('T1', 'T2', 'T3')), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.tuple(fc.stringMatching(/^[a-f0-9-]{8,14}$/), fc.constantFrom('T1', 'T2', 'T3')), {
+          minLength: 1,
+          maxLength: 60,
+        }),
         fc.array(fc.nat(), { maxLength: 30 }),
         (values, plants) => {
           const reg = new FingerprintRegistry();
@@ -57,12 +60,16 @@ describe('FingerprintScanner', () => {
               // The same value drawn for two owners: the registry refuses it, as designed.
             }
             const text = plants.map((p) => values[p % values.length]![0]).join('|');
-            const got = scanner.scanForeign(text, 'T1').map((m) => `${m.value}@${m.offset}`).sort();
+            const got = scanner
+              .scanForeign(text, 'T1')
+              .map((m) => `${m.value}@${m.offset}`)
+              .sort();
             const want: string[] = [];
             const buf = Buffer.from(text);
             for (const f of reg.entries()) {
               if (f.owner === 'T1') continue;
-              for (let i = buf.indexOf(f.value); i !== -1; i = buf.indexOf(f.value, i + 1)) want.push(`${f.value}@${i}`);
+              for (let i = buf.indexOf(f.value); i !== -1; i = buf.indexOf(f.value, i + 1))
+                want.push(`${f.value}@${i}`);
             }
             expect(got).toEqual(want.sort());
           }

@@ -13,12 +13,19 @@ function setup() {
 }
 
 describe('foreign-data oracle', () => {
-  it('raises when a body carries another tenant\'s id, with its offset', () => {
+  it("raises when a body carries another tenant's id, with its offset", () => {
     const body = { data: [{ id: ID_A1 }, { id: ID_B1 }] };
     const e = ex({ op: 'listCustomers', body });
     const [f, ...rest] = checkForeignData([e], setup());
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ oracle: 'foreign-data', attacker: 'T1', victim: 'T2', operationId: 'listCustomers', exchanges: [e.seq], severity: 'critical' });
+    expect(f).toMatchObject({
+      oracle: 'foreign-data',
+      attacker: 'T1',
+      victim: 'T2',
+      operationId: 'listCustomers',
+      exchanges: [e.seq],
+      severity: 'critical',
+    });
     const hit = (f!.evidence['hits'] as Array<Record<string, unknown>>)[0]!;
     expect(hit).toMatchObject({ value: ID_B1, part: 'body', offset: JSON.stringify(body).indexOf(ID_B1) });
   });
@@ -26,7 +33,11 @@ describe('foreign-data oracle', () => {
   it('raises on a fingerprint in a header value and in a transport error', () => {
     const scanner = setup();
     const h = checkForeignData([ex({ headers: { location: `/v1/customers/${ID_B1}` }, body: {} })], scanner);
-    expect((h[0]!.evidence['hits'] as Array<Record<string, unknown>>)[0]).toMatchObject({ part: 'header', header: 'location', offset: '/v1/customers/'.length });
+    expect((h[0]!.evidence['hits'] as Array<Record<string, unknown>>)[0]).toMatchObject({
+      part: 'header',
+      header: 'location',
+      offset: '/v1/customers/'.length,
+    });
     const e = checkForeignData([ex({ error: { code: 'EPARSE', message: `bad chunk near tpT2canary777` } })], scanner);
     expect(e[0]!.evidence['hits']).toMatchObject([{ part: 'error', kind: 'canary' }]);
   });
@@ -36,11 +47,17 @@ describe('foreign-data oracle', () => {
   });
 
   it('does not count a value the tenant itself sent (a probe path echoed in a 404)', () => {
-    const e = ex({ relation: 'foreign', victim: 'T2', path: `/v1/customers/${ID_B1}`, status: 404, body: { title: 'Not Found', instance: `/v1/customers/${ID_B1}` } });
+    const e = ex({
+      relation: 'foreign',
+      victim: 'T2',
+      path: `/v1/customers/${ID_B1}`,
+      status: 404,
+      body: { title: 'Not Found', instance: `/v1/customers/${ID_B1}` },
+    });
     expect(checkForeignData([e], setup())).toEqual([]);
   });
 
-  it('ignores setup exchanges (provisioning is not a tenant\'s view)', () => {
+  it("ignores setup exchanges (provisioning is not a tenant's view)", () => {
     expect(checkForeignData([ex({ relation: 'setup', body: { id: ID_B1 } })], setup())).toEqual([]);
   });
 });

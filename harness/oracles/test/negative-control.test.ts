@@ -13,7 +13,10 @@ function setup() {
 
 describe('negative control', () => {
   it('plants into JSON objects, arrays and text', () => {
-    expect(plantForeignValue(ex({ body: { a: 1 } }), 'V').response!.json).toEqual({ a: 1, tenantproofNegativeControl: 'V' });
+    expect(plantForeignValue(ex({ body: { a: 1 } }), 'V').response!.json).toEqual({
+      a: 1,
+      tenantproofNegativeControl: 'V',
+    });
     expect(plantForeignValue(ex({ body: [1] }), 'V').response!.bodyText).toBe('[1,"V"]');
     expect(plantForeignValue(ex({ bodyText: 'plain' }), 'V').response!.bodyText).toBe('plainV');
   });
@@ -35,13 +38,21 @@ describe('negative control', () => {
   it('fails when an oracle is blind (a scanner over an empty registry sees nothing)', () => {
     const { ownerOf } = setup();
     const blind = new FingerprintScanner(new FingerprintRegistry());
-    const r = runNegativeControl({ scanner: blind, ownerOf, carrier: ex({ body: { data: [] } }), planted: { value: ID_B1, owner: 'T2' } });
+    const r = runNegativeControl({
+      scanner: blind,
+      ownerOf,
+      carrier: ex({ body: { data: [] } }),
+      planted: { value: ID_B1, owner: 'T2' },
+    });
     expect(r.outcome).toBe('failed');
     expect(r.oracles.find((o) => o.oracle === 'foreign-data')).toMatchObject({ fired: false, outcome: 'failed' });
   });
 
   it('refuses a planted value the registry does not attribute to another tenant', () => {
     const { scanner, ownerOf } = setup();
-    expect(runNegativeControl({ scanner, ownerOf, carrier: ex({ body: {} }), planted: { value: ID_A1, owner: 'T1' } }).outcome).toBe('failed');
+    expect(
+      runNegativeControl({ scanner, ownerOf, carrier: ex({ body: {} }), planted: { value: ID_A1, owner: 'T1' } })
+        .outcome,
+    ).toBe('failed');
   });
 });

@@ -45,9 +45,13 @@ export function expectContract(operationId: string, response: ApiResponse): void
   if (schema) {
     // JSON bodies are validated parsed; other media types (ndjson, csv) are strings in the spec.
     const value = isJson ? response.body : response.text;
-    expect(schemaErrors(schema, value), `${operationId} ${response.status} body: ${response.text.slice(0, 300)}`).toBeUndefined();
+    expect(
+      schemaErrors(schema, value),
+      `${operationId} ${response.status} body: ${response.text.slice(0, 300)}`,
+    ).toBeUndefined();
   }
-  if (contentType === 'application/problem+json') expect((response.body as { requestId?: string }).requestId).toBe(requestId);
+  if (contentType === 'application/problem+json')
+    expect((response.body as { requestId?: string }).requestId).toBe(requestId);
 }
 
 export const exercised = new Map<string, Set<number>>();
@@ -55,7 +59,13 @@ export const exercised = new Map<string, Set<number>>();
 /** An API client that validates every response against the contract and records coverage. */
 export function contractClient(crm: { url: string }, apiKey?: string) {
   const request = api(crm, apiKey);
-  return async function call<T = any>(operationId: string, method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience
+  return async function call<T = any>(
+    operationId: string,
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience
     const response = await request<T>(method, path, options);
     expectContract(operationId, response);
     const statuses = exercised.get(operationId) ?? new Set<number>();
