@@ -24,7 +24,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type AutocannonResult } from 'autocannon';
 import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../harness/generate/canary.ts';
-import { analyzeSpecFile } from '../harness/spec/analyze.ts';
+import { analyzeSpecFile } from '../harness/openapi/analyze.ts';
 import { attributeProfile, BUCKET_LABELS, BUCKETS, type Attribution } from './support/cpu-profile.ts';
 import { startCrmProcess, type CrmProcess } from './support/crm-process.ts';
 import {

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ORACLES, type OracleName } from './model/exchange.ts';
 import { resolveConfig, type UserConfig } from './run/config.ts';
 import { parseDuration } from './run/duration.ts';
-import { runWithConfig, type RunOutcome } from './run/run-command.ts';
+import { runWithConfig, type RunOutcome } from './cli/run.ts';
 import type { EvidenceFinding } from './evidence/evidence-schema.ts';
 
 export interface IsolationSuiteOptions extends UserConfig {

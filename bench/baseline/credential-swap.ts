@@ -7,7 +7,7 @@
  * How it works (one session per seed):
  * 1. Two fresh tenants, A (the victim, whose traffic is recorded) and B (the attacker), are made
  *    through the target's provisioning endpoint, exactly as the harness makes its tenants.
- * 2. A's traffic is driven from the spec (spec analysis and plan from harness/spec and
+ * 2. A's traffic is driven from the spec (spec analysis and plan from harness/openapi and
  *    harness/model, bodies and parameters from the harness's own generators, harness/generate,
  *    sampled with the seed): every create operation twice in dependency order (ids a request
  *    consumes are A's own, parents included), then every item read on each record, every update,
@@ -48,8 +48,8 @@ import { buildPlan, type CampaignPlan, type PlannedOperation } from '../../harne
 import { getPath } from '../../harness/model/resolve-step.ts';
 import { specValueSource } from '../../harness/model/spec-value-source.ts';
 import { widenTimeWindows, type ValueSource } from '../../harness/model/value-source.ts';
-import { analyzeSpecFile } from '../../harness/spec/analyze.ts';
-import type { ApiModel, IdUse, OperationInfo } from '../../harness/spec/api-model.ts';
+import { analyzeSpecFile } from '../../harness/openapi/analyze.ts';
+import type { ApiModel, IdUse, OperationInfo } from '../../harness/openapi/api-model.ts';
 
 export type BaselineRule = 'similar' | 'a-ids' | 'namespace';
 

@@ -10,7 +10,7 @@
  *   are fresh, and an own DELETE deletes a record this connection created earlier in the sequence.
  */
 import { randomBytes } from 'node:crypto';
-import type { ApiModel, OperationInfo } from '../../harness/spec/api-model.ts';
+import type { ApiModel, OperationInfo } from '../../harness/openapi/api-model.ts';
 import { getPath } from '../../harness/model/resolve-step.ts';
 import { forEachTranscriptLine, type EvidenceLite, type TranscriptExchangeLine } from './common.ts';
 

@@ -1,5 +1,5 @@
 /** Flattens `allOf` into one schema: properties merged, `required` united, bounds tightened. */
-import { isObject, type JsonObject, type RefResolver } from '../spec/spec-document.ts';
+import { isObject, type JsonObject, type RefResolver } from '../openapi/spec-document.ts';
 
 export function derefSchema(resolver: RefResolver, schema: unknown): JsonObject {
   let current = schema;

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import type { TenantLabel } from '../model/exchange.ts';
-import type { ApiModel, OperationInfo, ParameterInfo } from '../spec/api-model.ts';
-import type { RefResolver } from '../spec/spec-document.ts';
+import type { ApiModel, OperationInfo, ParameterInfo } from '../openapi/api-model.ts';
+import type { RefResolver } from '../openapi/spec-document.ts';
 import { canaryArbitrary } from './canary.ts';
 import { schemaArbitrary, type SchemaArbitraryOptions } from './schema-arbitrary.ts';
 

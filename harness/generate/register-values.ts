@@ -3,7 +3,7 @@
  * URIs that carry them, generated UUIDs), and the ids a server issues in its responses.
  */
 import type { TenantLabel } from '../model/exchange.ts';
-import { isIdLikeName } from '../spec/naming.ts';
+import { isIdLikeName } from '../openapi/naming.ts';
 import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from './canary.ts';
 import {
   MIN_FINGERPRINT_LENGTH,

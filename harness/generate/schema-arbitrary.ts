@@ -6,7 +6,7 @@
  * record's canary (see canary.ts).
  */
 import fc from 'fast-check';
-import { isObject, type JsonObject, type RefResolver } from '../spec/spec-document.ts';
+import { isObject, type JsonObject, type RefResolver } from '../openapi/spec-document.ts';
 import { derefSchema, mergeAllOf } from './merge-all-of.ts';
 import { orderTimeRanges } from './time-ranges.ts';
 import {

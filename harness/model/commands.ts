@@ -19,7 +19,7 @@ import type { ProbeKind, Step } from './step.ts';
 import { buildOwnStep, buildProbeStep, type StepBuilderContext } from './step-builder.ts';
 import { orderTimeRanges } from '../generate/time-ranges.ts';
 import { widenTimeWindows, type ValueSource } from './value-source.ts';
-import type { ProbeName } from '../spec/probes.ts';
+import type { ProbeName } from '../openapi/probes.ts';
 import type { World } from './world.ts';
 
 /** What a command needs at run time; implemented by the campaign's run context. */

@@ -3,7 +3,7 @@
  * that are not tenant-owned, or whose required inputs the harness cannot supply, are left out
  * with a reason (they show as out of scope in the evidence).
  */
-import type { ApiModel, OperationInfo, ResourceInfo } from '../spec/api-model.ts';
+import type { ApiModel, OperationInfo, ResourceInfo } from '../openapi/api-model.ts';
 
 export interface PlannedOperation {
   op: OperationInfo;

@@ -3,7 +3,7 @@
  * schemas by harness/generate, each carrying a fresh canary of its tenant. Dates and times are
  * drawn from one 30-day band, so that a windowed query (see widenTimeWindows) sees every record.
  */
-import type { ApiModel } from '../spec/api-model.ts';
+import type { ApiModel } from '../openapi/api-model.ts';
 import { recordArbitrary, requestBodyArbitrary } from '../generate/index.ts';
 import { TIME_BAND_MS, TIME_BAND_START, type ValueSource } from './value-source.ts';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzeSpecFile } from '../spec/analyze.ts';
+import { analyzeSpecFile } from '../openapi/analyze.ts';
 import type { GeneratedValues } from './command-spec.ts';
 import { buildPlan, type CampaignPlan } from './plan.ts';
 import {

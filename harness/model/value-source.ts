@@ -5,7 +5,7 @@
  */
 import type fc from 'fast-check';
 import type { TenantLabel } from './exchange.ts';
-import type { OperationInfo, ParameterInfo } from '../spec/api-model.ts';
+import type { OperationInfo, ParameterInfo } from '../openapi/api-model.ts';
 
 export interface ValueSource {
   body(op: OperationInfo, tenant: TenantLabel): fc.Arbitrary<unknown> | undefined;

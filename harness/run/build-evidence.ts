@@ -6,7 +6,7 @@
 import { ORACLES, type Finding, type TenantLabel } from '../model/exchange.ts';
 import type { Step } from '../model/step.ts';
 import type { CampaignPlan } from '../model/plan.ts';
-import type { ApiModel } from '../spec/api-model.ts';
+import type { ApiModel } from '../openapi/api-model.ts';
 import { buildControlMapping, verdictOf } from '../evidence/controls.ts';
 import { type Evidence, type ReproStep, EVIDENCE_SCHEMA_VERSION } from '../evidence/evidence-schema.ts';
 import { toEvidenceFinding } from '../evidence/findings.ts';

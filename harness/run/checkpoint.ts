@@ -10,7 +10,7 @@ import { getPath } from '../model/resolve-step.ts';
 import { checkModel, type ModelObservation } from '../oracles/model.ts';
 import { checkAudit, type TenantAuditView } from '../oracles/audit.ts';
 import { extractIds, StepSkipped, type Executor } from './executor.ts';
-import { singularize } from '../spec/naming.ts';
+import { singularize } from '../openapi/naming.ts';
 import { TIME_BAND_START, widenTimeWindows } from '../model/value-source.ts';
 
 const singular = (name: string): string => singularize(name.toLowerCase());

@@ -7,7 +7,7 @@ import { FingerprintRegistry } from '../generate/fingerprints.ts';
 import { buildPlan, type CampaignPlan } from '../model/plan.ts';
 import type { Step } from '../model/step.ts';
 import { World } from '../model/world.ts';
-import { analyzeSpecFile } from '../spec/analyze.ts';
+import { analyzeSpecFile } from '../openapi/analyze.ts';
 import { Coverage } from './coverage.ts';
 import { Executor } from './executor.ts';
 import { HttpClient } from './http-client.ts';

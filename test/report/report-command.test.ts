@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../harness/evidence/report-command.ts';
+import { main } from '../../harness/cli/report.ts';
 import { writeReportFiles } from '../../harness/evidence/report/write-report.ts';
 import { renderReportPdf } from '../../harness/evidence/report/pdf.ts';
 import { ChromiumUnavailableError } from '../../harness/evidence/report/errors.ts';

@@ -1,0 +1,86 @@
+/**
+ * `tenantproof report DIR [--pdf] [--out FILE]`: re-renders the HTML (and PDF) report of a run
+ * folder from its evidence.json and transcript.ndjson.
+ *
+ * A sealed folder (one with manifest.json) is never modified: any new or changed file would make
+ * `tenantproof verify` fail, and re-sealing would need the signing key, which a reviewer does not
+ * have. So on a sealed folder the report goes to `--out FILE` (and the PDF beside it), and without
+ * `--out` the command refuses. An unsealed folder gets report.html (and report.pdf) inside it.
+ * Exit codes: 0 written, 2 usage error or refused, 3 PDF asked for but Chromium unavailable (the
+ * HTML is still written).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MANIFEST_FILE } from '../evidence/manifest.ts';
+import { EVIDENCE_FILE } from '../evidence/evidence-schema.ts';
+import { writeReportFiles } from '../evidence/report/write-report.ts';
+
+const HELP = `Usage: tenantproof report DIR [--pdf] [--out FILE]
+
+Renders report.html (self-contained, no network) from a run folder's evidence.json and
+transcript.ndjson; with --pdf also an A4 report.pdf, printed by headless Chromium
+(/usr/bin/chromium; install with \`apt-get install chromium\`).
+
+A run folder sealed by \`tenantproof run\` (it has manifest.json) is left untouched, since any
+new file would make \`tenantproof verify\` fail: give --out FILE to write the report elsewhere
+(the PDF goes beside it, FILE with .pdf). Runs already carry a signed report.html.
+
+Options:
+  --pdf         also write the PDF
+  --out FILE    write the HTML to FILE instead of DIR/report.html
+  --help        this text
+
+Exit codes: 0 written, 2 usage error (or a sealed folder without --out), 3 --pdf asked for but
+Chromium is unavailable (the HTML is still written).`;
+
+export async function main(argv: string[]): Promise<number> {
+  let values: { pdf?: boolean; out?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { pdf: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`tenantproof report: ${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const dir = positionals[0];
+  if (!dir || positionals.length > 1) {
+    process.stderr.write(`tenantproof report: give exactly one run folder.\n\n${HELP}\n`);
+    return 2;
+  }
+  if (!existsSync(dir) || !statSync(dir).isDirectory() || !existsSync(join(dir, EVIDENCE_FILE))) {
+    process.stderr.write(`tenantproof report: ${dir} is not a run folder (no ${EVIDENCE_FILE}).\n`);
+    return 2;
+  }
+  const sealed = existsSync(join(dir, MANIFEST_FILE));
+  if (sealed && !values.out) {
+    process.stderr.write(
+      `tenantproof report: ${dir} is sealed (${MANIFEST_FILE} lists its files); writing a report into it would make \`tenantproof verify\` fail.\n` +
+        `Give --out FILE to write the report elsewhere, e.g. tenantproof report ${dir} --out report.html${values.pdf ? ' --pdf' : ''}\n`,
+    );
+    return 2;
+  }
+  let result;
+  try {
+    result = await writeReportFiles(dir, { pdf: values.pdf ?? false, ...(values.out ? { htmlFile: values.out } : {}) });
+  } catch (e) {
+    process.stderr.write(`tenantproof report: ${(e as Error).message}\n`);
+    return 2;
+  }
+  process.stdout.write(`report: ${result.htmlFile}\n`);
+  if (result.pdfFile) process.stdout.write(`pdf:    ${result.pdfFile}\n`);
+  if (result.pdfSkipped) {
+    process.stderr.write(`tenantproof report: ${result.pdfSkipped}\n`);
+    return 3;
+  }
+  return 0;
+}
