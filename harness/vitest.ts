@@ -10,10 +10,12 @@
  * and one that its negative control proved the oracles can fire.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ORACLES, type OracleName } from './model/exchange.ts';
+import type { OracleName } from './model/exchange.ts';
+import { ORACLE_NAMES } from './oracles/index.ts';
 import { resolveConfig, type UserConfig } from './run/config.ts';
 import { parseDuration } from './run/duration.ts';
-import { runWithConfig, type RunOutcome } from './cli/run.ts';
+import { report } from './cli/main.ts';
+import { runJob, type RunOutcome } from './run/job.ts';
 import type { EvidenceFinding } from './evidence/evidence-schema.ts';
 
 export interface IsolationSuiteOptions extends UserConfig {
@@ -37,16 +39,21 @@ function describeFinding(f: EvidenceFinding): string {
 export function isolationSuite(options: IsolationSuiteOptions = {}): void {
   const { name, setupTimeout, ...user } = options;
   const config = resolveConfig({}, user);
-  const timeoutMs = config.budgetMs + config.shrinkBudgetMs + parseDuration(setupTimeout ?? '120s');
+  const timeoutMs = config.budget + config.shrinkBudget + parseDuration(setupTimeout ?? '120s');
   let outcome: RunOutcome | undefined;
 
   describe(name ?? `tenant isolation (${config.spec})`, () => {
     beforeAll(async () => {
-      outcome = await runWithConfig(
-        config,
-        `tenantproof/vitest isolationSuite(${JSON.stringify({ ...user, adminToken: user.adminToken ? '[redacted]' : undefined })})`,
-        { quiet: true },
-      );
+      try {
+        outcome = await runJob(
+          config,
+          `tenantproof/vitest isolationSuite(${JSON.stringify({ ...user, adminToken: user.adminToken ? '[redacted]' : undefined })})`,
+          { quiet: true },
+        );
+      } catch (err) {
+        // As the CLI would: the message on stderr, the exit code in the outcome.
+        outcome = { code: report('run', err) };
+      }
     }, timeoutMs);
 
     const evidence = () => {
@@ -73,7 +80,7 @@ export function isolationSuite(options: IsolationSuiteOptions = {}): void {
       expect(nc.outcome, `${nc.detail ?? ''}${where()}`).toBe('passed');
     });
 
-    for (const oracle of ORACLES) {
+    for (const oracle of ORACLE_NAMES) {
       it(`${oracle}: no tenant sees or changes another's data`, () => {
         const found = evidence().findings.filter((f) => f.oracle === (oracle as OracleName));
         const replay =

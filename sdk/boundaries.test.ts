@@ -1,4 +1,4 @@
-/** DESIGN §1: sdk/ never imports crm/ or harness/; sdk/core and sdk/generated import no testing code. */
+/** The import rule of the README's layout table: sdk/ never imports crm/ or harness/; sdk/core and sdk/generated import no testing code. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

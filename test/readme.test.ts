@@ -5,9 +5,20 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT_MEANINGS } from '../harness/exit-codes.ts';
 import { typecheck } from '../sdk/codegen/typecheck.ts';
 import { tsCodeBlocks } from './support/markdown.ts';
 import { REPO_ROOT } from './support/cli.ts';
+
+describe('README.md exit codes', () => {
+  it('lists exactly the catalogue of harness/exit-codes.ts for run', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('Exit codes of `run`');
+    const table = readme.slice(start, readme.indexOf('\n\n', readme.indexOf('| code | meaning |', start)));
+    const rows = [...table.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => [Number(m[1]), m[2]]);
+    expect(rows).toEqual(EXIT_MEANINGS.run.map(([code, meaning]) => [code, meaning]));
+  });
+});
 
 describe('README.md examples', () => {
   const blocks = tsCodeBlocks(readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'));
@@ -31,7 +42,7 @@ describe('README.md examples', () => {
     );
     files.push(control);
     // Ambient declarations the harness relies on (the vitest example pulls in the whole harness).
-    files.push(path.join(REPO_ROOT, 'harness', 'spec', 'js-yaml.d.ts'));
+    files.push(path.join(REPO_ROOT, 'harness', 'openapi', 'js-yaml.d.ts'));
     const result = typecheck(files, {
       paths: {
         tenantproof: [path.join(REPO_ROOT, 'harness', 'index.ts')],

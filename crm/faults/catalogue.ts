@@ -1,4 +1,4 @@
-/** The public fault catalogue (DESIGN §2). All off by default. */
+/** The public fault catalogue (README: The reference CRM; crm/README.md). All off by default. */
 import type { CrmComponents, FaultContext } from '../components.ts';
 import { auditMisattributed } from './audit-misattributed.ts';
 import { cacheWithoutTenant } from './cache-without-tenant.ts';

@@ -6,9 +6,10 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyzeSpecFile } from '../openapi/analyze.ts';
-import { formatInspectReport } from '../openapi/format-inspect.ts';
-import { buildInspectReport } from '../openapi/inspect-report.ts';
-import { SpecError } from '../openapi/spec-error.ts';
+import { formatInspectReport } from './format-inspect.ts';
+import { buildInspectReport } from './inspect-report.ts';
+import { describeError, TenantproofError } from '../errors.ts';
+import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const DEFAULT_SPEC = resolve(REPO_ROOT, 'specs', 'crm.openapi.yaml');
@@ -25,7 +26,7 @@ Options:
   --json        print a stable JSON report (schema: inspectReportSchema in harness/openapi)
   --help        show this text
 
-Exit codes: 0 ok, 2 bad flags or an unusable spec (malformed, dangling $ref, not OpenAPI).`;
+${exitCodesHelp('inspect')}`;
 
 export interface InspectIo {
   stdout: (text: string) => void;
@@ -46,17 +47,17 @@ export async function main(argv: string[], io: InspectIo = processIo): Promise<n
     }));
   } catch (err) {
     io.stderr(`tenantproof inspect: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
+    return EXIT.usage;
   }
   if (values.help) {
     io.stdout(HELP + '\n');
-    return 0;
+    return EXIT.clean;
   }
   if (positionals.length > 1 || (positionals.length === 1 && values.spec)) {
     io.stderr(
       `tenantproof inspect: give one spec (got ${[values.spec, ...positionals].filter(Boolean).join(', ')})\n\n${HELP}\n`,
     );
-    return 2;
+    return EXIT.usage;
   }
   const specPath = resolve(values.spec ?? positionals[0] ?? DEFAULT_SPEC);
   try {
@@ -65,12 +66,11 @@ export async function main(argv: string[], io: InspectIo = processIo): Promise<n
     const shown = relative(process.cwd(), specPath) || specPath;
     const report = buildInspectReport(model, shown);
     io.stdout(values.json ? JSON.stringify(report, null, 2) + '\n' : formatInspectReport(report));
-    return 0;
+    return EXIT.clean;
   } catch (err) {
-    if (err instanceof SpecError) {
-      io.stderr(`tenantproof inspect: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    // This command writes to `io` (tests capture it), so it reports its own errors as cli/main would.
+    if (!(err instanceof TenantproofError)) throw err;
+    io.stderr(`tenantproof inspect: ${describeError(err)}\n`);
+    return err.exitCode;
   }
 }

@@ -1,8 +1,12 @@
 /**
- * `tenantproof` command dispatcher. Each subcommand lives in its own module and is loaded on
- * demand, so `tenantproof crm` does not pay for the harness and vice versa.
+ * `tenantproof` command dispatcher. Each subcommand lives in its own module in this folder and is
+ * loaded on demand, so `tenantproof crm` does not pay for the harness and vice versa.
+ *
+ * Errors are caught here, once: a TenantproofError prints its message (and hint) and exits with
+ * its code; anything else is an internal error (exit 4), told in one line.
  */
-export const EXIT = { clean: 0, leak: 1, usage: 2, targetUnusable: 3 } as const;
+import { describeError, TenantproofError } from '../errors.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
 
 const USAGE = `Usage: tenantproof <command> [options]
 
@@ -16,7 +20,7 @@ Commands:
   crm       start the reference multi-tenant CRM
   help      show this text
 
-Run \`tenantproof <command> --help\` for a command's options.`;
+Run \`tenantproof <command> --help\` for a command's options and exit codes.`;
 
 type CommandMain = (argv: string[]) => Promise<number>;
 
@@ -41,5 +45,27 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tenantproof: unknown command "${command}".\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  return (await load())(rest);
+  try {
+    return await (
+      await load()
+    )(rest);
+  } catch (err) {
+    return report(command, err);
+  }
+}
+
+/** Tells the user what went wrong, in one line (plus a hint), and gives the exit code. */
+export function report(command: string, err: unknown): ExitCode {
+  if (err instanceof TenantproofError) {
+    process.stderr.write(`tenantproof ${command}: ${describeError(err)}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    `tenantproof ${command}: internal error: ${message.split('\n')[0]}\n` +
+      (process.env['TENANTPROOF_DEBUG']
+        ? `${(err as Error)?.stack ?? ''}\n`
+        : '  (set TENANTPROOF_DEBUG=1 for the stack trace)\n'),
+  );
+  return EXIT.internal;
 }

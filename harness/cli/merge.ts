@@ -8,13 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT } from './main.ts';
+import { EXIT, exitCodeForVerdict, exitCodesHelp } from '../exit-codes.ts';
 import { loadSigningKey } from '../evidence/attestation.ts';
-import { EvidenceError, SigningKeyError } from '../evidence/errors.ts';
+import { EvidenceError } from '../evidence/errors.ts';
 import {
   checkMergeable,
   expandRunFolders,
-  exitCodeForVerdict,
   loadMergeInput,
   orderInputs,
   writeMergedRun,
@@ -47,8 +46,7 @@ Options:
   --public-key FILE    require every input to be signed by this key
   --help               this text
 
-Exit codes: 0 clean, 1 leak found in any shard, 2 usage error or refused merge,
-3 inconclusive (a negative control did not pass, or a shard could not support a verdict).`;
+${exitCodesHelp('merge')}`;
 
 const FLAGS = {
   out: { type: 'string' },
@@ -69,9 +67,8 @@ function mergedRunId(seed: number): string {
 const within = (child: string, parent: string): boolean => child === parent || child.startsWith(parent + path.sep);
 
 export async function main(argv: string[]): Promise<number> {
-  const fail = (m: string): number => {
-    process.stderr.write(`tenantproof merge: ${m}\n`);
-    return EXIT.usage;
+  const fail = (m: string): never => {
+    throw new EvidenceError(m);
   };
   let values: { out?: string; pdf?: boolean; 'public-key'?: string; help?: boolean };
   let positionals: string[];
@@ -88,13 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   const publicKey = values['public-key'];
   if (publicKey && !existsSync(publicKey)) return fail(`public key file ${publicKey} does not exist.`);
 
-  let key;
-  try {
-    key = loadSigningKey();
-  } catch (e) {
-    if (e instanceof SigningKeyError) return fail(e.message);
-    throw e;
-  }
+  const key = loadSigningKey();
 
   // A `latest` link next to the folder it points at (as in `merge reports/*`) is the same run: keep one.
   const folders: string[] = [];

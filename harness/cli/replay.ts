@@ -5,19 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EXIT } from './main.ts';
-import type { Step } from '../model/step.ts';
+import { UsageError } from '../errors.ts';
+import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { buildPlan } from '../model/plan.ts';
-import { specValueSource } from '../model/spec-value-source.ts';
+import type { Step } from '../model/step.ts';
 import { analyzeSpecFile } from '../openapi/analyze.ts';
-import { SpecError } from '../openapi/spec-error.ts';
-import { ProvisioningError, provisionTenants } from '../tenants/index.ts';
-import { RunContext, replaySteps, type CampaignOptions } from '../run/campaign.ts';
+import { provisionTenants } from '../tenants/index.ts';
 import { CounterexampleFileError, parseCounterexample } from '../run/counterexample-file.ts';
 import { Coverage } from '../run/coverage.ts';
 import { HealthMonitor } from '../run/health.ts';
 import { HttpClient } from '../run/http-client.ts';
-import { openTarget, TargetError } from '../run/target.ts';
+import { replaySteps, reproduces } from '../run/replay.ts';
+import { RunContext } from '../run/run-context.ts';
+import { openTarget } from '../run/target.ts';
 
 const HELP = `Usage: tenantproof replay FILE [options]
 
@@ -31,78 +31,60 @@ Re-runs a counterexample (reports/<runId>/counterexamples/<n>.json) on fresh ten
   --times N           replays (default 1); prints the reproduction rate
   --help              this text
 
-Exit codes: 0 did not reproduce, 1 reproduced, 2 usage error, 3 target unusable.`;
+${exitCodesHelp('replay')}`;
+
+const FLAGS = {
+  target: { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  provision: { type: 'string' },
+  'admin-token': { type: 'string' },
+  times: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  let positionals: string[];
+  let parsed;
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        target: { type: 'string' },
-        fault: { type: 'string', multiple: true },
-        provision: { type: 'string' },
-        'admin-token': { type: 'string' },
-        times: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
   } catch (err) {
-    process.stderr.write(`tenantproof replay: ${(err as Error).message}\n\n${HELP}\n`);
-    return EXIT.usage;
+    throw new UsageError((err as Error).message, { hint: 'run `tenantproof replay --help` for the options' });
   }
-  if (values['help']) {
+  const { values, positionals } = parsed;
+  if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.clean;
   }
   const file = positionals[0];
-  const times = values['times'] === undefined ? 1 : Number(values['times']);
-  if (!file || positionals.length > 1 || !Number.isInteger(times) || times < 1) {
-    process.stderr.write(
-      `tenantproof replay: give one counterexample file${!Number.isInteger(times) || times < 1 ? ', and --times as a whole number ≥ 1' : ''}.\n\n${HELP}\n`,
+  const times = values.times === undefined ? 1 : Number(values.times);
+  if (!file || positionals.length > 1 || !Number.isInteger(times) || times < 1)
+    throw new UsageError(
+      `give one counterexample file${!Number.isInteger(times) || times < 1 ? ', and --times as a whole number ≥ 1' : ''}.`,
+      { hint: 'run `tenantproof replay --help` for the options' },
     );
-    return EXIT.usage;
-  }
-  let ce;
+  let text: string;
   try {
-    ce = parseCounterexample(readFileSync(file, 'utf8'), file);
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    process.stderr.write(
-      `tenantproof replay: ${err instanceof CounterexampleFileError ? err.message : `cannot read ${file}: ${(err as Error).message}`}\n`,
-    );
-    return EXIT.usage;
+    throw new CounterexampleFileError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  let model;
-  try {
-    model = await analyzeSpecFile(ce.spec.file);
-  } catch (err) {
-    process.stderr.write(`tenantproof replay: ${err instanceof SpecError ? err.message : (err as Error).message}\n`);
-    return EXIT.usage;
-  }
-  const targetArg =
-    (values['target'] as string | undefined) ?? (ce.target.kind === 'url' ? ce.target.url! : 'embedded');
-  const faultFlags = (values['fault'] as string[] | undefined)
-    ?.flatMap((f) => f.split(','))
-    .filter((f) => f && f !== 'none');
-  const faults = targetArg === 'embedded' ? (values['fault'] ? (faultFlags ?? []) : (ce.target.faults ?? [])) : [];
-  let target;
-  try {
-    target = await openTarget({ target: targetArg, faults, timeoutMs: 10_000 });
-  } catch (err) {
-    if (err instanceof TargetError) {
-      process.stderr.write(`tenantproof replay: ${err.message}\n`);
-      return err.kind === 'usage' ? EXIT.usage : EXIT.targetUnusable;
-    }
-    throw err;
-  }
+  const ce = parseCounterexample(text, file);
+  const model = await analyzeSpecFile(ce.spec.file);
+  const targetArg = values.target ?? (ce.target.kind === 'url' ? ce.target.url! : 'embedded');
+  const faultFlags = values.fault?.flatMap((f) => f.split(',')).filter((f) => f && f !== 'none');
+  const faults = targetArg === 'embedded' ? (values.fault ? (faultFlags ?? []) : (ce.target.faults ?? [])) : [];
+  const target = await openTarget({ target: targetArg, faults, timeoutMs: 10_000 });
   const plan = buildPlan(model);
-  const provisionSpec = (values['provision'] as string | undefined) ?? ce.provision;
-  const adminToken =
-    (values['admin-token'] as string | undefined) ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];
+  const provisionSpec = values.provision ?? ce.provision;
+  const adminToken = values['admin-token'] ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];
+  const client = new HttpClient({
+    baseURL: target.url,
+    timeoutMs: 10_000,
+    maxBodyBytes: 8 << 20,
+    maxThrottleRetries: 5,
+    maxRetryAfterMs: 30_000,
+  });
   let reproduced = 0;
+  let seq = 0;
   try {
     for (let i = 1; i <= times; i++) {
       const creds = await provisionTenants(provisionSpec, {
@@ -111,58 +93,30 @@ export async function main(argv: string[]): Promise<number> {
         ...(adminToken ? { adminToken } : {}),
         runTag: `replay-${Date.now()}-${i}`,
       });
-      const options: CampaignOptions = {
+      const tenants = creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id }));
+      const options = {
         plan,
-        values: specValueSource(model, 'replay'),
-        client: new HttpClient({
-          baseURL: target.url,
-          timeoutMs: 10_000,
-          maxBodyBytes: 8 << 20,
-          maxThrottleRetries: 5,
-          maxRetryAfterMs: 30_000,
-        }),
-        provision: async () => [],
-        freshTenants: provisionSpec === 'crm-admin',
-        tenants: ce.tenants,
-        seed: ce.seed,
-        budgetMs: 0,
-        shrinkBudgetMs: 0,
-        maxCommands: 0,
-        maxBatch: 1,
-        pageSize: 2,
-        replays: 0,
+        client,
         signal: new AbortController().signal,
+        pageSize: 2,
+        freshTenants: provisionSpec === 'crm-admin',
       };
-      const ctx = new RunContext(
-        options,
-        creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id })),
-        new Coverage(),
-        counter(),
-        new HealthMonitor(),
-      );
-      const findings = await replaySteps(ctx, ce.steps as Step[]);
-      const same = findings.filter((f) => f.oracle === ce.oracle);
-      if (same.length > 0) reproduced++;
+      const ctx = new RunContext(options, tenants, new Coverage(), () => ++seq, new HealthMonitor());
+      // The file's schema checked each step's shape; its values are the JSON a Step holds.
+      const findings = (await replaySteps(ctx, ce.steps as Step[])).filter((f) => f.oracle === ce.oracle);
+      if (reproduces(findings, ce.oracle)) reproduced++;
       process.stdout.write(
-        `replay ${i}/${times}: ${same.length > 0 ? `REPRODUCED (${same[0]!.oracle}) ${same[0]!.summary}` : 'did not reproduce'}\n`,
+        `replay ${i}/${times}: ${findings.length > 0 ? `REPRODUCED (${findings[0]!.oracle}) ${findings[0]!.summary}` : 'did not reproduce'}\n`,
       );
     }
-  } catch (err) {
-    if (err instanceof ProvisioningError) {
-      process.stderr.write(`tenantproof replay: provisioning failed: ${err.message}\n`);
-      return err.kind === 'config' ? EXIT.usage : EXIT.targetUnusable;
-    }
-    throw err;
   } finally {
+    client.close();
     await target.close();
   }
-  process.stdout.write(
-    `reproduced ${reproduced}/${times} against ${target.kind === 'embedded' ? `the embedded CRM${faults.length ? ` with ${faults.join(', ')}` : ' (clean)'}` : target.url}\n`,
-  );
+  const against =
+    target.kind === 'embedded'
+      ? `the embedded CRM${faults.length ? ` with ${faults.join(', ')}` : ' (clean)'}`
+      : target.url;
+  process.stdout.write(`reproduced ${reproduced}/${times} against ${against}\n`);
   return reproduced > 0 ? EXIT.leak : EXIT.clean;
-}
-
-function counter(): () => number {
-  let n = 0;
-  return () => ++n;
 }

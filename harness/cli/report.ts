@@ -9,6 +9,8 @@
  * Exit codes: 0 written, 2 usage error or refused, 3 PDF asked for but Chromium unavailable (the
  * HTML is still written).
  */
+import { TenantproofError, UsageError } from '../errors.ts';
+import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,8 +33,7 @@ Options:
   --out FILE    write the HTML to FILE instead of DIR/report.html
   --help        this text
 
-Exit codes: 0 written, 2 usage error (or a sealed folder without --out), 3 --pdf asked for but
-Chromium is unavailable (the HTML is still written).`;
+${exitCodesHelp('report')}`;
 
 export async function main(argv: string[]): Promise<number> {
   let values: { pdf?: boolean; out?: string; help?: boolean };
@@ -45,42 +46,37 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`tenantproof report: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
+    throw new UsageError((err as Error).message, { hint: 'run `tenantproof report --help` for the options' });
   }
   if (values.help) {
     process.stdout.write(HELP + '\n');
-    return 0;
+    return EXIT.clean;
   }
   const dir = positionals[0];
-  if (!dir || positionals.length > 1) {
-    process.stderr.write(`tenantproof report: give exactly one run folder.\n\n${HELP}\n`);
-    return 2;
-  }
-  if (!existsSync(dir) || !statSync(dir).isDirectory() || !existsSync(join(dir, EVIDENCE_FILE))) {
-    process.stderr.write(`tenantproof report: ${dir} is not a run folder (no ${EVIDENCE_FILE}).\n`);
-    return 2;
-  }
+  if (!dir || positionals.length > 1)
+    throw new UsageError('give exactly one run folder.', { hint: 'run `tenantproof report --help` for the options' });
+  if (!existsSync(dir) || !statSync(dir).isDirectory() || !existsSync(join(dir, EVIDENCE_FILE)))
+    throw new UsageError(`${dir} is not a run folder (no ${EVIDENCE_FILE}).`);
   const sealed = existsSync(join(dir, MANIFEST_FILE));
-  if (sealed && !values.out) {
-    process.stderr.write(
-      `tenantproof report: ${dir} is sealed (${MANIFEST_FILE} lists its files); writing a report into it would make \`tenantproof verify\` fail.\n` +
-        `Give --out FILE to write the report elsewhere, e.g. tenantproof report ${dir} --out report.html${values.pdf ? ' --pdf' : ''}\n`,
+  if (sealed && !values.out)
+    throw new UsageError(
+      `${dir} is sealed (${MANIFEST_FILE} lists its files); writing a report into it would make \`tenantproof verify\` fail.`,
+      {
+        hint: `give --out FILE to write the report elsewhere, e.g. tenantproof report ${dir} --out report.html${values.pdf ? ' --pdf' : ''}`,
+      },
     );
-    return 2;
-  }
   let result;
   try {
     result = await writeReportFiles(dir, { pdf: values.pdf ?? false, ...(values.out ? { htmlFile: values.out } : {}) });
   } catch (e) {
-    process.stderr.write(`tenantproof report: ${(e as Error).message}\n`);
-    return 2;
+    if (e instanceof TenantproofError) throw e;
+    throw new UsageError((e as Error).message);
   }
   process.stdout.write(`report: ${result.htmlFile}\n`);
   if (result.pdfFile) process.stdout.write(`pdf:    ${result.pdfFile}\n`);
   if (result.pdfSkipped) {
     process.stderr.write(`tenantproof report: ${result.pdfSkipped}\n`);
-    return 3;
+    return EXIT.inconclusive;
   }
-  return 0;
+  return EXIT.clean;
 }

@@ -5,6 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { formatVerifyReport, verifyRunDir } from '../evidence/verify.ts';
 
 const HELP = `Usage: tenantproof verify DIR [--public-key FILE]
@@ -14,7 +16,7 @@ Ed25519 DSSE signature of attestation.json and its subjects, the transcript's ha
 evidence.json against its schema. With --public-key, the signature must come from that key
 (otherwise the key written beside the attestation is used, and its fingerprint printed).
 
-Exit codes: 0 verified, 1 verification failed, 2 usage error.`;
+${exitCodesHelp('verify')}`;
 
 export async function main(argv: string[]): Promise<number> {
   let values: { 'public-key'?: string; help?: boolean };
@@ -27,28 +29,19 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`tenantproof verify: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
+    throw new UsageError((err as Error).message, { hint: 'run `tenantproof verify --help` for the options' });
   }
   if (values.help) {
     process.stdout.write(HELP + '\n');
-    return 0;
+    return EXIT.clean;
   }
   const dir = positionals[0];
-  if (!dir || positionals.length > 1) {
-    process.stderr.write(`tenantproof verify: give exactly one run folder.\n\n${HELP}\n`);
-    return 2;
-  }
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    process.stderr.write(`tenantproof verify: ${dir} is not a folder.\n`);
-    return 2;
-  }
+  if (!dir || positionals.length > 1)
+    throw new UsageError('give exactly one run folder.', { hint: 'run `tenantproof verify --help` for the options' });
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder.`);
   const publicKey = values['public-key'];
-  if (publicKey && !existsSync(publicKey)) {
-    process.stderr.write(`tenantproof verify: public key file ${publicKey} does not exist.\n`);
-    return 2;
-  }
+  if (publicKey && !existsSync(publicKey)) throw new UsageError(`public key file ${publicKey} does not exist.`);
   const report = verifyRunDir(dir, publicKey ? { publicKeyFile: publicKey } : {});
   process.stdout.write(formatVerifyReport(report) + '\n');
-  return report.ok ? 0 : 1;
+  return report.ok ? EXIT.clean : EXIT.leak;
 }

@@ -38,7 +38,7 @@ describe('evidence schema', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('maps every DESIGN §5 control and derives statuses and the verdict', () => {
+  it('maps every control the README lists for the evidence and derives statuses and the verdict', () => {
     expect(CONTROLS.map((c) => c.id)).toEqual([
       'CC6.1',
       'A.8.3',

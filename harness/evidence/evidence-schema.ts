@@ -7,7 +7,6 @@
  * target is part of the evidence.
  */
 import { z } from 'zod';
-import { ORACLES } from '../model/exchange.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = '1.0' as const;
 export const EVIDENCE_FILE = 'evidence.json';
@@ -22,7 +21,10 @@ export const TenantLabelSchema = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/)
   .describe('pseudonymous tenant label, e.g. T1');
-export const OracleSchema = z.enum(ORACLES);
+export const OracleSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,39}$/)
+  .describe('an oracle of the registry that ran (method.oracles), e.g. foreign-data');
 export const RelationSchema = z.enum(['own', 'foreign', 'injected']);
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low']);
 export const VerdictSchema = z.enum(['clean', 'leak', 'inconclusive']);
@@ -87,6 +89,10 @@ export const MethodSchema = z.strictObject({
   budget: z.strictObject({ ms: count.optional(), runs: count.optional() }),
   tenants: z.array(TenantLabelSchema).min(2),
   oracles: z.array(OracleSchema).min(1),
+  oracleRules: z
+    .array(z.strictObject({ name: OracleSchema, title: z.string(), rule: z.string() }))
+    .optional()
+    .describe('the proof rule of each oracle that ran: what it must show before it may raise a finding'),
   requestCount: count,
   interleavedBatchCount: count,
   startedAt: utc,
@@ -195,20 +201,37 @@ export const ControlSchema = z.strictObject({
   status: z.enum(['supported', 'violated', 'not-tested', 'inconclusive']),
 });
 
-export const EvidenceSchema = z.strictObject({
-  schemaVersion: z.literal(EVIDENCE_SCHEMA_VERSION),
-  runId: z.string().min(1),
-  scope: ScopeSchema,
-  method: MethodSchema,
-  coverage: CoverageSchema,
-  findings: z.array(FindingSchema),
-  negativeControl: NegativeControlSchema,
-  controlMapping: z.array(ControlSchema),
-  verdict: VerdictSchema,
-  signing: z
-    .strictObject({ algorithm: z.literal('ed25519'), keyFingerprint: sha256, keyOrigin: z.enum(['env', 'generated']) })
-    .optional(),
-});
+export const EvidenceSchema = z
+  .strictObject({
+    schemaVersion: z.literal(EVIDENCE_SCHEMA_VERSION),
+    runId: z.string().min(1),
+    scope: ScopeSchema,
+    method: MethodSchema,
+    coverage: CoverageSchema,
+    findings: z.array(FindingSchema),
+    negativeControl: NegativeControlSchema,
+    controlMapping: z.array(ControlSchema),
+    verdict: VerdictSchema,
+    signing: z
+      .strictObject({
+        algorithm: z.literal('ed25519'),
+        keyFingerprint: sha256,
+        keyOrigin: z.enum(['env', 'generated']),
+      })
+      .optional(),
+  })
+  .superRefine((e, ctx) => {
+    // Every finding names an oracle that ran.
+    const ran = new Set(e.method.oracles);
+    e.findings.forEach((f, i) => {
+      if (!ran.has(f.oracle))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['findings', i, 'oracle'],
+          message: `oracle ${f.oracle} is not in method.oracles`,
+        });
+    });
+  });
 
 export type Evidence = z.infer<typeof EvidenceSchema>;
 export type EvidenceFinding = z.infer<typeof FindingSchema>;

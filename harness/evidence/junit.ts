@@ -5,14 +5,14 @@
  * oracle supports, so CI dashboards can filter by control.
  */
 import type { OracleName } from '../model/exchange.ts';
-import { CONTROLS } from './controls.ts';
 import type { Evidence, EvidenceFinding } from './evidence-schema.ts';
 import { attrs, xmlEscape } from './xml.ts';
 
 export const JUNIT_FILE = 'junit.xml';
 
-function controlsFor(oracle: OracleName): string[] {
-  return CONTROLS.filter((c) => c.oracles.includes(oracle)).map((c) => `${c.framework} ${c.id}`);
+/** The controls an oracle bears on, from the evidence's own control mapping. */
+function controlsFor(evidence: Evidence, oracle: OracleName): string[] {
+  return evidence.controlMapping.filter((c) => c.oracles.includes(oracle)).map((c) => `${c.framework} ${c.id}`);
 }
 
 function property(name: string, value: string | number, indent: string): string {
@@ -69,6 +69,7 @@ export function renderJunit(evidence: Evidence): string {
       const n = judged.get(k) ?? 0;
       sTests++;
       let inner = `      <properties>\n${property('oracle', oracle, '        ')}${property('judged', n, '        ')}${controlsFor(
+        evidence,
         oracle,
       )
         .map((c) => property('control', c, '        '))
@@ -91,6 +92,7 @@ export function renderJunit(evidence: Evidence): string {
     suites.push(
       `  <testsuite${attrs({ name: `tenantproof.${oracle}`, tests: sTests, failures: sFail, errors: 0, skipped: sSkip, timestamp: evidence.method.startedAt, time: seconds.toFixed(3) })}>\n` +
         `    <properties>\n${property('seed', evidence.method.seed, '      ')}${property('runId', evidence.runId, '      ')}${property('verdict', evidence.verdict, '      ')}${controlsFor(
+          evidence,
           oracle,
         )
           .map((c) => property('control', c, '      '))

@@ -22,10 +22,10 @@
  * control mapping and verdict recomputed from all of that (a leak if any shard found one;
  * inconclusive if any shard was inconclusive and nothing leaked).
  */
+import { exitCodeForVerdict } from '../exit-codes.ts';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Exchange, OracleName } from '../model/exchange.ts';
-import { ORACLES } from '../model/exchange.ts';
 import type { SigningKey, TestResultPredicate } from './attestation.ts';
 import { buildControlMapping, verdictOf } from './controls.ts';
 import { EvidenceError } from './errors.ts';
@@ -458,7 +458,11 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
     reasons.unshift(missingText(options.missing, options.shardCount));
   const partial = reasons.length > 0;
 
-  const oracles = ORACLES.filter((o) => all.some((e) => e.method.oracles.includes(o)));
+  // The union of the oracles the shards ran, in the order the first shard lists them.
+  const oracles = [...new Set(all.flatMap((e) => e.method.oracles))];
+  const oracleRules = [
+    ...new Map(all.flatMap((e) => e.method.oracleRules ?? []).map((r) => [r.name, { ...r }])).values(),
+  ];
   const tenants = all.reduce(
     (a, e) => (e.method.tenants.length > a.length ? e.method.tenants : a),
     first.method.tenants,
@@ -508,6 +512,7 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
       budget: { ...first.method.budget },
       tenants: [...tenants],
       oracles,
+      ...(oracleRules.length > 0 ? { oracleRules } : {}),
       requestCount: all.reduce((n, e) => n + e.method.requestCount, 0),
       interleavedBatchCount: all.reduce((n, e) => n + e.method.interleavedBatchCount, 0),
       startedAt: all.map((e) => e.method.startedAt).sort()[0]!,
@@ -603,10 +608,6 @@ export interface WriteMergedResult {
 }
 
 /** `exitCode` for a verdict, as `tenantproof run` exits. */
-export function exitCodeForVerdict(verdict: Evidence['verdict']): number {
-  return verdict === 'leak' ? 1 : verdict === 'inconclusive' ? 3 : 0;
-}
-
 /**
  * Writes the merged folder `dir` (which must not exist yet or be empty): the inputs under
  * `shards/<runId>/`, evidence.json, junit.xml, results.sarif, report.html, then the seal.

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Exchange, OracleName } from '../model/exchange.ts';
-import { ORACLE_INFO } from '../oracles/index.ts';
+import { ORACLES, type OracleSet } from '../oracles/index.ts';
+import type { CweId } from '../oracles/oracle.ts';
 import { CONTROLS } from './controls.ts';
 import type { Evidence, EvidenceFinding } from './evidence-schema.ts';
 import { TRANSCRIPT_FILE } from './transcript.ts';
@@ -35,6 +36,12 @@ const CWE = {
       helpUri: 'https://cwe.mitre.org/data/definitions/200.html',
     },
     {
+      id: '203',
+      name: 'ObservableDiscrepancy',
+      title: 'Observable Discrepancy',
+      helpUri: 'https://cwe.mitre.org/data/definitions/203.html',
+    },
+    {
       id: '915',
       name: 'ImproperlyControlledModificationOfDynamicallyDeterminedObjectAttributes',
       title: 'Improperly Controlled Modification of Dynamically-Determined Object Attributes',
@@ -42,17 +49,6 @@ const CWE = {
     },
   ],
 } as const;
-
-/** CWE ids per oracle; 639 for all, plus what else the oracle's failures show. */
-const ORACLE_CWES: Record<OracleName, string[]> = {
-  'foreign-data': ['639', '200'],
-  'cross-tenant-access': ['639'],
-  existence: ['639', '200'],
-  model: ['639', '200'],
-  'non-interference': ['639', '200'],
-  injection: ['639', '915'],
-  audit: ['639', '200'],
-};
 
 const LEVEL: Record<EvidenceFinding['severity'], 'error' | 'warning' | 'note'> = {
   critical: 'error',
@@ -66,6 +62,9 @@ const SECURITY_SEVERITY: Record<EvidenceFinding['severity'], string> = {
   medium: '5.3',
   low: '3.1',
 };
+
+/** The CWE taxa SARIF results may cite; every oracle's `cwes` must be among them. */
+export const CWE_TAXA = CWE.taxa;
 
 function pascal(s: string): string {
   return s.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
@@ -84,6 +83,20 @@ export interface SarifOptions {
   exchanges?: ReadonlyMap<number, Exchange>;
   /** Process exit code, when known. */
   exitCode?: number;
+  /** The oracle registry the rules come from (default: the built-in one). */
+  oracles?: OracleSet;
+}
+
+/** An oracle's rule: from the registry, or (for an oracle this version does not know) from the evidence. */
+function ruleOf(
+  name: OracleName,
+  evidence: Evidence,
+  registry: OracleSet,
+): { title: string; rule: string; cwes: readonly CweId[]; controls: readonly string[] } {
+  const known = registry.get(name);
+  if (known) return known;
+  const recorded = evidence.method.oracleRules?.find((r) => r.name === name);
+  return { title: recorded?.title ?? name, rule: recorded?.rule ?? name, cwes: ['639'], controls: [] };
 }
 
 function webRequest(ex: Exchange) {
@@ -117,18 +130,22 @@ function webResponse(ex: Exchange) {
 export function renderSarif(evidence: Evidence, options: SarifOptions): Record<string, unknown> {
   const oracles = [...evidence.method.oracles];
   for (const f of evidence.findings) if (!oracles.includes(f.oracle)) oracles.push(f.oracle);
-  const rules = oracles.map((o) => ({
-    id: o,
-    name: pascal(o),
-    shortDescription: { text: ORACLE_INFO[o].title },
-    fullDescription: { text: ORACLE_INFO[o].description },
-    defaultConfiguration: { level: 'error' },
-    relationships: ORACLE_CWES[o].map((id) => ({ target: taxonRef(id), kinds: ['superset'] })),
-    properties: {
-      tags: ['security', 'multi-tenant', 'tenant-isolation', ...ORACLE_CWES[o].map((id) => `external/cwe/cwe-${id}`)],
-      controls: CONTROLS.filter((c) => c.oracles.includes(o)).map((c) => `${c.framework} ${c.id}`),
-    },
-  }));
+  const registry = options.oracles ?? ORACLES;
+  const rules = oracles.map((o) => {
+    const r = ruleOf(o, evidence, registry);
+    return {
+      id: o,
+      name: pascal(o),
+      shortDescription: { text: r.title },
+      fullDescription: { text: r.rule },
+      defaultConfiguration: { level: 'error' },
+      relationships: r.cwes.map((id) => ({ target: taxonRef(id), kinds: ['superset'] })),
+      properties: {
+        tags: ['security', 'multi-tenant', 'tenant-isolation', ...r.cwes.map((id) => `external/cwe/cwe-${id}`)],
+        controls: CONTROLS.filter((c) => r.controls.includes(c.id)).map((c) => `${c.framework} ${c.id}`),
+      },
+    };
+  });
 
   const results = evidence.findings.map((f) => {
     const primarySeq = f.exchanges[0];
@@ -159,16 +176,14 @@ export function renderSarif(evidence: Evidence, options: SarifOptions): Record<s
       ],
       ...(f.transcriptLines.length > 1
         ? {
-            relatedLocations: f.transcriptLines
-              .slice(1)
-              .map((l, i) => ({
-                id: i + 1,
-                physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE }, region: { startLine: l } },
-              })),
+            relatedLocations: f.transcriptLines.slice(1).map((l, i) => ({
+              id: i + 1,
+              physicalLocation: { artifactLocation: { uri: TRANSCRIPT_FILE }, region: { startLine: l } },
+            })),
           }
         : {}),
       partialFingerprints: { 'tenantproof/v1': fingerprint },
-      taxa: ORACLE_CWES[f.oracle].map(taxonRef),
+      taxa: ruleOf(f.oracle, evidence, registry).cwes.map(taxonRef),
       ...(ex ? { webRequest: webRequest(ex), webResponse: webResponse(ex) } : {}),
       properties: {
         findingId: f.id,

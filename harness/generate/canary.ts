@@ -3,6 +3,7 @@
  * pseudonymous label (`T1`); the nonce is 10 characters, a letter then letters and digits, so the
  * tag's digits and the nonce never run together. A canary found in a response names its owner.
  */
+import { InternalError } from '../errors.ts';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { TenantLabel } from '../model/exchange.ts';
@@ -16,10 +17,9 @@ export const CANARY_PATTERN = /tp(T[0-9]+)([a-z][a-z0-9]{9})/g;
 /** The same, lower-cased (emails): `tpt1x7f3k9q2ab`. */
 export const LOWER_CANARY_PATTERN = /tp(t[0-9]+)([a-z][a-z0-9]{9})/g;
 
-export class CanaryLabelError extends Error {
+export class CanaryLabelError extends InternalError {
   constructor(label: string) {
     super(`tenant label ${JSON.stringify(label)} cannot tag a canary (expected T<number>, e.g. T1)`);
-    this.name = 'CanaryLabelError';
   }
 }
 

@@ -2,6 +2,7 @@
  * Fingerprints: values that belong to exactly one tenant. A server-issued id, a canary in free
  * text, a generated email: if any of them shows up in a response to another tenant, data leaked.
  */
+import { InternalError } from '../errors.ts';
 import type { TenantLabel } from '../model/exchange.ts';
 
 export type FingerprintKind = 'id' | 'canary' | 'generated' | 'token';
@@ -17,13 +18,12 @@ export interface Fingerprint {
 /** Values shorter than this are too likely to occur by chance to prove anything. */
 export const MIN_FINGERPRINT_LENGTH = 8;
 
-export class FingerprintConflictError extends Error {
+export class FingerprintConflictError extends InternalError {
   constructor(
     readonly value: string,
     readonly owners: [TenantLabel, TenantLabel],
   ) {
     super(`fingerprint ${JSON.stringify(value)} is claimed by both ${owners[0]} and ${owners[1]}`);
-    this.name = 'FingerprintConflictError';
   }
 }
 

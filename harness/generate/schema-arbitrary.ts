@@ -5,6 +5,7 @@
  * oneOf/anyOf/allOf and `$ref` with a depth limit for recursive schemas. Free text carries the
  * record's canary (see canary.ts).
  */
+import { UsageError } from '../errors.ts';
 import fc from 'fast-check';
 import { isObject, type JsonObject, type RefResolver } from '../openapi/spec-document.ts';
 import { derefSchema, mergeAllOf } from './merge-all-of.ts';
@@ -47,13 +48,15 @@ interface Ctx {
 const HARD_DEPTH = 12;
 const DEFAULT_MAX_STRING = 64;
 
-export class UnsatisfiableSchemaError extends Error {
+/** A schema in the user's spec that no value satisfies. */
+export class UnsatisfiableSchemaError extends UsageError {
   constructor(
     readonly field: string,
     detail: string,
   ) {
-    super(`cannot generate a value for ${field || 'the body'}: ${detail}`);
-    this.name = 'UnsatisfiableSchemaError';
+    super(`cannot generate a value for ${field || 'the body'}: ${detail}`, {
+      hint: 'fix the schema in the spec, or mark the operation x-tenantproof-ignore',
+    });
   }
 }
 

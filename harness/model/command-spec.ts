@@ -4,7 +4,8 @@
  * selectors. A selector picks among the records alive at run time (modulo), so a command still
  * means something after shrinking removed the commands before it.
  */
-import type { ProbeKind, StepAction } from './step.ts';
+import type { StepProbe } from './probe.ts';
+import type { StepAction } from './step.ts';
 
 /** How a free-text query is chosen. */
 export type QueryMode =
@@ -20,7 +21,7 @@ export interface GeneratedValues {
   body?: unknown;
   /** Generated query parameters (required ones, plus a sample of optional filters). */
   query: Record<string, unknown>;
-  /** A high-entropy nonce for idempotency keys and missing ids. */
+  /** A high-entropy nonce, for idempotency keys (missing ids come from crypto randomness, model/missing-id.ts). */
   nonce: string;
 }
 
@@ -39,7 +40,7 @@ export interface OwnCommandSpec {
 
 export interface ProbeCommandSpec {
   kind: 'probe';
-  probe: ProbeKind;
+  probe: StepProbe;
   operationId: string;
   tenant: number;
   /** Index into the other tenants (never the attacker itself). */

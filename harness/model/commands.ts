@@ -15,22 +15,25 @@ import type {
 } from './command-spec.ts';
 import { describeSpec } from './command-spec.ts';
 import type { CampaignPlan, PlannedOperation } from './plan.ts';
-import type { ProbeKind, Step } from './step.ts';
+import type { StepProbe } from './probe.ts';
+import type { Step } from './step.ts';
 import { buildOwnStep, buildProbeStep, type StepBuilderContext } from './step-builder.ts';
 import { orderTimeRanges } from '../generate/time-ranges.ts';
 import { widenTimeWindows, type ValueSource } from './value-source.ts';
-import type { ProbeName } from '../openapi/probes.ts';
 import type { World } from './world.ts';
 
-/** What a command needs at run time; implemented by the campaign's run context. */
+/**
+ * What a command needs at run time; implemented by the campaign's run context, which is both the
+ * model and the real system of `fc.asyncModelRun`.
+ */
 export interface CommandRunner {
   world: World;
   builder: StepBuilderContext;
   runStep(step: Step, options?: { concurrent?: boolean }): Promise<void>;
   runBatch(steps: Step[], order: number[], yields: number[]): Promise<void>;
   checkpoint(): Promise<void>;
-  /** Throws when an oracle has raised a finding, so that fast-check starts shrinking. */
-  assertClean(): void;
+  /** False once an oracle raised a finding or the run was stopped: the remaining commands are skipped. */
+  canContinue(): boolean;
 }
 
 export interface CommandOptions {
@@ -40,29 +43,13 @@ export interface CommandOptions {
   /** Largest concurrent batch. */
   maxBatch: number;
   /** Leave probe kinds out (e.g. `x-tenantproof-skip-probes`, or an operation the target lacks). */
-  skipProbes?: ReadonlySet<ProbeKind>;
+  skipProbes?: ReadonlySet<StepProbe>;
   /** A shard's focus: commands on these operationIds weigh FOCUS_BOOST times more. */
   focus?: ReadonlySet<string>;
 }
 
 /** How much more often a shard drives the operations of its focus. */
 export const FOCUS_BOOST = 3;
-
-/** The step-level probe kinds, as spec analysis names them. */
-const PROBE_NAME: Record<ProbeKind, ProbeName> = {
-  'foreign-read': 'cross-tenant-read',
-  'foreign-update': 'cross-tenant-update',
-  'foreign-delete': 'cross-tenant-delete',
-  'foreign-action': 'cross-tenant-action',
-  'foreign-reference': 'foreign-reference',
-  'foreign-search': 'canary-search',
-  'foreign-cursor': 'foreign-cursor',
-  'foreign-idempotency-key': 'foreign-idempotency-key',
-  'foreign-unique-value': 'foreign-unique-value',
-  'inject-header': 'header-injection',
-  'inject-query': 'query-injection',
-  'inject-body': 'body-injection',
-};
 
 const nonce = fc.string({
   unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'),
@@ -150,7 +137,7 @@ function own(
 
 function probe(
   planned: PlannedOperation,
-  kind: ProbeKind,
+  kind: StepProbe,
   o: CommandOptions,
   withBody: boolean,
 ): fc.Arbitrary<CommandSpec> {
@@ -187,8 +174,8 @@ export function singleCommandArbitraries(
     });
   };
   // A probe runs only where spec analysis says it applies (x-tenantproof-skip-probes removes it there).
-  const skip = (planned: PlannedOperation, k: ProbeKind): boolean =>
-    o.skipProbes?.has(k) === true || !planned.op.probes.includes(PROBE_NAME[k]);
+  const skip = (planned: PlannedOperation, k: StepProbe): boolean =>
+    o.skipProbes?.has(k) === true || !planned.op.probes.includes(k);
 
   for (const c of p.creates) {
     add(own(c, 'create', o), 8, c);
@@ -198,33 +185,33 @@ export function singleCommandArbitraries(
     if (c.op.idempotencyHeader && !skip(c, 'foreign-idempotency-key'))
       add(probe(c, 'foreign-idempotency-key', o, false), 1, c);
     if (!skip(c, 'foreign-unique-value')) add(probe(c, 'foreign-unique-value', o, true), 1, c);
-    if (c.op.requestBody && !skip(c, 'inject-body')) add(probe(c, 'inject-body', o, true), 1, c);
-    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, true), 1, c);
+    if (c.op.requestBody && !skip(c, 'body-injection')) add(probe(c, 'body-injection', o, true), 1, c);
+    if (!skip(c, 'header-injection')) add(probe(c, 'header-injection', o, true), 1, c);
   }
   for (const r of p.reads) {
     add(own(r, 'read', o), 2, r);
-    if (!skip(r, 'foreign-read')) add(probe(r, 'foreign-read', o, false), 4, r);
-    if (!skip(r, 'inject-query')) add(probe(r, 'inject-query', o, false), 1, r);
+    if (!skip(r, 'cross-tenant-read')) add(probe(r, 'cross-tenant-read', o, false), 4, r);
+    if (!skip(r, 'query-injection')) add(probe(r, 'query-injection', o, false), 1, r);
   }
   for (const u of p.updates) {
     add(own(u, 'update', o), 2, u);
-    if (!skip(u, 'foreign-update')) add(probe(u, 'foreign-update', o, true), 3, u);
+    if (!skip(u, 'cross-tenant-update')) add(probe(u, 'cross-tenant-update', o, true), 3, u);
   }
   for (const d of p.deletes) {
     add(own(d, 'delete', o), 1, d);
-    if (!skip(d, 'foreign-delete')) add(probe(d, 'foreign-delete', o, false), 3, d);
+    if (!skip(d, 'cross-tenant-delete')) add(probe(d, 'cross-tenant-delete', o, false), 3, d);
   }
   for (const a of p.actions) {
     add(own(a, 'action', o), 1, a);
-    if (a.op.resource && !skip(a, 'foreign-action'))
-      add(probe(a, 'foreign-action', o, a.op.requestBody !== undefined), 1, a);
+    if (a.op.resource && !skip(a, 'cross-tenant-action'))
+      add(probe(a, 'cross-tenant-action', o, a.op.requestBody !== undefined), 1, a);
   }
   for (const c of p.collections) {
     add(own(c, 'list', o, c.op.searchParam ? ['own-canary', 'victim-canary', 'broad'] : undefined), 2, c);
     if (c.op.pagination?.style === 'cursor' && !skip(c, 'foreign-cursor'))
       add(probe(c, 'foreign-cursor', o, false), 1, c);
-    if (!skip(c, 'inject-header')) add(probe(c, 'inject-header', o, false), 1, c);
-    if (!skip(c, 'inject-query')) add(probe(c, 'inject-query', o, false), 1, c);
+    if (!skip(c, 'header-injection')) add(probe(c, 'header-injection', o, false), 1, c);
+    if (!skip(c, 'query-injection')) add(probe(c, 'query-injection', o, false), 1, c);
   }
   for (const s of p.searches) add(own(s, 'search', o, ['own-canary', 'victim-canary', 'broad']), 4, s);
   for (const a of p.aggregates) add(own(a, 'aggregate', o), 2, a);
@@ -276,17 +263,17 @@ function buildStep(runner: CommandRunner, spec: OwnCommandSpec | ProbeCommandSpe
 }
 
 /** The fast-check command: builds the spec's steps against the world at run time and runs them. */
-export class CampaignCommand implements fc.AsyncCommand<World, CommandRunner> {
+export class CampaignCommand implements fc.AsyncCommand<CommandRunner, CommandRunner> {
   constructor(
     readonly spec: CommandSpec,
     private readonly labels: readonly TenantLabel[],
   ) {}
 
-  check(): boolean {
-    return true;
+  check(runner: CommandRunner): boolean {
+    return runner.canContinue();
   }
 
-  async run(_world: World, runner: CommandRunner): Promise<void> {
+  async run(_model: CommandRunner, runner: CommandRunner): Promise<void> {
     const spec = this.spec;
     if (spec.kind === 'checkpoint') await runner.checkpoint();
     else if (spec.kind === 'batch') {
@@ -310,7 +297,6 @@ export class CampaignCommand implements fc.AsyncCommand<World, CommandRunner> {
       const step = buildStep(runner, spec);
       if (step) await runner.runStep(step);
     }
-    runner.assertClean();
   }
 
   toString(): string {
@@ -321,7 +307,7 @@ export class CampaignCommand implements fc.AsyncCommand<World, CommandRunner> {
 export function commandsArbitrary(
   o: CommandOptions,
   maxCommands: number,
-): fc.Arbitrary<Iterable<fc.AsyncCommand<World, CommandRunner>>> {
+): fc.Arbitrary<Iterable<fc.AsyncCommand<CommandRunner, CommandRunner>>> {
   const spec = commandSpecArbitrary(o);
   // `size: 'max'` so that every run is a full sequence: short ones spend their requests on checkpoints.
   return fc.commands([spec.map((s) => new CampaignCommand(s, o.labels))], { maxCommands, size: 'max' });

@@ -60,16 +60,14 @@ export interface Exchange {
   transcriptLine?: number;
 }
 
-export const ORACLES = [
-  'foreign-data',
-  'cross-tenant-access',
-  'existence',
-  'model',
-  'non-interference',
-  'injection',
-  'audit',
-] as const;
-export type OracleName = (typeof ORACLES)[number];
+/**
+ * An oracle's name (`foreign-data`, `model`, …). The oracles themselves are registered plug-ins
+ * (harness/oracles/index.ts); lists of names are derived from that registry.
+ */
+export type OracleName = string;
+
+/** The relation a coverage cell counts: a tenant's own data, another's, or a tenant override. */
+export type CoverageRelation = 'own' | 'foreign' | 'injected';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 

@@ -2,10 +2,14 @@
  * Turns a Step's symbolic values into a concrete request: ValueRefs become the ids the server
  * issued in earlier steps, TenantIdRefs become provisioning ids.
  */
+import { InternalError } from '../errors.ts';
 import type { Step, StepValue, TenantIdRef, ValueRef } from './step.ts';
+import { getPath } from './json-path.ts';
 import type { World } from './world.ts';
 
-export class UnresolvedReferenceError extends Error {
+export { getPath, joinPath } from './json-path.ts';
+
+export class UnresolvedReferenceError extends InternalError {
   constructor(
     readonly step: number,
     readonly ref: ValueRef | TenantIdRef,
@@ -15,7 +19,6 @@ export class UnresolvedReferenceError extends Error {
         ? `step ${step} needs "${ref.path}" from step ${ref.$from}, which did not produce it`
         : `step ${step} needs the provisioning id of ${ref.$tenantId}, which the provisioning adapter did not return`,
     );
-    this.name = 'UnresolvedReferenceError';
   }
 }
 
@@ -35,16 +38,6 @@ export function isValueRef(v: unknown): v is ValueRef {
 
 export function isTenantIdRef(v: unknown): v is TenantIdRef {
   return typeof v === 'object' && v !== null && '$tenantId' in v;
-}
-
-export function getPath(root: unknown, dotted: string): unknown {
-  if (dotted === '') return root;
-  let cur: unknown = root;
-  for (const seg of dotted.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
 }
 
 export function resolveValue(value: StepValue, world: World, stepIndex: number): unknown {
@@ -113,4 +106,17 @@ export function resolveStep(step: Step, world: World): ResolvedRequest {
     resolved.bodyText = JSON.stringify(body);
   }
   return resolved;
+}
+
+/** `resolveStep`, with a reference that did not resolve (an earlier step failed) as a value, not an error. */
+export function tryResolveStep(
+  step: Step,
+  world: World,
+): { ok: true; request: ResolvedRequest } | { ok: false; reason: string } {
+  try {
+    return { ok: true, request: resolveStep(step, world) };
+  } catch (err) {
+    if (err instanceof UnresolvedReferenceError) return { ok: false, reason: err.message };
+    throw err;
+  }
 }

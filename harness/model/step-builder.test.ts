@@ -57,7 +57,7 @@ describe('step builder', () => {
   it('a foreign read targets the victim’s record', () => {
     const s = buildProbeStep(context(), {
       kind: 'probe',
-      probe: 'foreign-read',
+      probe: 'cross-tenant-read',
       operationId: 'getCustomer',
       tenant: 0,
       victim: 0,
@@ -68,7 +68,7 @@ describe('step builder', () => {
       tenant: 'T1',
       victim: 'T2',
       relation: 'foreign',
-      probe: 'foreign-read',
+      probe: 'cross-tenant-read',
       pathParams: { customerId: { $from: 1, path: 'id' } },
     });
   });
@@ -136,7 +136,7 @@ describe('step builder', () => {
   it('tenant overrides name the victim’s provisioning id', () => {
     const s = buildProbeStep(context(), {
       kind: 'probe',
-      probe: 'inject-header',
+      probe: 'header-injection',
       operationId: 'listCustomers',
       tenant: 0,
       victim: 0,

@@ -12,6 +12,7 @@ import type { OwnCommandSpec, ProbeCommandSpec, QueryMode } from './command-spec
 import type { CampaignPlan, PlannedOperation } from './plan.ts';
 import type { Step, StepValue, ValueRef } from './step.ts';
 import type { RecordState, World } from './world.ts';
+import { INJECTION_PROBES } from './probe.ts';
 
 /** Header and query names a careless server might take a tenant from. */
 export const TENANT_OVERRIDE_HEADER = 'X-Tenant-Id';
@@ -51,10 +52,10 @@ export function victimOf(ctx: StepBuilderContext, attacker: TenantLabel, v: numb
 function probeTarget(planned: PlannedOperation, probe: ProbeCommandSpec['probe']): string | undefined {
   const op = planned.op;
   switch (probe) {
-    case 'foreign-read':
-    case 'foreign-update':
-    case 'foreign-delete':
-    case 'foreign-action':
+    case 'cross-tenant-read':
+    case 'cross-tenant-update':
+    case 'cross-tenant-delete':
+    case 'cross-tenant-action':
       return op.resource;
     case 'foreign-reference': {
       const parentParam = op.parent?.param;
@@ -228,7 +229,7 @@ export function buildOwnStep(ctx: StepBuilderContext, spec: OwnCommandSpec): Ste
   const victim = spec.queryMode === 'victim-canary' ? victimOf(ctx, tenant, spec.victim ?? 0) : undefined;
   if (victim) {
     step.relation = 'foreign';
-    step.probe = 'foreign-search';
+    step.probe = 'canary-search';
     step.victim = victim;
   }
   if (!applyQuery(ctx, step, planned, spec.values.query, spec.queryMode, victim)) return undefined;
@@ -249,9 +250,9 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
   const victim = victimOf(ctx, attacker, spec.victim, probeTarget(planned, spec.probe));
   if (victim === attacker) return undefined;
   const actionFor: Record<string, Step['action']> = {
-    'foreign-read': 'read',
-    'foreign-update': 'update',
-    'foreign-delete': 'delete',
+    'cross-tenant-read': 'read',
+    'cross-tenant-update': 'update',
+    'cross-tenant-delete': 'delete',
   };
   const step = baseStep(
     ctx,
@@ -259,21 +260,21 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
     attacker,
     actionFor[spec.probe] ?? (op.kind === 'collection' ? 'list' : op.produces ? 'create' : 'action'),
   );
-  step.relation = spec.probe.startsWith('inject') ? 'injected' : 'foreign';
+  step.relation = INJECTION_PROBES.includes(spec.probe) ? 'injected' : 'foreign';
   step.probe = spec.probe;
   step.victim = victim;
 
   switch (spec.probe) {
-    case 'foreign-read':
-    case 'foreign-update':
-    case 'foreign-delete':
-    case 'foreign-action': {
+    case 'cross-tenant-read':
+    case 'cross-tenant-update':
+    case 'cross-tenant-delete':
+    case 'cross-tenant-action': {
       if (!op.resource) return undefined;
       const target = ctx.world.pick(victim, op.resource, spec.selector);
       if (!target) return undefined;
       step.recordFrom = target.createdBy;
       if (!fillPath(ctx, step, planned, victim, spec.selector, target)) return undefined;
-      if (spec.probe === 'foreign-update' || (spec.probe === 'foreign-action' && op.requestBody)) {
+      if (spec.probe === 'cross-tenant-update' || (spec.probe === 'cross-tenant-action' && op.requestBody)) {
         if (spec.values.body === undefined) {
           if (op.requestBody?.required) return undefined;
         } else step.body = fillBodyIds(ctx, planned, spec.values.body, attacker, spec.selector);
@@ -346,9 +347,9 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
       idempotencyKey(ctx, planned, step, spec.values.nonce);
       return step;
     }
-    case 'inject-header':
-    case 'inject-query':
-    case 'inject-body': {
+    case 'header-injection':
+    case 'query-injection':
+    case 'body-injection': {
       if (ctx.world.tenant(victim).tenantId === undefined) return undefined;
       const victimId: StepValue = { $tenantId: victim };
       if (!fillPath(ctx, step, planned, attacker, spec.selector)) return undefined;
@@ -358,9 +359,9 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
         step.body = fillBodyIds(ctx, planned, spec.values.body, attacker, spec.selector);
         if (!bodyIsComplete(planned, step.body, attacker, ctx)) return undefined;
       }
-      if (spec.probe === 'inject-header') step.headers[TENANT_OVERRIDE_HEADER] = victimId;
-      if (spec.probe === 'inject-query') for (const q of TENANT_OVERRIDE_QUERY) step.query[q] = victimId;
-      if (spec.probe === 'inject-body') {
+      if (spec.probe === 'header-injection') step.headers[TENANT_OVERRIDE_HEADER] = victimId;
+      if (spec.probe === 'query-injection') for (const q of TENANT_OVERRIDE_QUERY) step.query[q] = victimId;
+      if (spec.probe === 'body-injection') {
         if (step.body === null || typeof step.body !== 'object' || Array.isArray(step.body)) return undefined;
         for (const b of TENANT_OVERRIDE_BODY.slice(0, 1)) (step.body as Record<string, StepValue>)[b] = victimId;
       }

@@ -4,6 +4,7 @@
  * references to earlier steps' responses, resolved when the step runs.
  */
 import type { Relation, TenantLabel } from './exchange.ts';
+import type { StepProbe } from './probe.ts';
 
 /** A value taken from an earlier step's response: `{ $from: 3, path: 'id' }`. */
 export interface ValueRef {
@@ -21,35 +22,22 @@ export type StepValue =
   string | number | boolean | null | ValueRef | TenantIdRef | StepValue[] | { [key: string]: StepValue };
 
 /** What the step is for; the oracles judge each action differently. */
-export type StepAction =
-  | 'create'
-  | 'read'
-  | 'update'
-  | 'delete'
-  | 'list'
-  | 'search'
-  | 'aggregate'
-  | 'export'
-  | 'audit'
-  | 'action'
-  | 'singleton'
+export const STEP_ACTIONS = [
+  'create',
+  'read',
+  'update',
+  'delete',
+  'list',
+  'search',
+  'aggregate',
+  'export',
+  'audit',
+  'action',
+  'singleton',
   /** A read of an id that never existed, to compare a foreign id's response with. */
-  | 'read-missing';
-
-/** Why a foreign or injected step is expected to fail or be ignored. */
-export type ProbeKind =
-  | 'foreign-read'
-  | 'foreign-update'
-  | 'foreign-delete'
-  | 'foreign-action'
-  | 'foreign-reference'
-  | 'foreign-search'
-  | 'foreign-cursor'
-  | 'foreign-idempotency-key'
-  | 'foreign-unique-value'
-  | 'inject-header'
-  | 'inject-query'
-  | 'inject-body';
+  'read-missing',
+] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
 
 export interface Step {
   /** Index in the sequence; ValueRefs point at these. */
@@ -58,7 +46,8 @@ export interface Step {
   operationId: string;
   action: StepAction;
   relation: Relation;
-  probe?: ProbeKind;
+  /** The probe this step is (absent for a tenant's own call): see probe.ts. */
+  probe?: StepProbe;
   victim?: TenantLabel;
   /** The resource the step works on, and (for item steps) the step that created the record. */
   resource?: string;

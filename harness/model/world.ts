@@ -1,9 +1,18 @@
 /**
- * The campaign's model of the world: per tenant, the records it created and still owns, the
- * values and tokens it sent, and how it last saw its own data. Commands pick their targets here
- * (own records for CRUD, a victim's records for probes); oracles compare observations with it.
+ * The campaign's model of the world: per tenant, the records it created and still owns, the values
+ * and tokens it sent, and how it last saw its own data. Commands pick their targets here (own
+ * records for CRUD, a victim's records for probes); oracles compare observations with it.
+ *
+ * The world learns here too: `noteSent` before a request goes out (what the tenant now knows, and
+ * its writes in flight), `learn` after its response was judged trustworthy (new records, canaries,
+ * cursors, idempotency keys and request ids, each registered as a fingerprint of its owner).
  */
-import type { TenantLabel } from './exchange.ts';
+import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../generate/canary.ts';
+import type { FingerprintKind, FingerprintRegistry } from '../generate/fingerprints.ts';
+import { InternalError } from '../errors.ts';
+import type { Exchange, TenantLabel } from './exchange.ts';
+import type { CampaignPlan } from './plan.ts';
+import { getPath, joinPath } from './json-path.ts';
 import type { Step } from './step.ts';
 
 export interface RecordState {
@@ -42,8 +51,21 @@ export interface TenantState {
   idempotencyKeys: TokenUse[];
   /** Count of this tenant's successful writes; reads are comparable only while it is unchanged. */
   writes: number;
+  /** Own writes sent so far, and those still awaiting their response. */
+  writesStarted: number;
+  writesInFlight: number;
   /** Request ids (`X-Request-Id`) the target returned to this tenant, for the audit oracle. */
   requestIds: Set<string>;
+  /** Every value this tenant has itself sent; it already knows them, so their echo is no leak. */
+  sent: Set<string>;
+}
+
+/** What the world needs to learn from responses. */
+export interface WorldKnowledge {
+  plan: CampaignPlan;
+  registry: FingerprintRegistry;
+  /** Header the target returns request ids in (lower-case; default x-request-id). */
+  requestIdHeader?: string;
 }
 
 export class World {
@@ -52,7 +74,11 @@ export class World {
   readonly steps: Step[] = [];
   readonly responses = new Map<number, { status: number; json?: unknown; headers: Record<string, string> }>();
 
-  constructor(labels: TenantLabel[], tenantIds: Record<TenantLabel, string | undefined> = {}) {
+  constructor(
+    labels: TenantLabel[],
+    tenantIds: Record<TenantLabel, string | undefined> = {},
+    private readonly knowledge?: WorldKnowledge,
+  ) {
     for (const label of labels) {
       const state: TenantState = {
         label,
@@ -62,7 +88,10 @@ export class World {
         cursors: new Map(),
         idempotencyKeys: [],
         writes: 0,
+        writesStarted: 0,
+        writesInFlight: 0,
         requestIds: new Set(),
+        sent: new Set(),
       };
       const id = tenantIds[label];
       if (id !== undefined) state.tenantId = id;
@@ -76,7 +105,7 @@ export class World {
 
   tenant(label: TenantLabel): TenantState {
     const t = this.tenants.get(label);
-    if (!t) throw new Error(`unknown tenant ${label}`);
+    if (!t) throw new InternalError(`unknown tenant ${label}`);
     return t;
   }
 
@@ -101,7 +130,166 @@ export class World {
     return undefined;
   }
 
+  /** Owner of an id of `resource` in the model (when given), else of any registered fingerprint. */
+  ownerOf(value: string, resource?: string): TenantLabel | undefined {
+    return (
+      (resource !== undefined ? this.ownerOfId(value, resource) : undefined) ?? this.learning().registry.ownerOf(value)
+    );
+  }
+
   others(label: TenantLabel): TenantLabel[] {
     return this.labels.filter((l) => l !== label);
+  }
+
+  /** Whether `tenant` sent `value` (or a string containing it) in any request so far. */
+  knownTo(tenant: TenantLabel, value: string): boolean {
+    const sent = this.tenants.get(tenant)?.sent;
+    return sent !== undefined && (sent.has(value) || [...sent].some((k) => k.includes(value)));
+  }
+
+  /** Before a request goes out: the values it carries are now known to its sender; an own write is in flight. */
+  noteSent(step: Step, sentValues: Iterable<string>, isOwnWrite: boolean): void {
+    const tenant = this.tenant(step.tenant);
+    for (const v of sentValues) tenant.sent.add(v);
+    if (isOwnWrite) {
+      tenant.writesStarted++;
+      tenant.writesInFlight++;
+    }
+  }
+
+  /** Its response arrived (or failed): the own write is no longer in flight. */
+  noteAnswered(step: Step, isOwnWrite: boolean): void {
+    if (isOwnWrite) this.tenant(step.tenant).writesInFlight--;
+  }
+
+  /**
+   * Learns from an exchange: request ids and idempotency keys always; records, canaries and
+   * cursors only from a successful response that `trusted` (no oracle found foreign data in it).
+   */
+  learn(step: Step, exchange: Exchange, trusted: boolean): void {
+    const { plan } = this.learning();
+    const tenant = this.tenant(step.tenant);
+    const res = exchange.response;
+    const status = res?.status ?? 0;
+    const ok = status >= 200 && status < 300;
+    const requestId = res?.headers[this.knowledge?.requestIdHeader ?? 'x-request-id'];
+    if (requestId) {
+      tenant.requestIds.add(requestId);
+      this.register(requestId, step.tenant, 'token', `${step.operationId}.response.header.request-id`);
+    }
+    if (step.relation === 'own' && step.body !== undefined && exchange.request.bodyText)
+      this.learnSentValues(step, exchange.request.bodyText);
+    const op = plan.byId.get(step.operationId)?.op;
+    const idemHeader = op?.idempotencyHeader?.toLowerCase();
+    if (idemHeader && step.relation === 'own' && exchange.request.headers[idemHeader]) {
+      const value = exchange.request.headers[idemHeader]!;
+      tenant.idempotencyKeys.push({ value, step: step.index, operationId: step.operationId });
+      this.register(value, step.tenant, 'token', `${step.operationId}.request.header.${idemHeader}`);
+    }
+    if (!ok || !trusted || !op) return;
+
+    if (step.method !== 'GET' && step.relation !== 'setup') tenant.writes++;
+    // A create that succeeds makes a record of the sender's, whatever the probe (a clean server
+    // ignores a tenant override and files the record under the credential's tenant). An id that
+    // another tenant already owns is a leak for the oracles, not a new record.
+    if (op.produces && step.action !== 'read-missing' && step.relation !== 'setup') {
+      const idPath = joinPath(op.produces.envelope, op.produces.idField);
+      const id = getPath(res?.json, idPath);
+      if (typeof id === 'string' || typeof id === 'number')
+        this.learnRecord(step, tenant, String(id), idPath, res?.json);
+    }
+    if (step.relation !== 'own') return;
+    if (step.recordFrom !== undefined) {
+      const record = tenant.records.find((r) => r.createdBy === step.recordFrom);
+      if (record) {
+        if (step.action === 'delete') {
+          record.alive = false;
+          for (const child of tenant.records) if (child.parent?.createdBy === record.createdBy) child.alive = false;
+        } else if (step.action === 'update' || step.action === 'read') record.lastSeen = res?.json;
+      }
+    }
+    if (op.pagination?.style === 'cursor' && op.pagination.nextField) {
+      const next = getPath(res?.json, op.pagination.nextField);
+      if (typeof next === 'string' && next.length > 0) {
+        tenant.cursors.set(op.operationId, { value: next, step: step.index, operationId: op.operationId });
+        this.register(next, step.tenant, 'token', `${op.operationId}.response.${op.pagination.nextField}`);
+      }
+    }
+  }
+
+  private learnRecord(step: Step, tenant: TenantState, id: string, idPath: string, json: unknown): void {
+    const op = this.learning().plan.byId.get(step.operationId)!.op;
+    const produced = op.produces!;
+    const record: RecordState = {
+      resource: produced.resource,
+      id,
+      createdBy: step.index,
+      idField: idPath,
+      alive: true,
+      lastSeen: getPath(json, produced.envelope ?? ''),
+    };
+    const parentParam = op.parent?.param;
+    const parentRef = parentParam ? step.pathParams[parentParam] : undefined;
+    if (op.parent && parentRef && typeof parentRef === 'object' && '$from' in parentRef) {
+      const parent = tenant.records.find((r) => r.createdBy === (parentRef as { $from: number }).$from);
+      if (parent) record.parent = { resource: parent.resource, id: parent.id, createdBy: parent.createdBy };
+    }
+    // An idempotent replay answers with a record the tenant already has: not a new one.
+    const known = tenant.records.find((r) => r.id === record.id && r.resource === record.resource);
+    if (known) {
+      known.lastSeen = record.lastSeen;
+      return;
+    }
+    // Ownership is per resource in the model, whatever the id looks like; the id is also a
+    // fingerprint for the byte scan when it is distinctive enough (see FingerprintRegistry).
+    const owner = this.ownerOfId(record.id, record.resource);
+    const registry = this.learning().registry;
+    const fingerprintOk =
+      this.register(record.id, step.tenant, 'id', `${step.operationId}.response.${idPath}`) ||
+      registry.ownerOf(record.id) === undefined;
+    if ((owner === undefined || owner === step.tenant) && fingerprintOk) tenant.records.push(record);
+  }
+
+  private learnSentValues(step: Step, bodyText: string): void {
+    const tenant = this.tenant(step.tenant);
+    for (const m of [...bodyText.matchAll(CANARY_PATTERN), ...bodyText.matchAll(LOWER_CANARY_PATTERN)]) {
+      const canary = m[0];
+      if (
+        this.register(canary, step.tenant, 'canary', `${step.operationId}.request.body`) &&
+        !tenant.canaries.includes(canary)
+      )
+        tenant.canaries.push(canary);
+    }
+    if (step.action !== 'create') return;
+    let body: unknown;
+    try {
+      body = JSON.parse(bodyText);
+    } catch {
+      return;
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+    // Fields that must be unique (spec analysis: format email, or named like username, slug, sku…):
+    // another tenant reusing the value probes uniqueness checks and their 409s.
+    const unique = new Set(this.learning().plan.byId.get(step.operationId)?.op.uniqueFields ?? []);
+    for (const [field, value] of Object.entries(body)) {
+      if (typeof value === 'string' && value.length >= 8 && unique.has(field)) {
+        tenant.uniqueValues.push({ field, value, operationId: step.operationId, step: step.index });
+        this.register(value, step.tenant, 'generated', `${step.operationId}.request.body.${field}`);
+      }
+    }
+  }
+
+  /** Registers a fingerprint; a value another tenant already owns is left with its first owner. */
+  private register(value: string, owner: TenantLabel, kind: FingerprintKind, source: string): boolean {
+    const registry = this.learning().registry;
+    const existing = registry.ownerOf(value);
+    if (existing !== undefined) return existing === owner;
+    return registry.register(value, owner, kind, source) || registry.ownerOf(value) === owner;
+  }
+
+  private learning(): WorldKnowledge {
+    if (!this.knowledge)
+      throw new InternalError('this World was made without a plan and a registry, so it cannot learn');
+    return this.knowledge;
   }
 }

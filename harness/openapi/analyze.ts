@@ -129,12 +129,6 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
     }),
   );
 
-  // The audit oracle applies to every tenant-owned operation when the API has an audit log.
-  if (operations.some((o) => o.kind === 'audit' && o.tenantOwned)) {
-    for (const o of operations)
-      if (o.tenantOwned && o.probes.length && !o.oracles.includes('audit')) o.oracles.push('audit');
-  }
-
   const resources = buildResources(operations, { idFields, schemaRefs, itemPaths, collectionPaths, parents });
   const edges = buildEdges(operations);
   const info = isObject(doc.root.info) ? doc.root.info : {};
@@ -271,7 +265,7 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
   )?.name;
   const uniqueFields = raw.requestBody ? findUniqueFields(doc, raw.requestBody.schema) : [];
 
-  const draft: Omit<OperationInfo, 'probes' | 'oracles'> = {
+  const draft: Omit<OperationInfo, 'probes'> = {
     operationId: raw.operationId,
     method: raw.method,
     path: raw.path,
@@ -295,8 +289,7 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
     ...(uniqueFields.length ? { uniqueFields } : {}),
     overrides,
   };
-  const { probes, oracles } = probesFor(draft, ext['x-tenantproof-skip-probes'] ?? []);
-  return { ...draft, probes, oracles };
+  return { ...draft, probes: probesFor(draft, ext['x-tenantproof-skip-probes'] ?? []) };
 }
 
 function buildResources(

@@ -2,8 +2,7 @@
  * What spec analysis infers about an API: operations with their kind, resources with their
  * producers and consumers, and which operations belong to a tenant. The campaign works from this.
  */
-import type { OracleName } from '../model/exchange.ts';
-import type { ProbeName } from './probes.ts';
+import type { ProbeName } from '../model/probe.ts';
 import type { SpecDocument } from './spec-document.ts';
 import type { SpecWarning } from './validate-document.ts';
 
@@ -118,9 +117,8 @@ export interface OperationInfo {
   idempotencyHeader?: string;
   /** Dotted paths of body fields that are likely unique per tenant (emails, usernames, codes). */
   uniqueFields?: string[];
-  /** Probes the campaign should run, and the oracles that judge them. */
+  /** Probes the campaign should run (the oracle registry says which oracles judge each). */
   probes: ProbeName[];
-  oracles: OracleName[];
   /** `x-tenantproof-*` keys that shaped this operation. */
   overrides: string[];
 }

@@ -5,15 +5,7 @@ export { loadSpec, type LoadedSpec, type LoadSpecOptions } from './load-spec.ts'
 export { SpecDocument, isObject, type JsonObject, type RefResolver } from './spec-document.ts';
 export { SpecError, formatLocation, type SpecErrorCode, type SpecLocation } from './spec-error.ts';
 export type { SpecWarning } from './validate-document.ts';
-export { PROBES, PROBE_NAMES, probesFor, type ProbeDefinition, type ProbeName } from './probes.ts';
-export {
-  buildInspectReport,
-  inspectReportSchema,
-  inspectOperationSchema,
-  sortKeys,
-  type InspectReport,
-} from './inspect-report.ts';
-export { formatInspectReport } from './format-inspect.ts';
+export { PROBE_DESCRIPTIONS, PROBE_NAMES, probesFor, type ProbeName } from './probes.ts';
 export {
   EXTENSION_PREFIX,
   operationExtensionsSchema,

@@ -2,6 +2,7 @@
  * The one error type of spec analysis. Its message always names the file, and where it can the
  * JSON pointer and the line, so that a user can go straight to the problem.
  */
+import { UsageError } from '../errors.ts';
 export type SpecErrorCode =
   | 'unreadable'
   | 'syntax'
@@ -23,7 +24,7 @@ export interface SpecLocation {
   column?: number;
 }
 
-export class SpecError extends Error {
+export class SpecError extends UsageError {
   readonly code: SpecErrorCode;
   readonly location: SpecLocation;
   /** Further problems of the same kind, after the first (already in the message, shortened). */
@@ -33,7 +34,6 @@ export class SpecError extends Error {
     super(
       `${formatLocation(location)}: ${detail}${more.length ? `\n  ${more.slice(0, 9).join('\n  ')}${more.length > 9 ? `\n  … and ${more.length - 9} more` : ''}` : ''}`,
     );
-    this.name = 'SpecError';
     this.code = code;
     this.location = location;
     this.more = more;

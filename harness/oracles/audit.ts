@@ -3,13 +3,11 @@
  * (by request id), none of A's request ids appears in another tenant's log, and A's log holds no
  * request id of another tenant's.
  */
+import type { AuditedRequest } from '../model/checkpoint-view.ts';
 import type { Finding, TenantLabel } from '../model/exchange.ts';
+import { defineOracle, stateless } from './oracle.ts';
 
-export interface AuditedRequest {
-  requestId: string;
-  seq: number;
-  operationId: string;
-}
+export type { AuditedRequest };
 
 export interface TenantAuditView {
   tenant: TenantLabel;
@@ -79,3 +77,37 @@ export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
   }
   return findings;
 }
+
+function stringsIn(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) stringsIn(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) stringsIn(x, out);
+  return out;
+}
+
+export const audit = defineOracle<TenantAuditView>({
+  name: 'audit',
+  title: 'Audit attribution',
+  rule: "Where the API has an audit log, A's log, read to its end, holds every request id A was given, and none given to another tenant.",
+  cwes: ['639', '200'],
+  controls: ['V8.4.1', 'SC-4'],
+  probes: ['audit-check'],
+  checkpoint: true,
+  init: stateless,
+  gather(m) {
+    if (m.kind !== 'checkpoint') return [];
+    return m.view.audits.map((log) => ({
+      operationId: log.operationId,
+      relation: 'own' as const,
+      input: {
+        tenant: log.tenant,
+        // Only demand completeness when the whole log was read.
+        made: log.complete ? log.requests.filter((r) => !log.pages.some((p) => p.seq === r.seq)) : [],
+        logged: log.pages.flatMap((p) => stringsIn(p.response?.json)),
+        logExchanges: log.pages.map((p) => p.seq),
+        logOperationId: log.operationId,
+      },
+    }));
+  },
+  judge: (views) => checkAudit(views),
+});

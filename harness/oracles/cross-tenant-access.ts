@@ -3,6 +3,8 @@
  * would, and B's record must be unchanged afterwards (re-read as B before and after the probe).
  */
 import type { Exchange, Finding } from '../model/exchange.ts';
+import { CROSS_TENANT_PROBES } from '../model/probe.ts';
+import { defineOracle, stateless } from './oracle.ts';
 import { bodyJson, isSuccess } from './support/http-text.ts';
 import { jsonDiff, maskVolatileKeys, VOLATILE_KEYS, type JsonChange } from './support/normalise.ts';
 
@@ -88,3 +90,31 @@ export function checkCrossTenantAccess(
   }
   return findings;
 }
+
+export const crossTenantAccess = defineOracle<CrossTenantProbe>({
+  name: 'cross-tenant-access',
+  title: 'Cross-tenant access',
+  rule: "A's read, update, delete or action on B's id, or A's create that references B's record, must fail; and B's record, re-read by B just before and just after A's attempt, must be unchanged (a change during B's own concurrent write is not counted).",
+  cwes: ['639'],
+  controls: ['CC6.1', 'A.8.3', 'V8.2.2', 'API1:2023', 'AC-3'],
+  probes: [...CROSS_TENANT_PROBES, 'foreign-reference'],
+  needsVictimBefore: ['cross-tenant-update', 'cross-tenant-delete', 'cross-tenant-action'],
+  init: stateless,
+  async gather(m, port) {
+    if (m.kind !== 'exchange') return [];
+    const { exchange } = m;
+    const cell = { operationId: exchange.operationId, relation: 'foreign' as const };
+    if (m.probe === 'foreign-reference') return [{ ...cell, input: { probe: exchange } }];
+    const missing = await port.missingTwin();
+    const after = await port.victimAfter();
+    const before = port.victimBefore();
+    const input: CrossTenantProbe = { probe: exchange };
+    if (missing) input.missing = missing;
+    if (before && after && !port.victimBusy()) {
+      input.before = before;
+      input.after = after;
+    }
+    return [{ ...cell, input }];
+  },
+  judge: (probes) => checkCrossTenantAccess(probes),
+});

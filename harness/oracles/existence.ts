@@ -4,6 +4,8 @@
  * body text once request ids, timestamps and the probed ids themselves are masked.
  */
 import type { Exchange, Finding } from '../model/exchange.ts';
+import { CROSS_TENANT_PROBES } from '../model/probe.ts';
+import { defineOracle, stateless } from './oracle.ts';
 import { bodyJson, requestIdOf } from './support/http-text.ts';
 import { ISO_TIME_RE, jsonShape, maskLiterals, stableStringify, VOLATILE_HEADERS } from './support/normalise.ts';
 
@@ -104,3 +106,21 @@ export function checkExistence(pairs: Iterable<ExistencePair>, options: Existenc
   }
   return findings;
 }
+
+export const existence = defineOracle<ExistencePair>({
+  name: 'existence',
+  title: 'Existence disclosure',
+  rule: "A's request naming B's id is answered exactly as the same request naming an id that exists nowhere: same status, header set, body shape, and body text once request ids, times and the probed ids are masked.",
+  cwes: ['639', '200'],
+  controls: ['A.8.3', 'V8.2.2', 'API1:2023'],
+  probes: CROSS_TENANT_PROBES,
+  init: stateless,
+  async gather(m, port) {
+    if (m.kind !== 'exchange') return [];
+    const missing = await port.missingTwin();
+    return missing
+      ? [{ operationId: m.exchange.operationId, relation: 'foreign', input: { foreign: m.exchange, missing } }]
+      : [];
+  },
+  judge: (pairs) => checkExistence(pairs),
+});

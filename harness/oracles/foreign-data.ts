@@ -8,6 +8,8 @@
  * the evidence of any finding on the same exchange.
  */
 import type { Exchange, Finding, TenantLabel } from '../model/exchange.ts';
+import { PROBE_NAMES } from '../model/probe.ts';
+import { defineOracle, stateless, type JudgeContext } from './oracle.ts';
 import type { FingerprintMatch, FingerprintScanner } from './scan/fingerprint-scanner.ts';
 import { excerpt, renderHead, type Part } from './support/http-text.ts';
 
@@ -111,3 +113,40 @@ export function checkForeignData(exchanges: Iterable<Exchange>, scanner: Fingerp
   }
   return findings;
 }
+
+/**
+ * Drops foreign values the attacker had sent itself in an earlier request (a victim id it probed
+ * with, echoed later in its own audit log): it learns nothing from them. Other values of the
+ * finding stay, and the echoed ones are listed as `knownToAttacker`.
+ */
+export function discountKnown(findings: readonly Finding[], ctx: Pick<JudgeContext, 'knownTo'>): Finding[] {
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    const hits = (f.evidence['hits'] as { value: string }[] | undefined) ?? [];
+    // Substring match: a victim's canary inside an email the attacker itself sent is known too.
+    const isKnown = (v: string): boolean => ctx.knownTo(f.attacker, v);
+    const fresh = hits.filter((h) => !isKnown(h.value));
+    if (fresh.length === 0) continue;
+    const echoed = hits.filter((h) => isKnown(h.value)).map((h) => h.value);
+    kept.push(
+      fresh.length === hits.length ? f : { ...f, evidence: { ...f.evidence, hits: fresh, knownToAttacker: echoed } },
+    );
+  }
+  return kept;
+}
+
+export const foreignData = defineOracle<Exchange>({
+  name: 'foreign-data',
+  title: 'Foreign data',
+  rule: "A response to tenant A (status line, headers, body, or transport error) carries a value owned by tenant B (B's server-issued id, canary, generated unique value, cursor or token) that A never sent itself. Values echoed from A's own requests are reflected, not leaked.",
+  cwes: ['639', '200'],
+  controls: ['CC6.1', 'A.8.3', 'IVS-06', 'V8.4.1', 'API1:2023', 'API3:2023', 'AC-4', 'SC-4'],
+  probes: PROBE_NAMES,
+  gate: true,
+  init: stateless,
+  gather: (m) =>
+    m.kind === 'exchange' && m.exchange.relation !== 'setup'
+      ? [{ operationId: m.exchange.operationId, relation: m.exchange.relation, input: m.exchange }]
+      : [],
+  judge: (exchanges, ctx) => discountKnown(checkForeignData(exchanges, ctx.scanner), ctx),
+});

@@ -1,8 +1,19 @@
 /**
- * The oracle registry: a one-line description per oracle (for reports, `inspect` and the control
- * mapping), and the check functions the campaign calls.
+ * The oracle registry: the one list of oracles a campaign runs. Everything that names oracles is
+ * derived from it: the executor's dispatch by probe, `inspect`'s probe → oracle table, the SARIF
+ * rules, the control mapping's oracle lists, the evidence's `method.oracles` and the report.
+ * Adding an oracle is its own file plus one line in `ORACLE_REGISTRY`.
  */
-import { ORACLES, type OracleName } from '../model/exchange.ts';
+import type { OracleName } from '../model/exchange.ts';
+import { PROBE_NAMES, type ProbeName } from '../model/probe.ts';
+import { audit } from './audit.ts';
+import { crossTenantAccess } from './cross-tenant-access.ts';
+import { existence } from './existence.ts';
+import { foreignData } from './foreign-data.ts';
+import { injection } from './injection.ts';
+import { model } from './model.ts';
+import { nonInterference } from './non-interference.ts';
+import type { Oracle } from './oracle.ts';
 
 export { checkForeignData, foreignDataHits, type ForeignDataHit } from './foreign-data.ts';
 export { checkCrossTenantAccess, type CrossTenantProbe, type CrossTenantOptions } from './cross-tenant-access.ts';
@@ -24,56 +35,61 @@ export {
   type NegativeControlInput,
   type NegativeControlResult,
 } from './negative-control.ts';
+export { defineOracle, type Oracle } from './oracle.ts';
 
-export interface OracleInfo {
-  name: OracleName;
-  title: string;
-  description: string;
+/** The built-in oracles, in the order they judge an exchange (gates first). */
+export const ORACLE_REGISTRY: readonly Oracle[] = [
+  foreignData,
+  crossTenantAccess,
+  existence,
+  model,
+  nonInterference,
+  injection,
+  audit,
+];
+
+/** A set of oracles and what is derived from it. Tests build one with an extra oracle. */
+export class OracleSet {
+  constructor(readonly oracles: readonly Oracle[] = ORACLE_REGISTRY) {
+    const names = oracles.map((o) => o.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new Error(`two oracles are named ${dup}`);
+  }
+
+  get names(): OracleName[] {
+    return this.oracles.map((o) => o.name);
+  }
+
+  get(name: OracleName): Oracle | undefined {
+    return this.oracles.find((o) => o.name === name);
+  }
+
+  /** The oracles that judge a probe. */
+  forProbe(probe: ProbeName): Oracle[] {
+    return this.oracles.filter((o) => o.probes.includes(probe));
+  }
+
+  /** Probe → the names of the oracles that judge it (what `inspect` prints). */
+  probeTable(): Record<ProbeName, OracleName[]> {
+    return Object.fromEntries(PROBE_NAMES.map((p) => [p, this.forProbe(p).map((o) => o.name)])) as Record<
+      ProbeName,
+      OracleName[]
+    >;
+  }
+
+  /** The names of the oracles that judge any of `probes`, in registry order. */
+  judging(probes: readonly ProbeName[]): OracleName[] {
+    return this.oracles.filter((o) => o.probes.some((p) => probes.includes(p))).map((o) => o.name);
+  }
+
+  /** Control id → the names of the oracles that bear on it. */
+  oraclesForControl(controlId: string): OracleName[] {
+    return this.oracles.filter((o) => o.controls.includes(controlId)).map((o) => o.name);
+  }
 }
 
-export const ORACLE_INFO: Readonly<Record<OracleName, OracleInfo>> = {
-  'foreign-data': {
-    name: 'foreign-data',
-    title: 'Foreign data',
-    description:
-      'No response to a tenant (status line, headers, body, error) contains a value owned by another tenant.',
-  },
-  'cross-tenant-access': {
-    name: 'cross-tenant-access',
-    title: 'Cross-tenant access',
-    description:
-      "Reading, updating or deleting another tenant's id fails as a missing id would, and the victim's record is unchanged.",
-  },
-  existence: {
-    name: 'existence',
-    title: 'Existence disclosure',
-    description: "A response to another tenant's id is indistinguishable from one to a random missing id.",
-  },
-  model: {
-    name: 'model',
-    title: 'Model agreement',
-    description: "List, count, search, aggregate and export results equal the model's view of the tenant's own data.",
-  },
-  'non-interference': {
-    name: 'non-interference',
-    title: 'Non-interference',
-    description: "A tenant's observations with other tenants active equal its observations when it runs alone.",
-  },
-  injection: {
-    name: 'injection',
-    title: 'Tenant override injection',
-    description:
-      'Tenant overrides in headers, query or body are ignored or rejected, and what is created belongs to the caller.',
-  },
-  audit: {
-    name: 'audit',
-    title: 'Audit attribution',
-    description: "Every request appears in its own tenant's audit log, and in no other tenant's.",
-  },
-};
+/** The built-in set. */
+export const ORACLES = new OracleSet();
 
-export function describeOracle(name: OracleName): string {
-  return ORACLE_INFO[name].description;
-}
-
-export const ALL_ORACLES: readonly OracleName[] = ORACLES;
+/** The built-in oracle names, in registry order. */
+export const ORACLE_NAMES: readonly OracleName[] = ORACLES.names;

@@ -5,6 +5,9 @@
  * carries values owned by the victim means the override was honoured for reading.
  */
 import type { Exchange, Finding, TenantLabel } from '../model/exchange.ts';
+import { INJECTION_PROBES, type ProbeName } from '../model/probe.ts';
+import { getPath, joinPath } from '../model/resolve-step.ts';
+import { defineOracle, stateless } from './oracle.ts';
 import { bodyJson, isSuccess } from './support/http-text.ts';
 
 export type InjectionVector = 'header' | 'query' | 'body';
@@ -117,3 +120,41 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
   }
   return findings;
 }
+
+const VECTOR: Partial<Record<ProbeName, InjectionVector>> = {
+  'header-injection': 'header',
+  'query-injection': 'query',
+  'body-injection': 'body',
+};
+
+export const injection = defineOracle<InjectionCase>({
+  name: 'injection',
+  title: 'Tenant override injection',
+  rule: "A request as A that names B's tenant in a header, query parameter or body field must not act as B: its answer carries no value B owns, and a record it creates is readable by A and not by B.",
+  cwes: ['639', '915'],
+  controls: ['CC6.1', 'V8.4.1', 'API3:2023', 'API5:2023', 'AC-3'],
+  probes: INJECTION_PROBES,
+  init: stateless,
+  async gather(m, port) {
+    if (m.kind !== 'exchange') return [];
+    const { step, exchange } = m;
+    const vector = VECTOR[m.probe];
+    if (!vector) return [];
+    const c: InjectionCase = { probe: exchange, vector };
+    const produced = port.plan.byId.get(step.operationId)?.op.produces;
+    const status = exchange.response?.status ?? 0;
+    const createdId =
+      produced && status >= 200 && status < 300
+        ? getPath(exchange.response?.json, joinPath(produced.envelope, produced.idField))
+        : undefined;
+    if (typeof createdId === 'string' || typeof createdId === 'number') {
+      c.createdId = String(createdId);
+      const attackerReread = await port.rereadCreated(step.tenant, 'own');
+      const victimReread = step.victim ? await port.rereadCreated(step.victim, 'foreign') : undefined;
+      if (attackerReread) c.attackerReread = attackerReread;
+      if (victimReread) c.victimReread = victimReread;
+    }
+    return [{ operationId: exchange.operationId, relation: 'injected', input: c }];
+  },
+  judge: (cases, ctx) => checkInjection(cases, { ownerOf: (v) => ctx.ownerOf(v), knownTo: ctx.knownTo }),
+});

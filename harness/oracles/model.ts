@@ -4,7 +4,13 @@
  * during concurrent batches (`ownership`) other tenants' writes make exact counts unknowable, so only
  * ownership is checked: every returned id must be A's.
  */
+import type { CheckpointView } from '../model/checkpoint-view.ts';
 import type { Finding, OracleName, TenantLabel } from '../model/exchange.ts';
+import { extractIds } from '../model/extract-ids.ts';
+import type { World } from '../model/world.ts';
+import type { CampaignPlan } from '../model/plan.ts';
+import { singularize } from '../openapi/naming.ts';
+import { defineOracle, stateless, type Judged } from './oracle.ts';
 
 export type ModelQueryKind = 'list' | 'count' | 'search' | 'aggregate' | 'export';
 
@@ -107,3 +113,105 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
   }
   return findings;
 }
+
+const singular = (name: string): string => singularize(name.toLowerCase());
+
+/** Model observations of one checkpoint: exact where the model is complete, ownership otherwise. */
+export function checkpointObservations(view: CheckpointView, world: World, plan: CampaignPlan): ModelObservation[] {
+  const exact = view.completeModel;
+  const out: ModelObservation[] = [];
+  for (const l of view.lists) {
+    const obs: ModelObservation = {
+      tenant: l.tenant,
+      operationId: l.operationId,
+      kind: 'list',
+      mode: exact ? 'exact' : 'ownership',
+      exchanges: l.pages.map((p) => p.seq),
+      observedIds: l.pages.flatMap((p) => extractIds(p, l.itemsField, l.idField)),
+      resource: l.resource,
+    };
+    if (exact) obs.expectedIds = world.alive(l.tenant, l.resource).map((r) => r.id);
+    out.push(obs);
+  }
+  // Aggregates: integer fields named after a resource must equal the model's count of it.
+  for (const a of view.aggregates) {
+    const observed: Record<string, number> = {};
+    const expected: Record<string, number> = {};
+    const json = a.exchange.response?.json;
+    if (json && typeof json === 'object' && !Array.isArray(json)) {
+      for (const [name, value] of Object.entries(json)) {
+        if (typeof value !== 'number') continue;
+        const resource = [...plan.resources.keys()].find((r) => singular(r) === singular(name));
+        if (!resource) continue;
+        observed[name] = value;
+        expected[name] = world.alive(a.tenant, resource).length;
+      }
+    }
+    const obs: ModelObservation = {
+      tenant: a.tenant,
+      operationId: a.operationId,
+      kind: 'aggregate',
+      mode: exact ? 'exact' : 'ownership',
+      exchanges: [a.exchange.seq],
+    };
+    if (exact && Object.keys(expected).length > 0) {
+      obs.observedAggregates = observed;
+      obs.expectedAggregates = expected;
+    }
+    out.push(obs);
+  }
+  for (const e of view.exports) {
+    const obs: ModelObservation = {
+      tenant: e.tenant,
+      operationId: e.operationId,
+      kind: 'export',
+      mode: exact && e.resource ? 'exact' : 'ownership',
+      exchanges: [e.exchange.seq],
+      observedIds: extractIds(e.exchange, e.itemsField, e.idField),
+      ...(e.resource ? { resource: e.resource } : {}),
+    };
+    if (obs.mode === 'exact' && e.resource) obs.expectedIds = world.alive(e.tenant, e.resource).map((r) => r.id);
+    out.push(obs);
+  }
+  return out;
+}
+
+const QUERY_KIND: Readonly<Record<string, ModelQueryKind>> = { list: 'list', search: 'search', export: 'export' };
+
+export const model = defineOracle<ModelObservation>({
+  name: 'model',
+  title: 'Model agreement',
+  rule: "A list, search, aggregate or export as A returns no record another tenant owns; and at quiescent checkpoints, with fresh tenants, it returns exactly A's own live records and A's own counts.",
+  cwes: ['639', '200'],
+  controls: ['CC6.1', 'IVS-06', 'V8.4.1', 'API5:2023', 'AC-4'],
+  probes: ['list-own', 'canary-search', 'export-check', 'aggregate-check', 'foreign-cursor'],
+  checkpoint: true,
+  init: stateless,
+  gather(m, port): Judged<ModelObservation>[] {
+    if (m.kind === 'checkpoint') {
+      return checkpointObservations(m.view, port.world, port.plan).map((o) => ({
+        operationId: o.operationId,
+        relation: 'own',
+        input: o,
+      }));
+    }
+    const { step, exchange } = m;
+    const kind = QUERY_KIND[step.action];
+    if (!kind || !exchange.response || exchange.response.status >= 300) return [];
+    const idField = port.plan.resources.get(step.resource ?? '')?.idField ?? 'id';
+    const observedIds = extractIds(exchange, port.plan.byId.get(step.operationId)?.op.itemsField, idField);
+    const input: ModelObservation = {
+      tenant: step.tenant,
+      operationId: step.operationId,
+      kind,
+      mode: 'ownership',
+      exchanges: [exchange.seq],
+      observedIds,
+      ...(step.resource ? { resource: step.resource } : {}),
+    };
+    return [
+      { operationId: step.operationId, relation: exchange.relation === 'setup' ? 'own' : exchange.relation, input },
+    ];
+  },
+  judge: (observations, ctx) => checkModel(observations, { ownerOf: (v, resource) => ctx.ownerOf(v, resource) }),
+});

@@ -4,6 +4,7 @@
  * server-issued ids mapped positionally (first id seen is `#1`, …) and volatile fields masked.
  */
 import type { Exchange, Finding, TenantLabel } from '../model/exchange.ts';
+import { defineOracle } from './oracle.ts';
 import { bodyJson } from './support/http-text.ts';
 import { PositionalIdMapper, stableStringify, UUID_RE, VOLATILE_KEYS } from './support/normalise.ts';
 
@@ -81,3 +82,36 @@ export function checkNonInterference(
   }
   return findings;
 }
+
+/** A's last comparable observation of each request, and its own write count when it was made. */
+type LastSeen = Map<string, { writes: number; exchange: Exchange }>;
+
+export const nonInterference = defineOracle<NonInterferenceInput, LastSeen>({
+  name: 'non-interference',
+  title: 'Non-interference',
+  rule: 'When A repeats a read with no write of its own in between (and not inside a concurrent batch), the two answers are equal after normalisation, whatever other tenants did meanwhile.',
+  cwes: ['639', '200'],
+  controls: ['IVS-06', 'AC-4', 'SC-4'],
+  probes: ['own-call', 'list-own', 'canary-search', 'aggregate-check', 'export-check', 'interleaved'],
+  init: () => new Map(),
+  gather(m, port, lastSeen) {
+    if (m.kind !== 'exchange' || m.concurrent) return [];
+    const { step, exchange } = m;
+    if (step.method !== 'GET' || step.relation !== 'own' || step.action === 'audit' || step.action === 'read-missing')
+      return [];
+    const writes = port.world.tenant(step.tenant).writes;
+    if (writes !== m.ownWritesBefore) return [];
+    const key = `${step.tenant} ${exchange.request.path}`;
+    const previous = lastSeen.get(key);
+    lastSeen.set(key, { writes, exchange });
+    if (!previous || previous.writes !== writes) return [];
+    const input = {
+      tenant: step.tenant,
+      alone: [previous.exchange],
+      together: [exchange],
+      others: port.world.others(step.tenant),
+    };
+    return [{ operationId: exchange.operationId, relation: 'own', input }];
+  },
+  judge: (inputs) => checkNonInterference(inputs),
+});

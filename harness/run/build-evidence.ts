@@ -3,7 +3,8 @@
  * (seed, budget, tenants, requests, batches, times), coverage, findings with their minimal repro
  * and transcript lines, the negative control, the control mapping and the verdict.
  */
-import { ORACLES, type Finding, type TenantLabel } from '../model/exchange.ts';
+import type { Finding, TenantLabel } from '../model/exchange.ts';
+import { ORACLES, type OracleSet } from '../oracles/index.ts';
 import type { Step } from '../model/step.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { ApiModel } from '../openapi/api-model.ts';
@@ -34,6 +35,8 @@ export interface EvidenceContext {
   transcriptLineOf: (seq: number) => number | undefined;
   counterexampleFile?: string;
   signing?: Evidence['signing'];
+  /** The oracles the run used (default: the built-in registry). */
+  oracles?: OracleSet;
 }
 
 /** A step as a reviewer reads it: ids shown as placeholders naming the step that created them. */
@@ -92,7 +95,11 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
     ...(ctx.negativeControl.detail ? { detail: ctx.negativeControl.detail } : {}),
     oracles: ctx.negativeControl.oracles.map((o) => ({ ...o })),
   };
-  const controlMapping = buildControlMapping({ findings: evidenceFindings, coverage: coverageCells, negativeControl });
+  const registry = ctx.oracles ?? ORACLES;
+  const controlMapping = buildControlMapping(
+    { findings: evidenceFindings, coverage: coverageCells, negativeControl },
+    registry,
+  );
   let verdict = verdictOf({ findings: evidenceFindings, coverage: coverageCells, negativeControl });
   if (result.status === 'target-unusable' && verdict === 'clean') verdict = 'inconclusive';
   const partial =
@@ -124,7 +131,8 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       seed: result.seed,
       budget: { ms: ctx.budgetMs, ...(ctx.maxRuns !== undefined ? { runs: ctx.maxRuns } : {}) },
       tenants: ctx.tenants,
-      oracles: [...ORACLES],
+      oracles: registry.names,
+      oracleRules: registry.oracles.map((o) => ({ name: o.name, title: o.title, rule: o.rule })),
       requestCount: result.requests,
       interleavedBatchCount: result.batches,
       startedAt: result.startedAt.toISOString(),

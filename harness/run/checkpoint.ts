@@ -1,15 +1,18 @@
 /**
  * A quiescent point: nothing else is in flight, so every tenant's full view must equal the model
  * exactly. Each tenant walks every top-level collection to the end, reads each aggregate and
- * export, and reads its audit log; the model, audit and foreign-data oracles judge the results.
+ * export, and reads its audit log. Each page is judged as it arrives (like any exchange); the whole
+ * view is then judged by the oracles that judge checkpoints (model, audit).
  */
 import type { Exchange, TenantLabel } from '../model/exchange.ts';
+import type { AuditLogRead, CheckpointView } from '../model/checkpoint-view.ts';
+import { checkpointStep, cursorSwapStep } from '../model/checkpoint-steps.ts';
 import type { PlannedOperation } from '../model/plan.ts';
 import type { Step, StepValue } from '../model/step.ts';
 import { getPath } from '../model/resolve-step.ts';
-import { checkModel, type ModelObservation } from '../oracles/model.ts';
-import { checkAudit, type TenantAuditView } from '../oracles/audit.ts';
-import { extractIds, StepSkipped, type Executor } from './executor.ts';
+import type { Executor } from './executor.ts';
+import type { World } from '../model/world.ts';
+import type { CampaignPlan } from '../model/plan.ts';
 import { singularize } from '../openapi/naming.ts';
 import { TIME_BAND_START, widenTimeWindows } from '../model/value-source.ts';
 
@@ -23,26 +26,16 @@ export interface CheckpointOptions {
   completeModel: boolean;
 }
 
-function step(
-  tenant: TenantLabel,
-  planned: PlannedOperation,
-  action: Step['action'],
-  query: Record<string, StepValue>,
-): Step {
-  const s: Step = {
-    index: -1,
-    tenant,
-    operationId: planned.op.operationId,
-    action,
-    relation: 'own',
-    method: planned.op.method.toUpperCase(),
-    path: planned.op.path,
-    pathParams: {},
-    query,
-    headers: {},
-  };
-  if (planned.op.resource !== undefined) s.resource = planned.op.resource;
-  return s;
+/** What the checkpoint needs of a run. */
+export interface CheckpointRun {
+  executor: Executor;
+  world: World;
+  plan: CampaignPlan;
+}
+
+async function send(executor: Executor, step: Step): Promise<Exchange | undefined> {
+  const outcome = await executor.run(step);
+  return outcome.kind === 'sent' ? outcome.exchange : undefined;
 }
 
 /** Walks a collection (or audit log) to its last page; returns the exchanges. */
@@ -66,7 +59,7 @@ async function walk(
   let pageNumber = 1;
   for (let page = 0; page < MAX_PAGES; page++) {
     const sentLimit = p?.limitParam ? Number(query[p.limitParam]) : undefined;
-    const ex = await executor.run(step(tenant, planned, action, { ...query }));
+    const ex = await send(executor, checkpointStep(tenant, planned, action, { ...query }));
     if (p?.limitParam) query[p.limitParam] = 100;
     if (!ex) break;
     pages.push(ex);
@@ -89,125 +82,88 @@ async function walk(
   return pages;
 }
 
-export async function runCheckpoint(executor: Executor, options: CheckpointOptions): Promise<void> {
-  const world = executor.world;
-  const plan = executor.plan;
-  const observations: ModelObservation[] = [];
-  const auditViews: TenantAuditView[] = [];
-  try {
-    // Operation by operation, every tenant in turn: adjacent requests from different tenants are
-    // what expose state that outlives a request (a session-level SET on a pooled connection, a
-    // cache, a module-global context).
-    // Collections without a parent: every own record of the resource must come back, nothing else.
-    for (const planned of plan.collections) {
-      if (Object.keys(planned.pathResources).length > 0 || !planned.op.resource) continue;
-      const required = requiredWindowQuery(planned);
-      if (!required) continue;
-      for (const tenant of world.labels) {
-        const pages = await walk(executor, tenant, planned, 'list', options.pageSize, required);
-        if (pages.length === 0 || pages.some((p) => !p.response || p.response.status >= 300)) continue;
-        const idField = plan.resources.get(planned.op.resource)?.idField ?? 'id';
-        const observedIds = pages.flatMap((p) => extractIds(p, planned.op.itemsField, idField));
-        const obs: ModelObservation = {
-          tenant,
-          operationId: planned.op.operationId,
-          kind: 'list',
-          mode: options.completeModel ? 'exact' : 'ownership',
-          exchanges: pages.map((p) => p.seq),
-          observedIds,
-          resource: planned.op.resource,
-        };
-        if (options.completeModel) obs.expectedIds = world.alive(tenant, planned.op.resource).map((r) => r.id);
-        observations.push(obs);
-      }
-      await swapCursors(executor, planned, required, options.pageSize);
+export async function runCheckpoint(run: CheckpointRun, options: CheckpointOptions): Promise<void> {
+  const { executor, world, plan } = run;
+  const view: CheckpointView = {
+    completeModel: options.completeModel,
+    lists: [],
+    aggregates: [],
+    exports: [],
+    audits: [],
+  };
+  // Operation by operation, every tenant in turn: adjacent requests from different tenants are
+  // what expose state that outlives a request (a session-level SET on a pooled connection, a
+  // cache, a module-global context).
+  // Collections without a parent: every own record of the resource must come back, nothing else.
+  for (const planned of plan.collections) {
+    if (Object.keys(planned.pathResources).length > 0 || !planned.op.resource) continue;
+    const required = requiredWindowQuery(planned);
+    if (!required) continue;
+    for (const tenant of world.labels) {
+      const pages = await walk(executor, tenant, planned, 'list', options.pageSize, required);
+      if (pages.length === 0 || pages.some((p) => !p.response || p.response.status >= 300)) continue;
+      const idField = plan.resources.get(planned.op.resource)?.idField ?? 'id';
+      view.lists.push({
+        tenant,
+        operationId: planned.op.operationId,
+        resource: planned.op.resource,
+        pages,
+        ...(planned.op.itemsField !== undefined ? { itemsField: planned.op.itemsField } : {}),
+        idField,
+      });
     }
-    // Aggregates: integer fields named after a resource must equal the model's count of it.
-    for (const planned of plan.aggregates) {
-      if (planned.op.parameters.some((p) => p.required)) continue;
+    await swapCursors(run, planned, required, options.pageSize);
+  }
+  for (const planned of plan.aggregates) {
+    if (planned.op.parameters.some((p) => p.required)) continue;
+    for (const tenant of world.labels) {
+      const ex = await send(executor, checkpointStep(tenant, planned, 'aggregate', {}));
+      if (ex?.response && ex.response.status < 300)
+        view.aggregates.push({ tenant, operationId: planned.op.operationId, exchange: ex });
+    }
+  }
+  // Exports: one per value of an enum parameter that names a resource.
+  for (const planned of plan.exports) {
+    for (const variant of exportVariants(planned, [...plan.resources.keys()])) {
       for (const tenant of world.labels) {
-        const ex = await executor.run(step(tenant, planned, 'aggregate', {}));
+        const ex = await send(executor, checkpointStep(tenant, planned, 'export', variant.query));
         if (!ex?.response || ex.response.status >= 300) continue;
-        const observed: Record<string, number> = {};
-        const expected: Record<string, number> = {};
-        const json = ex.response.json;
-        if (json && typeof json === 'object' && !Array.isArray(json)) {
-          for (const [name, value] of Object.entries(json)) {
-            if (typeof value !== 'number') continue;
-            const resource = [...plan.resources.keys()].find((r) => singular(r) === singular(name));
-            if (!resource) continue;
-            observed[name] = value;
-            expected[name] = world.alive(tenant, resource).length;
-          }
-        }
-        const obs: ModelObservation = {
+        const idField = variant.resource ? (plan.resources.get(variant.resource)?.idField ?? 'id') : 'id';
+        view.exports.push({
           tenant,
           operationId: planned.op.operationId,
-          kind: 'aggregate',
-          mode: options.completeModel ? 'exact' : 'ownership',
-          exchanges: [ex.seq],
-        };
-        if (options.completeModel && Object.keys(expected).length > 0) {
-          obs.observedAggregates = observed;
-          obs.expectedAggregates = expected;
-        }
-        observations.push(obs);
-      }
-    }
-    // Exports: one per value of an enum parameter that names a resource.
-    for (const planned of plan.exports) {
-      for (const variant of exportVariants(planned, [...plan.resources.keys()])) {
-        for (const tenant of world.labels) {
-          const ex = await executor.run(step(tenant, planned, 'export', variant.query));
-          if (!ex?.response || ex.response.status >= 300) continue;
-          const idField = variant.resource ? (plan.resources.get(variant.resource)?.idField ?? 'id') : 'id';
-          const obs: ModelObservation = {
-            tenant,
-            operationId: planned.op.operationId,
-            kind: 'export',
-            mode: options.completeModel && variant.resource ? 'exact' : 'ownership',
-            exchanges: [ex.seq],
-            observedIds: extractIds(ex, planned.op.itemsField, idField),
-            ...(variant.resource ? { resource: variant.resource } : {}),
-          };
-          if (obs.mode === 'exact' && variant.resource)
-            obs.expectedIds = world.alive(tenant, variant.resource).map((r) => r.id);
-          observations.push(obs);
-        }
-      }
-    }
-    // The audit log, read last by every tenant, after all their other requests.
-    for (const planned of plan.audits) {
-      for (const tenant of world.labels) {
-        const made = executor.exchanges
-          .filter((e) => e.tenant === tenant && e.response && e.response.headers['x-request-id'])
-          .map((e) => ({ requestId: e.response!.headers['x-request-id']!, seq: e.seq, operationId: e.operationId }));
-        const pages = await walk(executor, tenant, planned, 'audit', options.pageSize);
-        if (pages.length === 0 || pages.some((p) => !p.response || p.response.status >= 300)) continue;
-        const complete =
-          !pages.at(-1)?.response?.json ||
-          getPath(pages.at(-1)!.response!.json, planned.op.pagination?.nextField ?? 'nextCursor') == null;
-        const logged = pages.flatMap((p) => stringsIn(p.response?.json));
-        auditViews.push({
-          tenant,
-          // Only demand completeness when the whole log was read.
-          made: complete ? made.filter((m) => !pages.some((p) => p.seq === m.seq)) : [],
-          logged,
-          logExchanges: pages.map((p) => p.seq),
-          logOperationId: planned.op.operationId,
+          exchange: ex,
+          ...(variant.resource ? { resource: variant.resource } : {}),
+          ...(planned.op.itemsField !== undefined ? { itemsField: planned.op.itemsField } : {}),
+          idField,
         });
       }
     }
-  } catch (err) {
-    if (!(err instanceof StepSkipped)) throw err;
   }
-  const modelFindings = checkModel(observations, { ownerOf: (v, resource) => executor.ownerOf(v, resource) });
-  for (const o of observations) executor.recordCoverage(o.operationId, 'model', 'own');
-  executor.findings.push(...modelFindings);
-  if (auditViews.length > 0) {
-    executor.findings.push(...checkAudit(auditViews));
-    for (const v of auditViews) executor.recordCoverage(v.logOperationId, 'audit', 'own');
+  // The audit log, read last by every tenant, after all their other requests.
+  for (const planned of plan.audits) {
+    for (const tenant of world.labels) {
+      const log = await readAuditLog(executor, tenant, planned, options.pageSize);
+      if (log) view.audits.push(log);
+    }
   }
+  await executor.judgeCheckpoint(view);
+}
+
+async function readAuditLog(
+  executor: Executor,
+  tenant: TenantLabel,
+  planned: PlannedOperation,
+  pageSize: number,
+): Promise<AuditLogRead | undefined> {
+  const requests = executor.exchanges
+    .filter((e) => e.tenant === tenant && e.response && e.response.headers['x-request-id'])
+    .map((e) => ({ requestId: e.response!.headers['x-request-id']!, seq: e.seq, operationId: e.operationId }));
+  const pages = await walk(executor, tenant, planned, 'audit', pageSize);
+  if (pages.length === 0 || pages.some((p) => !p.response || p.response.status >= 300)) return undefined;
+  const last = pages.at(-1)!.response!.json;
+  const complete = !last || getPath(last, planned.op.pagination?.nextField ?? 'nextCursor') == null;
+  return { tenant, operationId: planned.op.operationId, pages, complete, requests };
 }
 
 /**
@@ -216,27 +172,18 @@ export async function runCheckpoint(executor: Executor, options: CheckpointOptio
  * the victim's page, which the foreign-data oracle sees.
  */
 async function swapCursors(
-  executor: Executor,
+  run: CheckpointRun,
   planned: PlannedOperation,
   base: Record<string, StepValue>,
   pageSize: number,
 ): Promise<void> {
-  const p = planned.op.pagination;
-  if (p?.style !== 'cursor' || !p.param || !p.nextField) return;
-  const labels = executor.world.labels;
+  const labels = run.world.labels;
   for (const [i, tenant] of labels.entries()) {
     const victim = labels[(i + labels.length - 1) % labels.length]!;
-    const used = executor.world.tenant(victim).cursors.get(planned.op.operationId);
+    const used = run.world.tenant(victim).cursors.get(planned.op.operationId);
     if (!used || victim === tenant) continue;
-    const probe = step(tenant, planned, 'list', {
-      ...base,
-      ...(p.limitParam ? { [p.limitParam]: pageSize } : {}),
-      [p.param]: { $from: used.step, path: p.nextField },
-    });
-    probe.relation = 'foreign';
-    probe.probe = 'foreign-cursor';
-    probe.victim = victim;
-    await executor.run(probe);
+    const probe = cursorSwapStep(tenant, victim, planned, base, pageSize, used.step);
+    if (probe) await run.executor.run(probe);
   }
 }
 
@@ -256,13 +203,6 @@ function requiredWindowQuery(planned: PlannedOperation): Record<string, StepValu
   }
   widenTimeWindows(query);
   return Object.values(query).every((v) => v !== band) ? (query as Record<string, StepValue>) : undefined;
-}
-
-function stringsIn(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) stringsIn(x, out);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) stringsIn(x, out);
-  return out;
 }
 
 /** Query variants for an export: each resource-naming enum value, JSON-ish formats preferred. */

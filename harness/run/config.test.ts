@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveConfig } from './config.ts';
+import { flagsToUserConfig } from './settings.ts';
 
 describe('resolveConfig', () => {
   it('applies defaults, then the file, then flags', () => {
@@ -8,16 +9,41 @@ describe('resolveConfig', () => {
       spec: 'specs/crm.openapi.yaml',
       target: 'embedded',
       tenants: 5,
-      tenantsGiven: true,
-      budgetMs: 120_000,
+      budget: 120_000,
+      // Defaults go through the same schemas as what users write: durations in ms.
+      shrinkBudget: 20_000,
+      requestTimeout: 10_000,
+      checkpointEvery: 15_000,
       provision: 'file:creds.json',
       replays: 5,
     });
   });
 
-  it('knows when the tenant count was left to the credentials file', () => {
-    expect(resolveConfig({}, {}).tenantsGiven).toBe(false);
-    expect(resolveConfig({}, {}).tenants).toBe(4);
+  it('leaves the tenant count unset when not given (a credentials file then gives all its tenants)', () => {
+    expect(resolveConfig({}, {}).tenants).toBeUndefined();
+    expect(resolveConfig({}, flagsToUserConfig({ tenants: '3' })).tenants).toBe(3);
+  });
+
+  it('parses flag text with the settings schemas: whole numbers, durations, rates, shards', () => {
+    const c = resolveConfig(
+      {},
+      flagsToUserConfig({ seed: '7', budget: '90s', 'max-rps': '90/m', shard: '2/3', 'checkpoint-every': 'off' }),
+    );
+    expect(c).toMatchObject({
+      seed: 7,
+      budget: 90_000,
+      maxRps: 1.5,
+      shard: { index: 2, count: 3 },
+      checkpointEvery: 0,
+    });
+    expect(resolveConfig({}, flagsToUserConfig({ 'max-rps': '0.5' })).maxRps).toBe(0.5);
+    expect(() => resolveConfig({}, flagsToUserConfig({ seed: '-5' }))).toThrow(/--seed: must be a whole number from 0/);
+    expect(() => resolveConfig({}, flagsToUserConfig({ tenants: 'many' }))).toThrow(
+      /--tenants: must be a whole number/,
+    );
+    expect(() => resolveConfig({}, flagsToUserConfig({ 'max-rps': 'fast' }))).toThrow(
+      /--max-rps: "fast" is not a request rate/,
+    );
   });
 
   it('rejects settings that cannot work, naming them', () => {

@@ -3,6 +3,9 @@
  * and `counterexamples/<n>.test.ts`, a standalone vitest regression test that uses plain axios and
  * nothing of tenantproof, so a team can drop it into its own suite and keep it until the fix lands.
  */
+import { LEGACY_PROBE_NAMES, STEP_PROBES } from '../model/probe.ts';
+import { STEP_ACTIONS } from '../model/step.ts';
+import { UsageError } from '../errors.ts';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -35,9 +38,14 @@ export const counterexampleSchema = z.object({
       index: z.number().int(),
       tenant: z.string(),
       operationId: z.string(),
-      action: z.string(),
+      action: z.enum(STEP_ACTIONS),
       relation: z.enum(['own', 'foreign', 'injected', 'setup']),
-      probe: z.string().optional(),
+      // Files written before the probe vocabulary was unified use the old names.
+      probe: z
+        .string()
+        .transform((p) => LEGACY_PROBE_NAMES[p] ?? p)
+        .pipe(z.enum(STEP_PROBES))
+        .optional(),
       victim: z.string().optional(),
       resource: z.string().optional(),
       recordFrom: z.number().int().optional(),
@@ -67,12 +75,7 @@ export const counterexampleSchema = z.object({
 
 export type CounterexampleFile = z.infer<typeof counterexampleSchema>;
 
-export class CounterexampleFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CounterexampleFileError';
-  }
-}
+export class CounterexampleFileError extends UsageError {}
 
 export function parseCounterexample(text: string, file: string): CounterexampleFile {
   let json: unknown;

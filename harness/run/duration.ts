@@ -1,8 +1,8 @@
 /** Parses human durations such as `500ms`, `60s`, `2m`, `1h30m`, or a bare number of seconds. */
-export class DurationError extends Error {
+import { UsageError } from '../errors.ts';
+export class DurationError extends UsageError {
   constructor(readonly input: string) {
     super(`"${input}" is not a duration: use forms like 90s, 2m, 1h30m or 500ms`);
-    this.name = 'DurationError';
   }
 }
 

@@ -9,6 +9,8 @@ import type { Step } from '../model/step.ts';
 import { World } from '../model/world.ts';
 import { analyzeSpecFile } from '../openapi/analyze.ts';
 import { Coverage } from './coverage.ts';
+import { ORACLES } from '../oracles/index.ts';
+import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
 import { Executor } from './executor.ts';
 import { HttpClient } from './http-client.ts';
 
@@ -62,13 +64,15 @@ function createStep(): Step {
 
 describe('Executor', () => {
   it('counts a record once when an idempotent replay returns it again, and learns its canaries and unique values', async () => {
-    const world = new World(['T1', 'T2']);
     const registry = new FingerprintRegistry();
+    const world = new World(['T1', 'T2'], {}, { plan, registry });
     let seq = 0;
     const executor = new Executor({
       plan,
       world,
       registry,
+      scanner: new FingerprintScanner(registry),
+      oracles: ORACLES.oracles.map((o) => o.bind()),
       client: new HttpClient({
         baseURL: url,
         timeoutMs: 5000,

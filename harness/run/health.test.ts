@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../model/exchange.ts';
-import { HealthMonitor, TargetUnusableError } from './health.ts';
+import { HealthMonitor } from './health.ts';
 
 let seq = 0;
 function exchange(outcome: number | 'refused'): Exchange {
@@ -20,25 +20,26 @@ describe('HealthMonitor', () => {
   it('stays usable with the odd error among good answers', () => {
     const h = new HealthMonitor();
     for (let i = 0; i < 200; i++) h.observe(exchange(i % 10 === 0 ? 500 : 200));
-    expect(() => h.assertUsable()).not.toThrow();
+    expect(h.usable).toBe(true);
   });
 
   it('gives up after consecutive transport failures, naming the error', () => {
     const h = new HealthMonitor();
     for (let i = 0; i < 5; i++) h.observe(exchange('refused'));
-    expect(() => h.assertUsable()).toThrow(TargetUnusableError);
-    expect(() => h.assertUsable()).toThrow(/ECONNREFUSED/);
+    expect(h.usable).toBe(false);
+    expect(h.reason).toMatch(/ECONNREFUSED/);
   });
 
   it('gives up in a 5xx storm, naming the status', () => {
     const h = new HealthMonitor({ window: 20 });
     for (let i = 0; i < 20; i++) h.observe(exchange(503));
-    expect(() => h.assertUsable()).toThrow(/HTTP 503/);
+    expect(h.usable).toBe(false);
+    expect(h.reason).toMatch(/HTTP 503/);
   });
 
   it('does not judge before the window is full', () => {
     const h = new HealthMonitor({ window: 20 });
     for (let i = 0; i < 10; i++) h.observe(exchange(500));
-    expect(() => h.assertUsable()).not.toThrow();
+    expect(h.usable).toBe(true);
   });
 });

@@ -1,16 +1,9 @@
 /**
  * Watches the target's answers and decides when it is unusable: unreachable, timing out, or in a
  * storm of 5xx. One bad answer is data for the oracles; a window of mostly bad answers means
- * the campaign can prove nothing, and it stops with exit code 3 and a message that says why.
+ * the campaign can prove nothing: it stops, and its result says why (exit code 3).
  */
 import type { Exchange } from '../model/exchange.ts';
-
-export class TargetUnusableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TargetUnusableError';
-  }
-}
 
 export interface HealthOptions {
   /** Exchanges in the sliding window. */
@@ -57,7 +50,13 @@ export class HealthMonitor {
     }
   }
 
-  assertUsable(): void {
-    if (this.verdict) throw new TargetUnusableError(this.verdict);
+  /** Whether the target can still support a verdict. */
+  get usable(): boolean {
+    return this.verdict === undefined;
+  }
+
+  /** Why it cannot, once it cannot. */
+  get reason(): string | undefined {
+    return this.verdict;
   }
 }

@@ -176,7 +176,7 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   if (list) await ctx.runStep(list);
   const probe = buildProbeStep(ctx.builder, {
     kind: 'probe',
-    probe: 'foreign-read',
+    probe: 'cross-tenant-read',
     operationId: ops.read.op.operationId,
     tenant: 0,
     victim: 0,

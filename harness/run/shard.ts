@@ -6,7 +6,7 @@
  * Every operation still runs in every shard (a probe needs the records that other operations make).
  */
 import { createHash } from 'node:crypto';
-import { ConfigError } from './config.ts';
+import { ConfigError } from './config-error.ts';
 
 export interface Shard {
   /** 1-based. */

@@ -2,14 +2,16 @@
  * The system under test: the embedded reference CRM (started in-process, with faults if asked),
  * or a base URL that must answer before the campaign starts.
  */
-export class TargetError extends Error {
+import { TenantproofError } from '../errors.ts';
+import { EXIT } from '../exit-codes.ts';
+
+export class TargetError extends TenantproofError {
   constructor(
     message: string,
     /** `usage` for a bad request of ours (unknown fault), `unusable` for a target that does not work. */
     readonly kind: 'usage' | 'unusable',
   ) {
-    super(message);
-    this.name = 'TargetError';
+    super(message, kind === 'usage' ? EXIT.usage : EXIT.inconclusive);
   }
 }
 

@@ -3,6 +3,8 @@
  * headers that authenticate it, an opaque id, and the list of secrets evidence writers must
  * redact. `JSON.stringify` of a credential prints the secrets redacted, as a last line of defence.
  */
+import { TenantproofError } from '../errors.ts';
+import { EXIT } from '../exit-codes.ts';
 import type { TenantLabel } from '../model/exchange.ts';
 
 export const MIN_TENANTS = 2;
@@ -28,14 +30,13 @@ export type ProvisioningErrorKind =
   /** The target refused or could not be reached, or the user's provisioning function threw. */
   | 'target';
 
-export class ProvisioningError extends Error {
+export class ProvisioningError extends TenantproofError {
   constructor(
     readonly kind: ProvisioningErrorKind,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'ProvisioningError';
+    super(`provisioning failed: ${message}`, kind === 'config' ? EXIT.usage : EXIT.inconclusive, options);
   }
 }
 

@@ -15,8 +15,14 @@ import type {
   SearchResultType,
   TenantCreate,
 } from '../types.ts';
-import type { FakeCrm } from './fake-crm.ts';
 import { toIso, type PageRequest, type PageResult, type TenantData } from './tenant-data.ts';
+
+/** What the routes need of the fake CRM that serves them (FakeCrm implements it). */
+export interface RouteHost {
+  createTenant(name?: string): { tenantId: string; apiKey: string; name: string };
+  tenant(tenantId: string): TenantData;
+  readonly rateLimit: { requestsPerSecond: number; burst: number };
+}
 
 export interface RouteResult {
   status: number;
@@ -35,7 +41,7 @@ export interface RouteContext {
   body: unknown;
   /** The authenticated tenant (throws 401 for the admin route). */
   readonly tenant: TenantData;
-  fake: FakeCrm;
+  fake: RouteHost;
   operationId: OperationId;
   page<T>(list: string, fetch: (request: PageRequest) => PageResult<T>): RouteResult;
 }

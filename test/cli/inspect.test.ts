@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { main } from '../../harness/cli/inspect.ts';
-import { inspectReportSchema } from '../../harness/openapi/index.ts';
+import { inspectReportSchema } from '../../harness/cli/inspect-report.ts';
 import { CORPUS_DIR, CRM_SPEC, REPO_ROOT, fixtureSpec } from '../support/paths.ts';
 
 async function inspect(argv: string[]): Promise<{ code: number; out: string; err: string }> {

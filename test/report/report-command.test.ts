@@ -6,7 +6,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../harness/cli/report.ts';
+import { main as cli } from '../../harness/cli/main.ts';
+
+/** `tenantproof report …` in-process, through the dispatcher that reports errors. */
+const main = (args: string[]): Promise<number> => cli(['report', ...args]);
 import { writeReportFiles } from '../../harness/evidence/report/write-report.ts';
 import { renderReportPdf } from '../../harness/evidence/report/pdf.ts';
 import { ChromiumUnavailableError } from '../../harness/evidence/report/errors.ts';
@@ -84,7 +87,7 @@ describe('tenantproof report', () => {
   it('refuses to write into a sealed run folder without --out, and leaves it verifying', async () => {
     const dir = copyExample('sealed');
     await expect(main([dir])).resolves.toBe(2);
-    expect(err.join('')).toMatch(/is sealed .*--out FILE/s);
+    expect(err.join('')).toMatch(/is sealed .*--out FILE/is);
     expect(verifyRunDir(dir).ok).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ORACLES } from '../../harness/model/exchange.ts';
+import { ORACLE_NAMES } from '../../harness/oracles/index.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 
 interface JsonReport {
@@ -52,7 +52,7 @@ describe('tenantproof/vitest', () => {
       (r) => r.assertionResults,
     );
     const titles = results.map((r) => r.title);
-    for (const oracle of ORACLES) expect(titles).toContain(`${oracle}: no tenant sees or changes another's data`);
+    for (const oracle of ORACLE_NAMES) expect(titles).toContain(`${oracle}: no tenant sees or changes another's data`);
     expect(titles).toContain('the campaign reached a verdict');
     expect(titles).toContain('the negative control proved the oracles can fire');
     const failed = results.filter((r) => r.status === 'failed');

@@ -10,14 +10,8 @@ export class ChromiumUnavailableError extends EvidenceError {
     super(
       `Chromium is not available at ${executablePath} (${reason}); the PDF report was skipped. Install it with \`apt-get install chromium\` (Debian/Ubuntu), then run \`npx tenantproof report DIR --pdf\`.`,
     );
-    this.name = 'ChromiumUnavailableError';
   }
 }
 
 /** The report command was pointed at something that is not a usable run folder. */
-export class ReportInputError extends EvidenceError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportInputError';
-  }
-}
+export class ReportInputError extends EvidenceError {}

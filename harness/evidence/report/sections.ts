@@ -101,7 +101,24 @@ export function renderScopeAndMethod(e: Evidence): string {
     `<dt>started (UTC)</dt><dd>${esc(m.startedAt)}</dd>` +
     `<dt>ended (UTC)</dt><dd>${esc(m.endedAt)} <span class="muted">${esc(duration(m.startedAt, m.endedAt))}</span></dd>` +
     `<dt>partial</dt><dd>${m.partial ? `yes${m.partialReason ? `: ${esc(m.partialReason)}` : ''}` : 'no'}</dd>` +
-    `</dl>`
+    `</dl>` +
+    renderOracleRules(e)
+  );
+}
+
+/** Each oracle that ran, with its proof rule: what it had to show before it could raise a finding. */
+function renderOracleRules(e: Evidence): string {
+  const rules = e.method.oracleRules;
+  if (!rules || rules.length === 0) return '';
+  return (
+    `<h3>Oracles and their proof rules</h3><table id="oracle-rules"><thead><tr><th>oracle</th><th>a finding needs</th></tr></thead><tbody>` +
+    rules
+      .map(
+        (r) =>
+          `<tr data-oracle="${esc(r.name)}"><td><b>${esc(r.title)}</b><br><code>${esc(r.name)}</code></td><td>${esc(r.rule)}</td></tr>`,
+      )
+      .join('') +
+    `</tbody></table>`
   );
 }
 

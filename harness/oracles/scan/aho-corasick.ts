@@ -16,11 +16,11 @@
  * - Every state knows the pattern it ends (`outPattern`) and the nearest proper suffix state that
  *   ends one (`dictLink`), so overlapping and nested occurrences are all reported.
  */
+import { InternalError } from '../../errors.ts';
 
-export class EmptyPatternError extends Error {
+export class EmptyPatternError extends InternalError {
   constructor(readonly index: number) {
     super(`pattern #${index} is empty; an empty pattern matches everywhere and proves nothing`);
-    this.name = 'EmptyPatternError';
   }
 }
 

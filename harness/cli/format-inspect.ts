@@ -40,6 +40,9 @@ export function formatInspectReport(report: InspectReport): string {
     if (op.oracles.length) lines.push(`         oracles: ${op.oracles.join(', ')}`);
   }
 
+  lines.push('', 'Probes (→ the oracles that judge them)');
+  for (const p of report.probes) lines.push(`  ${p.name.padEnd(24)} → ${p.oracles.join(', ') || '—'}`);
+
   const others = report.operations.filter((o) => !o.tenantOwned);
   if (others.length) {
     lines.push('', 'Not tenant-owned (not probed)');

@@ -1,13 +1,14 @@
 /**
  * The stable, serialisable view of an ApiModel that `tenantproof inspect --json` prints: sorted
- * keys and arrays, no schemas, with a zod schema so consumers can validate it.
+ * keys and arrays, no schemas, with a zod schema so consumers can validate it. Which oracles judge
+ * each probe and operation comes from the oracle registry, as it does for `run`.
  */
 import { z } from 'zod';
-import { ORACLES } from '../model/exchange.ts';
-import { OPERATION_KINDS, type ApiModel } from './api-model.ts';
-import { PROBE_NAMES } from './probes.ts';
+import { ORACLES, type OracleSet } from '../oracles/index.ts';
+import { OPERATION_KINDS, type ApiModel } from '../openapi/api-model.ts';
+import { PROBE_DESCRIPTIONS, PROBE_NAMES } from '../model/probe.ts';
 
-export const INSPECT_REPORT_VERSION = 1;
+export const INSPECT_REPORT_VERSION = 2;
 
 const idUse = z.object({
   in: z.enum(['path', 'query', 'body']),
@@ -25,7 +26,7 @@ export const inspectOperationSchema = z.object({
   kind: z.enum(OPERATION_KINDS),
   method: z.string(),
   operationId: z.string(),
-  oracles: z.array(z.enum(ORACLES)),
+  oracles: z.array(z.string()),
   overrides: z.array(z.string()),
   pagination: z
     .object({
@@ -61,6 +62,12 @@ export const inspectReportSchema = z.object({
     }),
   ),
   operations: z.array(inspectOperationSchema),
+  /** Every oracle of the registry, with its proof rule. */
+  oracles: z.array(
+    z.object({ name: z.string(), probes: z.array(z.enum(PROBE_NAMES)), rule: z.string(), title: z.string() }),
+  ),
+  /** Every probe, and the oracles that judge it. */
+  probes: z.array(z.object({ description: z.string(), name: z.enum(PROBE_NAMES), oracles: z.array(z.string()) })),
   reportVersion: z.literal(INSPECT_REPORT_VERSION),
   resources: z.array(
     z.object({
@@ -114,7 +121,7 @@ const byOperation = (
   b: { operationId: string; method: string; path: string },
 ) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.operationId.localeCompare(b.operationId);
 
-export function buildInspectReport(model: ApiModel, displayFile: string): InspectReport {
+export function buildInspectReport(model: ApiModel, displayFile: string, oracles: OracleSet = ORACLES): InspectReport {
   const operations = model.operations
     .map((o) => ({
       consumes: o.consumes.map((u) => ({
@@ -130,7 +137,7 @@ export function buildInspectReport(model: ApiModel, displayFile: string): Inspec
       kind: o.kind,
       method: o.method,
       operationId: o.operationId,
-      oracles: [...o.oracles],
+      oracles: oracles.judging(o.probes),
       overrides: [...o.overrides],
       pagination: o.pagination
         ? {
@@ -169,6 +176,12 @@ export function buildInspectReport(model: ApiModel, displayFile: string): Inspec
       resource: e.resource,
     })),
     operations,
+    oracles: oracles.oracles.map((o) => ({ name: o.name, probes: [...o.probes], rule: o.rule, title: o.title })),
+    probes: PROBE_NAMES.map((p) => ({
+      description: PROBE_DESCRIPTIONS[p],
+      name: p,
+      oracles: oracles.forProbe(p).map((o) => o.name),
+    })),
     reportVersion: INSPECT_REPORT_VERSION,
     resources: model.resources.map((r) => ({
       collectionPath: r.collectionPath ?? null,

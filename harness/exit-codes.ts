@@ -1,0 +1,87 @@
+/**
+ * The one catalogue of process exit codes. Every command returns one of these; `--help` texts and
+ * the README's table are rendered from this module (a test checks the README against it).
+ */
+export const EXIT = {
+  /** The run reached a clean verdict (with coverage at or above the gate), or a command succeeded. */
+  clean: 0,
+  /** A confirmed isolation leak (run, merge, replay), or verification failed (verify). */
+  leak: 1,
+  /** A usage or configuration error: bad flags, a bad config file, an unusable spec. */
+  usage: 2,
+  /** The target is unusable, or the result is inconclusive. */
+  inconclusive: 3,
+  /** An internal error of tenantproof itself. */
+  internal: 4,
+  /** Interrupted by SIGINT (Ctrl-C); the evidence for what ran is still written. */
+  sigint: 130,
+  /** Interrupted by SIGTERM; the evidence for what ran is still written. */
+  sigterm: 143,
+} as const;
+
+export type ExitName = keyof typeof EXIT;
+export type ExitCode = (typeof EXIT)[ExitName];
+
+export type CommandName = 'run' | 'replay' | 'verify' | 'merge' | 'report' | 'inspect';
+
+/** What each code means for each command. Codes a command never returns are absent. */
+export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly [ExitCode, string]>>> = {
+  run: [
+    [EXIT.clean, 'clean: no isolation leak found'],
+    [EXIT.leak, 'leak: an isolation leak was found'],
+    [EXIT.usage, 'usage or configuration error'],
+    [EXIT.inconclusive, 'target unusable, or the result is inconclusive'],
+    [EXIT.internal, 'internal error of tenantproof'],
+    [EXIT.sigint, 'interrupted by SIGINT (the evidence for what ran is still written)'],
+    [EXIT.sigterm, 'interrupted by SIGTERM (the evidence for what ran is still written)'],
+  ],
+  merge: [
+    [EXIT.clean, 'clean: no shard found a leak'],
+    [EXIT.leak, 'leak found in some shard'],
+    [EXIT.usage, 'usage error, or the merge was refused'],
+    [EXIT.inconclusive, 'inconclusive (a negative control did not pass, or a shard reached no verdict)'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  replay: [
+    [EXIT.clean, 'the finding did not reproduce'],
+    [EXIT.leak, 'the finding reproduced'],
+    [EXIT.usage, 'usage error'],
+    [EXIT.inconclusive, 'target unusable'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  verify: [
+    [EXIT.clean, 'verified'],
+    [EXIT.leak, 'verification failed'],
+    [EXIT.usage, 'usage error'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  report: [
+    [EXIT.clean, 'report written'],
+    [EXIT.usage, 'usage error, or a sealed folder without --out'],
+    [EXIT.inconclusive, '--pdf asked for but Chromium is unavailable (the HTML is still written)'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  inspect: [
+    [EXIT.clean, 'ok'],
+    [EXIT.usage, 'bad flags, or an unusable spec (malformed, dangling $ref, not OpenAPI)'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+};
+
+/** The `Exit codes:` block of a command's `--help`. */
+export function exitCodesHelp(command: CommandName): string {
+  return [
+    'Exit codes:',
+    ...EXIT_MEANINGS[command].map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`),
+  ].join('\n');
+}
+
+/** The exit code of a run's verdict. */
+export function exitCodeForVerdict(verdict: 'clean' | 'leak' | 'inconclusive'): ExitCode {
+  return verdict === 'leak' ? EXIT.leak : verdict === 'inconclusive' ? EXIT.inconclusive : EXIT.clean;
+}
+
+/** The exit code of a run stopped by a signal. */
+export function exitCodeForSignal(signal: 'SIGINT' | 'SIGTERM'): ExitCode {
+  return signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+}

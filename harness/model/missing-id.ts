@@ -1,0 +1,17 @@
+/**
+ * An id that no tenant owns, shaped like a real one (a UUID, a large integer, or random text of the
+ * same length), for the twin request a cross-tenant probe is compared with. It comes from crypto
+ * randomness, not from the campaign's seed: it must be unguessable and owned by nobody, and a replay
+ * needs only its shape.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function missingIdLike(example: string): string {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(example)) return randomUUID();
+  if (/^\d+$/.test(example)) return String(Number(example) + 9_000_000 + randomInt(1_000_000));
+  let out = '';
+  for (let i = 0; i < Math.max(example.length, 12); i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * The I/O port an oracle gathers through, for one step: follow-up requests the rule needs (the
+ * probe's twin on a missing id, the victim's re-reads before and after, a re-read of what an
+ * override created). Each follow-up is built by model/follow-up-steps.ts, sent at most once per
+ * step, and judged like any exchange when it is sent.
+ */
+import type { FingerprintRegistry } from '../generate/fingerprints.ts';
+import type { Exchange, TenantLabel } from '../model/exchange.ts';
+import { createdRecordRereadStep, missingTwinStep, rereadStep } from '../model/follow-up-steps.ts';
+import type { CampaignPlan } from '../model/plan.ts';
+import type { Step } from '../model/step.ts';
+import type { World } from '../model/world.ts';
+import type { OraclePort } from '../oracles/oracle.ts';
+import type { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
+
+/** Sends a follow-up step and judges its exchange; undefined when it could not be sent. */
+export type SendFollowUp = (step: Step) => Promise<Exchange | undefined>;
+
+export interface RunFacts {
+  world: World;
+  plan: CampaignPlan;
+  registry: FingerprintRegistry;
+  scanner: FingerprintScanner;
+}
+
+export class FollowUps implements OraclePort {
+  readonly world: World;
+  readonly plan: CampaignPlan;
+  readonly registry: FingerprintRegistry;
+  readonly scanner: FingerprintScanner;
+  private readonly memo = new Map<string, Promise<Exchange | undefined>>();
+  private before: Exchange | undefined;
+  /** The victim's writes started when the probe began, and whether one was already in flight. */
+  private readonly victimWritesAtStart: number;
+  private victimWasBusy: boolean;
+
+  constructor(
+    facts: RunFacts,
+    /** The step the follow-ups are for (none at a checkpoint, which has no follow-ups). */
+    private readonly step: Step | undefined,
+    private readonly sendFollowUp: SendFollowUp,
+  ) {
+    this.world = facts.world;
+    this.plan = facts.plan;
+    this.registry = facts.registry;
+    this.scanner = facts.scanner;
+    const victim = step?.victim ? facts.world.tenant(step.victim) : undefined;
+    this.victimWritesAtStart = victim?.writesStarted ?? 0;
+    this.victimWasBusy = (victim?.writesInFlight ?? 0) > 0;
+  }
+
+  /** Takes the victim's re-read before the probe is sent. */
+  async takeVictimBefore(): Promise<void> {
+    if (this.step?.victim && this.step.recordFrom !== undefined) this.before = await this.victimReread(this.step);
+  }
+
+  victimBefore(): Exchange | undefined {
+    return this.before;
+  }
+
+  victimAfter(): Promise<Exchange | undefined> {
+    const step = this.step;
+    return this.once('victim-after', () =>
+      step?.victim && step.recordFrom !== undefined ? this.victimReread(step) : Promise.resolve(undefined),
+    );
+  }
+
+  victimBusy(): boolean {
+    const victim = this.step?.victim ? this.world.tenant(this.step.victim) : undefined;
+    if (!victim) return false;
+    this.victimWasBusy ||= victim.writesStarted !== this.victimWritesAtStart || victim.writesInFlight > 0;
+    return this.victimWasBusy;
+  }
+
+  missingTwin(): Promise<Exchange | undefined> {
+    const step = this.step;
+    return this.once('missing-twin', () => {
+      // Only a probe that got an answer has one to compare with.
+      const answered = step !== undefined && (this.world.responses.get(step.index)?.status ?? 0) > 0;
+      const twin = answered ? missingTwinStep(this.plan, this.world, step) : undefined;
+      return twin ? this.sendFollowUp(twin) : Promise.resolve(undefined);
+    });
+  }
+
+  rereadCreated(tenant: TenantLabel, relation: 'own' | 'foreign'): Promise<Exchange | undefined> {
+    const step = this.step;
+    return this.once(`created:${tenant}:${relation}`, () => {
+      const reread = step ? createdRecordRereadStep(this.plan, this.world, step, tenant, relation) : undefined;
+      return reread ? this.sendFollowUp(reread) : Promise.resolve(undefined);
+    });
+  }
+
+  private victimReread(step: Step): Promise<Exchange | undefined> {
+    const reread = rereadStep(this.plan, this.world, step, step.victim!, 'setup');
+    return reread ? this.sendFollowUp(reread) : Promise.resolve(undefined);
+  }
+
+  private once(key: string, make: () => Promise<Exchange | undefined>): Promise<Exchange | undefined> {
+    let p = this.memo.get(key);
+    if (!p) this.memo.set(key, (p = make()));
+    return p;
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * One `tenantproof run` job, after its settings are resolved:
+ *
+ *   prepareJob → tenants → runCampaign (sealed at checkpoints) → negative control → run folder
+ *
+ * It writes reports/<runId>/ (evidence, transcript, counterexamples, JUnit, SARIF, report, manifest,
+ * signed attestation) and points reports/latest at it. Problems before the campaign are thrown as
+ * TenantproofErrors (the CLI reports them); a provisioning failure during the campaign ends it with
+ * that error's exit code.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { exitCodeForSignal, exitCodeForVerdict, type ExitCode } from '../exit-codes.ts';
+import { TranscriptWriter, TRANSCRIPT_FILE } from '../evidence/index.ts';
+import type { Evidence } from '../evidence/evidence-schema.ts';
+import type { Exchange } from '../model/exchange.ts';
+import { specValueSource } from '../model/spec-value-source.ts';
+import type { NegativeControlResult } from '../oracles/negative-control.ts';
+import { ProvisioningError } from '../tenants/index.ts';
+import { buildEvidence, type EvidenceContext } from './build-evidence.ts';
+import { runCampaign } from './campaign.ts';
+import type { CampaignResult } from './campaign-types.ts';
+import { CheckpointSealer } from './checkpoint-sealer.ts';
+import { writeCounterexample } from './counterexample-file.ts';
+import { HttpClient } from './http-client.ts';
+import { prepareJob, type JobSetup } from './job-setup.ts';
+import { jobProvisioner, type JobProvisioner } from './job-provisioner.ts';
+import { pointLatest } from './latest-link.ts';
+import { runLiveNegativeControl } from './live-negative-control.ts';
+import { progressReporter, type ProgressReporter } from './progress.ts';
+import { canCarry, recordedNegativeControl } from './recorded-negative-control.ts';
+import { printSummary } from './run-summary.ts';
+import type { RunConfig } from './settings.ts';
+import { SignalGuard } from './signals.ts';
+import { writeRunFolder } from './write-run-folder.ts';
+
+/** Tenants a run provisions when the config does not say. */
+export const DEFAULT_TENANTS = 4;
+
+export interface RunOptions {
+  /** No progress lines and no summary on the terminal (errors are still told); for tenantproof/vitest. */
+  quiet?: boolean;
+}
+
+export interface RunOutcome {
+  code: ExitCode;
+  /** The run folder, when one was written. */
+  dir?: string;
+  evidence?: Evidence;
+}
+
+const SKIPPED_CONTROL: Record<string, string> = {
+  interrupted: 'the run was stopped before the negative control',
+  'target-unusable': 'the target was unusable, so the negative control did not run',
+};
+
+/** `commandLine` goes into the evidence as is: it must already be free of secrets (see recordedCommandLine). */
+export async function runJob(config: RunConfig, commandLine: string, options: RunOptions = {}): Promise<RunOutcome> {
+  const setup = await prepareJob(config);
+  const transcript = new TranscriptWriter(path.join(setup.dir, TRANSCRIPT_FILE), {
+    secrets: setup.adminToken ? [setup.adminToken] : [],
+  });
+  const tenants = jobProvisioner(config, {
+    baseUrl: setup.target.url,
+    runId: setup.runId,
+    transcript,
+    ...(setup.adminToken ? { adminToken: setup.adminToken } : {}),
+  });
+  const job = new Job(config, setup, transcript, tenants, commandLine, options);
+  return job.run();
+}
+
+class Job {
+  private readonly lineOf = new Map<number, number>();
+  private readonly signals = new SignalGuard();
+  private readonly sealer: CheckpointSealer;
+  private readonly progress: ProgressReporter;
+  private readonly client: HttpClient;
+  private snapshot: (() => CampaignResult) | undefined;
+  private carrier: Exchange | undefined;
+  private tenantCount: number;
+  private seq = 0;
+
+  constructor(
+    private readonly config: RunConfig,
+    private readonly s: JobSetup,
+    private readonly transcript: TranscriptWriter,
+    private readonly tenants: JobProvisioner,
+    private readonly commandLine: string,
+    private readonly options: RunOptions,
+  ) {
+    this.tenantCount = config.tenants ?? DEFAULT_TENANTS;
+    this.sealer = new CheckpointSealer(
+      () => this.sealCheckpoint(),
+      (m) => this.warn(m),
+    );
+    this.progress = options.quiet
+      ? { update: () => {}, done: () => {} }
+      : progressReporter(process.stderr, config.budget);
+    this.client = new HttpClient({
+      baseURL: s.target.url,
+      timeoutMs: config.requestTimeout,
+      maxBodyBytes: 8 * 1024 * 1024,
+      maxThrottleRetries: 5,
+      maxRetryAfterMs: 30_000,
+      ...(config.maxRps ? { maxRps: config.maxRps } : {}),
+    });
+  }
+
+  async run(): Promise<RunOutcome> {
+    let result: CampaignResult | undefined;
+    let control: NegativeControlResult | undefined;
+    let failure: ProvisioningError | undefined;
+    this.signals.install();
+    this.sealer.start(this.config.checkpointEvery);
+    try {
+      this.announce();
+      // Fail fast, with a clear message, on bad credentials; a credentials file sets the tenant count.
+      this.tenantCount = (await this.tenants.provision(this.tenantCount, 0)).length;
+      result = await this.campaign();
+      await this.sealer.stop();
+      if (result.status === 'clean' || result.status === 'leak') control = await this.negativeControl();
+    } catch (e) {
+      if (!(e instanceof ProvisioningError)) throw e;
+      failure = e;
+    } finally {
+      await this.sealer.stop();
+      this.progress.done();
+      this.signals.uninstall();
+      this.transcript.close();
+      this.client.close();
+      await this.s.target.close();
+    }
+    if (failure || !result) {
+      // Provisioning failed: nothing was judged, and the error says why.
+      rmSync(this.s.dir, { recursive: true, force: true });
+      throw failure;
+    }
+    return this.finish(
+      result,
+      control ?? { outcome: 'skipped', detail: SKIPPED_CONTROL[result.status] ?? '', oracles: [] },
+    );
+  }
+
+  private announce(): void {
+    const { config, s } = this;
+    const shard = config.shard
+      ? ` (shard ${config.shard.index}/${config.shard.count} of base seed ${config.seed})`
+      : '';
+    const target =
+      s.target.kind === 'embedded'
+        ? `embedded CRM${s.target.faults.length ? ` with ${s.target.faults.join(', ')}` : ''}`
+        : s.target.url;
+    process.stderr.write(
+      `tenantproof: run ${s.runId}, seed ${s.seed}${shard}, target ${target}, ${s.plan.inScope.length} operations, budget ${config.budget / 1000}s\n`,
+    );
+  }
+
+  private campaign(): Promise<CampaignResult> {
+    const { config, s } = this;
+    return runCampaign({
+      plan: s.plan,
+      values: specValueSource(s.model, s.runId),
+      client: this.client,
+      provision: this.tenants.provision,
+      freshTenants: this.tenants.fresh,
+      tenants: this.tenantCount,
+      seed: s.seed,
+      budgetMs: config.budget,
+      shrinkBudgetMs: config.shrinkBudget,
+      ...(config.runs ? { maxRuns: config.runs } : {}),
+      maxCommands: config.maxCommands,
+      maxBatch: config.concurrency,
+      lanes: config.lanes,
+      pageSize: 2,
+      replays: config.replays,
+      signal: this.signals.signal,
+      ...(s.focus ? { focus: new Set(s.focus) } : {}),
+      cleanup: config.cleanup,
+      onSnapshot: (snapshot) => {
+        this.snapshot = snapshot;
+      },
+      onExchange: (ex) => {
+        this.record(ex);
+        if (!this.carrier && canCarry(ex)) this.carrier = ex;
+      },
+      onProgress: (p) => this.progress.update(p),
+    });
+  }
+
+  private record(ex: Exchange): void {
+    this.seq = Math.max(this.seq, ex.seq);
+    this.lineOf.set(ex.seq, this.transcript.appendExchange(ex));
+  }
+
+  /** The negative control on live traffic; on a copy of a recorded response when the API has nothing to plant into. */
+  private async negativeControl(): Promise<NegativeControlResult> {
+    const { s } = this;
+    this.transcript.appendNote('negative control: begin (responses altered in-process carry x-tenantproof-planted)');
+    const live = await runLiveNegativeControl({
+      plan: s.plan,
+      values: specValueSource(s.model, s.runId),
+      client: this.client,
+      tenants: (await this.tenants.provision(2, -1)).slice(0, 2),
+      freshTenants: this.tenants.fresh,
+      seed: s.seed,
+      signal: this.signals.signal,
+      nextSeq: () => ++this.seq,
+      onExchange: (ex) => this.record(ex),
+    });
+    this.transcript.appendNote(`negative control: end, ${live.outcome}`);
+    if (live.outcome !== 'skipped') return live;
+    const recorded = recordedNegativeControl(this.carrier, this.labels());
+    const detail = `${live.detail ?? ''}; planted into a copy of a recorded response instead`.replace(/^; /, '');
+    return { ...recorded, detail };
+  }
+
+  private labels(): string[] {
+    return Array.from({ length: this.tenantCount }, (_, i) => `T${i + 1}`);
+  }
+
+  private evidenceContext(negativeControl: NegativeControlResult, counterexampleFile?: string): EvidenceContext {
+    const { config, s } = this;
+    const signalled = this.signals.signalled;
+    return {
+      runId: s.runId,
+      model: s.model,
+      plan: s.plan,
+      specFile: config.spec,
+      specSha256: s.specSha256,
+      target: s.targetRef,
+      tool: s.tool,
+      budgetMs: config.budget,
+      ...(config.runs ? { maxRuns: config.runs } : {}),
+      tenants: this.labels(),
+      concurrency: config.concurrency,
+      lanes: config.lanes,
+      ...(config.shard ? { shard: { ...config.shard, baseSeed: config.seed, focus: s.focus ?? [] } } : {}),
+      configDigest: s.digest,
+      ...(signalled ? { partialReason: `stopped by ${signalled}` } : {}),
+      negativeControl,
+      transcriptLineOf: (seq) => this.lineOf.get(seq),
+      ...(counterexampleFile ? { counterexampleFile } : {}),
+      signing: { algorithm: 'ed25519', keyFingerprint: s.key.fingerprint, keyOrigin: s.key.origin },
+    };
+  }
+
+  private async sealCheckpoint(): Promise<void> {
+    if (!this.snapshot) return;
+    const reason = `the run did not finish; this checkpoint was sealed at ${new Date().toISOString()}`;
+    const pending: NegativeControlResult = {
+      outcome: 'skipped',
+      detail: 'the negative control runs after the campaign; this checkpoint was sealed before it',
+      oracles: [],
+    };
+    await writeRunFolder({
+      ...this.folder(),
+      result: { ...this.snapshot(), reason },
+      evidence: { ...this.evidenceContext(pending), partialReason: reason },
+      final: false,
+    });
+  }
+
+  private folder() {
+    const { config, s } = this;
+    return {
+      dir: s.dir,
+      key: s.key,
+      commandLine: this.commandLine,
+      spec: { file: config.spec, sha256: s.specSha256 },
+      transcript: this.transcript,
+      warn: (m: string) => this.warn(m),
+    };
+  }
+
+  private warn(message: string): void {
+    process.stderr.write(`tenantproof: ${message}\n`);
+  }
+
+  private async finish(result: CampaignResult, control: NegativeControlResult): Promise<RunOutcome> {
+    const { config, s } = this;
+    const counterexampleFile = result.counterexample ? this.writeCounterexample(result) : undefined;
+    const context = this.evidenceContext(control, counterexampleFile);
+    const verdict = buildEvidence(result, context).verdict;
+    const code = this.exitCode(verdict, result);
+    const evidence = await writeRunFolder({
+      ...this.folder(),
+      result,
+      evidence: context,
+      final: true,
+      exitCode: code,
+      pdf: config.pdf,
+    });
+    pointLatest(path.resolve(config.out), s.runId);
+    if (!this.options.quiet)
+      printSummary(evidence, result, { dir: s.dir, code, checkpoints: this.sealer.count, fresh: this.tenants.fresh });
+    return { code, dir: s.dir, evidence };
+  }
+
+  /** A leak is a leak even when stopped; a stopped run is otherwise interrupted; an unusable target is inconclusive. */
+  private exitCode(verdict: Evidence['verdict'], result: CampaignResult): ExitCode {
+    if (verdict === 'leak') return exitCodeForVerdict('leak');
+    if (this.signals.signalled) return exitCodeForSignal(this.signals.signalled);
+    return exitCodeForVerdict(result.status === 'target-unusable' ? 'inconclusive' : verdict);
+  }
+
+  private writeCounterexample(result: CampaignResult): string {
+    const { config, s } = this;
+    const ce = result.counterexample!;
+    writeCounterexample(path.join(s.dir, 'counterexamples'), 1, {
+      runId: s.runId,
+      oracle: ce.oracle,
+      specFile: config.spec,
+      specSha256: s.specSha256,
+      target:
+        s.target.kind === 'embedded'
+          ? { kind: 'embedded', faults: s.target.faults }
+          : { kind: 'url', url: s.target.url },
+      provision: config.provision,
+      tenants: this.tenantCount,
+      seed: result.fcSeed ?? result.seed,
+      ...(result.fcPath ? { fcPath: result.fcPath } : {}),
+      commands: ce.commands,
+      steps: ce.steps,
+      findings: ce.findings,
+      ...(result.reproduction ? { reproduction: result.reproduction } : {}),
+    });
+    return 'counterexamples/1.json';
+  }
+}

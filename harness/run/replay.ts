@@ -1,0 +1,75 @@
+/**
+ * Phase 3 of a campaign, and `tenantproof replay`: the minimal counterexample's steps run again on
+ * fresh tenants. Batches run concurrently again, and references to earlier steps are renumbered,
+ * since follow-up steps may land at other indexes. A replay reproduces when the same oracle fires.
+ */
+import type { Finding, OracleName } from '../model/exchange.ts';
+import type { Step } from '../model/step.ts';
+import type { CampaignState } from './campaign-state.ts';
+import type { Counterexample } from './campaign-types.ts';
+import type { RunContext } from './run-context.ts';
+
+/** Runs recorded primary steps on a run context, then a checkpoint; returns the run's findings. */
+export async function replaySteps(ctx: RunContext, steps: readonly Step[]): Promise<Finding[]> {
+  const renumber = new Map<number, number>();
+  const remap = <T>(value: T): T => {
+    if (Array.isArray(value)) return value.map(remap) as T;
+    if (value !== null && typeof value === 'object') {
+      if ('$from' in value && typeof (value as { $from: unknown }).$from === 'number') {
+        const from = (value as { $from: number }).$from;
+        return { ...value, $from: renumber.get(from) ?? from } as T;
+      }
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, remap(v)])) as T;
+    }
+    return value;
+  };
+  const prepare = (s: Step): Step => {
+    const copy = remap(structuredClone(s));
+    if (copy.recordFrom !== undefined) copy.recordFrom = renumber.get(copy.recordFrom) ?? copy.recordFrom;
+    return copy;
+  };
+  for (let i = 0; i < steps.length;) {
+    const batch = steps[i]!.batch;
+    const group =
+      batch === undefined
+        ? [steps[i]!]
+        : steps
+            .slice(i)
+            .filter((s, k) => s.batch === batch && steps.slice(i, i + k + 1).every((x) => x.batch === batch));
+    const prepared = group.map(prepare);
+    if (group.length === 1) await ctx.runStep(prepared[0]!);
+    else
+      await ctx.runBatch(
+        prepared,
+        prepared.map((_, k) => k),
+        prepared.map(() => 0),
+      );
+    group.forEach((orig, k) => renumber.set(orig.index, prepared[k]!.index));
+    i += group.length;
+  }
+  await ctx.checkpoint();
+  return [...ctx.findings];
+}
+
+/** Whether a replay's findings reproduce the counterexample's oracle. */
+export function reproduces(findings: readonly Finding[], oracle: OracleName): boolean {
+  return findings.some((f) => f.oracle === oracle);
+}
+
+/** Replays the counterexample `state.o.replays` times on fresh tenants: how often it reproduced. */
+export async function replayCounterexample(
+  state: CampaignState,
+  counterexample: Counterexample,
+): Promise<{ reproduced: number; attempts: number }> {
+  state.phase = 'replay';
+  let reproduced = 0;
+  let attempts = 0;
+  for (let i = 0; i < state.o.replays && !state.o.signal.aborted; i++) {
+    attempts++;
+    const ctx = await state.newRun();
+    const findings = await replaySteps(ctx, counterexample.steps);
+    if (!state.stopped() && reproduces(findings, counterexample.oracle)) reproduced++;
+    await state.cleanup(ctx);
+  }
+  return { reproduced, attempts };
+}

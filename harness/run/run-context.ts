@@ -1,0 +1,169 @@
+/**
+ * One run of a campaign: fresh tenants, a fresh world model and fingerprint registry, the oracles
+ * bound for this run, and one executor. It is what fast-check's commands run against (both the
+ * model and the real system of `fc.asyncModelRun`): commands build steps against its world and send
+ * them through its executor. A run stops taking commands (`canContinue`) once an oracle raised a
+ * finding, the target became unusable, or the campaign was stopped; the commands left are skipped.
+ */
+import { FingerprintRegistry } from '../generate/fingerprints.ts';
+import type { Exchange, Finding, TenantLabel } from '../model/exchange.ts';
+import type { CommandRunner } from '../model/commands.ts';
+import type { CampaignPlan } from '../model/plan.ts';
+import type { Step } from '../model/step.ts';
+import { buildOwnStep, type StepBuilderContext } from '../model/step-builder.ts';
+import { World } from '../model/world.ts';
+import { ORACLES, type OracleSet } from '../oracles/index.ts';
+import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
+import { runCheckpoint } from './checkpoint.ts';
+import type { Coverage } from './coverage.ts';
+import { Executor } from './executor.ts';
+import type { HealthMonitor } from './health.ts';
+import type { Transport } from './http-client.ts';
+
+export interface ProvisionedTenant {
+  label: TenantLabel;
+  /** Authentication headers; secret. */
+  headers: Record<string, string>;
+  /** The tenant's id at the target, when the adapter knows it. */
+  tenantId?: string;
+}
+
+/** What a run needs of the campaign. */
+export interface RunContextOptions {
+  plan: CampaignPlan;
+  client: Transport;
+  signal: AbortSignal;
+  pageSize: number;
+  /** Whether each run gets tenants nobody used before (so exact model checks apply). */
+  freshTenants: boolean;
+  onExchange?: (exchange: Exchange) => void;
+  /** The oracles to run (default: the built-in registry). */
+  oracles?: OracleSet;
+}
+
+export interface CleanupCounts {
+  deleted: number;
+  /** Delete sent but refused (e.g. a record the API keeps once referenced). */
+  failed: number;
+  /** No delete operation in the spec for the record's resource. */
+  undeletable: number;
+}
+
+export class RunContext implements CommandRunner {
+  readonly world: World;
+  readonly registry = new FingerprintRegistry();
+  readonly executor: Executor;
+  readonly builder: StepBuilderContext;
+  /** The steps the commands sent (follow-ups excluded), for the counterexample. */
+  readonly primary: Step[] = [];
+  batches = 0;
+
+  constructor(
+    private readonly o: RunContextOptions,
+    tenants: ProvisionedTenant[],
+    coverage: Coverage,
+    nextSeq: () => number,
+    private readonly health: HealthMonitor,
+  ) {
+    const labels = tenants.map((t) => t.label);
+    this.world = new World(labels, Object.fromEntries(tenants.map((t) => [t.label, t.tenantId])), {
+      plan: o.plan,
+      registry: this.registry,
+    });
+    for (const t of tenants) if (t.tenantId) this.registry.register(t.tenantId, t.label, 'id', 'provisioning.tenantId');
+    this.executor = new Executor({
+      plan: o.plan,
+      world: this.world,
+      registry: this.registry,
+      scanner: new FingerprintScanner(this.registry),
+      oracles: (o.oracles ?? ORACLES).oracles.map((oracle) => oracle.bind()),
+      client: o.client,
+      credentials: new Map(tenants.map((t) => [t.label, t.headers])),
+      coverage,
+      onExchange: (ex) => {
+        health.observe(ex);
+        o.onExchange?.(ex);
+      },
+      signal: o.signal,
+      nextSeq,
+    });
+    this.builder = { plan: o.plan, world: this.world, labels, pageSize: o.pageSize };
+  }
+
+  get findings(): readonly Finding[] {
+    return this.executor.findings;
+  }
+
+  /** Whether the run should take its next command. */
+  canContinue(): boolean {
+    return this.findings.length === 0 && this.targetUsable();
+  }
+
+  /** Neither stopped nor failing: the run may still send requests. */
+  targetUsable(): boolean {
+    return !this.o.signal.aborted && this.health.usable;
+  }
+
+  async runStep(step: Step, options: { concurrent?: boolean } = {}): Promise<void> {
+    if (!this.targetUsable()) return;
+    const outcome = await this.executor.run(step, options);
+    if (outcome.kind === 'sent') this.primary.push(step);
+  }
+
+  async runBatch(steps: Step[], order: number[], yields: number[]): Promise<void> {
+    const batch = ++this.batches;
+    for (const s of steps) s.batch = batch;
+    await Promise.all(
+      order.map(async (pos) => {
+        const step = steps[pos]!;
+        for (let y = 0; y < (yields[pos] ?? 0); y++) await new Promise((r) => setImmediate(r));
+        await this.runStep(step, { concurrent: true });
+      }),
+    );
+  }
+
+  async checkpoint(): Promise<void> {
+    if (!this.targetUsable()) return;
+    await runCheckpoint(this, { pageSize: this.o.pageSize, completeModel: this.o.freshTenants });
+  }
+
+  get plan(): CampaignPlan {
+    return this.o.plan;
+  }
+
+  /**
+   * `--cleanup`: each tenant deletes the records it created and still has, children first, where the
+   * spec has a delete operation for them. What could not be deleted is counted, never retried.
+   */
+  async cleanup(): Promise<CleanupCounts> {
+    const counts: CleanupCounts = { deleted: 0, failed: 0, undeletable: 0 };
+    for (const [t, tenant] of this.builder.labels.entries()) {
+      const records = [...this.world.tenant(tenant).records]
+        .filter((r) => r.alive)
+        .sort((x, y) => Number(y.parent !== undefined) - Number(x.parent !== undefined) || y.createdBy - x.createdBy);
+      for (const record of records) {
+        if (!record.alive || !this.targetUsable()) continue;
+        const del = this.o.plan.deletes.find((d) => d.op.resource === record.resource);
+        const selector = this.world.alive(tenant, record.resource).indexOf(record);
+        const step = del
+          ? buildOwnStep(this.builder, {
+              kind: 'own',
+              action: 'delete',
+              operationId: del.op.operationId,
+              tenant: t,
+              selector,
+              values: { query: {}, nonce: 'tpcleanup000' },
+            })
+          : undefined;
+        if (!step) {
+          counts.undeletable++;
+          continue;
+        }
+        await this.executor.run(step);
+        if (record.alive) counts.failed++;
+        else counts.deleted++;
+      }
+    }
+    return counts;
+  }
+}
