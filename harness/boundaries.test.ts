@@ -66,7 +66,7 @@ const VOCABULARY = new Set([
 const LAYERS: Record<string, readonly string[]> = {
   openapi: [],
   generate: ['openapi'],
-  tenants: [],
+  tenants: ['openapi'],
   model: ['openapi', 'generate'],
   oracles: ['openapi', 'generate', 'model'],
   evidence: ['openapi', 'model', 'oracles'],

@@ -27,10 +27,13 @@ export type CommandName = 'run' | 'replay' | 'verify' | 'merge' | 'report' | 'in
 /** What each code means for each command. Codes a command never returns are absent. */
 export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly [ExitCode, string]>>> = {
   run: [
-    [EXIT.clean, 'clean: no isolation leak found'],
-    [EXIT.leak, 'leak: an isolation leak was found'],
+    [EXIT.clean, 'clean: no isolation leak found, with coverage at or above --min-coverage'],
+    [EXIT.leak, 'leak: at least one confirmed finding'],
     [EXIT.usage, 'usage or configuration error'],
-    [EXIT.inconclusive, 'target unusable, or the result is inconclusive'],
+    [
+      EXIT.inconclusive,
+      'target unusable, or inconclusive (only unconfirmed findings, coverage below --min-coverage, most answers throttled, or the negative control failed); the reason is printed',
+    ],
     [EXIT.internal, 'internal error of tenantproof'],
     [EXIT.sigint, 'interrupted by SIGINT (the evidence for what ran is still written)'],
     [EXIT.sigterm, 'interrupted by SIGTERM (the evidence for what ran is still written)'],

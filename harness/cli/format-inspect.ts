@@ -40,6 +40,20 @@ export function formatInspectReport(report: InspectReport): string {
     if (op.oracles.length) lines.push(`         oracles: ${op.oracles.join(', ')}`);
   }
 
+  const { scope } = report;
+  lines.push(
+    '',
+    `Scope: ${scope.crossTenant} of ${scope.tenantOwned} tenant-owned operations will be probed cross-tenant (tenantproof run sends the probes below)`,
+  );
+  for (const o of scope.operations) {
+    if (o.crossTenantProbes.length > 0) {
+      lines.push(`  ${o.operationId}: ${o.crossTenantProbes.join(', ')}`);
+      continue;
+    }
+    lines.push(`  ${o.operationId}: NOT PROBED: ${o.reason ?? 'left out'}`);
+    if (o.fix) lines.push(`      fix: ${o.fix}`);
+  }
+
   lines.push('', 'Probes (→ the oracles that judge them)');
   for (const p of report.probes) lines.push(`  ${p.name.padEnd(24)} → ${p.oracles.join(', ') || '—'}`);
 

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { ORACLES, type OracleSet } from '../oracles/index.ts';
 import { OPERATION_KINDS, type ApiModel } from '../openapi/api-model.ts';
 import { PROBE_DESCRIPTIONS, PROBE_NAMES } from '../model/probe.ts';
+import { buildPlan } from '../model/plan.ts';
+import { campaignScope } from '../model/scope.ts';
 
 export const INSPECT_REPORT_VERSION = 2;
 
@@ -69,6 +71,24 @@ export const inspectReportSchema = z.object({
   /** Every probe, and the oracles that judge it. */
   probes: z.array(z.object({ description: z.string(), name: z.enum(PROBE_NAMES), oracles: z.array(z.string()) })),
   reportVersion: z.literal(INSPECT_REPORT_VERSION),
+  /**
+   * What `run` will probe, computed by the same code (model/scope.ts): each tenant-owned operation,
+   * whether the campaign drives it, the cross-tenant probes it will send, and for one left out, why
+   * and the fix.
+   */
+  scope: z.object({
+    crossTenant: z.number().int(),
+    tenantOwned: z.number().int(),
+    operations: z.array(
+      z.object({
+        crossTenantProbes: z.array(z.string()),
+        fix: z.string().nullable(),
+        operationId: z.string(),
+        planned: z.boolean(),
+        reason: z.string().nullable(),
+      }),
+    ),
+  }),
   resources: z.array(
     z.object({
       collectionPath: z.string().nullable(),
@@ -102,6 +122,22 @@ export const inspectReportSchema = z.object({
   ),
 });
 export type InspectReport = z.infer<typeof inspectReportSchema>;
+
+function scopeOf(model: ApiModel): InspectReport['scope'] {
+  const scope = campaignScope(model, buildPlan(model));
+  const operations = scope.operations.map((o) => ({
+    crossTenantProbes: [...o.crossTenantProbes],
+    fix: o.fix ?? null,
+    operationId: o.operationId,
+    planned: o.planned,
+    reason: o.reason ?? null,
+  }));
+  return {
+    crossTenant: operations.filter((o) => o.crossTenantProbes.length > 0).length,
+    tenantOwned: operations.length,
+    operations,
+  };
+}
 
 /** Recursively sorts object keys so JSON output is byte-stable. */
 export function sortKeys(value: unknown): unknown {
@@ -183,6 +219,7 @@ export function buildInspectReport(model: ApiModel, displayFile: string, oracles
       oracles: oracles.forProbe(p).map((o) => o.name),
     })),
     reportVersion: INSPECT_REPORT_VERSION,
+    scope: scopeOf(model),
     resources: model.resources.map((r) => ({
       collectionPath: r.collectionPath ?? null,
       consumers: r.consumers,

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pae, parseEnvelope, strictBase64, type DsseEnvelope } from './dsse.ts';
 import { AttestationFormatError, SigningKeyError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
+import { DigestCache } from './file-digest.ts';
 import { ATTESTATION_FILE, listFiles } from './manifest.ts';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -124,6 +125,8 @@ export interface AttestOptions {
   predicate: TestResultPredicate;
   /** Growing files and how many of their bytes to attest (a checkpoint of a run in progress). */
   sealedPrefix?: Record<string, number>;
+  /** Digests computed for the manifest of the same sealing (so each file is read once). */
+  digests?: DigestCache;
 }
 
 export interface AttestResult {
@@ -142,14 +145,15 @@ export function writePublicKey(dir: string, key: SigningKey): void {
  */
 export function writeAttestation(dir: string, options: AttestOptions): AttestResult {
   const sealed = options.sealedPrefix ?? {};
+  const digests = options.digests ?? new DigestCache();
   const subject = listFiles(dir)
     .filter((f) => f !== ATTESTATION_FILE)
     .map((name) => {
-      const all = readFileSync(join(dir, name));
       const n = sealed[name];
+      const { sha256 } = digests.of(dir, name, n);
       return n === undefined
-        ? { name, digest: { sha256: sha256Hex(all) } }
-        : { name, digest: { sha256: sha256Hex(all.subarray(0, n)) }, annotations: { sealedBytes: n } };
+        ? { name, digest: { sha256 } }
+        : { name, digest: { sha256 }, annotations: { sealedBytes: n } };
     });
   const statement: Statement = {
     _type: STATEMENT_TYPE,

@@ -124,7 +124,7 @@ export function controlStatus(
 
 /** Inputs `buildControlMapping` reads; structurally compatible with the evidence document's parts. */
 export interface ControlFacts {
-  findings: ReadonlyArray<{ oracle: OracleName }>;
+  findings: ReadonlyArray<{ oracle: OracleName; confirmation?: string | undefined }>;
   coverage: ReadonlyArray<{ oracle: OracleName; count: number }>;
   negativeControl: { oracles: ReadonlyArray<{ oracle: OracleName; outcome: string }> };
 }
@@ -154,8 +154,47 @@ export function buildControlMapping(facts: ControlFacts, registry: OracleSet = O
 export function verdictOf(
   facts: ControlFacts & { negativeControl: { outcome: string } },
 ): 'clean' | 'leak' | 'inconclusive' {
-  if (facts.findings.length > 0) return 'leak';
-  if (facts.negativeControl.outcome !== 'passed') return 'inconclusive';
-  if (!facts.coverage.some((c) => c.count > 0)) return 'inconclusive';
-  return 'clean';
+  return verdictWithReason(facts).verdict;
+}
+
+/**
+ * The run's verdict and, when it is inconclusive, why: a LEAK needs a confirmed finding (one whose
+ * evidence proves itself, or that reproduced on replay); unconfirmed findings alone, a negative
+ * control that did not pass, nothing judged, or coverage below the gate make it INCONCLUSIVE.
+ */
+export function verdictWithReason(
+  facts: ControlFacts & {
+    negativeControl: { outcome: string };
+    /** Share of tenant-owned operations probed for isolation, and the gate (--min-coverage). */
+    coverageGate?: { ratio: number; minimum: number; detail: string };
+    /** Answers the target throttled (429), of all answers. */
+    throttling?: { answers: number; throttled: number };
+  },
+): { verdict: 'clean' | 'leak' | 'inconclusive'; reason?: string } {
+  const confirmed = facts.findings.filter((f) => f.confirmation !== 'unconfirmed');
+  if (confirmed.length > 0) return { verdict: 'leak' };
+  if (facts.findings.length > 0)
+    return {
+      verdict: 'inconclusive',
+      reason: `${facts.findings.length} unconfirmed finding(s): none proves itself (victim-owned data or a victim state change) and none reproduced on replay`,
+    };
+  if (facts.negativeControl.outcome !== 'passed')
+    return {
+      verdict: 'inconclusive',
+      reason: `the negative control ${facts.negativeControl.outcome}: the oracles were not shown to fire in this run`,
+    };
+  if (!facts.coverage.some((c) => c.count > 0)) return { verdict: 'inconclusive', reason: 'no oracle judged anything' };
+  const t = facts.throttling;
+  if (t && t.answers > 0 && t.throttled / t.answers > 0.5)
+    return {
+      verdict: 'inconclusive',
+      reason: `the target throttled ${t.throttled} of ${t.answers} answers (429): too few answers to judge; lower --max-rps (e.g. 90/m) or raise the target's limit for the test`,
+    };
+  const gate = facts.coverageGate;
+  if (gate && gate.ratio < gate.minimum)
+    return {
+      verdict: 'inconclusive',
+      reason: `coverage ${Math.round(gate.ratio * 100)}% is below --min-coverage ${Math.round(gate.minimum * 100)}%: ${gate.detail}`,
+    };
+  return { verdict: 'clean' };
 }

@@ -138,7 +138,23 @@ export const CoverageCellSchema = z.strictObject({
   relation: RelationSchema,
   count: count.describe('exchanges or observations this oracle judged for this operation and relation'),
 });
-export const CoverageSchema = z.strictObject({ cells: z.array(CoverageCellSchema) });
+export const CoverageSummarySchema = z.strictObject({
+  tenantOwned: count.describe('tenant-owned operations of the spec'),
+  probed: count.describe('of them, probed cross-tenant: at least one judged request named another tenant'),
+  ratio: z.number().min(0).max(1),
+  minimum: z.number().min(0).max(1).describe('the --min-coverage gate a CLEAN verdict needs'),
+  notProbed: z.array(
+    z.strictObject({
+      operationId: z.string(),
+      reason: z.string(),
+      fix: z.string().optional().describe('what would let the campaign probe it'),
+    }),
+  ),
+});
+export const CoverageSchema = z.strictObject({
+  cells: z.array(CoverageCellSchema),
+  summary: CoverageSummarySchema.optional(),
+});
 
 export const ReproStepSchema = z.strictObject({
   tenant: TenantLabelSchema,
@@ -152,9 +168,25 @@ export const ReproStepSchema = z.strictObject({
   concurrentWith: z.array(z.int()).optional().describe('indices of steps sent concurrently with this one'),
 });
 
+export const ProofSchema = z
+  .enum(['victim-data', 'victim-state-change', 'difference'])
+  .describe(
+    "what the finding rests on: values the victim owns came back; the victim's own re-read shows the write took effect; or an answer that differs from a twin request (confirmed only by replay)",
+  );
+export const ConfirmationSchema = z
+  .enum(['self-proving', 'replay', 'unconfirmed'])
+  .describe(
+    'confirmed by its own evidence, by reproducing on replay, or not confirmed (it cannot carry a LEAK verdict)',
+  );
+
 export const FindingSchema = z.strictObject({
   id: z.string().min(1),
   oracle: OracleSchema,
+  proof: ProofSchema.optional(),
+  confirmation: ConfirmationSchema.optional().describe(
+    'absent in evidence written before confirmation existed (read as confirmed)',
+  ),
+  probe: z.string().optional().describe('the probe the finding fired on (own-call, cross-tenant-read, …)'),
   severity: SeveritySchema,
   operationId: z.string(),
   attacker: TenantLabelSchema,
@@ -192,6 +224,16 @@ export const NegativeControlSchema = z.strictObject({
   ),
 });
 
+export const ObservationSchema = z.strictObject({
+  oracle: z.string().describe('the oracle that saw it, or `target` for how the target conformed'),
+  kind: z.string(),
+  operationId: z.string(),
+  summary: z.string(),
+  count: z.int().min(1),
+  exchanges: z.array(count),
+  transcriptLines: z.array(z.int().min(1)).optional(),
+});
+
 export const ControlSchema = z.strictObject({
   framework: z.string(),
   id: z.string(),
@@ -211,7 +253,12 @@ export const EvidenceSchema = z
     findings: z.array(FindingSchema),
     negativeControl: NegativeControlSchema,
     controlMapping: z.array(ControlSchema),
+    observations: z
+      .array(ObservationSchema)
+      .optional()
+      .describe('what limits what this run can prove, and how the target conformed; never part of the verdict'),
     verdict: VerdictSchema,
+    verdictReason: z.string().optional().describe('why an inconclusive verdict is inconclusive'),
     signing: z
       .strictObject({
         algorithm: z.literal('ed25519'),
@@ -235,6 +282,7 @@ export const EvidenceSchema = z
 
 export type Evidence = z.infer<typeof EvidenceSchema>;
 export type EvidenceFinding = z.infer<typeof FindingSchema>;
+export type EvidenceObservation = z.infer<typeof ObservationSchema>;
 export type CoverageCell = z.infer<typeof CoverageCellSchema>;
 export type NegativeControl = z.infer<typeof NegativeControlSchema>;
 export type ControlEntry = z.infer<typeof ControlSchema>;

@@ -6,6 +6,7 @@ export interface FindingExtras {
   id: string;
   repro: ReproStep[];
   reproduction: { reproduced: number; attempts: number };
+  confirmation: 'self-proving' | 'replay' | 'unconfirmed';
   /** Transcript line of an exchange seq (from `TranscriptWriter.appendExchange`'s return values). */
   transcriptLineOf: (seq: number) => number | undefined;
   counterexample?: string;
@@ -16,6 +17,9 @@ export function toEvidenceFinding(f: Finding, extras: FindingExtras): EvidenceFi
   return {
     id: extras.id,
     oracle: f.oracle,
+    proof: f.proof,
+    confirmation: extras.confirmation,
+    ...(f.probe !== undefined ? { probe: f.probe } : {}),
     severity: f.severity,
     operationId: f.operationId,
     attacker: f.attacker,

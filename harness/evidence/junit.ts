@@ -74,10 +74,15 @@ export function renderJunit(evidence: Evidence): string {
       )
         .map((c) => property('control', c, '        '))
         .join('')}      </properties>\n`;
-      if (fs.length > 0) {
+      const confirmed = fs.filter((f) => f.confirmation !== 'unconfirmed');
+      if (confirmed.length > 0) {
         sFail++;
-        const first = fs[0]!;
-        inner += `      <failure${attrs({ message: `${fs.length} finding(s): ${first.summary}`, type: `${oracle}/${first.severity}` })}>${xmlEscape(failureBody(fs))}</failure>\n`;
+        const first = confirmed[0]!;
+        inner += `      <failure${attrs({ message: `${confirmed.length} finding(s): ${first.summary}`, type: `${oracle}/${first.severity}` })}>${xmlEscape(failureBody(confirmed))}</failure>\n`;
+      } else if (fs.length > 0) {
+        // Unconfirmed findings cannot fail a build: they neither prove themselves nor reproduced.
+        sSkip++;
+        inner += `      <skipped${attrs({ message: `${fs.length} unconfirmed finding(s): ${fs[0]!.summary}` })}/>\n`;
       } else if (n === 0) {
         sSkip++;
         inner += `      <skipped${attrs({ message: `${oracle} judged nothing for ${op} in this run` })}/>\n`;

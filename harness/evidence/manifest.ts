@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { sha256Hex } from './hash.ts';
+import { DigestCache, digestFile } from './file-digest.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const ATTESTATION_FILE = 'attestation.json';
@@ -33,8 +33,7 @@ export interface Manifest {
 
 /** SHA-256 of a file, or of its first `prefixBytes` bytes. */
 export function fileSha256(path: string, prefixBytes?: number): string {
-  const bytes = readFileSync(path);
-  return sha256Hex(prefixBytes === undefined ? bytes : bytes.subarray(0, prefixBytes));
+  return digestFile(path, prefixBytes).sha256;
 }
 
 export interface ManifestProblem {
@@ -62,14 +61,14 @@ export function listFiles(dir: string): string[] {
  * `sealedPrefix` names growing files (the transcript of a run in progress) and how many of their
  * bytes this manifest seals.
  */
-export function buildManifest(dir: string, sealedPrefix: Record<string, number> = {}): Manifest {
+export function buildManifest(
+  dir: string,
+  sealedPrefix: Record<string, number> = {},
+  digests: DigestCache = new DigestCache(),
+): Manifest {
   const files = listFiles(dir)
     .filter((f) => !MANIFEST_EXCLUDED.includes(f))
-    .map((path) => {
-      const all = readFileSync(join(dir, path));
-      const bytes = sealedPrefix[path] !== undefined ? all.subarray(0, sealedPrefix[path]) : all;
-      return { path, sha256: sha256Hex(bytes), size: bytes.length };
-    });
+    .map((path) => ({ path, ...digests.of(dir, path, sealedPrefix[path]) }));
   const growing = Object.keys(sealedPrefix).sort();
   return { schemaVersion: '1.0', algorithm: 'sha256', files, ...(growing.length > 0 ? { growing } : {}) };
 }
@@ -78,8 +77,12 @@ export function serializeManifest(m: Manifest): string {
   return JSON.stringify(m, null, 2) + '\n';
 }
 
-export function writeManifest(dir: string, sealedPrefix: Record<string, number> = {}): Manifest {
-  const m = buildManifest(dir, sealedPrefix);
+export function writeManifest(
+  dir: string,
+  sealedPrefix: Record<string, number> = {},
+  digests: DigestCache = new DigestCache(),
+): Manifest {
+  const m = buildManifest(dir, sealedPrefix, digests);
   writeFileSync(join(dir, MANIFEST_FILE), serializeManifest(m));
   return m;
 }
@@ -156,15 +159,15 @@ export function checkManifest(dir: string): ManifestProblem[] {
       continue;
     }
     present.delete(e.path);
-    const bytes = readFileSync(join(dir, e.path));
     // A growing file may have been appended to after the checkpoint; its sealed prefix must match.
-    const sealed = m.growing?.includes(e.path) && bytes.length > e.size ? bytes.subarray(0, e.size) : bytes;
-    const h = sha256Hex(sealed);
+    const size = statSync(join(dir, e.path)).size;
+    const prefix = m.growing?.includes(e.path) && size > e.size ? e.size : undefined;
+    const h = digestFile(join(dir, e.path), prefix).sha256;
     if (h !== e.sha256)
       problems.push({
         file: e.path,
         kind: 'changed',
-        detail: `${e.path} has sha256 ${h}${sealed !== bytes ? ` over its first ${e.size} bytes` : ''}, manifest says ${e.sha256}`,
+        detail: `${e.path} has sha256 ${h}${prefix !== undefined ? ` over its first ${e.size} bytes` : ''}, manifest says ${e.sha256}`,
       });
   }
   for (const extra of present)

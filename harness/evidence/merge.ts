@@ -27,7 +27,8 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, wr
 import { join } from 'node:path';
 import type { Exchange, OracleName } from '../model/exchange.ts';
 import type { SigningKey, TestResultPredicate } from './attestation.ts';
-import { buildControlMapping, verdictOf } from './controls.ts';
+import { buildControlMapping, verdictWithReason } from './controls.ts';
+import { coverageGate, mergeCoverage } from './coverage-gate.ts';
 import { EvidenceError } from './errors.ts';
 import { readEvidenceFile, writeEvidenceFile } from './evidence-file.ts';
 import {
@@ -444,9 +445,21 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
   const cells = sumCoverage(all.map((e) => e.coverage.cells));
   const negativeControl = mergeNegativeControls(inputs);
   const controlMapping = buildControlMapping({ findings, coverage: cells, negativeControl });
-  let verdict = verdictOf({ findings, coverage: cells, negativeControl });
-  // A run that could not support a verdict (target unusable) cannot be outvoted by the others.
-  if (verdict === 'clean' && all.some((e) => e.verdict === 'inconclusive')) verdict = 'inconclusive';
+  const summary = mergeCoverage(all.map((e) => e.coverage.summary));
+  const observations = all.flatMap((e) => e.observations ?? []).map((o) => structuredClone(o));
+  let { verdict, reason: verdictReason } = verdictWithReason({
+    findings,
+    coverage: cells,
+    negativeControl,
+    ...(summary ? { coverageGate: coverageGate(summary) } : {}),
+  });
+  // A run that could not support a verdict (target unusable) cannot be outvoted by the others; a
+  // run short of coverage can (the merged coverage is the union of the runs').
+  const blocking = all.find((e) => e.verdict === 'inconclusive' && !/^coverage /.test(e.verdictReason ?? ''));
+  if (verdict === 'clean' && blocking) {
+    verdict = 'inconclusive';
+    verdictReason = `run ${blocking.runId} is inconclusive${blocking.verdictReason ? `: ${blocking.verdictReason}` : ''}`;
+  }
 
   const reasons: string[] = [];
   for (const i of inputs)
@@ -531,7 +544,7 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
         shards,
       },
     },
-    coverage: { cells },
+    coverage: { cells, ...(summary ? { summary } : {}) },
     findings,
     negativeControl,
     controlMapping: controlMapping.map((c) => ({
@@ -542,7 +555,9 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
       oracles: [...c.oracles],
       status: c.status,
     })),
+    ...(observations.length > 0 ? { observations } : {}),
     verdict,
+    ...(verdictReason ? { verdictReason } : {}),
     ...(options.signing ? { signing: { ...options.signing } } : {}),
   };
   return evidence;

@@ -158,7 +158,8 @@ export function renderSarif(evidence: Evidence, options: SarifOptions): Record<s
       ruleId: f.oracle,
       ruleIndex: oracles.indexOf(f.oracle),
       kind: 'fail',
-      level: LEVEL[f.severity],
+      // An unconfirmed finding is a note: it cannot carry a LEAK verdict.
+      level: f.confirmation === 'unconfirmed' ? 'note' : LEVEL[f.severity],
       message: { text: f.summary },
       locations: [
         {
@@ -188,6 +189,8 @@ export function renderSarif(evidence: Evidence, options: SarifOptions): Record<s
       properties: {
         findingId: f.id,
         severity: f.severity,
+        confirmation: f.confirmation ?? 'self-proving',
+        ...(f.proof ? { proof: f.proof } : {}),
         'security-severity': SECURITY_SEVERITY[f.severity],
         attacker: f.attacker,
         ...(f.victim ? { victim: f.victim } : {}),

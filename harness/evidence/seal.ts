@@ -3,6 +3,7 @@
  * every file including the key), then the signed attestation (whose subjects include the manifest).
  */
 import { writeAttestation, writePublicKey, type SigningKey, type TestResultPredicate } from './attestation.ts';
+import { DigestCache, type KnownDigests } from './file-digest.ts';
 import { writeManifest, type Manifest } from './manifest.ts';
 
 export interface SealResult {
@@ -14,15 +15,18 @@ export interface SealResult {
 /**
  * `sealedPrefix` is for a checkpoint of a run still in progress: the transcript keeps growing, so
  * the seal covers its first N bytes (see Manifest.growing). The final seal passes nothing.
+ * `known` gives digests already computed (the transcript writer's running digest).
  */
 export function sealRunDir(
   dir: string,
   key: SigningKey,
   predicate: TestResultPredicate,
   sealedPrefix: Record<string, number> = {},
+  known: KnownDigests = {},
 ): SealResult {
   writePublicKey(dir, key);
-  const manifest = writeManifest(dir, sealedPrefix);
-  const { keyFingerprint } = writeAttestation(dir, { key, predicate, sealedPrefix });
+  const digests = new DigestCache(known);
+  const manifest = writeManifest(dir, sealedPrefix, digests);
+  const { keyFingerprint } = writeAttestation(dir, { key, predicate, sealedPrefix, digests });
   return { manifest, keyFingerprint };
 }

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex, ZERO_HASH } from './hash.ts';
@@ -40,7 +41,8 @@ describe('transcript', () => {
     const l3 = lines[2]!;
     if (l1.type !== 'exchange' || l3.type !== 'exchange') throw new Error('expected exchanges');
     expect(l1.exchange.request.headers['x-admin-token']).toMatch(/^hmac-sha256:[0-9a-f]{16}$/);
-    const keyTag = (l1.exchange.response!.json as { apiKey: string }).apiKey;
+    const keyTag = (JSON.parse(l1.exchange.response!.bodyText) as { apiKey: string }).apiKey;
+    expect(l1.exchange.response).not.toHaveProperty('json');
     expect(keyTag).toMatch(/^hmac-sha256:[0-9a-f]{16}$/);
     // The same key in a later Authorization header hashes to the same tag, so a reviewer can correlate.
     expect(l3.exchange.request.headers['authorization']).toBe(`Bearer ${keyTag}`);
@@ -152,5 +154,31 @@ describe('transcript', () => {
       }),
       { seed: 777, numRuns: 100 },
     );
+  });
+  it('keeps a running digest of what it wrote, equal to the file, and continues it when reopened', () => {
+    const { file, t } = write();
+    t.appendNote('a note');
+    const whole = readFileSync(file);
+    expect(t.digest()).toEqual({ sha256: createHash('sha256').update(whole).digest('hex'), size: whole.length });
+    t.close();
+    const again = new TranscriptWriter(file);
+    again.appendNote('after resume');
+    const grown = readFileSync(file);
+    expect(again.digest()).toEqual({ sha256: createHash('sha256').update(grown).digest('hex'), size: grown.length });
+    again.close();
+  });
+
+  it('reads back only the exchanges asked for, redacted as written, with their line numbers', () => {
+    const { file, t } = write();
+    t.appendNote('between');
+    const back = t.readExchanges([3, 2, 42, 2]);
+    expect([...back.keys()]).toEqual([3, 2]);
+    const onDisk = readTranscript(file).filter((l) => l.type === 'exchange');
+    for (const seq of [2, 3]) {
+      const line = onDisk.find((l) => l.type === 'exchange' && l.exchange.seq === seq)!;
+      expect(back.get(seq)).toEqual({ ...(line.type === 'exchange' ? line.exchange : {}), transcriptLine: line.line });
+    }
+    expect(JSON.stringify([...back.values()])).not.toContain(API_KEY_T2);
+    t.close();
   });
 });

@@ -4,14 +4,17 @@
  * - Each line is written with a synchronous `fs.writeSync` on an append-only descriptor, so a crash
  *   loses at most the line being written (optionally `fsync` per line for power loss).
  * - Secrets are redacted before anything is written (see `redact.ts`).
+ * - A response body is written once, as `bodyText` (its parsed form is left out).
  * - Each line carries `line` (1-based) and `prev`, the SHA-256 (hex) of the previous line's bytes
  *   without its newline (64 zeros for the first line). Editing, inserting, reordering or deleting a
  *   line breaks the chain at the next line. (Removing the *last* line keeps the chain valid: the
  *   manifest and the attestation cover that.)
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import type { Exchange } from '../model/exchange.ts';
 import { TranscriptClosedError } from './errors.ts';
+import type { FileDigest } from './file-digest.ts';
 import { sha256Hex, ZERO_HASH } from './hash.ts';
 import { Redactor } from './redact.ts';
 
@@ -39,6 +42,10 @@ export class TranscriptWriter {
   private prev = ZERO_HASH;
   private count = 0;
   private bytes = 0;
+  /** SHA-256 of every byte written so far: a checkpoint seal reads it instead of the file. */
+  private readonly running: Hash = createHash('sha256');
+  /** Where each exchange's line is, by seq: the lines findings cite are read back by offset. */
+  private readonly where = new Map<number, { offset: number; length: number }>();
   readonly redactor: Redactor;
   private readonly fsync: boolean;
   private readonly now: () => Date;
@@ -60,6 +67,7 @@ export class TranscriptWriter {
     if (existsSync(file)) {
       const existing = readFileSync(file);
       this.bytes = existing.length;
+      this.running.update(existing);
       const lines = splitLines(existing);
       const last = lines.at(-1);
       if (last) {
@@ -83,9 +91,39 @@ export class TranscriptWriter {
     return this.bytes;
   }
 
+  /** SHA-256 and size of the bytes written so far (a complete-line prefix of the file). */
+  digest(): FileDigest {
+    return { sha256: this.running.copy().digest('hex'), size: this.bytes };
+  }
+
   /** Appends an exchange (redacted) and returns its 1-based line number. */
   appendExchange(exchange: Exchange): number {
-    return this.append({ type: 'exchange', exchange: this.redactExchange(exchange) });
+    const offset = this.bytes;
+    const line = this.append({ type: 'exchange', exchange: this.redactExchange(exchange) });
+    this.where.set(exchange.seq, { offset, length: this.bytes - offset - 1 });
+    return line;
+  }
+
+  /**
+   * The exchanges with these seqs, as written (redacted), with their line numbers; read back from
+   * the file by offset, so the cost is that of the lines asked for, not of the transcript.
+   */
+  readExchanges(seqs: Iterable<number>): Map<number, Exchange> {
+    const out = new Map<number, Exchange>();
+    const fd = openSync(this.file, 'r');
+    try {
+      for (const seq of seqs) {
+        const at = this.where.get(seq);
+        if (!at || out.has(seq)) continue;
+        const buf = Buffer.allocUnsafe(at.length);
+        readSync(fd, buf, 0, at.length, at.offset);
+        const l = JSON.parse(buf.toString('utf8')) as TranscriptLine;
+        if (l.type === 'exchange') out.set(seq, { ...l.exchange, transcriptLine: l.line });
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return out;
   }
 
   appendNote(note: string, data?: Record<string, unknown>): number {
@@ -111,6 +149,7 @@ export class TranscriptWriter {
     while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
     if (this.fsync) fsyncSync(this.fd);
     this.prev = sha256Hex(bytes.subarray(0, bytes.length - 1));
+    this.running.update(bytes);
     this.count = line;
     this.bytes += bytes.length;
     return line;
@@ -138,12 +177,10 @@ export class TranscriptWriter {
       },
     };
     if (ex.response) {
-      out.response = {
-        ...ex.response,
-        headers: resHeaders!,
-        bodyText: r.redactString(ex.response.bodyText),
-        ...(ex.response.json !== undefined ? { json: r.redactValue(ex.response.json) } : {}),
-      };
+      // The body is written once, as the text that came over the wire: its parsed form (`json`)
+      // would double the transcript, and a reader parses `bodyText` when it needs it.
+      const { json: _parsed, ...response } = ex.response;
+      out.response = { ...response, headers: resHeaders!, bodyText: r.redactString(ex.response.bodyText) };
     }
     if (ex.error) out.error = { code: ex.error.code, message: r.redactString(ex.error.message) };
     return out;

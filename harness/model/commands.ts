@@ -15,6 +15,7 @@ import type {
 } from './command-spec.ts';
 import { describeSpec } from './command-spec.ts';
 import type { CampaignPlan, PlannedOperation } from './plan.ts';
+import { commandMenu } from './command-menu.ts';
 import type { StepProbe } from './probe.ts';
 import type { Step } from './step.ts';
 import { buildOwnStep, buildProbeStep, type StepBuilderContext } from './step-builder.ts';
@@ -164,60 +165,14 @@ function probe(
 export function singleCommandArbitraries(
   o: CommandOptions,
 ): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] {
-  const p = o.plan;
-  const menu: { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] = [];
-  const add = (arbitrary: fc.Arbitrary<CommandSpec>, weight: number, planned: PlannedOperation): void => {
-    menu.push({
-      arbitrary,
-      weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight,
-      operationId: planned.op.operationId,
-    });
-  };
-  // A probe runs only where spec analysis says it applies (x-tenantproof-skip-probes removes it there).
-  const skip = (planned: PlannedOperation, k: StepProbe): boolean =>
-    o.skipProbes?.has(k) === true || !planned.op.probes.includes(k);
-
-  for (const c of p.creates) {
-    add(own(c, 'create', o), 8, c);
-    const consumesBody = c.op.consumes.some((u) => u.in === 'body');
-    if ((consumesBody || c.op.parent) && !skip(c, 'foreign-reference'))
-      add(probe(c, 'foreign-reference', o, true), 2, c);
-    if (c.op.idempotencyHeader && !skip(c, 'foreign-idempotency-key'))
-      add(probe(c, 'foreign-idempotency-key', o, false), 1, c);
-    if (!skip(c, 'foreign-unique-value')) add(probe(c, 'foreign-unique-value', o, true), 1, c);
-    if (c.op.requestBody && !skip(c, 'body-injection')) add(probe(c, 'body-injection', o, true), 1, c);
-    if (!skip(c, 'header-injection')) add(probe(c, 'header-injection', o, true), 1, c);
-  }
-  for (const r of p.reads) {
-    add(own(r, 'read', o), 2, r);
-    if (!skip(r, 'cross-tenant-read')) add(probe(r, 'cross-tenant-read', o, false), 4, r);
-    if (!skip(r, 'query-injection')) add(probe(r, 'query-injection', o, false), 1, r);
-  }
-  for (const u of p.updates) {
-    add(own(u, 'update', o), 2, u);
-    if (!skip(u, 'cross-tenant-update')) add(probe(u, 'cross-tenant-update', o, true), 3, u);
-  }
-  for (const d of p.deletes) {
-    add(own(d, 'delete', o), 1, d);
-    if (!skip(d, 'cross-tenant-delete')) add(probe(d, 'cross-tenant-delete', o, false), 3, d);
-  }
-  for (const a of p.actions) {
-    add(own(a, 'action', o), 1, a);
-    if (a.op.resource && !skip(a, 'cross-tenant-action'))
-      add(probe(a, 'cross-tenant-action', o, a.op.requestBody !== undefined), 1, a);
-  }
-  for (const c of p.collections) {
-    add(own(c, 'list', o, c.op.searchParam ? ['own-canary', 'victim-canary', 'broad'] : undefined), 2, c);
-    if (c.op.pagination?.style === 'cursor' && !skip(c, 'foreign-cursor'))
-      add(probe(c, 'foreign-cursor', o, false), 1, c);
-    if (!skip(c, 'header-injection')) add(probe(c, 'header-injection', o, false), 1, c);
-    if (!skip(c, 'query-injection')) add(probe(c, 'query-injection', o, false), 1, c);
-  }
-  for (const s of p.searches) add(own(s, 'search', o, ['own-canary', 'victim-canary', 'broad']), 4, s);
-  for (const a of p.aggregates) add(own(a, 'aggregate', o), 2, a);
-  for (const e of p.exports) add(own(e, 'export', o), 2, e);
-  for (const s of p.singletons) add(own(s, 'singleton', o), 1, s);
-  return menu;
+  return commandMenu(o.plan, o.skipProbes).map(({ planned, command, weight }) => ({
+    arbitrary:
+      command.kind === 'own'
+        ? own(planned, command.action, o, command.queryModes)
+        : probe(planned, command.probe, o, command.withBody),
+    weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight,
+    operationId: planned.op.operationId,
+  }));
 }
 
 function batchArbitrary(single: fc.Arbitrary<CommandSpec>, o: CommandOptions): fc.Arbitrary<CommandSpec> {

@@ -3,6 +3,8 @@
  * raised by an oracle. Every module of the harness (model, oracles, run, evidence) speaks these.
  */
 
+import type { ProbeName } from './probe.ts';
+
 /** A pseudonymous tenant label such as `T1`. Real tenant ids and credentials never appear in evidence. */
 export type TenantLabel = string;
 
@@ -38,6 +40,8 @@ export interface RecordedResponse {
   /** Parsed JSON when the body is JSON, else undefined. */
   json?: unknown;
   truncated?: boolean;
+  /** Conformance notes on the answer itself (`JSON labelled text/html`, `labelled JSON but does not parse`). */
+  notes?: string[];
   durationMs: number;
 }
 
@@ -71,8 +75,24 @@ export type CoverageRelation = 'own' | 'foreign' | 'injected';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
+/**
+ * What makes a finding a proven difference (README: verdict rules):
+ * - `victim-data`: values the victim owns came back to the attacker (self-proving);
+ * - `victim-state-change`: the victim's own re-read shows the attacker's write took effect (self-proving);
+ * - `difference`: the answer differs from a twin request (an id that exists nowhere, a fresh value)
+ *   or from the model; confirmed only when it reproduces on replay.
+ */
+export type Proof = 'victim-data' | 'victim-state-change' | 'difference';
+
+/** Proof kinds that prove themselves, with no replay. */
+export const SELF_PROVING: readonly Proof[] = ['victim-data', 'victim-state-change'];
+
 export interface Finding {
   oracle: OracleName;
+  /** What the finding rests on. */
+  proof: Proof;
+  /** The probe of the exchange it fired on (set by the executor when the oracle did not). */
+  probe?: ProbeName;
   severity: Severity;
   operationId: string;
   attacker: TenantLabel;
@@ -83,5 +103,19 @@ export interface Finding {
   /** Oracle-specific evidence: which fingerprint appeared where, which state changed. */
   evidence: Record<string, unknown>;
   /** `seq` of the exchanges that prove the finding. */
+  exchanges: number[];
+}
+
+/**
+ * Something an oracle saw that is not a finding: a behaviour that limits what a run can prove
+ * ("answers 2xx for ids it does not hold"), or a conformance note ("JSON labelled text/html").
+ * Listed in the evidence under limitations, never in the verdict.
+ */
+export interface Observation {
+  oracle: OracleName;
+  kind: string;
+  operationId: string;
+  summary: string;
+  /** An exchange that shows it. */
   exchanges: number[];
 }

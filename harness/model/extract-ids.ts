@@ -1,6 +1,27 @@
-/** Ids of the records in a list, search or export response (JSON envelope or array, NDJSON, CSV). */
+/**
+ * Ids of the records in a list, search or export response (JSON envelope or array, NDJSON, CSV),
+ * and the items of a list whose spec does not say where they are.
+ */
 import type { Exchange } from './exchange.ts';
-import { getPath } from './resolve-step.ts';
+import { getPath } from './json-path.ts';
+
+const ITEM_KEYS = ['data', 'items', 'results', 'records', 'rows', 'entries', 'list', 'content'];
+
+/**
+ * The array of items in a list body: at `itemsField` when the spec says where, else (a spec with
+ * no response schema) the body itself when it is an array, or its one array of objects, preferring
+ * the usual names (`data`, `items`, `results`, …).
+ */
+export function itemsOf(json: unknown, itemsField: string | undefined): unknown {
+  if (itemsField !== undefined) return getPath(json, itemsField);
+  if (Array.isArray(json)) return json;
+  if (!json || typeof json !== 'object') return undefined;
+  const arrays = Object.entries(json as Record<string, unknown>).filter(
+    ([, v]) => Array.isArray(v) && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x)),
+  );
+  return (arrays.find(([k]) => ITEM_KEYS.includes(k.toLowerCase())) ??
+    (arrays.length === 1 ? arrays[0] : undefined))?.[1];
+}
 
 export function extractIds(exchange: Exchange, itemsField: string | undefined, idField: string): string[] {
   const res = exchange.response;
@@ -22,7 +43,7 @@ export function extractIds(exchange: Exchange, itemsField: string | undefined, i
     const idCol = cols.indexOf(idField);
     if (idCol >= 0) for (const line of lines) if (line) rows.push({ [idField]: line.split(',')[idCol] });
   } else {
-    const items = getPath(res.json, itemsField ?? '');
+    const items = itemsOf(res.json, itemsField);
     if (Array.isArray(items)) rows.push(...items);
   }
   const ids: string[] = [];

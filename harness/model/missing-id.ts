@@ -15,3 +15,27 @@ export function missingIdLike(example: string): string {
   for (let i = 0; i < Math.max(example.length, 12); i++) out += ALPHABET[randomInt(ALPHABET.length)];
   return out;
 }
+
+/**
+ * A fresh value shaped exactly like `example` (for a unique-value twin), so that it passes the same
+ * validation: each letter becomes a random letter of the same case, each digit a random digit, and
+ * everything else (punctuation, an email's domain) stays. A value of 8 or more characters then
+ * collides with nothing.
+ */
+export function freshLike(example: string): string {
+  const at = example.lastIndexOf('@');
+  const [local, rest] = at > 0 ? [example.slice(0, at), example.slice(at)] : [example, ''];
+  const pick = (chars: string): string => chars[randomInt(chars.length)]!;
+  const fresh = [...local]
+    .map((c) =>
+      /[a-z]/.test(c)
+        ? pick('abcdefghijklmnopqrstuvwxyz')
+        : /[A-Z]/.test(c)
+          ? pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+          : /[0-9]/.test(c)
+            ? pick('0123456789')
+            : c,
+    )
+    .join('');
+  return fresh === local ? `${local}x${rest}` : fresh + rest;
+}

@@ -24,7 +24,14 @@ export interface CampaignPlan {
   audits: PlannedOperation[];
   singletons: PlannedOperation[];
   inScope: PlannedOperation[];
-  outOfScope: { operationId: string; method: string; path: string; reason: string }[];
+  outOfScope: {
+    operationId: string;
+    method: string;
+    path: string;
+    tenantOwned: boolean;
+    reason: string;
+    fix?: string;
+  }[];
   resources: Map<string, ResourceInfo>;
   byId: Map<string, PlannedOperation>;
 }
@@ -56,15 +63,28 @@ export function buildPlan(model: ApiModel): CampaignPlan {
   );
 
   for (const op of model.operations) {
-    const out = (reason: string): void => {
-      plan.outOfScope.push({ operationId: op.operationId, method: op.method.toUpperCase(), path: op.path, reason });
+    const out = (reason: string, fix?: string): void => {
+      plan.outOfScope.push({
+        operationId: op.operationId,
+        method: op.method.toUpperCase(),
+        path: op.path,
+        tenantOwned: op.tenantOwned,
+        reason,
+        ...(fix ? { fix } : {}),
+      });
     };
     if (!op.tenantOwned) {
-      out(`not tenant-owned: ${op.tenantOwnedReason}`);
+      out(
+        `not tenant-owned: ${op.tenantOwnedReason}`,
+        'if a tenant calls it with its own credentials, add `x-tenantproof-tenant-owned: true` to the operation',
+      );
       continue;
     }
     if (op.kind === 'unclassified') {
-      out(`unclassified: ${op.reason ?? 'no rule matched'}`);
+      out(
+        `unclassified: ${op.reason ?? 'no rule matched'}`,
+        'say what it is: `x-tenantproof-kind: collection | create | item | action | search | aggregate | export | audit` on the operation',
+      );
       continue;
     }
     if (op.requestBody && !/json/i.test(op.requestBody.contentType)) {
@@ -72,21 +92,27 @@ export function buildPlan(model: ApiModel): CampaignPlan {
       continue;
     }
     const pathResources: Record<string, string> = {};
-    let missing: string | undefined;
+    let missing: { reason: string; fix: string } | undefined;
     for (const name of pathParams(op)) {
       const use = op.consumes.find((c) => c.in === 'path' && c.name === name);
       if (!use) {
-        missing = `path parameter {${name}} does not take the id of any known resource`;
+        missing = {
+          reason: `path parameter {${name}} does not take the id of any known resource`,
+          fix: `name the resource it takes: \`x-tenantproof-resource: <resource>\` on the parameter {${name}}`,
+        };
         break;
       }
       if (!producible.has(use.resource)) {
-        missing = `path parameter {${name}} takes a ${use.resource} id, and no tenant-owned operation creates ${use.resource}`;
+        missing = {
+          reason: `path parameter {${name}} takes a ${use.resource} id, and no tenant-owned operation creates ${use.resource}`,
+          fix: `mark the operation that creates a ${use.resource}: \`x-tenantproof-produces: ${use.resource}\` (and \`x-tenantproof-id-field\` if the id is not \`id\`), or add a response schema with an id to it`,
+        };
         break;
       }
       pathResources[name] = use.resource;
     }
     if (missing) {
-      out(missing);
+      out(missing.reason, missing.fix);
       continue;
     }
     const planned: PlannedOperation = { op, pathResources };

@@ -4,7 +4,7 @@
  */
 import { InternalError } from '../errors.ts';
 import type { Step, StepValue, TenantIdRef, ValueRef } from './step.ts';
-import { getPath } from './json-path.ts';
+import { getPath, idFromLocation, LOCATION_ID_PATH } from './json-path.ts';
 import type { World } from './world.ts';
 
 export { getPath, joinPath } from './json-path.ts';
@@ -43,9 +43,12 @@ export function isTenantIdRef(v: unknown): v is TenantIdRef {
 export function resolveValue(value: StepValue, world: World, stepIndex: number): unknown {
   if (isValueRef(value)) {
     const response = world.responses.get(value.$from);
-    const found = value.path.startsWith('header:')
-      ? response?.headers[value.path.slice('header:'.length).toLowerCase()]
-      : getPath(response?.json, value.path);
+    const found =
+      value.path === LOCATION_ID_PATH
+        ? idFromLocation(response?.headers['location'])
+        : value.path.startsWith('header:')
+          ? response?.headers[value.path.slice('header:'.length).toLowerCase()]
+          : getPath(response?.json, value.path);
     if (found === undefined || found === null) throw new UnresolvedReferenceError(stepIndex, value);
     return found;
   }

@@ -4,13 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSpecFile } from '../openapi/analyze.ts';
 import type { GeneratedValues } from './command-spec.ts';
 import { buildPlan, type CampaignPlan } from './plan.ts';
-import {
-  buildOwnStep,
-  buildProbeStep,
-  CANARY_PREFIX,
-  TENANT_OVERRIDE_HEADER,
-  type StepBuilderContext,
-} from './step-builder.ts';
+import { buildOwnStep, buildProbeStep, CANARY_PREFIX, type StepBuilderContext } from './step-builder.ts';
 import { World } from './world.ts';
 
 const spec = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'specs', 'crm.openapi.yaml');
@@ -143,7 +137,8 @@ describe('step builder', () => {
       selector: 0,
       values: values(),
     })!;
-    expect(s.headers[TENANT_OVERRIDE_HEADER]).toEqual({ $tenantId: 'T2' });
+    expect(s.headers['X-Tenant-Id']).toEqual({ $tenantId: 'T2' });
+    expect(s.override?.vector).toBe('header');
     expect(s.relation).toBe('injected');
   });
 

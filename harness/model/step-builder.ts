@@ -13,11 +13,9 @@ import type { CampaignPlan, PlannedOperation } from './plan.ts';
 import type { Step, StepValue, ValueRef } from './step.ts';
 import type { RecordState, World } from './world.ts';
 import { INJECTION_PROBES } from './probe.ts';
+import { applyOverride, fillOwnTenantFields } from './tenant-field-steps.ts';
+import type { TenantField } from '../openapi/tenant-fields.ts';
 
-/** Header and query names a careless server might take a tenant from. */
-export const TENANT_OVERRIDE_HEADER = 'X-Tenant-Id';
-export const TENANT_OVERRIDE_QUERY = ['tenant_id', 'tenantId'] as const;
-export const TENANT_OVERRIDE_BODY = ['tenantId', 'tenant_id'] as const;
 /** The prefix every canary starts with; searching for it must return only the caller's records. */
 export const CANARY_PREFIX = 'tp';
 
@@ -27,6 +25,8 @@ export interface StepBuilderContext {
   labels: readonly TenantLabel[];
   /** Page size used for list steps, small so that pagination (and cursors) are exercised. */
   pageSize: number;
+  /** Tenant fields to override beyond the spec's and the defaults (config `tenantFields`, JWT claim names). */
+  tenantFields?: readonly TenantField[];
 }
 
 function refTo(record: RecordState): ValueRef {
@@ -66,6 +66,15 @@ function probeTarget(planned: PlannedOperation, probe: ProbeCommandSpec['probe']
       return undefined;
   }
 }
+
+/** The action an own step of each kind is (items have their own item action). */
+const ACTION_OF_KIND: Partial<Record<string, Step['action']>> = {
+  search: 'search',
+  aggregate: 'aggregate',
+  export: 'export',
+  audit: 'audit',
+  singleton: 'singleton',
+};
 
 function baseStep(
   ctx: StepBuilderContext,
@@ -238,11 +247,21 @@ export function buildOwnStep(ctx: StepBuilderContext, spec: OwnCommandSpec): Ste
     if (!bodyIsComplete(planned, body, tenant, ctx)) return undefined;
     if (body !== undefined) step.body = body;
   } else if (op.requestBody?.required) return undefined;
+  fillOwnTenantFields(ctx.world, step, planned);
   idempotencyKey(ctx, planned, step, spec.values.nonce);
   return step;
 }
 
 export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec): Step | undefined {
+  const step = buildProbe(ctx, spec);
+  // The attacker's own request names its own tenant where the spec has tenant fields (an override
+  // probe has named the victim already; a replayed idempotency key keeps the victim's request).
+  if (step && step.relation === 'foreign' && spec.probe !== 'foreign-idempotency-key')
+    fillOwnTenantFields(ctx.world, step, ctx.plan.byId.get(spec.operationId)!);
+  return step;
+}
+
+function buildProbe(ctx: StepBuilderContext, spec: ProbeCommandSpec): Step | undefined {
   const planned = ctx.plan.byId.get(spec.operationId);
   if (!planned) return undefined;
   const op = planned.op;
@@ -254,12 +273,15 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
     'cross-tenant-update': 'update',
     'cross-tenant-delete': 'delete',
   };
-  const step = baseStep(
-    ctx,
-    planned,
-    attacker,
-    actionFor[spec.probe] ?? (op.kind === 'collection' ? 'list' : op.produces ? 'create' : 'action'),
-  );
+  const natural: Step['action'] =
+    op.kind === 'item'
+      ? (op.itemAction ?? 'read')
+      : op.kind === 'collection'
+        ? 'list'
+        : op.produces
+          ? 'create'
+          : (ACTION_OF_KIND[op.kind] ?? 'action');
+  const step = baseStep(ctx, planned, attacker, actionFor[spec.probe] ?? natural);
   step.relation = INJECTION_PROBES.includes(spec.probe) ? 'injected' : 'foreign';
   step.probe = spec.probe;
   step.victim = victim;
@@ -289,6 +311,7 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
         const parent = ctx.world.pick(victim, planned.pathResources[parentParam] as string, spec.selector);
         if (!parent) return undefined;
         step.pathParams[parentParam] = refTo(parent);
+        step.target = { in: 'path', name: parentParam, resource: parent.resource };
         for (const [param, resource] of Object.entries(planned.pathResources)) {
           if (param === parentParam) continue;
           const own = ctx.world.pick(attacker, resource, spec.selector);
@@ -304,6 +327,7 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
         if (!fillPath(ctx, step, planned, attacker, spec.selector)) return undefined;
         step.body = fillBodyIds(ctx, planned, spec.values.body, attacker, spec.selector, { name: use.name, record });
         if (!bodyIsComplete(planned, step.body, attacker, ctx)) return undefined;
+        step.target = { in: 'body', name: use.name, resource: use.resource, ...(use.many ? { many: true } : {}) };
       }
       idempotencyKey(ctx, planned, step, spec.values.nonce);
       return step;
@@ -335,7 +359,10 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
       return step;
     }
     case 'foreign-unique-value': {
-      const values = ctx.world.tenant(victim).uniqueValues.filter((u) => u.operationId === op.operationId);
+      // A value the attacker already sent (an earlier probe) is now its own too: reusing it proves nothing.
+      const values = ctx.world
+        .tenant(victim)
+        .uniqueValues.filter((u) => u.operationId === op.operationId && !ctx.world.knownTo(attacker, u.value));
       if (values.length === 0 || spec.values.body === undefined) return undefined;
       const chosen = values[spec.selector % values.length]!;
       if (!fillPath(ctx, step, planned, attacker, spec.selector)) return undefined;
@@ -344,6 +371,7 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
       (body as Record<string, StepValue>)[chosen.field] = chosen.value;
       if (!bodyIsComplete(planned, body, attacker, ctx)) return undefined;
       step.body = body;
+      step.uniqueField = chosen.field;
       idempotencyKey(ctx, planned, step, spec.values.nonce);
       return step;
     }
@@ -351,7 +379,6 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
     case 'query-injection':
     case 'body-injection': {
       if (ctx.world.tenant(victim).tenantId === undefined) return undefined;
-      const victimId: StepValue = { $tenantId: victim };
       if (!fillPath(ctx, step, planned, attacker, spec.selector)) return undefined;
       if (!applyQuery(ctx, step, planned, spec.values.query, undefined, undefined)) return undefined;
       if (op.requestBody) {
@@ -359,12 +386,15 @@ export function buildProbeStep(ctx: StepBuilderContext, spec: ProbeCommandSpec):
         step.body = fillBodyIds(ctx, planned, spec.values.body, attacker, spec.selector);
         if (!bodyIsComplete(planned, step.body, attacker, ctx)) return undefined;
       }
-      if (spec.probe === 'header-injection') step.headers[TENANT_OVERRIDE_HEADER] = victimId;
-      if (spec.probe === 'query-injection') for (const q of TENANT_OVERRIDE_QUERY) step.query[q] = victimId;
-      if (spec.probe === 'body-injection') {
-        if (step.body === null || typeof step.body !== 'object' || Array.isArray(step.body)) return undefined;
-        for (const b of TENANT_OVERRIDE_BODY.slice(0, 1)) (step.body as Record<string, StepValue>)[b] = victimId;
-      }
+      // An override on one of the attacker's own records acts on that record when the server ignores it.
+      const ownParam = Object.entries(planned.pathResources).find(
+        ([param, r]) => r === op.resource && op.parent?.param !== param && (op.kind === 'item' || op.kind === 'action'),
+      )?.[0];
+      const ref = ownParam ? step.pathParams[ownParam] : undefined;
+      if (ref && typeof ref === 'object' && '$from' in ref) step.recordFrom = (ref as ValueRef).$from;
+      fillOwnTenantFields(ctx.world, step, planned);
+      const vector = spec.probe === 'header-injection' ? 'header' : spec.probe === 'query-injection' ? 'query' : 'body';
+      if (!applyOverride(step, planned, vector, victim, ctx.tenantFields ?? [])) return undefined;
       idempotencyKey(ctx, planned, step, spec.values.nonce);
       return step;
     }

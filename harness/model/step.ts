@@ -5,6 +5,7 @@
  */
 import type { Relation, TenantLabel } from './exchange.ts';
 import type { StepProbe } from './probe.ts';
+import type { TenantField } from '../openapi/tenant-fields.ts';
 
 /** A value taken from an earlier step's response: `{ $from: 3, path: 'id' }`. */
 export interface ValueRef {
@@ -49,6 +50,15 @@ export interface Step {
   /** The probe this step is (absent for a tenant's own call): see probe.ts. */
   probe?: StepProbe;
   victim?: TenantLabel;
+  /**
+   * Where a foreign-reference probe names the victim's record (a parent path parameter or a body
+   * field): its twin puts an id that exists nowhere there.
+   */
+  target?: { in: 'path' | 'body'; name: string; resource: string; many?: boolean };
+  /** The body field a unique-value probe fills with the victim's value: its twin puts a fresh one there. */
+  uniqueField?: string;
+  /** The fields an injection probe set to the victim's tenant id: its twin sends the same request without them. */
+  override?: { vector: 'header' | 'query' | 'body'; fields: TenantField[] };
   /** The resource the step works on, and (for item steps) the step that created the record. */
   resource?: string;
   recordFrom?: number;

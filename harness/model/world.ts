@@ -12,7 +12,8 @@ import type { FingerprintKind, FingerprintRegistry } from '../generate/fingerpri
 import { InternalError } from '../errors.ts';
 import type { Exchange, TenantLabel } from './exchange.ts';
 import type { CampaignPlan } from './plan.ts';
-import { getPath, joinPath } from './json-path.ts';
+import { findCreatedId, getPath, joinPath } from './json-path.ts';
+import { unreadableBody } from './readable-body.ts';
 import type { Step } from './step.ts';
 
 export interface RecordState {
@@ -49,9 +50,17 @@ export interface TenantState {
   cursors: Map<string, TokenUse>;
   /** Idempotency keys this tenant sent, with the step whose body they went with. */
   idempotencyKeys: TokenUse[];
-  /** Count of this tenant's successful writes; reads are comparable only while it is unchanged. */
+  /** Write requests this tenant has sent, whatever their answer; its reads are comparable only while it is unchanged. */
   writes: number;
-  /** Own writes sent so far, and those still awaiting their response. */
+  /**
+   * Its own writes whose effect the harness could not read: no answer, a 5xx, an unreadable body,
+   * a create whose id it could not find. The model of its records is then not exact.
+   */
+  uncertainWrites: number;
+  /**
+   * Writes that may change this tenant's records, sent so far and still awaiting their response:
+   * its own (tenant-override probes included) and other tenants' probes aimed at it.
+   */
   writesStarted: number;
   writesInFlight: number;
   /** Request ids (`X-Request-Id`) the target returned to this tenant, for the audit oracle. */
@@ -88,6 +97,7 @@ export class World {
         cursors: new Map(),
         idempotencyKeys: [],
         writes: 0,
+        uncertainWrites: 0,
         writesStarted: 0,
         writesInFlight: 0,
         requestIds: new Set(),
@@ -147,19 +157,21 @@ export class World {
     return sent !== undefined && (sent.has(value) || [...sent].some((k) => k.includes(value)));
   }
 
-  /** Before a request goes out: the values it carries are now known to its sender; an own write is in flight. */
-  noteSent(step: Step, sentValues: Iterable<string>, isOwnWrite: boolean): void {
+  /** Before a request goes out: the values it carries are now known to its sender; its writes are in flight. */
+  noteSent(step: Step, sentValues: Iterable<string>, method: string): void {
     const tenant = this.tenant(step.tenant);
     for (const v of sentValues) tenant.sent.add(v);
-    if (isOwnWrite) {
-      tenant.writesStarted++;
-      tenant.writesInFlight++;
+    if (!READ_METHODS.has(method.toUpperCase()) && step.relation !== 'setup') tenant.writes++;
+    for (const label of tenantsTouchedBy(step, method)) {
+      const touched = this.tenant(label);
+      touched.writesStarted++;
+      touched.writesInFlight++;
     }
   }
 
-  /** Its response arrived (or failed): the own write is no longer in flight. */
-  noteAnswered(step: Step, isOwnWrite: boolean): void {
-    if (isOwnWrite) this.tenant(step.tenant).writesInFlight--;
+  /** Its response arrived (or failed): its writes are no longer in flight. */
+  noteAnswered(step: Step, method: string): void {
+    for (const label of tenantsTouchedBy(step, method)) this.tenant(label).writesInFlight--;
   }
 
   /**
@@ -177,7 +189,8 @@ export class World {
       tenant.requestIds.add(requestId);
       this.register(requestId, step.tenant, 'token', `${step.operationId}.response.header.request-id`);
     }
-    if (step.relation === 'own' && step.body !== undefined && exchange.request.bodyText)
+    // What a tenant put in a body is its own, whatever the probe: a value another tenant owns stays theirs.
+    if (step.relation !== 'setup' && step.body !== undefined && exchange.request.bodyText)
       this.learnSentValues(step, exchange.request.bodyText);
     const op = plan.byId.get(step.operationId)?.op;
     const idemHeader = op?.idempotencyHeader?.toLowerCase();
@@ -186,19 +199,31 @@ export class World {
       tenant.idempotencyKeys.push({ value, step: step.index, operationId: step.operationId });
       this.register(value, step.tenant, 'token', `${step.operationId}.request.header.${idemHeader}`);
     }
+    const ownWrite =
+      !READ_METHODS.has(step.method.toUpperCase()) && (step.relation === 'own' || step.relation === 'injected');
+    if (ownWrite && (!res || status >= 500 || (ok && unreadableBody(res)))) tenant.uncertainWrites++;
     if (!ok || !trusted || !op) return;
 
-    if (step.method !== 'GET' && step.relation !== 'setup') tenant.writes++;
     // A create that succeeds makes a record of the sender's, whatever the probe (a clean server
     // ignores a tenant override and files the record under the credential's tenant). An id that
     // another tenant already owns is a leak for the oracles, not a new record.
     if (op.produces && step.action !== 'read-missing' && step.relation !== 'setup') {
-      const idPath = joinPath(op.produces.envelope, op.produces.idField);
-      const id = getPath(res?.json, idPath);
+      let idPath = joinPath(op.produces.envelope, op.produces.idField);
+      let id = getPath(res?.json, idPath);
+      if ((typeof id !== 'string' && typeof id !== 'number') || id === '') {
+        // The spec does not document the record: learn its id from the real answer.
+        const found = op.produces.learned
+          ? findCreatedId(res?.json, res?.headers ?? {}, op.produces.resource)
+          : undefined;
+        if (found) [idPath, id] = [found.path, found.id];
+      }
       if (typeof id === 'string' || typeof id === 'number')
         this.learnRecord(step, tenant, String(id), idPath, res?.json);
+      else if (ownWrite && !unreadableBody(res!)) tenant.uncertainWrites++;
     }
-    if (step.relation !== 'own') return;
+    // A tenant-override request acts on the sender's own data when the server ignores the override
+    // (as it must): its deletes and updates count like the sender's own.
+    if (step.relation !== 'own' && step.relation !== 'injected') return;
     if (step.recordFrom !== undefined) {
       const record = tenant.records.find((r) => r.createdBy === step.recordFrom);
       if (record) {
@@ -208,7 +233,7 @@ export class World {
         } else if (step.action === 'update' || step.action === 'read') record.lastSeen = res?.json;
       }
     }
-    if (op.pagination?.style === 'cursor' && op.pagination.nextField) {
+    if (step.relation === 'own' && op.pagination?.style === 'cursor' && op.pagination.nextField) {
       const next = getPath(res?.json, op.pagination.nextField);
       if (typeof next === 'string' && next.length > 0) {
         tenant.cursors.set(op.operationId, { value: next, step: step.index, operationId: op.operationId });
@@ -272,10 +297,10 @@ export class World {
     // another tenant reusing the value probes uniqueness checks and their 409s.
     const unique = new Set(this.learning().plan.byId.get(step.operationId)?.op.uniqueFields ?? []);
     for (const [field, value] of Object.entries(body)) {
-      if (typeof value === 'string' && value.length >= 8 && unique.has(field)) {
+      if (typeof value !== 'string' || value.length < 8 || !unique.has(field)) continue;
+      // Only a value the sender owns (a probe reusing another tenant's value does not make it its own).
+      if (this.register(value, step.tenant, 'generated', `${step.operationId}.request.body.${field}`))
         tenant.uniqueValues.push({ field, value, operationId: step.operationId, step: step.index });
-        this.register(value, step.tenant, 'generated', `${step.operationId}.request.body.${field}`);
-      }
     }
   }
 
@@ -292,4 +317,20 @@ export class World {
       throw new InternalError('this World was made without a plan and a registry, so it cannot learn');
     return this.knowledge;
   }
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The tenants whose records a request may change: none for a read; for a write, its sender when it
+ * acts on its own records (its own calls and its tenant-override probes, which a correct server
+ * files under the sender), and the victim a probe aims at. The victim-state-change proof counts on
+ * this: a change is the attacker's only if no other write touching the victim was in flight.
+ */
+export function tenantsTouchedBy(step: Step, method: string): TenantLabel[] {
+  if (READ_METHODS.has(method.toUpperCase()) || step.relation === 'setup') return [];
+  const touched = new Set<TenantLabel>();
+  if (step.relation === 'own' || step.relation === 'injected') touched.add(step.tenant);
+  if (step.victim) touched.add(step.victim);
+  return [...touched];
 }

@@ -14,6 +14,7 @@ import { anchorsOf, parseSegments, pathPrefix } from './path-shape.ts';
 import { probesFor } from './probes.ts';
 import { findIdField, findItems, objectShape, schemaIdentity } from './schema-shape.ts';
 import { isObject, type SpecDocument } from './spec-document.ts';
+import { tenantFieldsOf } from './tenant-fields.ts';
 import { ownershipContext, tenantOwnership } from './tenant-ownership.ts';
 import type { SpecWarning } from './validate-document.ts';
 
@@ -239,6 +240,24 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
       }
     }
   }
+  // A create whose response documents no usable record (no schema, as framework generators often
+  // emit): its id is learned from the real response, from an id-like field or the Location header.
+  if (
+    !produces &&
+    ext['x-tenantproof-produces'] !== false &&
+    cls.kind === 'create' &&
+    cls.resource &&
+    ['post', 'put'].includes(raw.method)
+  ) {
+    const resource = typeof ext['x-tenantproof-produces'] === 'string' ? ext['x-tenantproof-produces'] : cls.resource;
+    produces = {
+      resource,
+      idField: ext['x-tenantproof-id-field'] ?? ctx.idFields.get(resource) ?? 'id',
+      status: response?.status ?? '201',
+      learned: true,
+      ...(ext['x-tenantproof-envelope'] ? { envelope: ext['x-tenantproof-envelope'] } : {}),
+    };
+  }
 
   // Lists: items, pagination, search.
   const isList = cls.kind === 'collection' || cls.kind === 'audit' || cls.kind === 'search';
@@ -264,6 +283,7 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
     (p) => p.in === 'header' && /idempotency|x-request-key/i.test(p.name),
   )?.name;
   const uniqueFields = raw.requestBody ? findUniqueFields(doc, raw.requestBody.schema) : [];
+  const tenantFields = tenantFieldsOf(doc, raw.parameters, raw.requestBody?.schema);
 
   const draft: Omit<OperationInfo, 'probes'> = {
     operationId: raw.operationId,
@@ -287,6 +307,7 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
     ...(searchParam && (isList || cls.kind === 'search') ? { searchParam } : {}),
     ...(idempotencyHeader ? { idempotencyHeader } : {}),
     ...(uniqueFields.length ? { uniqueFields } : {}),
+    ...(tenantFields.length ? { tenantFields } : {}),
     overrides,
   };
   return { ...draft, probes: probesFor(draft, ext['x-tenantproof-skip-probes'] ?? []) };

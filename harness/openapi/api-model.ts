@@ -3,6 +3,7 @@
  * producers and consumers, and which operations belong to a tenant. The campaign works from this.
  */
 import type { ProbeName } from '../model/probe.ts';
+import type { TenantField } from './tenant-fields.ts';
 import type { SpecDocument } from './spec-document.ts';
 import type { SpecWarning } from './validate-document.ts';
 
@@ -102,7 +103,14 @@ export interface OperationInfo {
   tenantOwned: boolean;
   tenantOwnedReason: string;
   /** Resource this operation creates, with the response field holding the new id. */
-  produces?: { resource: string; idField: string; envelope?: string; status: string };
+  produces?: {
+    resource: string;
+    idField: string;
+    envelope?: string;
+    status: string;
+    /** The spec documents no record in the response: the id is learned from real responses. */
+    learned?: boolean;
+  };
   /** Ids of other records this operation takes (path, query, body). */
   consumes: IdUse[];
   parameters: ParameterInfo[];
@@ -117,6 +125,8 @@ export interface OperationInfo {
   idempotencyHeader?: string;
   /** Dotted paths of body fields that are likely unique per tenant (emails, usernames, codes). */
   uniqueFields?: string[];
+  /** Header, query and body fields whose names say they select a tenant (see tenant-fields.ts). */
+  tenantFields?: TenantField[];
   /** Probes the campaign should run (the oracle registry says which oracles judge each). */
   probes: ProbeName[];
   /** `x-tenantproof-*` keys that shaped this operation. */

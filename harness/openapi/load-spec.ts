@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { bundleSpec } from './bundle-refs.ts';
+import { fixGeneratorQuirks } from './generator-quirks.ts';
 import { readSourceFile } from './source-file.ts';
 import { SpecDocument } from './spec-document.ts';
 import { SpecError } from './spec-error.ts';
@@ -31,6 +32,10 @@ export async function loadSpec(file: string, options: LoadSpecOptions = {}): Pro
   const hash = createHash('sha256').update(entry.text);
   for (const f of bundled.files.values()) hash.update('\0').update(f.text);
   checkStructure(bundled.root, bundled.locate);
-  const warnings = options.skipSchemaValidation ? [] : await validateDocument(bundled.root, bundled.locate);
+  const quirks = fixGeneratorQuirks(bundled.root, version, bundled.locate);
+  const warnings = [
+    ...quirks,
+    ...(options.skipSchemaValidation ? [] : await validateDocument(bundled.root, bundled.locate)),
+  ];
   return { document: new SpecDocument(bundled.root, path, version, hash.digest('hex'), bundled.locate), warnings };
 }

@@ -90,7 +90,7 @@ export async function validateDocument(
   locate: (pointer: string) => SpecLocation,
 ): Promise<SpecWarning[]> {
   checkStructure(root, locate);
-  const result = await validate(root);
+  const result = await quietly(() => validate(root));
   const warnings: SpecWarning[] = [];
   const errors: { pointer: string; message: string }[] = [];
   for (const error of result.errors ?? []) {
@@ -116,6 +116,20 @@ export async function validateDocument(
     );
   }
   return warnings;
+}
+
+/**
+ * Runs `fn` with the console silenced: the validator's error formatter prints its own stack traces
+ * on some invalid documents, and no stack trace may reach the user (the errors it returns are told).
+ */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { error: console.error, warn: console.warn, log: console.log };
+  console.error = console.warn = console.log = () => {};
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
 }
 
 function normalizeErrorPath(path: unknown): string {

@@ -4,7 +4,8 @@
  * request id of another tenant's.
  */
 import type { AuditedRequest } from '../model/checkpoint-view.ts';
-import type { Finding, TenantLabel } from '../model/exchange.ts';
+import type { Finding, Observation, TenantLabel } from '../model/exchange.ts';
+import { bodyJson } from './support/http-text.ts';
 import { defineOracle, stateless } from './oracle.ts';
 
 export type { AuditedRequest };
@@ -19,10 +20,22 @@ export interface TenantAuditView {
   logExchanges: readonly number[];
   /** Operation that reads the log, for findings. */
   logOperationId: string;
+  /** A page whose body is not JSON (sniffed, not by label): the log cannot be judged. */
+  unreadable?: number;
 }
 
-export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
+export function checkAudit(views: readonly TenantAuditView[]): { findings: Finding[]; observations: Observation[] } {
   const findings: Finding[] = [];
+  const observations: Observation[] = [];
+  for (const v of views.filter((x) => x.unreadable !== undefined))
+    observations.push({
+      oracle: 'audit',
+      kind: 'audit-log-not-json',
+      operationId: v.logOperationId,
+      summary: `${v.logOperationId}'s answer is not JSON (whatever its content type says), so ${v.tenant}'s audit log could not be judged`,
+      exchanges: [v.unreadable!],
+    });
+  views = views.filter((x) => x.unreadable === undefined);
   const madeBy = new Map<string, { tenant: TenantLabel; req: AuditedRequest }>();
   for (const v of views) for (const r of v.made) madeBy.set(r.requestId, { tenant: v.tenant, req: r });
   const loggedBy = new Map<TenantLabel, Set<string>>(views.map((v) => [v.tenant, new Set(v.logged)]));
@@ -38,6 +51,7 @@ export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
     for (const [victim, reqs] of foreignByOwner) {
       findings.push({
         oracle: 'audit',
+        proof: 'victim-data',
         severity: 'high',
         operationId: v.logOperationId,
         attacker: v.tenant,
@@ -61,6 +75,8 @@ export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
       }
       findings.push({
         oracle: 'audit',
+        // Under another tenant's log, A's request ids are data in B's view; missing everywhere, a difference.
+        proof: elsewhere.size > 0 ? 'victim-data' : 'difference',
         severity: elsewhere.size > 0 ? 'high' : 'medium',
         operationId: missing[0]!.operationId,
         attacker: v.tenant,
@@ -75,7 +91,7 @@ export function checkAudit(views: readonly TenantAuditView[]): Finding[] {
       });
     }
   }
-  return findings;
+  return { findings, observations };
 }
 
 function stringsIn(v: unknown, out: string[] = []): string[] {
@@ -88,7 +104,7 @@ function stringsIn(v: unknown, out: string[] = []): string[] {
 export const audit = defineOracle<TenantAuditView>({
   name: 'audit',
   title: 'Audit attribution',
-  rule: "Where the API has an audit log, A's log, read to its end, holds every request id A was given, and none given to another tenant.",
+  rule: "Where the API has an audit log, read to its end and JSON on every page (sniffed from the bytes, not the label): A's request ids in another tenant's log, or another tenant's in A's, prove themselves; A's request ids missing from every log are a finding confirmed on replay. A log that is not JSON is a conformance note, not a finding.",
   cwes: ['639', '200'],
   controls: ['V8.4.1', 'SC-4'],
   probes: ['audit-check'],
@@ -96,18 +112,23 @@ export const audit = defineOracle<TenantAuditView>({
   init: stateless,
   gather(m) {
     if (m.kind !== 'checkpoint') return [];
-    return m.view.audits.map((log) => ({
-      operationId: log.operationId,
-      relation: 'own' as const,
-      input: {
-        tenant: log.tenant,
-        // Only demand completeness when the whole log was read.
-        made: log.complete ? log.requests.filter((r) => !log.pages.some((p) => p.seq === r.seq)) : [],
-        logged: log.pages.flatMap((p) => stringsIn(p.response?.json)),
-        logExchanges: log.pages.map((p) => p.seq),
-        logOperationId: log.operationId,
-      },
-    }));
+    return m.view.audits.map((log) => {
+      // The log is judged only when every page is JSON: sniffed from the bytes, not the label.
+      const unreadable = log.pages.find((p) => bodyJson(p.response) === undefined);
+      return {
+        operationId: log.operationId,
+        relation: 'own' as const,
+        input: {
+          ...(unreadable ? { unreadable: unreadable.seq } : {}),
+          tenant: log.tenant,
+          // Only demand completeness when the whole log was read.
+          made: log.complete ? log.requests.filter((r) => !log.pages.some((p) => p.seq === r.seq)) : [],
+          logged: log.pages.flatMap((p) => stringsIn(bodyJson(p.response))),
+          logExchanges: log.pages.map((p) => p.seq),
+          logOperationId: log.operationId,
+        },
+      };
+    });
   },
   judge: (views) => checkAudit(views),
 });

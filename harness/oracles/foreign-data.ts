@@ -96,6 +96,7 @@ export function checkForeignData(exchanges: Iterable<Exchange>, scanner: Fingerp
       const where = first.part === 'header' ? `header ${first.header}` : first.part;
       findings.push({
         oracle: 'foreign-data',
+        proof: 'victim-data',
         severity: 'critical',
         operationId: ex.operationId,
         attacker: ex.tenant,
@@ -138,7 +139,7 @@ export function discountKnown(findings: readonly Finding[], ctx: Pick<JudgeConte
 export const foreignData = defineOracle<Exchange>({
   name: 'foreign-data',
   title: 'Foreign data',
-  rule: "A response to tenant A (status line, headers, body, or transport error) carries a value owned by tenant B (B's server-issued id, canary, generated unique value, cursor or token) that A never sent itself. Values echoed from A's own requests are reflected, not leaked.",
+  rule: "A response to tenant A (status line, headers, body, or transport error) carries a value owned by tenant B (B's server-issued id, canary, generated unique value, cursor or token) that A never sent itself. Values echoed from A's own requests are reflected, not leaked. It proves itself.",
   cwes: ['639', '200'],
   controls: ['CC6.1', 'A.8.3', 'IVS-06', 'V8.4.1', 'API1:2023', 'API3:2023', 'AC-4', 'SC-4'],
   probes: PROBE_NAMES,

@@ -17,7 +17,7 @@ import type { Oracle } from './oracle.ts';
 
 export { checkForeignData, foreignDataHits, type ForeignDataHit } from './foreign-data.ts';
 export { checkCrossTenantAccess, type CrossTenantProbe, type CrossTenantOptions } from './cross-tenant-access.ts';
-export { checkExistence, type ExistencePair, type ExistenceOptions } from './existence.ts';
+export { checkExistence, type ExistencePair } from './existence.ts';
 export { checkModel, type ModelObservation, type ModelOracleContext, type ModelQueryKind } from './model.ts';
 export {
   checkNonInterference,

@@ -14,31 +14,89 @@ describe('injection oracle', () => {
       reqHeaders: { 'x-tenant-id': 'tenant-uuid-of-T2' },
       body: { data: [{ id: ID_B1 }] },
     });
-    const [f] = checkInjection([{ probe, vector: 'header' }], ctx);
+    const [f] = checkInjection([{ probe, vector: 'header' }], ctx).findings;
     expect(f).toMatchObject({
       oracle: 'injection',
+      proof: 'victim-data',
       victim: 'T2',
       evidence: { kind: 'override-honoured-read', values: [{ value: ID_B1, owner: 'T2' }] },
     });
   });
 
-  it('raises when a body tenantId files the created record under the victim', () => {
+  it("raises when a body tenantId files the created record under the victim: the victim's re-read returns the attacker's values, the attacker's does not", () => {
     const probe = ex({
       relation: 'injected',
       victim: 'T2',
       op: 'createCustomer',
       method: 'POST',
-      reqBody: { name: 'x', tenantId: 'tenant-uuid-of-T2' },
+      reqBody: { name: 'tpT1abcdefghij', tenantId: 'tenant-uuid-of-T2' },
       status: 201,
       body: { id: 'new-record-0001' },
     });
     const attackerReread = ex({ tenant: 'T1', status: 404, body: {} });
-    const victimReread = ex({ tenant: 'T2', status: 200, body: { id: 'new-record-0001' } });
-    const fs = checkInjection(
+    const victimReread = ex({ tenant: 'T2', status: 200, body: { id: 'new-record-0001', name: 'tpT1abcdefghij' } });
+    const attackerValues = (e: { response?: { bodyText: string } }, a: string) =>
+      a === 'T1' ? (e.response?.bodyText.match(/tpT1abcdefghij/g) ?? []) : [];
+    const { findings } = checkInjection(
       [{ probe, vector: 'body', createdId: 'new-record-0001', attackerReread, victimReread }],
-      ctx,
+      { ...ctx, attackerValues },
     );
-    expect(fs.map((f) => f.evidence['kind'])).toEqual(['created-not-owned-by-attacker', 'created-visible-to-victim']);
+    expect(findings.map((f) => [f.evidence['kind'], f.proof])).toEqual([
+      ['created-in-victim-view', 'victim-state-change'],
+    ]);
+  });
+
+  it('does not raise when the victim reads the record only as anyone can (the attacker reads it too: an unscoped read, not the override)', () => {
+    const probe = ex({ relation: 'injected', victim: 'T2', method: 'POST', status: 201, body: { id: 'r-2' } });
+    const body = { id: 'r-2', name: 'tpT1abcdefghij' };
+    const attackerValues = () => ['tpT1abcdefghij'];
+    const { findings } = checkInjection(
+      [
+        {
+          probe,
+          vector: 'header',
+          createdId: 'r-2',
+          attackerReread: ex({ tenant: 'T1', status: 200, body }),
+          victimReread: ex({ tenant: 'T2', status: 200, body }),
+        },
+      ],
+      { ...ctx, attackerValues },
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it("does not raise on a framework that answers 200 with an empty body for ids it does not hold, and notes the creator's failed re-read", () => {
+    const probe = ex({ relation: 'injected', victim: 'T2', method: 'POST', status: 201, body: { id: 'r-3' } });
+    const empty = (tenant: string, status: number) => ex({ tenant, status, bodyText: '', headers: {} });
+    const { findings, observations } = checkInjection(
+      [{ probe, vector: 'body', createdId: 'r-3', attackerReread: empty('T1', 404), victimReread: empty('T2', 200) }],
+      { ...ctx, attackerValues: () => [] },
+    );
+    expect(findings).toEqual([]);
+    expect(observations.map((o) => o.kind)).toEqual(['override-created-record-unreadable']);
+  });
+
+  it("does not raise when the same request without the override returns the victim's data too (the leak is not the override's)", () => {
+    const probe = ex({
+      relation: 'injected',
+      victim: 'T2',
+      op: 'listCustomers',
+      reqHeaders: { 'x-tenant-id': 'tenant-uuid-of-T2' },
+      body: { data: [{ id: ID_B1 }] },
+    });
+    const withoutOverride = ex({ op: 'listCustomers', body: { data: [{ id: ID_B1 }] } });
+    expect(checkInjection([{ probe, vector: 'header', withoutOverride }], ctx).findings).toEqual([]);
+  });
+
+  it("does not count another tenant's values than the one the override names", () => {
+    const probe = ex({
+      relation: 'injected',
+      victim: 'T3',
+      op: 'listCustomers',
+      reqHeaders: { 'x-tenant-id': 'tenant-uuid-of-T3' },
+      body: { data: [{ id: ID_B1 }] },
+    });
+    expect(checkInjection([{ probe, vector: 'header' }], ctx).findings).toEqual([]);
   });
 
   it('is clean when the override is rejected or ignored', () => {
@@ -58,7 +116,7 @@ describe('injection oracle', () => {
       status: 201,
       body: { id: ID_A1, tenantEcho: 'tenant-uuid-of-T2' },
     });
-    const fs = checkInjection(
+    const { findings: fs } = checkInjection(
       [
         { probe: rejected, vector: 'header' },
         {
@@ -94,9 +152,11 @@ describe('injection: values the attacker already knew', () => {
       },
     };
     const ownerOf = (v: string) => (v === 'tpT1copied0001' ? 'T1' : undefined);
-    expect(checkInjection([{ probe, vector: 'header' }], { ownerOf })).toHaveLength(1);
-    const findings = checkInjection([{ probe, vector: 'header' }], {
-      ownerOf,
+    expect(
+      checkInjection([{ probe, vector: 'header' }], { ownerOf: (v) => (ownerOf(v) ? 'T4' : undefined) }).findings,
+    ).toHaveLength(1);
+    const { findings } = checkInjection([{ probe, vector: 'header' }], {
+      ownerOf: (v) => (ownerOf(v) ? 'T4' : undefined),
       knownTo: (t, v) => t === 'T3' && v === 'tpT1copied0001',
     });
     expect(findings).toEqual([]);

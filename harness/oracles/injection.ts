@@ -1,14 +1,17 @@
 /**
- * Oracle 6, injection: tenant overrides (an `X-Tenant-Id` header, a `tenant_id`/`tenantId` query
- * parameter, a `tenantId` body field) are ignored or rejected with a 4xx, never honoured. Whatever
- * the request creates belongs to A: A can re-read it, and the victim cannot see it. A response that
- * carries values owned by the victim means the override was honoured for reading.
+ * Oracle 6, injection: a tenant override (a header, query parameter or body field naming B's real
+ * tenant id: `X-Tenant-Id`, `X-Org-Id`, `organisationId`, whatever the spec, the JWT claims or the
+ * config name) is a finding only when it demonstrably acted as B:
+ * - `victim-data`: the answer carries values B owns; or
+ * - `victim-state-change`: what A created with the override moved to B: B's own re-read of it
+ *   returns values A sent, and A's own re-read does not.
+ * A created record that A cannot re-read, and B does not see, is an observation, not a finding.
  */
-import type { Exchange, Finding, TenantLabel } from '../model/exchange.ts';
+import type { Exchange, Finding, Observation, TenantLabel } from '../model/exchange.ts';
 import { INJECTION_PROBES, type ProbeName } from '../model/probe.ts';
 import { getPath, joinPath } from '../model/resolve-step.ts';
 import { defineOracle, stateless } from './oracle.ts';
-import { bodyJson, isSuccess } from './support/http-text.ts';
+import { bodyJson, comparable, isSuccess } from './support/http-text.ts';
 
 export type InjectionVector = 'header' | 'query' | 'body';
 
@@ -22,6 +25,8 @@ export interface InjectionCase {
   attackerReread?: Exchange;
   /** The victim's re-read of `createdId` (must fail as a missing id would). */
   victimReread?: Exchange;
+  /** The same request without the override (sent when the answer carried the victim's values). */
+  withoutOverride?: Exchange;
 }
 
 export interface InjectionContext {
@@ -32,6 +37,8 @@ export interface InjectionContext {
    * copied in a probe). Such a value coming back is no leak. Default: nothing is known.
    */
   knownTo?: (tenant: TenantLabel, value: string) => boolean;
+  /** Values owned by `attacker` in an answer to another tenant (not in that tenant's own request). */
+  attackerValues?: (exchange: Exchange, attacker: TenantLabel) => string[];
 }
 
 function stringsIn(v: unknown, out: Set<string>): Set<string> {
@@ -41,37 +48,48 @@ function stringsIn(v: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionContext): Finding[] {
+export function checkInjection(
+  cases: Iterable<InjectionCase>,
+  ctx: InjectionContext,
+): { findings: Finding[]; observations: Observation[] } {
   const findings: Finding[] = [];
+  const observations: Observation[] = [];
   for (const c of cases) {
     const { probe } = c;
     const victim = probe.victim;
     const base = {
       oracle: 'injection' as const,
+      severity: 'critical' as const,
       operationId: probe.operationId,
       attacker: probe.tenant,
       ...(victim ? { victim } : {}),
     };
-    const status = probe.response?.status;
-    if (status === undefined) continue;
+    if (!comparable(probe)) continue;
+    const status = probe.response!.status;
 
     // Read side: the override made the server answer with the victim's data.
     if (isSuccess(status)) {
       const sent = `${probe.request.url}\n${probe.request.bodyText ?? ''}`;
+      // Values of the tenant the override named, that the same request without the override does not
+      // return: the override caused them (an unscoped read returns them either way; that is for
+      // cross-tenant-access and foreign-data to judge).
+      const plain =
+        c.withoutOverride && comparable(c.withoutOverride) ? c.withoutOverride.response!.bodyText : undefined;
       const foreign = [...stringsIn(bodyJson(probe.response), new Set())].filter((s) => {
         const owner = ctx.ownerOf(s);
         return (
           owner !== undefined &&
-          owner !== probe.tenant &&
+          owner === victim &&
           !sent.includes(s) &&
-          !(ctx.knownTo?.(probe.tenant, s) ?? false)
+          !(ctx.knownTo?.(probe.tenant, s) ?? false) &&
+          (plain === undefined || !plain.includes(s))
         );
       });
       if (foreign.length > 0) {
         const owners = [...new Set(foreign.map((v) => ctx.ownerOf(v)))].join(', ');
         findings.push({
           ...base,
-          severity: 'critical',
+          proof: 'victim-data',
           summary: `A ${c.vector} tenant override naming ${victim ?? 'another tenant'} on ${probe.request.method} ${probe.request.path} was honoured: the response carries ${foreign.length} value(s) owned by ${owners}.`,
           evidence: {
             kind: 'override-honoured-read',
@@ -79,46 +97,45 @@ export function checkInjection(cases: Iterable<InjectionCase>, ctx: InjectionCon
             status,
             values: foreign.map((v) => ({ value: v, owner: ctx.ownerOf(v) })),
           },
-          exchanges: [probe.seq],
+          exchanges: [probe.seq, ...(c.withoutOverride ? [c.withoutOverride.seq] : [])],
         });
       }
     }
 
-    // Write side: what was created must be A's.
-    if (c.createdId !== undefined) {
-      const a = c.attackerReread?.response?.status;
-      const v = c.victimReread?.response?.status;
-      if (a !== undefined && !isSuccess(a)) {
-        findings.push({
-          ...base,
-          severity: 'critical',
-          summary: `A record created by ${probe.tenant} with a ${c.vector} tenant override is not readable by ${probe.tenant} (${a}): it was filed under another tenant.`,
-          evidence: {
-            kind: 'created-not-owned-by-attacker',
-            vector: c.vector,
-            createdId: c.createdId,
-            attackerRereadStatus: a,
-          },
-          exchanges: [probe.seq, c.attackerReread!.seq],
-        });
-      }
-      if (v !== undefined && isSuccess(v)) {
-        findings.push({
-          ...base,
-          severity: 'critical',
-          summary: `A record created by ${probe.tenant} with a ${c.vector} tenant override is readable by ${victim ?? 'the victim'} (${v}).`,
-          evidence: {
-            kind: 'created-visible-to-victim',
-            vector: c.vector,
-            createdId: c.createdId,
-            victimRereadStatus: v,
-          },
-          exchanges: [probe.seq, c.victimReread!.seq],
-        });
-      }
+    // Write side: what A created with the override is in B's view when B's own re-read returns A's values.
+    if (c.createdId === undefined) continue;
+    const reread = c.victimReread;
+    const shown =
+      reread && comparable(reread) && isSuccess(reread.response!.status)
+        ? (ctx.attackerValues?.(reread, probe.tenant) ?? [])
+        : [];
+    // …and A's own re-read does not: the record moved to B (if A sees it too, B reads it through an
+    // unscoped read, which cross-tenant-access and foreign-data judge, not through the override).
+    const a = c.attackerReread;
+    const attackerSees =
+      a !== undefined &&
+      comparable(a) &&
+      isSuccess(a.response!.status) &&
+      shown.some((v) => a.response!.bodyText.includes(v));
+    if (shown.length > 0 && !attackerSees) {
+      findings.push({
+        ...base,
+        proof: 'victim-state-change',
+        summary: `A record ${probe.tenant} created with a ${c.vector} tenant override naming ${victim ?? 'another tenant'} is in ${victim ?? 'the victim'}'s view: its re-read returns ${shown.length} value(s) ${probe.tenant} sent.`,
+        evidence: { kind: 'created-in-victim-view', vector: c.vector, createdId: c.createdId, values: shown },
+        exchanges: [probe.seq, reread!.seq],
+      });
+    } else if (c.attackerReread && comparable(c.attackerReread) && !isSuccess(c.attackerReread.response!.status)) {
+      observations.push({
+        oracle: 'injection',
+        kind: 'override-created-record-unreadable',
+        operationId: probe.operationId,
+        summary: `a record created with a ${c.vector} tenant override was not readable by its creator (${c.attackerReread.response!.status}), nor shown to the tenant it named`,
+        exchanges: [probe.seq, c.attackerReread.seq],
+      });
     }
   }
-  return findings;
+  return { findings, observations };
 }
 
 const VECTOR: Partial<Record<ProbeName, InjectionVector>> = {
@@ -130,7 +147,7 @@ const VECTOR: Partial<Record<ProbeName, InjectionVector>> = {
 export const injection = defineOracle<InjectionCase>({
   name: 'injection',
   title: 'Tenant override injection',
-  rule: "A request as A that names B's tenant in a header, query parameter or body field must not act as B: its answer carries no value B owns, and a record it creates is readable by A and not by B.",
+  rule: "A request as A that names B's real tenant id in a header, query parameter or body field is a finding only when it acted as B: its answer carries values B owns, or what it created moved to B (B's own re-read returns values A sent, and A's does not).",
   cwes: ['639', '915'],
   controls: ['CC6.1', 'V8.4.1', 'API3:2023', 'API5:2023', 'AC-3'],
   probes: INJECTION_PROBES,
@@ -141,6 +158,10 @@ export const injection = defineOracle<InjectionCase>({
     const vector = VECTOR[m.probe];
     if (!vector) return [];
     const c: InjectionCase = { probe: exchange, vector };
+    if (comparable(exchange) && isSuccess(exchange.response!.status) && port.victimValues(exchange).length > 0) {
+      const withoutOverride = await port.withoutOverrideTwin();
+      if (withoutOverride) c.withoutOverride = withoutOverride;
+    }
     const produced = port.plan.byId.get(step.operationId)?.op.produces;
     const status = exchange.response?.status ?? 0;
     const createdId =
@@ -150,11 +171,16 @@ export const injection = defineOracle<InjectionCase>({
     if (typeof createdId === 'string' || typeof createdId === 'number') {
       c.createdId = String(createdId);
       const attackerReread = await port.rereadCreated(step.tenant, 'own');
-      const victimReread = step.victim ? await port.rereadCreated(step.victim, 'foreign') : undefined;
+      const victimReread = step.victim ? await port.rereadCreated(step.victim, 'setup') : undefined;
       if (attackerReread) c.attackerReread = attackerReread;
       if (victimReread) c.victimReread = victimReread;
     }
     return [{ operationId: exchange.operationId, relation: 'injected', input: c }];
   },
-  judge: (cases, ctx) => checkInjection(cases, { ownerOf: (v) => ctx.ownerOf(v), knownTo: ctx.knownTo }),
+  judge: (cases, ctx) =>
+    checkInjection(cases, {
+      ownerOf: (v) => ctx.ownerOf(v),
+      knownTo: ctx.knownTo,
+      attackerValues: (ex, attacker) => ctx.ownedValues(ex, attacker),
+    }),
 });

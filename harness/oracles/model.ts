@@ -11,6 +11,7 @@ import type { World } from '../model/world.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import { singularize } from '../openapi/naming.ts';
 import { defineOracle, stateless, type Judged } from './oracle.ts';
+import { comparable } from './support/http-text.ts';
 
 export type ModelQueryKind = 'list' | 'count' | 'search' | 'aggregate' | 'export';
 
@@ -60,6 +61,7 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
     for (const [victim, ids] of foreignByOwner) {
       findings.push({
         ...base,
+        proof: 'victim-data',
         severity: 'critical',
         victim,
         summary: `${o.kind} ${o.operationId} as ${o.tenant} returned ${ids.length} record(s) owned by ${victim}.`,
@@ -79,6 +81,7 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
         const unknown = extra.filter((id) => ctx.ownerOf(id, o.resource) === undefined);
         findings.push({
           ...base,
+          proof: 'difference',
           severity: unknown.length > 0 ? 'high' : 'medium',
           summary: `${o.kind} ${o.operationId} as ${o.tenant} differs from the model: ${extra.length} unexpected, ${missing.length} missing id(s).`,
           evidence: {
@@ -104,6 +107,7 @@ export function checkModel(observations: Iterable<ModelObservation>, ctx: ModelO
         const inflated = mismatches.some((m) => m.observed !== null && m.observed > m.expected);
         findings.push({
           ...base,
+          proof: 'difference',
           severity: inflated ? 'high' : 'medium',
           summary: `${o.kind} ${o.operationId} as ${o.tenant}: ${mismatches.map((m) => `${m.name} is ${m.observed ?? 'absent'}, model says ${m.expected}`).join('; ')}.`,
           evidence: { kind: 'aggregate-mismatch', query: o.kind, mismatches },
@@ -118,16 +122,23 @@ const singular = (name: string): string => singularize(name.toLowerCase());
 
 /** Model observations of one checkpoint: exact where the model is complete, ownership otherwise. */
 export function checkpointObservations(view: CheckpointView, world: World, plan: CampaignPlan): ModelObservation[] {
-  const exact = view.completeModel;
+  // Exact only where the model is complete: fresh tenants, and none of the tenant's own writes
+  // had an effect the harness could not read (a 5xx, no answer, an unreadable body).
+  const exactFor = (tenant: TenantLabel): boolean => view.completeModel && world.tenant(tenant).uncertainWrites === 0;
   const out: ModelObservation[] = [];
   for (const l of view.lists) {
+    // A page that was throttled, failed or came back unreadable leaves the list incomplete: the
+    // readable pages are still checked for ownership, but not against the model's exact set.
+    const pages = l.pages.filter((p) => comparable(p));
+    if (pages.length === 0) continue;
+    const exact = exactFor(l.tenant) && pages.length === l.pages.length;
     const obs: ModelObservation = {
       tenant: l.tenant,
       operationId: l.operationId,
       kind: 'list',
       mode: exact ? 'exact' : 'ownership',
-      exchanges: l.pages.map((p) => p.seq),
-      observedIds: l.pages.flatMap((p) => extractIds(p, l.itemsField, l.idField)),
+      exchanges: pages.map((p) => p.seq),
+      observedIds: pages.flatMap((p) => extractIds(p, l.itemsField, l.idField)),
       resource: l.resource,
     };
     if (exact) obs.expectedIds = world.alive(l.tenant, l.resource).map((r) => r.id);
@@ -135,6 +146,8 @@ export function checkpointObservations(view: CheckpointView, world: World, plan:
   }
   // Aggregates: integer fields named after a resource must equal the model's count of it.
   for (const a of view.aggregates) {
+    if (!comparable(a.exchange)) continue;
+    const exact = exactFor(a.tenant);
     const observed: Record<string, number> = {};
     const expected: Record<string, number> = {};
     const json = a.exchange.response?.json;
@@ -161,6 +174,8 @@ export function checkpointObservations(view: CheckpointView, world: World, plan:
     out.push(obs);
   }
   for (const e of view.exports) {
+    if (!comparable(e.exchange)) continue;
+    const exact = exactFor(e.tenant);
     const obs: ModelObservation = {
       tenant: e.tenant,
       operationId: e.operationId,
@@ -181,7 +196,7 @@ const QUERY_KIND: Readonly<Record<string, ModelQueryKind>> = { list: 'list', sea
 export const model = defineOracle<ModelObservation>({
   name: 'model',
   title: 'Model agreement',
-  rule: "A list, search, aggregate or export as A returns no record another tenant owns; and at quiescent checkpoints, with fresh tenants, it returns exactly A's own live records and A's own counts.",
+  rule: "A list, search or export as A that returns a record another tenant owns is a finding that proves itself. At quiescent checkpoints with fresh tenants, and only while every write A made was read back (no 5xx, no lost answer, no unreadable body, every created id learned) and every page of the list is readable, a list, export or count that differs from A's own live records is a finding confirmed when it reproduces on replay.",
   cwes: ['639', '200'],
   controls: ['CC6.1', 'IVS-06', 'V8.4.1', 'API5:2023', 'AC-4'],
   probes: ['list-own', 'canary-search', 'export-check', 'aggregate-check', 'foreign-cursor'],
@@ -197,7 +212,7 @@ export const model = defineOracle<ModelObservation>({
     }
     const { step, exchange } = m;
     const kind = QUERY_KIND[step.action];
-    if (!kind || !exchange.response || exchange.response.status >= 300) return [];
+    if (!kind || !comparable(exchange) || exchange.response!.status >= 300) return [];
     const idField = port.plan.resources.get(step.resource ?? '')?.idField ?? 'id';
     const observedIds = extractIds(exchange, port.plan.byId.get(step.operationId)?.op.itemsField, idField);
     const input: ModelObservation = {

@@ -75,4 +75,21 @@ describe('non-interference oracle', () => {
     expect(fs[0]!.victim).toBeUndefined();
     expect(fs[0]!.evidence).toMatchObject({ index: 2, aspect: 'body' });
   });
+  it('never compares a throttled, failed, unanswered or cut-short observation', () => {
+    const ids: [string, string] = ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002'];
+    const alone = run(ids, 2, '2026-11-26T06:00:00.000Z');
+    const list = (o: Parameters<typeof ex>[0]) => ex({ op: 'listCustomers', ...o });
+    for (const odd of [
+      list({ status: 429, headers: { 'retry-after': '55' }, body: { title: 'Too Many Requests' } }),
+      list({ status: 503, body: { title: 'Unavailable' } }),
+      list({ error: { code: 'ECONNRESET', message: 'socket hang up' } }),
+      list({ status: 200, bodyText: '{"data":[{"id":"bbbb', headers: { 'content-type': 'text/html' } }),
+    ]) {
+      const together = [...run(ids, 2, '2026-11-26T07:00:00.000Z').slice(0, 3), odd];
+      expect(checkNonInterference([{ tenant: 'T1', alone, together, others: ['T2'] }])).toEqual([]);
+    }
+    // A comparable answer that differs is still found.
+    const differs = [...run(ids, 2, '2026-11-26T07:00:00.000Z').slice(0, 3), list({ body: { data: [], total: 9 } })];
+    expect(checkNonInterference([{ tenant: 'T1', alone, together: differs, others: ['T2'] }])).toHaveLength(1);
+  });
 });

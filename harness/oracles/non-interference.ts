@@ -5,7 +5,7 @@
  */
 import type { Exchange, Finding, TenantLabel } from '../model/exchange.ts';
 import { defineOracle } from './oracle.ts';
-import { bodyJson } from './support/http-text.ts';
+import { bodyJson, comparable } from './support/http-text.ts';
 import { PositionalIdMapper, stableStringify, UUID_RE, VOLATILE_KEYS } from './support/normalise.ts';
 
 export interface NonInterferenceInput {
@@ -59,6 +59,8 @@ export function checkNonInterference(
     const b = normaliseObservations(input.together, options);
     const n = Math.max(a.length, b.length);
     for (let i = 0; i < n; i++) {
+      // Only comparable observations: no throttling (429), no server failure (5xx), no transport error.
+      if (!comparable(input.alone[i]) || !comparable(input.together[i])) continue;
       const x = a[i];
       const y = b[i];
       const same = x && y && x.operationId === y.operationId && x.status === y.status && x.body === y.body;
@@ -68,6 +70,7 @@ export function checkNonInterference(
         !x || !y ? 'length' : x.operationId !== y.operationId ? 'operation' : x.status !== y.status ? 'status' : 'body';
       findings.push({
         oracle: 'non-interference',
+        proof: 'difference',
         severity: 'high',
         operationId: ex.operationId,
         attacker: input.tenant,
@@ -89,7 +92,7 @@ type LastSeen = Map<string, { writes: number; exchange: Exchange }>;
 export const nonInterference = defineOracle<NonInterferenceInput, LastSeen>({
   name: 'non-interference',
   title: 'Non-interference',
-  rule: 'When A repeats a read with no write of its own in between (and not inside a concurrent batch), the two answers are equal after normalisation, whatever other tenants did meanwhile.',
+  rule: 'When A repeats a read with no write of its own in between (and not inside a concurrent batch), the two answers are equal after normalisation, whatever other tenants did meanwhile. Only comparable answers count: never a 429, a 5xx or a transport error. A difference is confirmed when it reproduces on replay.',
   cwes: ['639', '200'],
   controls: ['IVS-06', 'AC-4', 'SC-4'],
   probes: ['own-call', 'list-own', 'canary-search', 'aggregate-check', 'export-check', 'interleaved'],

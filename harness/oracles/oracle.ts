@@ -13,7 +13,7 @@
  * and the report's oracle table are all derived from the registry (index.ts). Adding an oracle is
  * its own file plus one line there.
  */
-import type { CoverageRelation, Exchange, Finding, OracleName, TenantLabel } from '../model/exchange.ts';
+import type { CoverageRelation, Exchange, Finding, Observation, OracleName, TenantLabel } from '../model/exchange.ts';
 import type { FingerprintRegistry } from '../generate/fingerprints.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { ProbeName } from '../model/probe.ts';
@@ -57,19 +57,32 @@ export interface OraclePort {
   readonly scanner: FingerprintScanner;
   /** The same request as the probe, naming an id that exists nowhere (as the attacker). */
   missingTwin(): Promise<Exchange | undefined>;
+  /** The same create as a unique-value probe, with a fresh value in place of the victim's. */
+  freshValueTwin(): Promise<Exchange | undefined>;
+  /** The same request as an injection probe, without the override. */
+  withoutOverrideTwin(): Promise<Exchange | undefined>;
+  /** Values in an answer owned by its victim that its sender neither sent nor knew. */
+  victimValues(exchange: Exchange): string[];
   /** The victim's re-read of the probed record, sent just before the probe (when an oracle asked for it). */
   victimBefore(): Exchange | undefined;
   /** The victim's re-read of the probed record, after the probe. */
   victimAfter(): Promise<Exchange | undefined>;
-  /** Whether the victim itself wrote between its before and after re-reads (a change is then not the attacker's). */
+  /**
+   * Whether any write that may touch the victim's records, other than the probe (the victim's own,
+   * or another tenant's probe aimed at it), ran between its re-reads: a change is then not provably the attacker's.
+   */
   victimBusy(): boolean;
   /** `tenant` re-reads the record the current step created (for the injection oracle). */
-  rereadCreated(tenant: TenantLabel, relation: 'own' | 'foreign'): Promise<Exchange | undefined>;
+  rereadCreated(tenant: TenantLabel, relation: 'own' | 'setup'): Promise<Exchange | undefined>;
 }
 
 /** What a judge may consult: ownership and what each tenant already knew. */
 export interface JudgeContext {
   scanner: FingerprintScanner;
+  /** Values in an answer owned by the exchange's victim that its sender neither sent nor knew. */
+  victimValues(exchange: Exchange): string[];
+  /** Values in an answer owned by `owner` that the exchange's sender neither sent nor knew. */
+  ownedValues(exchange: Exchange, owner: TenantLabel): string[];
   /** Owner of an id of `resource` in the model (when given), else of any registered fingerprint. */
   ownerOf(value: string, resource?: string): TenantLabel | undefined;
   /** Whether `tenant` itself sent `value` (or a string containing it) earlier in the run. */
@@ -101,8 +114,11 @@ export interface OracleDefinition<I, S> {
   /** Per-run state (created when a run starts). */
   init: () => S;
   gather(moment: Moment, port: OraclePort, state: S): Promise<readonly Judged<I>[]> | readonly Judged<I>[];
-  judge(inputs: readonly I[], ctx: JudgeContext): Finding[];
+  judge(inputs: readonly I[], ctx: JudgeContext): JudgeResult;
 }
+
+/** Findings, and optionally observations (what limits a run's proof; never part of the verdict). */
+export type JudgeResult = Finding[] | { findings: Finding[]; observations: Observation[] };
 
 /** An oracle bound to one run: gather and judge in one call, its state held inside. */
 export interface BoundOracle {
@@ -111,7 +127,7 @@ export interface BoundOracle {
     moment: Moment,
     port: OraclePort,
     ctx: JudgeContext,
-  ): Promise<{ judged: Judged<unknown>[]; findings: Finding[] }>;
+  ): Promise<{ judged: Judged<unknown>[]; findings: Finding[]; observations: Observation[] }>;
 }
 
 /** A registered oracle, its input and state types erased behind `bind`. */
@@ -146,14 +162,11 @@ export function defineOracle<I, S = undefined>(d: OracleDefinition<I, S>): Oracl
         oracle,
         async examine(moment, port, ctx) {
           const judged = [...(await d.gather(moment, port, state))];
-          const findings =
-            judged.length > 0
-              ? d.judge(
-                  judged.map((j) => j.input),
-                  ctx,
-                )
-              : [];
-          return { judged, findings };
+          const inputs = judged.map((j) => j.input);
+          const result = judged.length > 0 ? d.judge(inputs, ctx) : [];
+          return Array.isArray(result)
+            ? { judged, findings: result, observations: [] }
+            : { judged, findings: result.findings, observations: result.observations };
         },
       };
     },

@@ -3,6 +3,7 @@
  * test pins that down. What `inspect` prints per probe is exactly what the executor dispatches,
  * every probe has a judge, every control an oracle, every oracle known controls and CWE taxa.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,11 @@ describe('the oracle registry', () => {
   it('has a judge for every probe, and an oracle for every control', () => {
     for (const p of PROBE_NAMES) expect(ORACLES.forProbe(p).length, p).toBeGreaterThan(0);
     for (const c of controlsWithOracles()) expect(c.oracles.length, c.id).toBeGreaterThan(0);
+  });
+
+  it("README's proof rules are the oracles' own, word for word", () => {
+    const readme = readFileSync(path.resolve(path.dirname(SPEC), '..', 'README.md'), 'utf8');
+    for (const o of ORACLE_REGISTRY) expect(readme, o.name).toContain(`| **${o.name}** | ${o.rule} |`);
   });
 
   it("gives inspect's probe table and each operation's oracles from the same probes the executor dispatches on", () => {

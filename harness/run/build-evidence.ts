@@ -8,11 +8,12 @@ import { ORACLES, type OracleSet } from '../oracles/index.ts';
 import type { Step } from '../model/step.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { ApiModel } from '../openapi/api-model.ts';
-import { buildControlMapping, verdictOf } from '../evidence/controls.ts';
+import { buildControlMapping, verdictWithReason } from '../evidence/controls.ts';
 import { type Evidence, type ReproStep, EVIDENCE_SCHEMA_VERSION } from '../evidence/evidence-schema.ts';
 import { toEvidenceFinding } from '../evidence/findings.ts';
 import type { NegativeControlResult } from '../oracles/negative-control.ts';
 import type { CampaignResult } from './campaign.ts';
+import { coverageGate, type CoverageSummary } from '../evidence/coverage-gate.ts';
 
 export interface EvidenceContext {
   runId: string;
@@ -33,7 +34,12 @@ export interface EvidenceContext {
   partialReason?: string;
   negativeControl: NegativeControlResult;
   transcriptLineOf: (seq: number) => number | undefined;
-  counterexampleFile?: string;
+  /** `counterexamples/<n>.json` of each finding, in order. */
+  counterexampleFiles?: string[];
+  /** How much of the spec the run probed cross-tenant, against --min-coverage. */
+  coverageSummary?: CoverageSummary;
+  /** Answers the target throttled (429) and all answers, for the "mostly throttled" verdict. */
+  throttling?: { answers: number; throttled: number };
   signing?: Evidence['signing'];
   /** The oracles the run used (default: the built-in registry). */
   oracles?: OracleSet;
@@ -78,16 +84,15 @@ export function reproSteps(steps: readonly Step[]): ReproStep[] {
 
 export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evidence {
   const coverageCells = result.coverage.list();
-  const reproduction = result.reproduction ?? { reproduced: 0, attempts: 0 };
-  const findings: Finding[] = result.counterexample ? result.counterexample.findings : result.firstFindings;
-  const repro = result.counterexample ? reproSteps(result.counterexample.steps) : [];
-  const evidenceFindings = findings.map((f, i) =>
-    toEvidenceFinding(f, {
+  // One finding per distinct finding of the campaign, as it first fired, with its own minimal repro.
+  const evidenceFindings = result.findings.map((cf, i) =>
+    toEvidenceFinding(cf.finding, {
       id: `F${i + 1}`,
-      repro,
-      reproduction,
+      repro: reproSteps(cf.counterexample.steps),
+      reproduction: cf.reproduction,
+      confirmation: cf.confirmation,
       transcriptLineOf: ctx.transcriptLineOf,
-      ...(ctx.counterexampleFile ? { counterexample: ctx.counterexampleFile } : {}),
+      ...(ctx.counterexampleFiles?.[i] ? { counterexample: ctx.counterexampleFiles[i] } : {}),
     }),
   );
   const negativeControl: Evidence['negativeControl'] = {
@@ -100,8 +105,19 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
     { findings: evidenceFindings, coverage: coverageCells, negativeControl },
     registry,
   );
-  let verdict = verdictOf({ findings: evidenceFindings, coverage: coverageCells, negativeControl });
-  if (result.status === 'target-unusable' && verdict === 'clean') verdict = 'inconclusive';
+  let { verdict, reason: verdictReason } = verdictWithReason({
+    findings: evidenceFindings,
+    coverage: coverageCells,
+    negativeControl,
+    // A shard covers a slice of the campaign by design: its coverage is stated, and the gate is
+    // applied once, by `tenantproof merge`, to the union of the shards.
+    ...(ctx.coverageSummary && !ctx.shard ? { coverageGate: coverageGate(ctx.coverageSummary) } : {}),
+    ...(ctx.throttling ? { throttling: ctx.throttling } : {}),
+  });
+  if (result.status === 'target-unusable' && verdict === 'clean') {
+    verdict = 'inconclusive';
+    verdictReason = result.reason ?? 'the target became unusable';
+  }
   const partial =
     result.status === 'interrupted' || result.status === 'target-unusable' || ctx.partialReason !== undefined;
   const ref = (p: CampaignPlan['inScope'][number]) => ({
@@ -145,7 +161,10 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       ...(ctx.configDigest ? { configDigest: ctx.configDigest } : {}),
       ...(result.firstDetection ? { firstDetection: { ...result.firstDetection } } : {}),
     },
-    coverage: { cells: coverageCells.map((c) => ({ ...c })) },
+    coverage: {
+      cells: coverageCells.map((c) => ({ ...c })),
+      ...(ctx.coverageSummary ? { summary: structuredClone(ctx.coverageSummary) } : {}),
+    },
     findings: evidenceFindings,
     negativeControl,
     controlMapping: controlMapping.map((c) => ({
@@ -156,7 +175,17 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       oracles: [...c.oracles],
       status: c.status,
     })),
+    ...(result.observations.length > 0
+      ? {
+          observations: result.observations.map((o) => ({
+            ...o,
+            exchanges: [...o.exchanges],
+            transcriptLines: o.exchanges.map(ctx.transcriptLineOf).filter((l): l is number => l !== undefined),
+          })),
+        }
+      : {}),
     verdict,
+    ...(verdictReason ? { verdictReason } : {}),
   };
   if (ctx.signing) evidence.signing = ctx.signing;
   return evidence;

@@ -1,13 +1,13 @@
 /**
  * What the phases of one campaign share: the counters, the coverage matrix, the target's health,
- * the transcript's sequence numbers, and how a run is started and finished (fresh tenants in, the
- * `--cleanup` deletes out). Phases report progress through it, and checkpoint seals read its
- * snapshot.
+ * the observations, the transcript's sequence numbers, and how a run is started and finished (fresh
+ * tenants in, the `--cleanup` deletes out). Phases report progress through it, and checkpoint seals
+ * read its snapshot.
  */
 import fc from 'fast-check';
-import type { Exchange, Finding } from '../model/exchange.ts';
 import type { CommandRunner } from '../model/commands.ts';
-import type { CampaignOptions, CampaignProgress, CampaignResult } from './campaign-types.ts';
+import type { Exchange, Finding, Observation } from '../model/exchange.ts';
+import type { CampaignOptions, CampaignProgress, CampaignResult, ObservationCount } from './campaign-types.ts';
 import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
 import { RunContext, type CleanupCounts } from './run-context.ts';
@@ -20,11 +20,15 @@ export class CampaignState {
   runs = 0;
   requests = 0;
   batches = 0;
+  /** Distinct findings so far: the progress line's count, the same as the evidence's. */
   findingsSeen = 0;
-  /** Findings of the first failing run, once the search found one. */
-  firstFindings: Finding[] = [];
+  /** The current phase's deadline (epoch ms): runs stop taking commands past it. */
+  deadline: number | undefined;
   firstDetection: CampaignResult['firstDetection'];
   readonly cleaned: CleanupCounts | undefined;
+  private readonly observed = new Map<string, ObservationCount>();
+  /** Status codes of the tenants' own answers, per operation (why an operation was not probed). */
+  readonly answers = new Map<string, Map<number, number>>();
   private seq = 0;
 
   constructor(readonly o: CampaignOptions) {
@@ -43,17 +47,39 @@ export class CampaignState {
     this.o.onProgress?.({ phase, runs, requests, findings, batches });
   }
 
-  /** A run on fresh tenants (provisioning errors propagate: they end the campaign). */
-  async newRun(): Promise<RunContext> {
+  /**
+   * A run on fresh tenants (provisioning errors propagate: they end the campaign). With
+   * `freshValues`, repeated steps get new unique values (shrinking and replays).
+   */
+  async newRun(options: { freshValues?: boolean } = {}): Promise<RunContext> {
     this.runs++;
     const tenants = await this.o.provision(this.o.tenants, this.runs);
     const onExchange = (ex: Exchange): void => {
       this.requests++;
+      if (ex.relation === 'own' && ex.response) {
+        const counts = this.answers.get(ex.operationId) ?? new Map<number, number>();
+        counts.set(ex.response.status, (counts.get(ex.response.status) ?? 0) + 1);
+        this.answers.set(ex.operationId, counts);
+      }
+      for (const note of ex.response?.notes ?? [])
+        this.observe({
+          oracle: 'target',
+          kind: 'conformance',
+          operationId: ex.operationId,
+          summary: note,
+          exchanges: [ex.seq],
+        });
       this.o.onExchange?.(ex);
       if (this.requests % 25 === 0) this.progress();
     };
     return new RunContext(
-      { ...this.o, onExchange, ...(this.o.oracles ? { oracles: this.o.oracles } : {}) },
+      {
+        ...this.o,
+        onExchange,
+        ...(this.o.oracles ? { oracles: this.o.oracles } : {}),
+        ...(options.freshValues ? { freshValues: true } : {}),
+        deadline: () => this.deadline,
+      },
       tenants,
       this.coverage,
       this.nextSeq,
@@ -64,8 +90,9 @@ export class CampaignState {
   /** Runs a command sequence on fresh tenants: its findings (none when it stopped early). */
   async execute(
     cmds: Iterable<fc.AsyncCommand<CommandRunner, CommandRunner>>,
+    options: { freshValues?: boolean } = {},
   ): Promise<{ ctx: RunContext; findings: Finding[] }> {
-    const ctx = await this.newRun();
+    const ctx = await this.newRun(options);
     try {
       await fc.asyncModelRun(() => ({ model: ctx, real: ctx }), cmds);
       // Every run ends at a quiescent checkpoint, unless it already failed or was stopped.
@@ -73,8 +100,21 @@ export class CampaignState {
       return { ctx, findings: [...ctx.findings] };
     } finally {
       this.batches += ctx.batches;
+      for (const o of ctx.executor.observations) this.observe(o);
       await this.cleanup(ctx);
     }
+  }
+
+  /** Counts an observation; the first of a kind (per operation) keeps its exchanges. */
+  observe(o: Observation): void {
+    const key = `${o.oracle}|${o.kind}|${o.operationId}|${o.kind === 'conformance' ? o.summary : ''}`;
+    const seen = this.observed.get(key);
+    if (seen) seen.count++;
+    else this.observed.set(key, { ...o, count: 1 });
+  }
+
+  get observations(): ObservationCount[] {
+    return [...this.observed.values()];
   }
 
   /** `--cleanup`: deletes what the run created; a failing target loses nothing of the result. */
@@ -90,11 +130,13 @@ export class CampaignState {
   snapshot(extra: Partial<CampaignResult> = {}): CampaignResult {
     const result: CampaignResult = {
       status: 'interrupted',
-      firstFindings: this.firstFindings,
+      findings: [],
+      observations: this.observations,
       runs: this.runs,
       requests: this.requests,
       batches: this.batches,
       coverage: this.coverage,
+      answers: this.answers,
       seed: this.o.seed,
       startedAt: this.startedAt,
       endedAt: new Date(),

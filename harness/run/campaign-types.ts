@@ -1,9 +1,10 @@
 /** What a campaign takes and what it gives back (harness/run/campaign.ts runs it). */
-import type { Exchange, Finding, OracleName } from '../model/exchange.ts';
+import type { Exchange, Finding, Observation, OracleName } from '../model/exchange.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { Step } from '../model/step.ts';
 import type { ValueSource } from '../model/value-source.ts';
 import type { OracleSet } from '../oracles/index.ts';
+import type { TenantField } from '../openapi/tenant-fields.ts';
 import type { Coverage } from './coverage.ts';
 import type { Transport } from './http-client.ts';
 import type { CleanupCounts, ProvisionedTenant } from './run-context.ts';
@@ -43,6 +44,10 @@ export interface CampaignOptions {
   onSnapshot?: (snapshot: () => CampaignResult) => void;
   /** The oracles to run (default: the built-in registry). */
   oracles?: OracleSet;
+  /** End the search at the first finding (default: search to the budget, collecting distinct findings). */
+  stopOnFirst?: boolean;
+  /** Tenant fields to override beyond the spec's and the defaults (config, JWT claim names). */
+  tenantFields?: readonly TenantField[];
 }
 
 export interface CampaignProgress {
@@ -55,28 +60,57 @@ export interface CampaignProgress {
 
 export interface Counterexample {
   oracle: OracleName;
+  /** The finding it reproduces: oracle|operationId|probe (see search.ts). */
+  key?: string;
   /** The primary steps of the minimal failing run (follow-ups are re-derived on replay). */
   steps: Step[];
   findings: Finding[];
   commands: string[];
 }
 
-export type CampaignStatus = 'clean' | 'leak' | 'interrupted' | 'target-unusable';
+/** `findings`: the search found at least one (confirmed or not; the evidence's verdict says which). */
+export type CampaignStatus = 'clean' | 'findings' | 'interrupted' | 'target-unusable';
+
+/** How a finding is confirmed (README: verdict rules). */
+export type Confirmation =
+  /** Its evidence proves itself: victim-owned data, or a victim state change. */
+  | 'self-proving'
+  /** It reproduced at least once when replayed on fresh tenants. */
+  | 'replay'
+  /** Neither: it cannot carry a LEAK verdict alone. */
+  | 'unconfirmed';
+
+/** One distinct finding (by oracle, operation and probe kind), shrunk and replayed. */
+export interface CampaignFinding {
+  /** The finding as it first fired in the search: its operation is where it first fired. */
+  finding: Finding;
+  counterexample: Counterexample;
+  reproduction: { reproduced: number; attempts: number };
+  confirmation: Confirmation;
+  /** fast-check's seed and path of the minimal counterexample. */
+  fcSeed: number;
+  fcPath: string;
+  detectedAt: { requests: number; elapsedMs: number };
+}
+
+/** An observation, counted over the campaign. */
+export interface ObservationCount extends Observation {
+  count: number;
+}
 
 export interface CampaignResult {
   status: CampaignStatus;
-  /** Findings of the first failing run (full context). */
-  firstFindings: Finding[];
-  counterexample?: Counterexample;
-  reproduction?: { reproduced: number; attempts: number };
+  /** Distinct findings, in the order they first fired. */
+  findings: CampaignFinding[];
+  /** What limits the campaign's proof, and how the target conformed (never part of the verdict). */
+  observations: ObservationCount[];
   runs: number;
   requests: number;
   batches: number;
   coverage: Coverage;
+  /** Status codes of the tenants' own answers, per operation. */
+  answers: ReadonlyMap<string, ReadonlyMap<number, number>>;
   seed: number;
-  fcPath?: string;
-  /** The seed `fcPath` applies to (the failing lane's). */
-  fcSeed?: number;
   /** Why the target was unusable or the run stopped early. */
   reason?: string;
   startedAt: Date;

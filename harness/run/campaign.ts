@@ -1,25 +1,30 @@
 /**
- * The campaign: search, then (when a run failed) shrink and replay.
+ * The campaign: search, then shrink and replay each distinct finding.
  *
- *   search()  fast-check command sequences, each on fresh tenants, until a run's oracles raise a
- *             finding, the budget ends, or the campaign is stopped      (search.ts)
- *   shrink()  the failing run, made minimal on fresh tenants             (shrink.ts)
- *   replay()  the minimal steps, replayed to measure reproduction        (replay.ts)
+ *   search()  fast-check command sequences, each on fresh tenants, to the budget, collecting the
+ *             distinct findings (oracle × operation × probe kind) as each first fired  (search.ts)
+ *   shrink()  each finding's run, made minimal on fresh tenants with fresh values       (shrink.ts)
+ *   replay()  each minimal counterexample, replayed for a reproduction rate             (replay.ts)
  *
- * Each phase returns values; findings are values, never exceptions. CampaignState holds what the
- * phases share (counters, coverage, health), and its snapshot feeds checkpoint seals meanwhile.
+ * A finding is confirmed when its evidence proves itself (victim-owned data, a victim state
+ * change) or when it reproduced at least once; only confirmed findings can make a LEAK. Each phase
+ * returns values; findings are values, never exceptions. CampaignState holds what the phases share,
+ * and its snapshot feeds checkpoint seals meanwhile.
  */
+import { SELF_PROVING } from '../model/exchange.ts';
 import { commandsArbitrary } from '../model/commands.ts';
 import { CampaignState } from './campaign-state.ts';
-import type { CampaignOptions, CampaignResult } from './campaign-types.ts';
+import type { CampaignFinding, CampaignOptions, CampaignResult, Confirmation } from './campaign-types.ts';
 import { replayCounterexample } from './replay.ts';
-import { search } from './search.ts';
+import { search, type CommandsArbitrary, type FoundRun } from './search.ts';
 import { shrink } from './shrink.ts';
 
 export type {
+  CampaignFinding,
   CampaignOptions,
   CampaignProgress,
   CampaignResult,
+  Confirmation,
   Counterexample,
   Provisioner,
 } from './campaign-types.ts';
@@ -28,9 +33,13 @@ export { RunContext } from './run-context.ts';
 export { laneSeed } from './search.ts';
 export { replaySteps } from './replay.ts';
 
+/** Time after the shrink budget that replays may still use (the rest of budget + shrink + 60 s). */
+const REPLAY_GRACE_MS = 30_000;
+
 export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const state = new CampaignState(o);
-  o.onSnapshot?.(() => state.snapshot({ reason: `in progress (${state.phase} phase)` }));
+  const findings: CampaignFinding[] = [];
+  o.onSnapshot?.(() => state.snapshot({ reason: `in progress (${state.phase} phase)`, findings: [...findings] }));
   // Labels are stable across runs (T1…Tn), so the command arbitraries are built once.
   const labels = Array.from({ length: o.tenants }, (_, i) => `T${i + 1}`);
   const arbitrary = commandsArbitrary(
@@ -39,17 +48,51 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   );
 
   const found = await search(state, arbitrary);
-  if (found.status !== 'leak' || !found.failing) {
-    state.progress();
-    return state.snapshot({ status: found.status, ...(found.reason ? { reason: found.reason } : {}) });
+  const shrinkEnd = Date.now() + o.shrinkBudgetMs;
+  for (const [i, run] of found.found.entries()) {
+    findings.push(await confirm(state, arbitrary, run, shrinkEnd, found.found.length - i));
   }
-  const minimal = await shrink(state, arbitrary, found.failing);
-  const reproduction = await replayCounterexample(state, minimal.counterexample);
   state.progress();
   return state.snapshot({
-    status: 'leak',
-    counterexample: minimal.counterexample,
-    reproduction,
-    ...(minimal.path !== undefined ? { fcPath: minimal.path, fcSeed: found.failing.seed } : {}),
+    status: found.status,
+    findings,
+    ...(found.reason ? { reason: found.reason } : {}),
   });
+}
+
+/** Shrinks and replays one finding (as time allows), and says whether it is confirmed. */
+async function confirm(
+  state: CampaignState,
+  arbitrary: CommandsArbitrary,
+  run: FoundRun,
+  shrinkEnd: number,
+  remaining: number,
+): Promise<CampaignFinding> {
+  const selfProving = SELF_PROVING.includes(run.finding.proof);
+  const base = { finding: run.finding, fcSeed: run.seed, detectedAt: run.detectedAt };
+  if (state.stopped())
+    return {
+      ...base,
+      counterexample: {
+        oracle: run.finding.oracle,
+        key: run.key,
+        steps: run.steps,
+        findings: [run.finding],
+        commands: run.commands,
+      },
+      reproduction: { reproduced: 0, attempts: 0 },
+      confirmation: selfProving ? 'self-proving' : 'unconfirmed',
+      fcPath: run.path,
+    };
+  // The shrink budget left is shared by the findings left.
+  const deadline = Date.now() + Math.max(0, shrinkEnd - Date.now()) / remaining;
+  const minimal = await shrink(state, arbitrary, run, deadline);
+  const reproduction = await replayCounterexample(state, minimal.counterexample, shrinkEnd + REPLAY_GRACE_MS);
+  const confirmation: Confirmation = selfProving
+    ? 'self-proving'
+    : reproduction.reproduced > 0
+      ? 'replay'
+      : 'unconfirmed';
+  state.phase = 'shrink';
+  return { ...base, counterexample: minimal.counterexample, reproduction, confirmation, fcPath: minimal.path };
 }

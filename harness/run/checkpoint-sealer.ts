@@ -8,6 +8,8 @@ export class CheckpointSealer {
   count = 0;
   private pending: Promise<unknown> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** No seal before this time (epoch ms). */
+  private notBefore = 0;
 
   constructor(
     private readonly seal: () => Promise<unknown>,
@@ -29,11 +31,16 @@ export class CheckpointSealer {
   }
 
   private sealNow(): void {
-    if (this.pending) return;
+    // A seal costs time the run does not spend probing: after one that took d ms, the next waits
+    // at least 4·d, so sealing never takes more than a fifth of the run, however large it grows.
+    if (this.pending || Date.now() < this.notBefore) return;
+    const started = Date.now();
     this.pending = this.seal()
       .then(() => this.count++)
       .catch((e: unknown) => this.warn(`checkpoint could not be sealed: ${(e as Error).message}`))
       .finally(() => {
+        const ended = Date.now();
+        this.notBefore = ended + 4 * (ended - started);
         this.pending = undefined;
       });
   }

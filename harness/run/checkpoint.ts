@@ -10,6 +10,7 @@ import { checkpointStep, cursorSwapStep } from '../model/checkpoint-steps.ts';
 import type { PlannedOperation } from '../model/plan.ts';
 import type { Step, StepValue } from '../model/step.ts';
 import { getPath } from '../model/resolve-step.ts';
+import { itemsOf } from '../model/extract-ids.ts';
 import type { Executor } from './executor.ts';
 import type { World } from '../model/world.ts';
 import type { CampaignPlan } from '../model/plan.ts';
@@ -71,7 +72,7 @@ async function walk(
       query[p.param] = next;
     } else if (p.style === 'offset' || p.style === 'page') {
       // No cursor: read on while full pages come back.
-      const items = getPath(ex.response.json, op.itemsField ?? '');
+      const items = itemsOf(ex.response.json, op.itemsField);
       const count = Array.isArray(items) ? items.length : 0;
       if (count === 0 || (sentLimit !== undefined && count < sentLimit)) break;
       offset += count;

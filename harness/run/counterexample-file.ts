@@ -22,6 +22,8 @@ export const counterexampleSchema = z.object({
   schemaVersion: z.literal(COUNTEREXAMPLE_VERSION),
   runId: z.string(),
   oracle: z.string(),
+  /** The finding it reproduces, oracle|operationId|probe (absent in older files: the oracle alone). */
+  key: z.string().optional(),
   spec: z.object({ file: z.string(), sha256: z.string() }),
   target: z.object({
     kind: z.enum(['embedded', 'url']),
@@ -96,6 +98,7 @@ export function parseCounterexample(text: string, file: string): CounterexampleF
 export interface CounterexampleInput {
   runId: string;
   oracle: OracleName;
+  key?: string;
   specFile: string;
   specSha256: string;
   target: CounterexampleFile['target'];
@@ -115,6 +118,7 @@ export function writeCounterexample(dir: string, n: number, input: Counterexampl
     schemaVersion: COUNTEREXAMPLE_VERSION,
     runId: input.runId,
     oracle: input.oracle,
+    ...(input.key ? { key: input.key } : {}),
     spec: { file: input.specFile, sha256: input.specSha256 },
     target: input.target,
     provision: input.provision,

@@ -8,7 +8,7 @@
  * and each follow-up goes through the same pipeline. Findings are values, kept in `findings`; the
  * coverage matrix counts what each oracle judged. The same executor serves live runs and replays.
  */
-import type { Exchange, Finding } from '../model/exchange.ts';
+import type { Exchange, Finding, Observation } from '../model/exchange.ts';
 import { probeOf } from '../model/probe.ts';
 import { tryResolveStep } from '../model/resolve-step.ts';
 import type { Step } from '../model/step.ts';
@@ -16,6 +16,7 @@ import type { CheckpointView } from '../model/checkpoint-view.ts';
 import type { BoundOracle, JudgeContext, Moment, OraclePort } from '../oracles/oracle.ts';
 import type { Coverage } from './coverage.ts';
 import { FollowUps, type RunFacts } from './follow-ups.ts';
+import { judgeContext } from './judge-context.ts';
 import type { Transport } from './http-client.ts';
 
 export interface ExecutorOptions extends RunFacts {
@@ -30,6 +31,8 @@ export interface ExecutorOptions extends RunFacts {
   signal?: AbortSignal;
   /** Sequence numbers shared across runs, so transcript lines stay unique. */
   nextSeq: () => number;
+  /** The current phase's deadline (epoch ms): no waiting for a rate limit past it. */
+  deadline?: () => number | undefined;
 }
 
 export type StepOutcome =
@@ -40,6 +43,8 @@ export type StepOutcome =
 
 export class Executor {
   readonly findings: Finding[] = [];
+  /** What limits this run's proof (never part of the verdict). */
+  readonly observations: Observation[] = [];
   readonly exchanges: Exchange[] = [];
   readonly ctx: JudgeContext;
   transportErrors = 0;
@@ -47,11 +52,7 @@ export class Executor {
   throttled = 0;
 
   constructor(private readonly o: ExecutorOptions) {
-    this.ctx = {
-      scanner: o.scanner,
-      ownerOf: (value, resource) => o.world.ownerOf(value, resource),
-      knownTo: (tenant, value) => o.world.knownTo(tenant, value),
-    };
+    this.ctx = judgeContext(o.world, o.scanner);
   }
 
   /** Runs one step through the pipeline, with the follow-ups its oracles ask for. */
@@ -93,9 +94,11 @@ export class Executor {
   private async examine(oracles: readonly BoundOracle[], moment: Moment, port: OraclePort): Promise<number> {
     let raised = 0;
     for (const bound of oracles) {
-      const { judged, findings } = await bound.examine(moment, port, this.ctx);
+      const { judged, findings, observations } = await bound.examine(moment, port, this.ctx);
       for (const j of judged) this.o.coverage.add(j.operationId, bound.oracle.name, j.relation);
-      this.findings.push(...findings);
+      const probe = moment.kind === 'exchange' ? moment.probe : undefined;
+      this.findings.push(...findings.map((f) => (f.probe || !probe ? f : { ...f, probe })));
+      this.observations.push(...observations);
       raised += findings.length;
     }
     return raised;
@@ -109,16 +112,16 @@ export class Executor {
     const resolved = tryResolveStep(step, world);
     if (!resolved.ok) return { kind: 'skipped', reason: resolved.reason };
     const request = resolved.request;
-    const ownWrite = request.method.toUpperCase() !== 'GET' && step.relation === 'own';
-    world.noteSent(step, request.sentValues, ownWrite);
+    world.noteSent(step, request.sentValues, request.method);
     const result = await this.o.client.send({
       method: request.method,
       path: request.path,
       headers: { ...request.headers, ...(this.o.credentials.get(step.tenant) ?? {}) },
       ...(request.bodyText !== undefined ? { bodyText: request.bodyText } : {}),
       ...(this.o.signal ? { signal: this.o.signal } : {}),
+      ...(this.o.deadline?.() !== undefined ? { deadline: this.o.deadline()! } : {}),
     });
-    world.noteAnswered(step, ownWrite);
+    world.noteAnswered(step, request.method);
     this.throttled += result.throttled;
     const exchange: Exchange = {
       seq: this.o.nextSeq(),

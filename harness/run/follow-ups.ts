@@ -6,10 +6,17 @@
  */
 import type { FingerprintRegistry } from '../generate/fingerprints.ts';
 import type { Exchange, TenantLabel } from '../model/exchange.ts';
-import { createdRecordRereadStep, missingTwinStep, rereadStep } from '../model/follow-up-steps.ts';
+import {
+  createdRecordRereadStep,
+  freshValueTwinStep,
+  missingTwinStep,
+  rereadStep,
+  withoutOverrideStep,
+} from '../model/follow-up-steps.ts';
+import { judgeContext } from './judge-context.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { Step } from '../model/step.ts';
-import type { World } from '../model/world.ts';
+import { tenantsTouchedBy, type World } from '../model/world.ts';
 import type { OraclePort } from '../oracles/oracle.ts';
 import type { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
 
@@ -30,7 +37,10 @@ export class FollowUps implements OraclePort {
   readonly scanner: FingerprintScanner;
   private readonly memo = new Map<string, Promise<Exchange | undefined>>();
   private before: Exchange | undefined;
-  /** The victim's writes started when the probe began, and whether one was already in flight. */
+  /**
+   * Writes touching the victim (its own, or other probes aimed at it) expected once the probe is
+   * sent, and whether one was already in flight when it began.
+   */
   private readonly victimWritesAtStart: number;
   private victimWasBusy: boolean;
 
@@ -45,7 +55,9 @@ export class FollowUps implements OraclePort {
     this.registry = facts.registry;
     this.scanner = facts.scanner;
     const victim = step?.victim ? facts.world.tenant(step.victim) : undefined;
-    this.victimWritesAtStart = victim?.writesStarted ?? 0;
+    // The probe itself, when it is a write aimed at the victim, is expected; any other is not.
+    const own = step?.victim && tenantsTouchedBy(step, step.method).includes(step.victim) ? 1 : 0;
+    this.victimWritesAtStart = (victim?.writesStarted ?? 0) + own;
     this.victimWasBusy = (victim?.writesInFlight ?? 0) > 0;
   }
 
@@ -82,7 +94,27 @@ export class FollowUps implements OraclePort {
     });
   }
 
-  rereadCreated(tenant: TenantLabel, relation: 'own' | 'foreign'): Promise<Exchange | undefined> {
+  freshValueTwin(): Promise<Exchange | undefined> {
+    const step = this.step;
+    return this.once('fresh-twin', () => {
+      const twin = step ? freshValueTwinStep(step) : undefined;
+      return twin ? this.sendFollowUp(twin) : Promise.resolve(undefined);
+    });
+  }
+
+  withoutOverrideTwin(): Promise<Exchange | undefined> {
+    const step = this.step;
+    return this.once('without-override', () => {
+      const twin = step ? withoutOverrideStep(this.plan, step) : undefined;
+      return twin ? this.sendFollowUp(twin) : Promise.resolve(undefined);
+    });
+  }
+
+  victimValues(exchange: Exchange): string[] {
+    return judgeContext(this.world, this.scanner).victimValues(exchange);
+  }
+
+  rereadCreated(tenant: TenantLabel, relation: 'own' | 'setup'): Promise<Exchange | undefined> {
     const step = this.step;
     return this.once(`created:${tenant}:${relation}`, () => {
       const reread = step ? createdRecordRereadStep(this.plan, this.world, step, tenant, relation) : undefined;

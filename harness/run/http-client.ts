@@ -7,6 +7,10 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from '
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RecordedRequest, RecordedResponse } from '../model/exchange.ts';
 import { RateGate } from './rate-gate.ts';
+import { ServerThrottle } from './server-throttle.ts';
+import { sleep } from './sleep.ts';
+
+export { retryAfterMs, sleep } from './sleep.ts';
 
 export interface HttpClientOptions {
   baseURL: string;
@@ -29,6 +33,8 @@ export interface SendInput {
   headers: Record<string, string>;
   bodyText?: string;
   signal?: AbortSignal;
+  /** No waiting (for a rate limit) past this time, epoch ms: the request then goes with what it has. */
+  deadline?: number;
 }
 
 export interface SendResult {
@@ -46,6 +52,8 @@ export interface Transport {
 
 export class HttpClient implements Transport {
   private readonly gate: RateGate | undefined;
+  /** The server's own rate limit, as its headers tell it (shared by every request of this client). */
+  readonly throttle = new ServerThrottle();
   private readonly base: string;
 
   private readonly secure: boolean;
@@ -71,16 +79,21 @@ export class HttpClient implements Transport {
     let throttled = 0;
     for (;;) {
       if (this.gate) await this.gate.take(input.signal);
+      await this.throttle.take(input.signal, input.deadline);
       const outcome = await this.once(request, input.signal);
       const status = outcome.response?.status;
+      if (outcome.response) this.throttle.observe(outcome.response.status, outcome.response.headers);
       if ((status === 429 || status === 503) && throttled < this.options.maxThrottleRetries) {
-        const waitMs = retryAfterMs(outcome.response?.headers['retry-after']);
-        if (waitMs !== undefined && waitMs <= this.options.maxRetryAfterMs) {
+        const waitMs = this.throttle.retryWaitMs(status, outcome.response!.headers);
+        const fits = input.deadline === undefined || Date.now() + (waitMs ?? 0) <= input.deadline;
+        if (waitMs !== undefined && waitMs <= this.options.maxRetryAfterMs && fits && !input.signal?.aborted) {
           throttled++;
-          await sleep(Math.max(waitMs, 50), input.signal);
+          // The throttle holds every request of this client until the server's time has come.
+          if (waitMs < 50) await sleep(50, input.signal);
           continue;
         }
       }
+      this.throttle.count(status);
       return { request, ...outcome, throttled };
     }
   }
@@ -147,14 +160,8 @@ export class HttpClient implements Transport {
             durationMs: performance.now() - started,
           };
           if (truncated) response.truncated = true;
-          const type = out['content-type'] ?? '';
-          if (!truncated && /json/i.test(type) && !/ndjson/i.test(type) && text.length > 0) {
-            try {
-              response.json = JSON.parse(text);
-            } catch {
-              // A body that claims JSON but is not: keep the text, the oracles scan raw bytes anyway.
-            }
-          }
+          const notes = sniffJson(response, out['content-type'] ?? '', truncated);
+          if (notes.length > 0) response.notes = notes;
           finish({ response });
         };
         res.on('data', (chunk: Buffer) => {
@@ -181,31 +188,28 @@ export class HttpClient implements Transport {
   }
 }
 
+/**
+ * Parses a body as JSON by its bytes, not its label: a JSON body labelled text/html is JSON (noted
+ * as mislabelled), and a body labelled JSON that does not parse is text (noted as invalid). The
+ * oracles read `json`; the notes go into the transcript as conformance observations.
+ */
+export function sniffJson(response: RecordedResponse, contentType: string, truncated: boolean): string[] {
+  const text = response.bodyText;
+  const labelled = /json/i.test(contentType) && !/ndjson/i.test(contentType);
+  const looks = /^\s*[[{"]/.test(text) || (labelled && /^\s*(-?\d|true|false|null)/.test(text));
+  if (truncated || text.length === 0 || (!labelled && !looks) || /ndjson/i.test(contentType)) return [];
+  try {
+    response.json = JSON.parse(text);
+    return labelled ? [] : [`JSON labelled ${contentType || 'with no content type'}`];
+  } catch {
+    return [labelled ? 'labelled JSON but does not parse' : 'looks like JSON but does not parse'];
+  }
+}
+
 function describeTransportError(err: unknown, timedOut: boolean, timeoutMs: number): { code: string; message: string } {
   if (timedOut) return { code: 'TIMEOUT', message: `no response within ${timeoutMs} ms` };
   const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'AbortError') return { code: 'ABORTED', message: 'request aborted' };
   const code = e.code ?? e.cause?.code ?? e.name ?? 'ERROR';
   return { code, message: e.cause?.message ?? e.message ?? String(err) };
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

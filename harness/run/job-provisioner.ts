@@ -5,6 +5,7 @@
  */
 import type { TranscriptWriter } from '../evidence/index.ts';
 import { provisionTenants } from '../tenants/index.ts';
+import { tenantClaims } from '../tenants/jwt-claims.ts';
 import type { Provisioner } from './campaign-types.ts';
 import type { ProvisionedTenant } from './run-context.ts';
 import type { RunConfig } from './settings.ts';
@@ -13,6 +14,8 @@ export interface JobProvisioner {
   provision: Provisioner;
   /** Whether each run gets tenants nobody used before. */
   fresh: boolean;
+  /** Names of tenant claims seen in the tenants' JWTs (more fields for injection probes). */
+  claimNames: () => string[];
 }
 
 export function jobProvisioner(
@@ -20,6 +23,7 @@ export function jobProvisioner(
   context: { baseUrl: string; adminToken?: string; runId: string; transcript: TranscriptWriter },
 ): JobProvisioner {
   const fresh = config.provision === 'crm-admin';
+  const claimNames = new Set<string>();
   let cached: ProvisionedTenant[] | undefined;
   const provision: Provisioner = async (count, run) => {
     if (!fresh && cached) return cached;
@@ -33,8 +37,14 @@ export function jobProvisioner(
       timeoutMs: config.requestTimeout,
     });
     for (const c of creds) for (const s of c.secrets) context.transcript.addSecret(s);
-    cached = creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id }));
+    cached = creds.map((c) => {
+      // The tenant's real id: the provisioner's, else a tenant claim of its JWT.
+      const claims = tenantClaims(c.headers);
+      for (const claim of claims) claimNames.add(claim.name);
+      const tenantId = c.id !== c.label ? c.id : claims[0]?.value;
+      return { label: c.label, headers: { ...c.headers }, ...(tenantId !== undefined ? { tenantId } : {}) };
+    });
     return cached;
   };
-  return { provision, fresh };
+  return { provision, fresh, claimNames: () => [...claimNames] };
 }

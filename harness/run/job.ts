@@ -15,11 +15,12 @@ import { TranscriptWriter, TRANSCRIPT_FILE } from '../evidence/index.ts';
 import type { Evidence } from '../evidence/evidence-schema.ts';
 import type { Exchange } from '../model/exchange.ts';
 import { specValueSource } from '../model/spec-value-source.ts';
+import { parseTenantField } from '../openapi/tenant-fields.ts';
 import type { NegativeControlResult } from '../oracles/negative-control.ts';
 import { ProvisioningError } from '../tenants/index.ts';
 import { buildEvidence, type EvidenceContext } from './build-evidence.ts';
 import { runCampaign } from './campaign.ts';
-import type { CampaignResult } from './campaign-types.ts';
+import type { CampaignFinding, CampaignResult } from './campaign-types.ts';
 import { CheckpointSealer } from './checkpoint-sealer.ts';
 import { writeCounterexample } from './counterexample-file.ts';
 import { HttpClient } from './http-client.ts';
@@ -30,6 +31,8 @@ import { runLiveNegativeControl } from './live-negative-control.ts';
 import { progressReporter, type ProgressReporter } from './progress.ts';
 import { canCarry, recordedNegativeControl } from './recorded-negative-control.ts';
 import { printSummary } from './run-summary.ts';
+import { campaignScope } from '../model/scope.ts';
+import { coverageSummary } from './coverage-summary.ts';
 import type { RunConfig } from './settings.ts';
 import { SignalGuard } from './signals.ts';
 import { writeRunFolder } from './write-run-folder.ts';
@@ -79,6 +82,7 @@ class Job {
   private snapshot: (() => CampaignResult) | undefined;
   private carrier: Exchange | undefined;
   private tenantCount: number;
+  private tenantIdsKnown = false;
   private seq = 0;
 
   constructor(
@@ -102,7 +106,8 @@ class Job {
       timeoutMs: config.requestTimeout,
       maxBodyBytes: 8 * 1024 * 1024,
       maxThrottleRetries: 5,
-      maxRetryAfterMs: 30_000,
+      // A server's Retry-After is honoured up to two minutes (requests never wait past the phase's deadline).
+      maxRetryAfterMs: 120_000,
       ...(config.maxRps ? { maxRps: config.maxRps } : {}),
     });
   }
@@ -116,10 +121,12 @@ class Job {
     try {
       this.announce();
       // Fail fast, with a clear message, on bad credentials; a credentials file sets the tenant count.
-      this.tenantCount = (await this.tenants.provision(this.tenantCount, 0)).length;
+      const first = await this.tenants.provision(this.tenantCount, 0);
+      this.tenantCount = first.length;
+      this.tenantIdsKnown = first.every((t) => t.tenantId !== undefined);
       result = await this.campaign();
       await this.sealer.stop();
-      if (result.status === 'clean' || result.status === 'leak') control = await this.negativeControl();
+      if (result.status === 'clean' || result.status === 'findings') control = await this.negativeControl();
     } catch (e) {
       if (!(e instanceof ProvisioningError)) throw e;
       failure = e;
@@ -177,6 +184,11 @@ class Job {
       signal: this.signals.signal,
       ...(s.focus ? { focus: new Set(s.focus) } : {}),
       cleanup: config.cleanup,
+      stopOnFirst: config.stopOnFirst,
+      tenantFields: [
+        ...config.tenantFields.flatMap(parseTenantField),
+        ...this.tenants.claimNames().flatMap(parseTenantField),
+      ],
       onSnapshot: (snapshot) => {
         this.snapshot = snapshot;
       },
@@ -219,7 +231,7 @@ class Job {
     return Array.from({ length: this.tenantCount }, (_, i) => `T${i + 1}`);
   }
 
-  private evidenceContext(negativeControl: NegativeControlResult, counterexampleFile?: string): EvidenceContext {
+  private evidenceContext(negativeControl: NegativeControlResult, counterexampleFiles?: string[]): EvidenceContext {
     const { config, s } = this;
     const signalled = this.signals.signalled;
     return {
@@ -240,7 +252,7 @@ class Job {
       ...(signalled ? { partialReason: `stopped by ${signalled}` } : {}),
       negativeControl,
       transcriptLineOf: (seq) => this.lineOf.get(seq),
-      ...(counterexampleFile ? { counterexampleFile } : {}),
+      ...(counterexampleFiles ? { counterexampleFiles } : {}),
       signing: { algorithm: 'ed25519', keyFingerprint: s.key.fingerprint, keyOrigin: s.key.origin },
     };
   }
@@ -279,8 +291,20 @@ class Job {
 
   private async finish(result: CampaignResult, control: NegativeControlResult): Promise<RunOutcome> {
     const { config, s } = this;
-    const counterexampleFile = result.counterexample ? this.writeCounterexample(result) : undefined;
-    const context = this.evidenceContext(control, counterexampleFile);
+    const counterexampleFiles = result.findings.map((f, i) => this.writeCounterexample(f, i + 1));
+    const summary = coverageSummary(
+      s.plan,
+      campaignScope(s.model, s.plan),
+      result.coverage.list(),
+      { answers: result.answers, tenantIdsKnown: this.tenantIdsKnown },
+      config.minCoverage,
+    );
+    const stats = this.client.throttle;
+    const context = {
+      ...this.evidenceContext(control, counterexampleFiles),
+      coverageSummary: summary,
+      throttling: { answers: stats.answers, throttled: stats.throttledAnswers },
+    };
     const verdict = buildEvidence(result, context).verdict;
     const code = this.exitCode(verdict, result);
     const evidence = await writeRunFolder({
@@ -293,7 +317,13 @@ class Job {
     });
     pointLatest(path.resolve(config.out), s.runId);
     if (!this.options.quiet)
-      printSummary(evidence, result, { dir: s.dir, code, checkpoints: this.sealer.count, fresh: this.tenants.fresh });
+      printSummary(evidence, result, {
+        dir: s.dir,
+        code,
+        checkpoints: this.sealer.count,
+        fresh: this.tenants.fresh,
+        coverage: summary,
+      });
     return { code, dir: s.dir, evidence };
   }
 
@@ -304,12 +334,13 @@ class Job {
     return exitCodeForVerdict(result.status === 'target-unusable' ? 'inconclusive' : verdict);
   }
 
-  private writeCounterexample(result: CampaignResult): string {
+  private writeCounterexample(f: CampaignFinding, n: number): string {
     const { config, s } = this;
-    const ce = result.counterexample!;
-    writeCounterexample(path.join(s.dir, 'counterexamples'), 1, {
+    const ce = f.counterexample;
+    writeCounterexample(path.join(s.dir, 'counterexamples'), n, {
       runId: s.runId,
       oracle: ce.oracle,
+      ...(ce.key ? { key: ce.key } : {}),
       specFile: config.spec,
       specSha256: s.specSha256,
       target:
@@ -318,13 +349,13 @@ class Job {
           : { kind: 'url', url: s.target.url },
       provision: config.provision,
       tenants: this.tenantCount,
-      seed: result.fcSeed ?? result.seed,
-      ...(result.fcPath ? { fcPath: result.fcPath } : {}),
+      seed: f.fcSeed,
+      fcPath: f.fcPath,
       commands: ce.commands,
       steps: ce.steps,
       findings: ce.findings,
-      ...(result.reproduction ? { reproduction: result.reproduction } : {}),
+      reproduction: f.reproduction,
     });
-    return 'counterexamples/1.json';
+    return `counterexamples/${n}.json`;
   }
 }

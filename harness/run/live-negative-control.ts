@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import type { Exchange, OracleName, TenantLabel } from '../model/exchange.ts';
 import type { CampaignPlan, PlannedOperation } from '../model/plan.ts';
-import { getPath } from '../model/resolve-step.ts';
+import { itemsOf } from '../model/extract-ids.ts';
 import { buildOwnStep, buildProbeStep } from '../model/step-builder.ts';
 import type { ValueSource } from '../model/value-source.ts';
 import {
@@ -51,9 +51,7 @@ export function controlResource(
     const read = plan.reads.find(
       (r) => r.op.resource === resource && !r.op.parent && r.op.probes.includes('cross-tenant-read'),
     );
-    const list = plan.collections.find(
-      (c) => c.op.resource === resource && !c.op.parent && c.op.itemsField !== undefined,
-    );
+    const list = plan.collections.find((c) => c.op.resource === resource && !c.op.parent);
     if (read && list) return { create, read, list };
   }
   return undefined;
@@ -133,7 +131,7 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
 
   // 2. Arm the wrapper: B's id goes into A's own list, and into the answer to A's read of B's record.
   const listPath = ops.list.op.path;
-  const itemsField = ops.list.op.itemsField ?? '';
+  const itemsField = ops.list.op.itemsField;
   const idField = victimRecord.idField;
   transport.arm({
     label: 'negative-control: foreign id in own list',
@@ -141,7 +139,7 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
       input.method === 'GET' && input.path.split('?')[0] === listPath && sameCredentials(input, a.headers),
     plant: (response) => {
       const json = structuredClone(response.json);
-      const items = getPath(json, itemsField);
+      const items = itemsOf(json, itemsField);
       if (!Array.isArray(items)) return plantValue(response, fingerprint);
       const item: Record<string, unknown> = {
         ...(typeof items[0] === 'object' && items[0] !== null ? (items[0] as object) : {}),

@@ -8,6 +8,7 @@ import type { Step } from '../model/step.ts';
 import type { CampaignState } from './campaign-state.ts';
 import type { Counterexample } from './campaign-types.ts';
 import type { RunContext } from './run-context.ts';
+import { findingKey } from './search.ts';
 
 /** Runs recorded primary steps on a run context, then a checkpoint; returns the run's findings. */
 export async function replaySteps(ctx: RunContext, steps: readonly Step[]): Promise<Finding[]> {
@@ -51,24 +52,32 @@ export async function replaySteps(ctx: RunContext, steps: readonly Step[]): Prom
   return [...ctx.findings];
 }
 
-/** Whether a replay's findings reproduce the counterexample's oracle. */
-export function reproduces(findings: readonly Finding[], oracle: OracleName): boolean {
-  return findings.some((f) => f.oracle === oracle);
+/**
+ * Whether a replay's findings reproduce a counterexample: the same finding (oracle, operation and
+ * probe kind) when the counterexample names one, else (a file from an older version) the same oracle.
+ */
+export function reproduces(findings: readonly Finding[], target: { oracle: OracleName; key?: string }): boolean {
+  return findings.some((f) => (target.key ? findingKey(f) === target.key : f.oracle === target.oracle));
 }
 
-/** Replays the counterexample `state.o.replays` times on fresh tenants: how often it reproduced. */
+/**
+ * Replays the counterexample up to `state.o.replays` times on fresh tenants, with fresh unique
+ * values (so a bug behind a unique index reproduces), until `deadline`: how often it reproduced.
+ */
 export async function replayCounterexample(
   state: CampaignState,
   counterexample: Counterexample,
+  deadline: number,
 ): Promise<{ reproduced: number; attempts: number }> {
   state.phase = 'replay';
+  state.deadline = deadline;
   let reproduced = 0;
   let attempts = 0;
-  for (let i = 0; i < state.o.replays && !state.o.signal.aborted; i++) {
+  for (let i = 0; i < state.o.replays && !state.stopped() && Date.now() < deadline; i++) {
     attempts++;
-    const ctx = await state.newRun();
+    const ctx = await state.newRun({ freshValues: true });
     const findings = await replaySteps(ctx, counterexample.steps);
-    if (!state.stopped() && reproduces(findings, counterexample.oracle)) reproduced++;
+    if (!state.stopped() && reproduces(findings, counterexample)) reproduced++;
     await state.cleanup(ctx);
   }
   return { reproduced, attempts };

@@ -12,6 +12,8 @@ import type { CampaignPlan } from '../model/plan.ts';
 import type { Step } from '../model/step.ts';
 import { buildOwnStep, type StepBuilderContext } from '../model/step-builder.ts';
 import { World } from '../model/world.ts';
+import { ValueFreshener } from '../model/fresh-values.ts';
+import type { TenantField } from '../openapi/tenant-fields.ts';
 import { ORACLES, type OracleSet } from '../oracles/index.ts';
 import { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
 import { runCheckpoint } from './checkpoint.ts';
@@ -39,6 +41,12 @@ export interface RunContextOptions {
   onExchange?: (exchange: Exchange) => void;
   /** The oracles to run (default: the built-in registry). */
   oracles?: OracleSet;
+  /** Give repeated steps fresh unique values (shrinking and replays; see model/fresh-values.ts). */
+  freshValues?: boolean;
+  /** Tenant fields to override beyond the spec's and the defaults. */
+  tenantFields?: readonly TenantField[];
+  /** The current phase's deadline (epoch ms): past it, a run takes no more commands. */
+  deadline?: () => number | undefined;
 }
 
 export interface CleanupCounts {
@@ -57,6 +65,7 @@ export class RunContext implements CommandRunner {
   /** The steps the commands sent (follow-ups excluded), for the counterexample. */
   readonly primary: Step[] = [];
   batches = 0;
+  private readonly freshener: ValueFreshener | undefined;
 
   constructor(
     private readonly o: RunContextOptions,
@@ -86,8 +95,16 @@ export class RunContext implements CommandRunner {
       },
       signal: o.signal,
       nextSeq,
+      ...(o.deadline ? { deadline: o.deadline } : {}),
     });
-    this.builder = { plan: o.plan, world: this.world, labels, pageSize: o.pageSize };
+    this.builder = {
+      plan: o.plan,
+      world: this.world,
+      labels,
+      pageSize: o.pageSize,
+      ...(o.tenantFields ? { tenantFields: o.tenantFields } : {}),
+    };
+    this.freshener = o.freshValues ? new ValueFreshener(o.plan) : undefined;
   }
 
   get findings(): readonly Finding[] {
@@ -99,15 +116,18 @@ export class RunContext implements CommandRunner {
     return this.findings.length === 0 && this.targetUsable();
   }
 
-  /** Neither stopped nor failing: the run may still send requests. */
+  /** Neither stopped, failing nor out of time: the run may still send requests. */
   targetUsable(): boolean {
-    return !this.o.signal.aborted && this.health.usable;
+    const deadline = this.o.deadline?.();
+    return !this.o.signal.aborted && this.health.usable && (deadline === undefined || Date.now() < deadline);
   }
 
   async runStep(step: Step, options: { concurrent?: boolean } = {}): Promise<void> {
     if (!this.targetUsable()) return;
-    const outcome = await this.executor.run(step, options);
-    if (outcome.kind === 'sent') this.primary.push(step);
+    const sent = this.freshener ? this.freshener.step(step) : step;
+    const outcome = await this.executor.run(sent, options);
+    step.index = sent.index; // replays renumber references by the index a step got
+    if (outcome.kind === 'sent') this.primary.push(sent);
   }
 
   async runBatch(steps: Step[], order: number[], yields: number[]): Promise<void> {

@@ -1,40 +1,74 @@
-/** The summary `tenantproof run` prints at the end: verdict, findings, repro, negative control, where the evidence is. */
+/**
+ * The summary `tenantproof run` prints at the end: the verdict (and why, when inconclusive), the
+ * coverage, the confirmed and the unconfirmed findings apart, each with its repro and replay
+ * command, the negative control, and where the evidence is.
+ */
 import path from 'node:path';
-import type { Evidence } from '../evidence/evidence-schema.ts';
+import type { Evidence, EvidenceFinding } from '../evidence/evidence-schema.ts';
 import type { CampaignResult } from './campaign-types.ts';
+import { coverageLine, type CoverageSummary } from './coverage-summary.ts';
+
+const VERDICT = {
+  clean: 'CLEAN: no isolation leak found',
+  leak: 'LEAK: isolation broken',
+  inconclusive: 'INCONCLUSIVE: the run cannot support a verdict',
+} as const;
+
+function describe(f: EvidenceFinding, dir: string, fresh: boolean): string[] {
+  const r = f.reproduction;
+  const how =
+    f.confirmation === 'self-proving'
+      ? `proves itself (${f.proof === 'victim-state-change' ? "the victim's record changed" : 'victim-owned data came back'})`
+      : f.confirmation === 'replay'
+        ? `reproduced ${r.reproduced}/${r.attempts} on replay`
+        : `did not reproduce (0/${r.attempts}) and does not prove itself`;
+  const lines = [`  [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary}`, `      ${how}`];
+  if (f.counterexample) {
+    const where = fresh ? 'fresh tenants' : 'the same tenants (file: or module: provisioning reuses them)';
+    lines.push(`      minimal repro: ${f.repro.steps.length} step(s), replayed on ${where}`);
+    lines.push(
+      `      replay: npx tenantproof replay ${path.relative(process.cwd(), path.join(dir, f.counterexample))}`,
+    );
+  }
+  return lines;
+}
 
 export function printSummary(
   evidence: Evidence,
   result: CampaignResult,
-  facts: { dir: string; code: number; checkpoints: number; fresh: boolean },
+  facts: { dir: string; code: number; checkpoints: number; fresh: boolean; coverage?: CoverageSummary },
   out: NodeJS.WritableStream = process.stdout,
 ): void {
   const { dir, code, checkpoints, fresh } = facts;
-  const verdict = {
-    clean: 'CLEAN: no isolation leak found',
-    leak: 'LEAK: isolation broken',
-    inconclusive: 'INCONCLUSIVE: the run cannot support a verdict',
-  }[evidence.verdict];
   const partial = evidence.method.partial ? ` (partial: ${evidence.method.partialReason})` : '';
-  out.write(`\n${verdict}\n`);
+  out.write(`\n${VERDICT[evidence.verdict]}\n`);
+  if (evidence.verdictReason) out.write(`  why: ${evidence.verdictReason}\n`);
+  if (facts.coverage) {
+    out.write(`  ${coverageLine(facts.coverage)}\n`);
+    for (const n of facts.coverage.notProbed.slice(0, 10))
+      out.write(`    not probed: ${n.operationId}: ${n.reason}${n.fix ? `\n      fix: ${n.fix}` : ''}\n`);
+    if (facts.coverage.notProbed.length > 10)
+      out.write(`    … and ${facts.coverage.notProbed.length - 10} more in the evidence\n`);
+  }
   out.write(
     `  ${result.runs} runs, ${result.requests} requests, ${result.batches} concurrent batches, seed ${result.seed}${partial}\n`,
   );
   if (result.reason && result.reason !== evidence.method.partialReason) out.write(`  ${result.reason}\n`);
-  for (const f of evidence.findings) out.write(`  [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary}\n`);
-  if (result.counterexample) {
-    const r = result.reproduction;
-    const where = fresh
-      ? 'on fresh tenants'
-      : 'on the same tenants (file: or module: provisioning reuses them, so earlier data persists)';
-    out.write(
-      `  minimal repro: ${result.counterexample.steps.length} step(s); reproduced ${r?.reproduced ?? 0}/${r?.attempts ?? 0} ${where}\n`,
-    );
-    const file = path.relative(process.cwd(), path.join(dir, 'counterexamples', '1.json'));
-    out.write(`  replay: npx tenantproof replay ${file}\n`);
-  }
+  const confirmed = evidence.findings.filter((f) => f.confirmation !== 'unconfirmed');
+  const unconfirmed = evidence.findings.filter((f) => f.confirmation === 'unconfirmed');
+  if (confirmed.length > 0) out.write(`  confirmed findings (${confirmed.length}):\n`);
+  for (const f of confirmed) for (const line of describe(f, dir, fresh)) out.write(`${line}\n`);
+  if (unconfirmed.length > 0)
+    out.write(`  unconfirmed findings (${unconfirmed.length}; they alone cannot make a LEAK):\n`);
+  for (const f of unconfirmed) for (const line of describe(f, dir, fresh)) out.write(`${line}\n`);
   const nc = evidence.negativeControl;
   out.write(`  negative control: ${nc.outcome}${nc.detail ? ` (${nc.detail})` : ''}\n`);
+  const notes = evidence.observations ?? [];
+  if (notes.length > 0) {
+    out.write(`  observations (limits of this run's proof; not findings):\n`);
+    for (const o of notes.slice(0, 6)) out.write(`    - ${o.summary} (${o.count}×)\n`);
+    if (notes.length > 6) out.write(`    … and ${notes.length - 6} more in the evidence\n`);
+  }
   if (result.cleanup)
     out.write(
       `  cleanup: ${result.cleanup.deleted} records deleted, ${result.cleanup.failed} refused, ${result.cleanup.undeletable} without a delete operation\n`,

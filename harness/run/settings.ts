@@ -251,6 +251,37 @@ export const SETTINGS = {
     help: 'run slice i of n of one campaign (combine the n folders with `tenantproof merge`)',
     digest: 'special',
   }),
+  tenantFields: setting({
+    flag: 'tenant-field',
+    arg: 'F',
+    multiple: true,
+    schema: z.array(z.string().min(1)),
+    default: [],
+    group: 'Tenants',
+    help: 'one more field that selects a tenant, for override probes: header:X-Org-Id, query:org, body:organisationId, or a bare name (repeatable)',
+    digest: 'value',
+  }),
+  stopOnFirst: setting({
+    flag: 'stop-on-first',
+    schema: flag,
+    default: false,
+    group: 'Campaign',
+    help: 'end the search at the first finding (default: search to the budget and report every distinct finding)',
+    digest: 'value',
+  }),
+  minCoverage: setting({
+    flag: 'min-coverage',
+    arg: 'R',
+    numeric: true,
+    schema: z
+      .number({ error: 'must be a share from 0 to 1, e.g. 0.8' })
+      .min(0, 'must be a share from 0 to 1')
+      .max(1, 'must be a share from 0 to 1'),
+    default: 0.8,
+    group: 'Verdict',
+    help: 'a CLEAN verdict needs at least this share of tenant-owned operations probed for isolation; below it the run is INCONCLUSIVE',
+    digest: 'value',
+  }),
   cleanup: setting({
     flag: 'cleanup',
     schema: flag,

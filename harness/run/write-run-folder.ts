@@ -75,11 +75,7 @@ async function writeInto(dir: string, input: RunFolderInput): Promise<Evidence> 
   const evidence = buildEvidence(input.result, input.evidence);
   writeEvidenceFile(dir, evidence);
   writeFileSync(path.join(dir, JUNIT_FILE), renderJunit(evidence));
-  const wanted = new Set(evidence.findings.flatMap((f) => f.exchanges));
-  const exchanges = new Map<number, Exchange>();
-  if (wanted.size > 0)
-    for (const [seq, ex] of exchangesFromTranscript(path.join(dir, TRANSCRIPT_FILE)))
-      if (wanted.has(seq)) exchanges.set(seq, ex);
+  const exchanges = citedExchanges(dir, evidence, input.transcript);
   writeFileSync(
     path.join(dir, SARIF_FILE),
     serializeSarif(
@@ -93,13 +89,15 @@ async function writeInto(dir: string, input: RunFolderInput): Promise<Evidence> 
   // The human-readable report goes in before sealing, so the manifest covers it. A bug in the
   // report must never stop the evidence from being sealed.
   try {
-    const report = await writeReportFiles(dir, { pdf: input.final && input.pdf === true });
+    const report = await writeReportFiles(dir, { pdf: input.final && input.pdf === true, exchanges });
     if (report.pdfSkipped) input.warn(report.pdfSkipped);
   } catch (e) {
     input.warn(`report.html could not be written (${(e as Error).message}); the evidence is still sealed.`);
   }
-  // Read the transcript's length only now: lines written meanwhile are in the file, so seal them too.
-  const sealedPrefix: Record<string, number> = input.final ? {} : { [TRANSCRIPT_FILE]: input.transcript.byteLength };
+  // Read the transcript's digest only now: lines written meanwhile are in the file, so seal them too.
+  // The writer's running digest spares reading the transcript back, however large it grew.
+  const digest = input.transcript.digest();
+  const sealedPrefix: Record<string, number> = input.final ? {} : { [TRANSCRIPT_FILE]: digest.size };
   sealRunDir(
     dir,
     input.key,
@@ -111,6 +109,20 @@ async function writeInto(dir: string, input: RunFolderInput): Promise<Evidence> 
       failedTests: evidence.findings.map((f) => `${f.oracle}:${f.operationId}`),
     },
     sealedPrefix,
+    { [TRANSCRIPT_FILE]: digest },
   );
   return evidence;
+}
+
+/**
+ * The exchanges the findings cite, read back by offset through the writer; from the whole file only
+ * when the writer does not know one (a transcript resumed from an earlier process).
+ */
+function citedExchanges(dir: string, evidence: Evidence, transcript: TranscriptWriter): Map<number, Exchange> {
+  const wanted = new Set(evidence.findings.flatMap((f) => f.exchanges));
+  const found = transcript.readExchanges(wanted);
+  if (found.size === wanted.size) return found;
+  for (const [seq, ex] of exchangesFromTranscript(path.join(dir, TRANSCRIPT_FILE)))
+    if (wanted.has(seq)) found.set(seq, ex);
+  return found;
 }

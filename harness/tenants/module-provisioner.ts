@@ -7,7 +7,7 @@
  *   }
  *
  * The default export, or a named `provision`, is used. TypeScript loads through tsx (registered by
- * `bin/tenantproof.mjs`; vitest handles it in tests).
+ * tsx's `tsImport`, so the surrounding package.json's `type` does not matter).
  */
 import { access } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -51,7 +51,10 @@ async function loadFunction(path: string): Promise<ProvisionFunction> {
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // tsImport loads .ts and .js as ES modules wherever they live, whatever the surrounding
+    // package.json says (`import()` under a CommonJS package would refuse ESM syntax).
+    const { tsImport } = await import('tsx/esm/api');
+    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new ProvisioningError(
       'config',

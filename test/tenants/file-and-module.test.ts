@@ -1,8 +1,11 @@
 /** `file:` and `module:` provisioning: they load good input and fail clearly on bad input. */
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   allSecrets,
@@ -113,6 +116,113 @@ describe('module: provisioning', () => {
       { 'X-Api-Key': 'named-js-key-1' },
       { 'X-Api-Key': 'named-js-key-2' },
     ]);
+  });
+
+  it('loads .ts and .js modules (with relative imports) inside a CommonJS package', async () => {
+    // A project whose package.json says "commonjs" (the default for most Node projects): a plain
+    // import() there refuses ESM syntax in a .js file, and TypeScript ESM in a cycle.
+    const dir = mkdtempSync(join(tmpdir(), 'tp-cjs-project-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'their-app', type: 'commonjs' }));
+    writeFileSync(join(dir, 'keys.ts'), 'export const keyFor = (i: number): string => `cjs-key-${i}`;\n');
+    writeFileSync(
+      join(dir, 'provision.ts'),
+      "import { keyFor } from './keys.ts';\nexport default async function (i: number) {\n  return { headers: { 'X-Api-Key': keyFor(i) }, id: `org-${i}` };\n}\n",
+    );
+    writeFileSync(
+      join(dir, 'provision-plain.js'),
+      "export async function provision(i) {\n  return { headers: { 'X-Api-Key': `cjs-js-${i}` } };\n}\n",
+    );
+    // In a child process loaded as the CLI loads it: vitest's own loader would hide the problem.
+    const load = (file: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, [fixture('provision-like-the-cli.mjs'), join(dir, file)], {
+          cwd: dir,
+          encoding: 'utf8',
+        }),
+      ) as { id?: string; headers: Record<string, string> }[];
+    expect(load('provision.ts')).toEqual([
+      { id: 'org-1', headers: { 'X-Api-Key': 'cjs-key-1' } },
+      { id: 'org-2', headers: { 'X-Api-Key': 'cjs-key-2' } },
+    ]);
+    expect(load('provision-plain.js').map((t) => t.headers['X-Api-Key'])).toEqual(['cjs-js-1', 'cjs-js-2']);
+  });
+
+  const bad: [string, string, Record<string, string>, number | undefined, RegExp][] = [
+    ['a missing file', 'nope.json', {}, undefined, /nope\.json: cannot read the credentials file \(no such file\)/],
+    ['bad JSON', 'broken.json', {}, undefined, /broken\.json: not valid JSON/],
+    ['fewer than 2 tenants', 'one-tenant.json', {}, undefined, /at least 2 tenants, the file has 1/],
+    ['a tenant without headers', 'missing-headers.json', {}, undefined, /tenants\[1\]\.headers: /],
+    ['identical credentials', 'identical.json', {}, undefined, /tenants T1 and T2 have identical headers/],
+    [
+      'an unset environment variable',
+      'env-tenants.yaml',
+      {},
+      undefined,
+      /tenants\[0\]\.headers\.X-Api-Key uses \$\{TP_TEST_KEY_ONE\}, which is not set/,
+    ],
+    ['more tenants than the file has', 'two-tenants.json', {}, 5, /5 tenants requested, the file has 3/],
+  ];
+  it.each(bad)('fails clearly on %s', async (_name, file, env, count, message) => {
+    await expectProvisioningError(
+      provisionTenants(`file:${fixture(file)}`, { env, ...(count ? { count } : {}) }),
+      'config',
+      message,
+    );
+  });
+
+  it('refuses a run of fewer than 2 tenants whatever the source', async () => {
+    await expectProvisioningError(
+      provisionTenants(`file:${fixture('two-tenants.json')}`, { count: 1 }),
+      'config',
+      /at least 2 tenants \(got 1\)/,
+    );
+  });
+
+  it('rejects an unknown provisioning kind', () => {
+    expect(() => parseProvisionerSpec('ldap:foo')).toThrow(
+      /unknown provisioning "ldap:foo"; use crm-admin, file:PATH or module:PATH/,
+    );
+  });
+});
+
+describe('module: provisioning', () => {
+  it('calls a TypeScript default export for tenants 1..N (default 4)', async () => {
+    const tenants = await provisionTenants(`module:${fixture('good-module.ts')}`, { runTag: 'rt1' });
+    expect(tenants.map((t) => [t.label, t.id, t.headers.Authorization])).toEqual(
+      [1, 2, 3, 4].map((i) => [`T${i}`, `user-${i}`, `Bearer module-key-rt1-${i}`]),
+    );
+    expect(tenants[0]!.name).toBe('user 1 of 4');
+  });
+
+  it('calls a named `provision` export of a JavaScript module', async () => {
+    const tenants = await provisionTenants(`module:${fixture('named-module.mjs')}`, { count: 2 });
+    expect(tenants.map((t) => t.headers)).toEqual([
+      { 'X-Api-Key': 'named-js-key-1' },
+      { 'X-Api-Key': 'named-js-key-2' },
+    ]);
+  });
+
+  it('loads .ts and .js modules (with relative imports) inside a CommonJS package', async () => {
+    // A project whose package.json says "commonjs" (the default for most Node projects): a plain
+    // import() there refuses ESM syntax in a .js file, and TypeScript ESM in a cycle.
+    const dir = mkdtempSync(join(tmpdir(), 'tp-cjs-project-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'their-app', type: 'commonjs' }));
+    writeFileSync(join(dir, 'keys.ts'), 'export const keyFor = (i: number): string => `cjs-key-${i}`;\n');
+    writeFileSync(
+      join(dir, 'provision.ts'),
+      "import { keyFor } from './keys.ts';\nexport default async function (i: number) {\n  return { headers: { 'X-Api-Key': keyFor(i) }, id: `org-${i}` };\n}\n",
+    );
+    writeFileSync(
+      join(dir, 'provision-plain.js'),
+      "export async function provision(i) {\n  return { headers: { 'X-Api-Key': `cjs-js-${i}` } };\n}\n",
+    );
+    const ts = await provisionTenants(`module:${join(dir, 'provision.ts')}`, { count: 2 });
+    expect(ts.map((t) => [t.id, t.headers['X-Api-Key']])).toEqual([
+      ['org-1', 'cjs-key-1'],
+      ['org-2', 'cjs-key-2'],
+    ]);
+    const js = await provisionTenants(`module:${join(dir, 'provision-plain.js')}`, { count: 2 });
+    expect(js.map((t) => t.headers['X-Api-Key'])).toEqual(['cjs-js-1', 'cjs-js-2']);
   });
 
   const bad: [string, string, 'config' | 'target', RegExp][] = [

@@ -100,13 +100,23 @@ export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number,
     f.reproduction.attempts > 0
       ? `${f.reproduction.reproduced}/${f.reproduction.attempts} on fresh tenants`
       : 'not replayed';
+  const confirmation =
+    f.confirmation === 'unconfirmed'
+      ? 'UNCONFIRMED: it does not prove itself and did not reproduce on replay, so it cannot make a LEAK verdict'
+      : f.confirmation === 'replay'
+        ? 'confirmed: it reproduced on replay'
+        : f.proof === 'victim-state-change'
+          ? "confirmed: it proves itself (the victim's own re-read shows the change)"
+          : 'confirmed: it proves itself (values the victim owns came back)';
   const concurrent = f.repro.steps.some((s) => (s.concurrentWith?.length ?? 0) > 0);
   return (
-    `<article class="finding" id="finding-${esc(f.id)}" data-finding-id="${esc(f.id)}" data-oracle="${esc(f.oracle)}">` +
+    `<article class="finding${f.confirmation === 'unconfirmed' ? ' unconfirmed' : ''}" id="finding-${esc(f.id)}" data-finding-id="${esc(f.id)}" data-oracle="${esc(f.oracle)}" data-confirmation="${esc(f.confirmation ?? 'self-proving')}">` +
     `<h3>${esc(f.id)} · <span class="badge sev-${token(f.severity)}">${esc(f.severity)}</span> · ${esc(f.oracle)} · <code>${esc(f.operationId)}</code></h3>` +
     `<p class="summary">${esc(f.summary)}</p>` +
     `<dl class="kv">` +
     `<dt>attacker → victim</dt><dd><b>${esc(f.attacker)}</b> → <b>${esc(f.victim ?? 'unknown')}</b></dd>` +
+    `<dt>confirmation</dt><dd>${esc(confirmation)}</dd>` +
+    (f.probe ? `<dt>probe</dt><dd><code>${esc(f.probe)}</code></dd>` : '') +
     `<dt>reproduction</dt><dd>${esc(rate)}</dd>` +
     `<dt>transcript lines</dt><dd>${f.transcriptLines.length > 0 ? f.transcriptLines.map((l) => `<code>${esc(l)}</code>`).join(', ') : '<span class="muted">none</span>'} <span class="muted">(${esc(f.transcript ?? 'transcript.ndjson')}, 1-based)</span></dd>` +
     (f.origin ? `<dt>from run</dt><dd><code>${esc(f.origin.runId)}</code>, where it is ${esc(f.origin.id)}</dd>` : '') +
@@ -126,5 +136,15 @@ export function renderFindings(evidence: Evidence, exchanges: ExchangeSource): s
   if (evidence.findings.length === 0) {
     return `<p class="none" id="no-findings">No finding: no oracle raised on any exchange of this run. This is evidence of absence only for what the coverage map shows was exercised.</p>`;
   }
-  return evidence.findings.map((f, i) => renderFinding(f, exchangesOf(exchanges, f), i)).join('');
+  // Confirmed findings first; the unconfirmed ones apart, under their own heading.
+  const indexed = evidence.findings.map((f, i) => ({ f, i }));
+  const confirmed = indexed.filter(({ f }) => f.confirmation !== 'unconfirmed');
+  const unconfirmed = indexed.filter(({ f }) => f.confirmation === 'unconfirmed');
+  return (
+    confirmed.map(({ f, i }) => renderFinding(f, exchangesOf(exchanges, f), i)).join('') +
+    (unconfirmed.length > 0
+      ? `<h3 id="unconfirmed-findings">Unconfirmed (${unconfirmed.length}): neither self-proving nor reproduced; they cannot make a LEAK verdict</h3>` +
+        unconfirmed.map(({ f, i }) => renderFinding(f, exchangesOf(exchanges, f), i)).join('')
+      : '')
+  );
 }

@@ -13,6 +13,7 @@ import {
   renderControls,
   renderMergedShards,
   renderNegativeControl,
+  renderObservations,
   renderScopeAndMethod,
   renderSigning,
   renderSummary,
@@ -59,6 +60,7 @@ export function renderReportHtml(evidence: Evidence, options: RenderOptions = {}
 <section id="coverage" class="big"><h2>Coverage</h2>${renderHeatMap(evidence, exchanges)}</section>
 <section id="scope-method" class="big"><h2>Scope and method</h2>${renderScopeAndMethod(evidence)}${renderMergedShards(evidence)}</section>
 <section id="negative-control-section"><h2>Negative control</h2>${renderNegativeControl(evidence)}</section>
+<section id="observations-section"><h2>Observations and limitations</h2>${renderObservations(evidence)}</section>
 <section id="control-mapping" class="big"><h2>Control mapping</h2>${renderControls(evidence)}</section>
 <section id="verification"><h2>Signature and verification</h2>${renderSigning(evidence)}</section>
 </main>

@@ -8,7 +8,7 @@ const VERDICT = {
   inconclusive: {
     word: 'INCONCLUSIVE',
     icon: '?',
-    meaning: 'This run cannot support a verdict (see the negative control and notes).',
+    meaning: 'This run cannot support a verdict (the reason follows).',
   },
 } as const;
 
@@ -19,8 +19,11 @@ export function renderSummary(e: Evidence): string {
   return (
     `<div class="verdict verdict-${token(e.verdict)}" id="verdict" data-verdict="${esc(e.verdict)}" role="status">` +
     `<span class="icon" aria-hidden="true">${v.icon}</span><div><div class="word">${v.word}</div><div class="meaning">${esc(v.meaning)}</div></div></div>` +
+    (e.verdictReason ? `<p class="warn" id="verdict-reason">Why: ${esc(e.verdictReason)}</p>` : '') +
+    renderCoverageStatement(e) +
     `<div class="numbers" id="key-numbers">` +
-    n('findings', e.findings.length, e.findings.length > 0, 'n-findings') +
+    n('confirmed findings', confirmed(e).length, confirmed(e).length > 0, 'n-findings') +
+    n('unconfirmed', e.findings.length - confirmed(e).length, false, 'n-unconfirmed') +
     n('requests', e.method.requestCount) +
     n('operations in scope', e.scope.operations.inScope.length) +
     n('tenants', e.method.tenants.length) +
@@ -33,6 +36,44 @@ export function renderSummary(e: Evidence): string {
     (e.negativeControl.outcome !== 'passed'
       ? `<p class="warn">Negative control ${esc(e.negativeControl.outcome)}${e.negativeControl.detail ? `: ${esc(e.negativeControl.detail)}` : ''}. A run whose oracles are not shown to fire cannot be clean.</p>`
       : '')
+  );
+}
+
+const confirmed = (e: Evidence) => e.findings.filter((f) => f.confirmation !== 'unconfirmed');
+
+/** "k of n tenant-owned operations probed cross-tenant", and those that were not, with the fix. */
+function renderCoverageStatement(e: Evidence): string {
+  const s = e.coverage.summary;
+  if (!s) return '';
+  const line = `${s.probed} of ${s.tenantOwned} tenant-owned operations probed cross-tenant (${Math.round(s.ratio * 100)}%; the gate for a CLEAN verdict is ${Math.round(s.minimum * 100)}%).`;
+  const rows = s.notProbed
+    .map(
+      (n) =>
+        `<tr><td><code>${esc(n.operationId)}</code></td><td>${esc(n.reason)}</td><td>${n.fix ? esc(n.fix) : ''}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<p id="coverage-statement"><b>${esc(line)}</b></p>` +
+    (rows
+      ? `<details${s.ratio < s.minimum ? ' open' : ''}><summary>Not probed (${s.notProbed.length})</summary><table id="not-probed"><thead><tr><th>operation</th><th>why</th><th>fix</th></tr></thead><tbody>${rows}</tbody></table></details>`
+      : '')
+  );
+}
+
+/** What limits this run's proof, and how the target conformed: never part of the verdict. */
+export function renderObservations(e: Evidence): string {
+  const list = e.observations ?? [];
+  if (list.length === 0) return '<p class="muted" id="no-observations">None.</p>';
+  return (
+    `<p class="muted">Behaviours that limit what this run can prove, and how the target conformed. They are not findings and do not enter the verdict.</p>` +
+    `<table id="observations"><thead><tr><th>operation</th><th>what</th><th>seen</th><th>transcript lines</th></tr></thead><tbody>` +
+    list
+      .map(
+        (o) =>
+          `<tr data-kind="${esc(o.kind)}"><td><code>${esc(o.operationId)}</code></td><td>${esc(o.summary)}</td><td>${esc(o.count)}×</td><td>${(o.transcriptLines ?? []).map((l) => `<code>${esc(l)}</code>`).join(', ')}</td></tr>`,
+      )
+      .join('') +
+    `</tbody></table>`
   );
 }
 

@@ -19,6 +19,8 @@ export interface WriteReportOptions {
   pdf?: boolean;
   /** Where to write the HTML (default `<dir>/report.html`); the PDF goes beside it with `.pdf`. */
   htmlFile?: string;
+  /** The exchanges the findings cite, when the caller has them (else read from the transcript). */
+  exchanges?: Map<number, Exchange>;
 }
 
 export interface WriteReportResult {
@@ -76,7 +78,7 @@ export async function writeReportFiles(dir: string, options: WriteReportOptions 
       evidence,
       perFinding
         ? { findingExchanges: citedExchangesByFinding(dir, evidence) }
-        : { exchanges: citedExchanges(dir, evidence) },
+        : { exchanges: options.exchanges ?? citedExchanges(dir, evidence) },
     ),
   );
   if (!options.pdf) return { htmlFile };

@@ -3,6 +3,7 @@
  * exchanges that several oracles share.
  */
 import type { Exchange, RecordedResponse } from '../../model/exchange.ts';
+import { unreadableBody } from '../../model/readable-body.ts';
 
 /** Where in an exchange a byte offset points. */
 export type Part = 'status' | 'header' | 'body' | 'error';
@@ -48,6 +49,17 @@ export function requestIdOf(exchange: Exchange): string | undefined {
 
 export function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
+}
+
+/**
+ * Whether an exchange can be an oracle observation at all: it got an answer, and the answer is not
+ * throttling (429), a server failure (5xx) or a body that does not parse as what it claims (cut
+ * short, broken JSON), none of which says anything about isolation.
+ */
+export function comparable(exchange: Exchange | undefined): boolean {
+  const response = exchange?.response;
+  if (!response) return false;
+  return response.status !== 429 && response.status < 500 && !unreadableBody(response);
 }
 
 /** The response body as JSON: the parsed value if recorded, else a parse of the text, else undefined. */

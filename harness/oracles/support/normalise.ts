@@ -29,6 +29,14 @@ export const VOLATILE_HEADERS: readonly string[] = [
   'retry-after',
 ];
 
+/** Header names that vary between two identical requests by their nature (rate limits, tracing, caching). */
+const VOLATILE_HEADER_PATTERN =
+  /ratelimit|rate-limit|retry-after|request-id|correlation|trace|timing|response-time|^x-amzn|^cf-|^via$|^server$|^vary$|cache|^age$|^etag$|^expires$|^date$|^last-modified$|^content-length$|^connection$|^keep-alive$|^set-cookie$|^transfer-encoding$/i;
+
+export function isVolatileHeader(name: string): boolean {
+  return VOLATILE_HEADERS.includes(name.toLowerCase()) || VOLATILE_HEADER_PATTERN.test(name);
+}
+
 /** JSON keys whose values are volatile. */
 export const VOLATILE_KEYS: readonly string[] = [
   'requestId',
