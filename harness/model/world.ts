@@ -199,9 +199,11 @@ export class World {
       tenant.idempotencyKeys.push({ value, step: step.index, operationId: step.operationId });
       this.register(value, step.tenant, 'token', `${step.operationId}.request.header.${idemHeader}`);
     }
-    const ownWrite =
-      !READ_METHODS.has(step.method.toUpperCase()) && (step.relation === 'own' || step.relation === 'injected');
-    if (ownWrite && (!res || status >= 500 || (ok && unreadableBody(res)))) tenant.uncertainWrites++;
+    // Any write the sender makes may create or change records of its own (a foreign-value create
+    // that a correct server accepts files a record under the sender): if its effect could not be
+    // read, the sender's model is no longer exact.
+    const senderWrite = !READ_METHODS.has(step.method.toUpperCase()) && step.relation !== 'setup';
+    if (senderWrite && (!res || status >= 500 || (ok && unreadableBody(res)))) tenant.uncertainWrites++;
     if (!ok || !trusted || !op) return;
 
     // A create that succeeds makes a record of the sender's, whatever the probe (a clean server
@@ -219,7 +221,7 @@ export class World {
       }
       if (typeof id === 'string' || typeof id === 'number')
         this.learnRecord(step, tenant, String(id), idPath, res?.json);
-      else if (ownWrite && !unreadableBody(res!)) tenant.uncertainWrites++;
+      else if (senderWrite && !unreadableBody(res!)) tenant.uncertainWrites++;
     }
     // A tenant-override request acts on the sender's own data when the server ignores the override
     // (as it must): its deletes and updates count like the sender's own.

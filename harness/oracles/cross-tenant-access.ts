@@ -141,7 +141,7 @@ function victimChange(
 export const crossTenantAccess = defineOracle<CrossTenantProbe>({
   name: 'cross-tenant-access',
   title: 'Cross-tenant access',
-  rule: "A's read, update, delete or action on B's id is a finding only when its answer carries values B owns, or B's own re-reads just before and after show the record changed or gone while no other write that may touch B's records (B's own, or another probe aimed at B) was in flight. A's create referencing B's record is a finding when it succeeds where the same create naming an id that exists nowhere is refused. A 2xx that is neither (as for an id that exists nowhere) is an observation.",
+  rule: "A's read, update, delete or action on B's id is a finding only when its answer carries values B owns, or B's own re-reads just before and after show the record changed or gone while no other write that may touch B's records (B's own, or another probe aimed at B) was in flight. A's create referencing B's record is a finding when it succeeds where the same create naming an id that exists nowhere is refused, with no other write of A's (or touching A's records) in between. A 2xx that is neither (as for an id that exists nowhere) is an observation.",
   cwes: ['639'],
   controls: ['CC6.1', 'A.8.3', 'V8.2.2', 'API1:2023', 'AC-3'],
   probes: [...CROSS_TENANT_PROBES, 'foreign-reference'],
@@ -152,8 +152,14 @@ export const crossTenantAccess = defineOracle<CrossTenantProbe>({
     const { exchange } = m;
     const cell = { operationId: exchange.operationId, relation: 'foreign' as const };
     const missing = await port.missingTwin();
+    // A reference's twin proves a difference only if the sender wrote nothing else in between.
     if (m.probe === 'foreign-reference')
-      return [{ ...cell, input: { probe: exchange, reference: true, ...(missing ? { missing } : {}) } }];
+      return [
+        {
+          ...cell,
+          input: { probe: exchange, reference: true, ...(missing && !port.attackerBusy() ? { missing } : {}) },
+        },
+      ];
     const after = await port.victimAfter();
     const before = port.victimBefore();
     const input: CrossTenantProbe = { probe: exchange };

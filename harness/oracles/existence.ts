@@ -166,7 +166,7 @@ export function checkExistence(pairs: Iterable<ExistencePair>): Finding[] {
 export const existence = defineOracle<ExistencePair>({
   name: 'existence',
   title: 'Existence disclosure',
-  rule: "A's request naming B's id is answered exactly as the same request naming an id that exists nowhere (same status, header set, body shape, and body text once request ids, times and the probed ids are masked); and A's create reusing a unique value B uses (an email, a slug) gets the same status and error as the same create with a fresh value. A difference is a finding, confirmed when it reproduces on replay; throttled (429) and unreadable (cut-short or broken JSON) answers are never compared.",
+  rule: "A's request naming B's id is answered exactly as the same request naming an id that exists nowhere (same status, header set, body shape, and body text once request ids, times and the probed ids are masked); and A's create reusing a unique value B uses (an email, a slug) gets the same status and error as the same create with a fresh value. A difference is a finding, confirmed when it reproduces on replay; throttled (429) and unreadable (cut-short or broken JSON) answers are never compared, nor a pair between which A wrote anything else (or another tenant's write touching A's records ran).",
   cwes: ['639', '200'],
   controls: ['A.8.3', 'V8.2.2', 'API1:2023'],
   probes: [...CROSS_TENANT_PROBES, 'foreign-unique-value'],
@@ -174,12 +174,16 @@ export const existence = defineOracle<ExistencePair>({
   async gather(m, port) {
     if (m.kind !== 'exchange') return [];
     const cell = { operationId: m.exchange.operationId, relation: 'foreign' as const };
+    // A probe and its twin are compared only if they asked in the same context: nothing the
+    // sender wrote meanwhile (its own delete of the parent, say) can explain a difference.
     if (m.probe === 'foreign-unique-value') {
       const fresh = await port.freshValueTwin();
-      return fresh ? [{ ...cell, input: { kind: 'unique-value', foreign: m.exchange, missing: fresh } }] : [];
+      if (!fresh || port.attackerBusy()) return [];
+      return [{ ...cell, input: { kind: 'unique-value', foreign: m.exchange, missing: fresh } }];
     }
     const missing = await port.missingTwin();
-    return missing ? [{ ...cell, input: { kind: 'foreign-id', foreign: m.exchange, missing } }] : [];
+    if (!missing || port.attackerBusy()) return [];
+    return [{ ...cell, input: { kind: 'foreign-id', foreign: m.exchange, missing } }];
   },
   judge: (pairs) => checkExistence(pairs),
 });

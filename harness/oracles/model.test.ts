@@ -176,11 +176,14 @@ describe('model oracle: when the model is exact', () => {
     expect(obs[0]!.expectedIds).toEqual([ID_A1]);
   });
 
-  it('falls back to ownership after a create the harness could not read (500, or a body cut short)', () => {
-    for (const answer of [
-      { status: 500, body: { title: 'oops' } },
-      { status: 201, bodyText: '{"id":"11111111-2222-41', headers: { 'content-type': 'text/html' } },
-    ]) {
+  it('falls back to ownership after a create the harness could not read (500, or a body cut short), own or a probe', () => {
+    const cut = { status: 201, bodyText: '{"id":"11111111-2222-41', headers: { 'content-type': 'text/html' } };
+    for (const [answer, relation] of [
+      [{ status: 500, body: { title: 'oops' } }, 'own'],
+      [cut, 'own'],
+      // A unique-value probe's create that a correct server accepts files a record under its sender.
+      [cut, 'foreign'],
+    ] as const) {
       const { world, page, view } = setting();
       const step = buildOwnStep(
         { plan, world, labels: ['T1'], pageSize: 2 },
@@ -193,7 +196,11 @@ describe('model oracle: when the model is exact', () => {
           values: { query: {}, nonce: 'n0nce0000000', body: { name: 'x' } },
         },
       )!;
-      world.learn(step, ex({ op: 'createCustomer', method: 'POST', reqBody: { name: 'x' }, ...answer }), true);
+      world.learn(
+        { ...step, relation },
+        ex({ op: 'createCustomer', method: 'POST', reqBody: { name: 'x' }, ...answer }),
+        true,
+      );
       expect(world.tenant('T1').uncertainWrites).toBe(1);
       // The list shows a customer the model never learned: with an exact model that would be a finding.
       const obs = checkpointObservations(view([page({ data: [{ id: ID_A1 }, { id: ID_A2 }] })]), world, plan);

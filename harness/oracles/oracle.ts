@@ -72,6 +72,12 @@ export interface OraclePort {
    * or another tenant's probe aimed at it), ran between its re-reads: a change is then not provably the attacker's.
    */
   victimBusy(): boolean;
+  /**
+   * Whether the sender wrote anything else (or another tenant's write touching the sender's
+   * records ran) between the probe and its twin: the two then did not ask in the same context (its
+   * own delete of the parent, say), and a difference between them is not the victim's.
+   */
+  attackerBusy(): boolean;
   /** `tenant` re-reads the record the current step created (for the injection oracle). */
   rereadCreated(tenant: TenantLabel, relation: 'own' | 'setup'): Promise<Exchange | undefined>;
 }

@@ -43,6 +43,12 @@ export class FollowUps implements OraclePort {
    */
   private readonly victimWritesAtStart: number;
   private victimWasBusy: boolean;
+  /**
+   * The sender's own writes, and writes touching its records, expected once the probe is sent: a
+   * twin compared with the probe must see the sender's context unchanged.
+   */
+  private readonly attackerWritesAtStart: { sent: number; touching: number } | undefined;
+  private attackerWasBusy: boolean;
 
   constructor(
     facts: RunFacts,
@@ -59,6 +65,13 @@ export class FollowUps implements OraclePort {
     const own = step?.victim && tenantsTouchedBy(step, step.method).includes(step.victim) ? 1 : 0;
     this.victimWritesAtStart = (victim?.writesStarted ?? 0) + own;
     this.victimWasBusy = (victim?.writesInFlight ?? 0) > 0;
+    const attacker = step ? facts.world.tenant(step.tenant) : undefined;
+    const isWrite = step !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(step.method.toUpperCase());
+    this.attackerWritesAtStart = attacker && {
+      sent: attacker.writes + (isWrite && step.relation !== 'setup' ? 1 : 0),
+      touching: attacker.writesStarted + (step && tenantsTouchedBy(step, step.method).includes(step.tenant) ? 1 : 0),
+    };
+    this.attackerWasBusy = (attacker?.writesInFlight ?? 0) > 0;
   }
 
   /** Takes the victim's re-read before the probe is sent. */
@@ -82,6 +95,15 @@ export class FollowUps implements OraclePort {
     if (!victim) return false;
     this.victimWasBusy ||= victim.writesStarted !== this.victimWritesAtStart || victim.writesInFlight > 0;
     return this.victimWasBusy;
+  }
+
+  attackerBusy(): boolean {
+    const attacker = this.step ? this.world.tenant(this.step.tenant) : undefined;
+    const start = this.attackerWritesAtStart;
+    if (!attacker || !start) return false;
+    this.attackerWasBusy ||=
+      attacker.writes !== start.sent || attacker.writesStarted !== start.touching || attacker.writesInFlight > 0;
+    return this.attackerWasBusy;
   }
 
   missingTwin(): Promise<Exchange | undefined> {
