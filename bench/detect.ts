@@ -11,6 +11,9 @@
  *
  * Writes reports/bench/detect.json and detect.md (reports/bench/quick/ with --quick), after every case;
  * `--resume` keeps the cases an interrupted run measured, `--redo f,g` measures those faults again.
+ *
+ * Then the false-positive table (bench/false-positives.ts): quirky clean third-party-style targets,
+ * seeds 1-3 (1 with --quick; `--false-positive-seeds`, `--no-false-positives`), where any LEAK is false.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +48,7 @@ import {
   type EvidenceLite,
 } from './support/common.ts';
 import { EXPECTED_ORACLES } from '../test/detection/expected-oracles.ts';
+import { falsePositiveRows, QUIRKY_TARGETS, runFalsePositiveCase, type FalsePositiveCase } from './false-positives.ts';
 
 /** The oracles that legitimately catch each fault (shared with npm run test:detection). */
 const EXPECTED: Record<string, readonly string[]> = EXPECTED_ORACLES;
@@ -343,6 +347,7 @@ function markdown(report: {
   summary: Record<string, unknown>;
   harness: HarnessCase[];
   baseline: BaselineCase[];
+  falsePositives: FalsePositiveCase[];
 }): string {
   const s = report.summary as Record<string, number | null | string[] | (number | null)[]>;
   const e = report.environment;
@@ -395,6 +400,23 @@ function markdown(report: {
   lines.push(
     "Requests to detect: for the harness, `method.firstDetection.requests` (every request of the campaign until the run that first raised a finding finished, checkpoints included; provisioning excluded); for the baseline, its requests (A's and B's copies) until its first flag that does not also fire on the clean CRM. The harness then shrinks and replays, the baseline does not. Timing figures are wall-clock on a shared 2-core machine (load average recorded per case in detect.json).",
   );
+  if (report.falsePositives.length > 0) {
+    lines.push('');
+    lines.push('## False positives on quirky clean targets');
+    lines.push('');
+    lines.push(
+      `Clean targets whose quirks once produced false LEAKs (bench/false-positives.ts), through the CLI with \`--shrink-budget ${report.settings['shrinkBudget']} --replays ${report.settings['replays']}\`. Every LEAK here would be false; CLEAN and INCONCLUSIVE are both right answers, INCONCLUSIVE when the run could not cover enough of the API to say CLEAN.`,
+    );
+    lines.push('');
+    lines.push(...falsePositiveRows(report.falsePositives));
+    lines.push('');
+    const leaks = report.falsePositives.filter((c) => c.verdict === 'leak').length;
+    lines.push(`- LEAK verdicts on clean targets: **${leaks}** of ${report.falsePositives.length} runs.`);
+    for (const c of report.falsePositives.filter((x) => x.verdict !== 'clean'))
+      lines.push(
+        `- ${c.target} seed ${c.seed}: ${c.verdict ?? 'no verdict'}${c.verdictReason ? `: ${c.verdictReason.split(': not probed')[0]}` : ''}${c.findings.length > 0 ? `; findings: ${c.findings.join('; ')}` : ''}`,
+      );
+  }
   const failures = report.harness.filter((c) => c.error);
   if (failures.length > 0) {
     lines.push('');
@@ -419,6 +441,8 @@ async function main(): Promise<number> {
       'no-baseline': { type: 'boolean', default: false },
       'no-harness': { type: 'boolean', default: false },
       'no-clean': { type: 'boolean', default: false },
+      'no-false-positives': { type: 'boolean', default: false },
+      'false-positive-seeds': { type: 'string' },
       resume: { type: 'boolean', default: false },
       redo: { type: 'string' },
     },
@@ -436,10 +460,12 @@ async function main(): Promise<number> {
     replays: values.replays ?? (quick ? '1' : '2'),
     quick,
   };
+  const fpSeeds = parseSeeds(values['false-positive-seeds'] ?? (quick ? '1' : '1-3'));
   const env = environment();
   const dir = outputDir(quick);
   const harness: HarnessCase[] = [];
   const baseline: BaselineCase[] = [];
+  const falsePositives: FalsePositiveCase[] = [];
   // --resume: keep the cases an interrupted run of the same settings already measured.
   // --redo a,b (implies --resume): measure those faults' harness cases again (`clean` for the clean CRM),
   // e.g. cases that ran while something else loaded the machine.
@@ -450,6 +476,7 @@ async function main(): Promise<number> {
       settings: typeof settings;
       harness: HarnessCase[];
       baseline: BaselineCase[];
+      falsePositives?: FalsePositiveCase[];
     };
     const same = (['budget', 'cleanBudget', 'shrinkBudget', 'replays'] as const).every(
       (k) => old.settings[k] === settings[k],
@@ -473,6 +500,7 @@ async function main(): Promise<number> {
         ...old.baseline.filter((b) => (b.fault === null || faults.includes(b.fault)) && seeds.includes(b.seed)),
       );
     }
+    falsePositives.push(...(old.falsePositives ?? []).filter((c) => c.verdict !== null && fpSeeds.includes(c.seed)));
     process.stdout.write(
       `resuming: ${harness.length} harness case(s) and ${baseline.length} baseline case(s) kept from ${path.relative(REPO_ROOT, previous)}\n`,
     );
@@ -489,6 +517,7 @@ async function main(): Promise<number> {
       rows,
       harness,
       baseline,
+      falsePositives,
     };
     writeJson(path.join(dir, 'detect.json'), report, quiet);
     writeText(path.join(dir, 'detect.md'), markdown(report), quiet);
@@ -576,11 +605,37 @@ async function main(): Promise<number> {
       write();
     }
   }
+  if (!values['no-false-positives']) {
+    for (const target of QUIRKY_TARGETS) {
+      for (const seed of fpSeeds) {
+        if (falsePositives.some((c) => c.target === target.name && c.seed === seed)) continue;
+        const c = await runFalsePositiveCase(target, seed, {
+          quick,
+          shrinkBudget: settings.shrinkBudget,
+          replays: settings.replays,
+        });
+        falsePositives.push(c);
+        process.stdout.write(
+          `false positives: ${target.name} seed ${seed}: ${c.verdict === 'leak' ? 'FALSE LEAK' : (c.verdict ?? 'no verdict')} (exit ${c.exitCode}), ${c.confirmed} confirmed / ${c.unconfirmed} unconfirmed findings, coverage ${c.coverage ? `${c.coverage.probed}/${c.coverage.tenantOwned}` : '–'}, ${c.requestCount} requests, ${c.wallSeconds}s wall; ${loadText()}\n`,
+        );
+        if (c.error) process.stdout.write(`${c.error}\n`);
+        write();
+      }
+    }
+  }
   write(false);
   const { summary } = summarise(faults, harness, baseline);
   process.stdout.write(
-    `detect: ${summary['faultsDetectedAtEverySeed']}/${faults.length} faults detected at every seed; clean seeds with findings ${summary['cleanSeedsWithFindings']}/${summary['cleanSeeds']}; median requests to detect ${fmt(summary['medianRequestsToDetectAcrossFaults'] as number | null, 0)}; harness/baseline request ratio ${fmt(summary['harnessOverBaselineRequestRatio'] as number | null, 2)}\n`,
+    `detect: ${summary['faultsDetectedAtEverySeed']}/${faults.length} faults detected at every seed; clean seeds with findings ${summary['cleanSeedsWithFindings']}/${summary['cleanSeeds']}; false LEAKs on quirky clean targets ${falsePositives.filter((c) => c.verdict === 'leak').length}/${falsePositives.length}; median requests to detect ${fmt(summary['medianRequestsToDetectAcrossFaults'] as number | null, 0)}; harness/baseline request ratio ${fmt(summary['harnessOverBaselineRequestRatio'] as number | null, 2)}\n`,
   );
+  // A LEAK on a clean target is a defect of the harness, not a figure: the benchmark fails on it.
+  const falseLeaks = falsePositives.filter((c) => c.verdict === 'leak');
+  if (falseLeaks.length > 0) {
+    process.stderr.write(
+      `bench:detect: ${falseLeaks.length} false LEAK verdict(s) on clean targets: ${falseLeaks.map((c) => `${c.target} seed ${c.seed}`).join(', ')}\n`,
+    );
+    return 1;
+  }
   return 0;
 }
 
