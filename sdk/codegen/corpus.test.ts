@@ -1,5 +1,5 @@
 /**
- * Every real-world spec in ../shared/specs-corpus: generate openapi-typescript types, zod schemas
+ * Every real-world spec in test/fixtures/specs-corpus (vendored from ../shared/specs-corpus): generate openapi-typescript types, zod schemas
  * and the parity module into a scratch folder, and typecheck them as one program (skipLibCheck).
  * Stripe's 4 MB spec takes about 15 s of the budget; the rest take a few seconds each.
  */
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './generate.ts';
 import { generateInto, scratchDir, typecheckGenerated } from './test-support.ts';
 
-export const CORPUS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'specs-corpus');
+export const CORPUS_DIR = path.resolve(REPO_ROOT, 'test', 'fixtures', 'specs-corpus');
 
 function corpusFiles(): string[] {
   if (!existsSync(CORPUS_DIR)) {
