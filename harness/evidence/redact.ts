@@ -4,8 +4,14 @@
  * replaced by a keyed hash `hmac-sha256:<first 16 hex>`. The key is per run and never written, so
  * equal secrets hash equally within a run (a reviewer can see that the same key was used twice) and
  * nothing can be guessed back from the transcript.
+ *
+ * A secret is also found in its encoded forms (`secret-encodings.ts`: base64 of either alphabet, at
+ * any alignment inside a longer blob such as a JWT segment; percent-encoded; hex; JSON-escaped),
+ * each replaced by the tag of the secret. Generated data that happens to equal a form of a secret
+ * is redacted too: losing a coincidental value is the price of never writing a credential.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { encodedForms } from './secret-encodings.ts';
 
 export const SECRET_HEADERS: readonly string[] = [
   'authorization',
@@ -26,7 +32,8 @@ export const MIN_SECRET_LENGTH = 6;
 export class Redactor {
   private readonly key: Buffer;
   private readonly secrets = new Set<string>();
-  private sorted: string[] = [];
+  /** Every needle (a secret or one of its encoded forms), longest first, with the tag it becomes. */
+  private needles: [string, string][] = [];
 
   constructor(options: { key?: Buffer; secrets?: Iterable<string> } = {}) {
     this.key = options.key ?? randomBytes(32);
@@ -41,7 +48,10 @@ export class Redactor {
   addSecret(value: string): void {
     if (value.length < MIN_SECRET_LENGTH || this.secrets.has(value)) return;
     this.secrets.add(value);
-    this.sorted = [...this.secrets].sort((a, b) => b.length - a.length);
+    const tag = this.tag(value);
+    const known = new Set(this.needles.map(([n]) => n));
+    for (const n of [value, ...encodedForms(value)]) if (!known.has(n)) this.needles.push([n, tag]);
+    this.needles.sort((a, b) => b[0].length - a[0].length);
   }
 
   get secretCount(): number {
@@ -51,7 +61,7 @@ export class Redactor {
   /** Replaces every known secret inside a string. */
   redactString(s: string): string {
     let out = s;
-    for (const secret of this.sorted) if (out.includes(secret)) out = out.split(secret).join(this.tag(secret));
+    for (const [needle, tag] of this.needles) if (out.includes(needle)) out = out.split(needle).join(tag);
     return out;
   }
 
