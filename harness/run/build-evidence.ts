@@ -114,7 +114,9 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
     ...(ctx.coverageSummary && !ctx.shard ? { coverageGate: coverageGate(ctx.coverageSummary) } : {}),
     ...(ctx.throttling ? { throttling: ctx.throttling } : {}),
   });
-  if (result.status === 'target-unusable' && verdict === 'clean') {
+  // An unusable target is the reason a run that found no confirmed leak is inconclusive, whatever
+  // else (a skipped negative control, thin coverage) followed from it.
+  if (result.status === 'target-unusable' && verdict !== 'leak') {
     verdict = 'inconclusive';
     verdictReason = result.reason ?? 'the target became unusable';
   }

@@ -10,7 +10,8 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { exitCodeForSignal, exitCodeForVerdict, type ExitCode } from '../exit-codes.ts';
+import { InternalError } from '../errors.ts';
+import { EXIT, exitCodeForSignal, exitCodeForVerdict, type ExitCode } from '../exit-codes.ts';
 import { TranscriptWriter, TRANSCRIPT_FILE } from '../evidence/index.ts';
 import type { Evidence } from '../evidence/evidence-schema.ts';
 import type { Exchange } from '../model/exchange.ts';
@@ -51,6 +52,9 @@ export interface RunOutcome {
   dir?: string;
   evidence?: Evidence;
 }
+
+/** Where a run that stopped on a bug of tenantproof keeps the stack trace (sealed with the rest). */
+export const INTERNAL_ERROR_LOG = 'internal-error.log';
 
 const SKIPPED_CONTROL: Record<string, string> = {
   interrupted: 'the run was stopped before the negative control',
@@ -116,6 +120,7 @@ class Job {
     let result: CampaignResult | undefined;
     let control: NegativeControlResult | undefined;
     let failure: ProvisioningError | undefined;
+    let crash: unknown;
     this.signals.install();
     this.sealer.start(this.config.checkpointEvery);
     try {
@@ -128,8 +133,8 @@ class Job {
       await this.sealer.stop();
       if (result.status === 'clean' || result.status === 'findings') control = await this.negativeControl();
     } catch (e) {
-      if (!(e instanceof ProvisioningError)) throw e;
-      failure = e;
+      if (e instanceof ProvisioningError) failure = e;
+      else crash = e;
     } finally {
       await this.sealer.stop();
       this.progress.done();
@@ -138,15 +143,57 @@ class Job {
       this.client.close();
       await this.s.target.close();
     }
-    if (failure || !result) {
-      // Provisioning failed: nothing was judged, and the error says why.
-      rmSync(this.s.dir, { recursive: true, force: true });
-      throw failure;
+    if (crash !== undefined) await this.sealAfterCrash(crash);
+    if (failure && result) {
+      // The campaign finished; the negative control could not get its tenants.
+      control = { outcome: 'skipped', detail: `tenant provisioning failed: ${failure.message}`, oracles: [] };
+    } else if (failure || !result) {
+      // Provisioning failed. Evidence is never deleted: once the campaign began, what it recorded
+      // is sealed as an inconclusive run that says why. Only a folder that holds nothing (the first
+      // tenants could not be made, and no request went out) is removed, and the error says why.
+      if (!this.snapshot) {
+        if (this.transcript.lineCount === 0) rmSync(this.s.dir, { recursive: true, force: true });
+        throw failure;
+      }
+      const reason = `tenant provisioning failed during the campaign: ${failure?.message ?? 'unknown error'}`;
+      this.warn(reason);
+      result = { ...this.snapshot(), status: 'target-unusable', reason };
     }
     return this.finish(
       result,
       control ?? { outcome: 'skipped', detail: SKIPPED_CONTROL[result.status] ?? '', oracles: [] },
     );
+  }
+
+  /**
+   * A bug of tenantproof's own stopped the run. What ran is still sealed, as partial, with the stack
+   * in `internal-error.log` inside the folder; the error then goes on to the CLI (exit 4, one line).
+   */
+  private async sealAfterCrash(crash: unknown): Promise<never> {
+    const message = crash instanceof Error ? crash.message : String(crash);
+    const first = message.split('\n')[0] ?? '';
+    if (!this.snapshot) throw crash;
+    const reason = `internal error of tenantproof: ${first}`;
+    const stack = crash instanceof Error ? (crash.stack ?? message) : message;
+    try {
+      await writeRunFolder({
+        ...this.folder(),
+        result: { ...this.snapshot(), status: 'interrupted', reason },
+        evidence: {
+          ...this.evidenceContext({ outcome: 'skipped', detail: 'the run stopped on an internal error', oracles: [] }),
+          partialReason: reason,
+        },
+        final: true,
+        exitCode: EXIT.internal,
+        extraFiles: { [INTERNAL_ERROR_LOG]: `${new Date().toISOString()} ${stack}\n` },
+      });
+    } catch (sealError) {
+      this.warn(`the evidence could not be sealed after the internal error: ${(sealError as Error).message}`);
+      throw crash;
+    }
+    throw new InternalError(`${first} (evidence for what ran, and the stack in ${INTERNAL_ERROR_LOG}: ${this.s.dir})`, {
+      cause: crash,
+    });
   }
 
   private announce(): void {
@@ -315,7 +362,9 @@ class Job {
       exitCode: code,
       pdf: config.pdf,
     });
-    pointLatest(path.resolve(config.out), s.runId);
+    // `latest` points at the newest run that reached a verdict (clean or leak) and finished.
+    if (verdict !== 'inconclusive' && result.status !== 'interrupted' && result.status !== 'target-unusable')
+      pointLatest(path.resolve(config.out), s.runId);
     if (!this.options.quiet)
       printSummary(evidence, result, {
         dir: s.dir,

@@ -34,6 +34,8 @@ export interface RunFolderInput {
   final: boolean;
   exitCode?: number;
   pdf?: boolean;
+  /** More files to seal with the set, by name (e.g. `internal-error.log`, the stack of a crash). */
+  extraFiles?: Readonly<Record<string, string>>;
   /** Where report problems are told (the evidence is sealed regardless). */
   warn: (message: string) => void;
 }
@@ -72,6 +74,7 @@ export async function writeRunFolder(input: RunFolderInput): Promise<Evidence> {
 }
 
 async function writeInto(dir: string, input: RunFolderInput): Promise<Evidence> {
+  for (const [name, text] of Object.entries(input.extraFiles ?? {})) writeFileSync(path.join(dir, name), text);
   const evidence = buildEvidence(input.result, input.evidence);
   writeEvidenceFile(dir, evidence);
   writeFileSync(path.join(dir, JUNIT_FILE), renderJunit(evidence));

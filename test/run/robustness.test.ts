@@ -191,6 +191,66 @@ describe('tenantproof run: an unusable target exits 3', () => {
   });
 });
 
+describe('tenantproof run: no evidence is ever deleted', () => {
+  let server: Server;
+  let made = 0;
+  beforeAll(async () => {
+    // Provisions the first check's four tenants and the first run's four, then refuses: the failure
+    // comes mid-campaign. Every other request gets a JSON 404, so the campaign has answers to record.
+    server = await listen((req, res) => {
+      if (req.method === 'POST' && req.url === '/v1/tenants') {
+        made++;
+        if (made > 8) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end('{"title":"tenant store unavailable"}');
+          return;
+        }
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ tenant: { id: `t-${made}`, name: `t${made}` }, apiKey: `tpk_made_${made}_abcdefgh` }));
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"title":"Not found"}');
+    });
+  });
+  afterAll(() => server.close());
+
+  it('a provisioning failure mid-campaign seals what ran as inconclusive (exit 3), and latest does not move', async () => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(path.join(out, 'provision-fails-'));
+    const r = await runCli([
+      'run',
+      '--spec',
+      CRM_SPEC,
+      '--target',
+      url,
+      '--admin-token',
+      'tpa_test_admin_token_0123456789',
+      '--budget',
+      '20s',
+      '--seed',
+      '1',
+      '--out',
+      dir,
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/tenant provisioning failed during the campaign: .*HTTP 500/);
+    const run = latestRun(dir);
+    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as {
+      verdict: string;
+      verdictReason?: string;
+      method: { partial: boolean; requestCount: number };
+    };
+    expect(evidence.verdict).toBe('inconclusive');
+    expect(evidence.verdictReason).toMatch(/tenant provisioning failed during the campaign/);
+    expect(evidence.method.partial).toBe(true);
+    expect(evidence.method.requestCount).toBeGreaterThan(0);
+    expect((await runCli(['verify', run])).code).toBe(0);
+    // Only a run that reached a verdict moves `latest`.
+    expect(existsSync(path.join(dir, 'latest'))).toBe(false);
+  });
+});
+
 describe('tenantproof run: interruption and secrets', () => {
   it('SIGINT mid-run stops cleanly and writes partial, verifiable evidence with no secret in it', async () => {
     const dir = mkdtempSync(path.join(out, 'sigint-'));
@@ -238,7 +298,8 @@ describe('tenantproof run: interruption and secrets', () => {
       expect(text, file).not.toContain(adminToken);
       expect(text, file).not.toMatch(/tpk_[A-Za-z0-9_-]{20,}/);
     }
-    expect(existsSync(path.join(dir, 'latest'))).toBe(true);
+    // An interrupted run reached no verdict: `latest` does not move to it.
+    expect(existsSync(path.join(dir, 'latest'))).toBe(false);
   });
 });
 
