@@ -53,8 +53,11 @@ export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly 
     [EXIT.internal, 'internal error of tenantproof'],
   ],
   verify: [
-    [EXIT.clean, 'verified'],
-    [EXIT.leak, 'verification failed'],
+    [EXIT.clean, 'verified (integrity; origin too when the key is pinned)'],
+    [
+      EXIT.leak,
+      'verification failed, or the key is not pinned under --require-pinned, or bytes follow the last seal without --allow-partial',
+    ],
     [EXIT.usage, 'usage error'],
     [EXIT.internal, 'internal error of tenantproof'],
   ],

@@ -9,22 +9,37 @@ import { UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { formatVerifyReport, verifyRunDir } from '../evidence/verify.ts';
 
-const HELP = `Usage: tenantproof verify DIR [--public-key FILE]
+const HELP = `Usage: tenantproof verify DIR [--public-key FILE] [--require-pinned] [--allow-partial]
 
 Checks a run folder written by \`tenantproof run\`: every file's SHA-256 against manifest.json, the
-Ed25519 DSSE signature of attestation.json and its subjects, the transcript's hash chain, and
-evidence.json against its schema. With --public-key, the signature must come from that key
-(otherwise the key written beside the attestation is used, and its fingerprint printed).
+Ed25519 DSSE signature of attestation.json and its subjects, the transcript's hash chain,
+evidence.json against its schema, and that the signed result agrees with evidence.json.
+
+Trust: the key in the folder proves integrity, not origin (anyone can re-sign a folder with their
+own key). Pin the vendor's key to verify origin too: --public-key FILE (the signature must come
+from that key), or TENANTPROOF_TRUSTED_KEYS=<fingerprint>[,<fingerprint>…] (the folder's key must
+be one of them).
+
+Options:
+  --public-key FILE   the vendor's public key (PEM); the signature must verify with it
+  --require-pinned    fail unless the signing key is pinned (--public-key or TENANTPROOF_TRUSTED_KEYS)
+  --allow-partial     accept a run that was killed after a checkpoint seal; bytes written after the
+                      seal are hash-chained but not signed, and are not trusted
 
 ${exitCodesHelp('verify')}`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { 'public-key'?: string; help?: boolean };
+  let values: { 'public-key'?: string; 'require-pinned'?: boolean; 'allow-partial'?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { 'public-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'public-key': { type: 'string' },
+        'require-pinned': { type: 'boolean' },
+        'allow-partial': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
       strict: true,
     }));
@@ -41,7 +56,22 @@ export async function main(argv: string[]): Promise<number> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder.`);
   const publicKey = values['public-key'];
   if (publicKey && !existsSync(publicKey)) throw new UsageError(`public key file ${publicKey} does not exist.`);
-  const report = verifyRunDir(dir, publicKey ? { publicKeyFile: publicKey } : {});
+  const trustedFingerprints = (process.env['TENANTPROOF_TRUSTED_KEYS'] ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const report = verifyRunDir(dir, { ...(publicKey ? { publicKeyFile: publicKey } : {}), trustedFingerprints });
   process.stdout.write(formatVerifyReport(report) + '\n');
-  return report.ok ? EXIT.clean : EXIT.leak;
+  if (!report.ok) return EXIT.leak;
+  if (values['require-pinned'] && !report.pinned) {
+    process.stdout.write('FAIL: --require-pinned: the signing key is not pinned, so the origin is not verified\n');
+    return EXIT.leak;
+  }
+  if (report.unsealed && !values['allow-partial']) {
+    process.stdout.write(
+      'FAIL: the run did not finish, and its transcript has bytes after the last seal; pass --allow-partial to accept the sealed part (what follows the seal stays untrusted)\n',
+    );
+    return EXIT.leak;
+  }
+  return EXIT.clean;
 }

@@ -4,11 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { loadSigningKey } from './attestation.ts';
 import { writeEvidenceFile } from './evidence-file.ts';
 import { sealRunDir } from './seal.ts';
+import { testResultPredicate } from './test-result.ts';
 import { TRANSCRIPT_FILE, TranscriptWriter } from './transcript.ts';
 import { formatVerifyReport, verifyRunDir } from './verify.ts';
 import { exchanges, sampleEvidence, tmpDir } from './evidence-fixtures.test-support.ts';
-
-const PREDICATE = { result: 'WARNED' as const, configuration: [], passedTests: [], warnedTests: [], failedTests: [] };
 
 /** A run folder sealed at a checkpoint while its transcript writer stays open, as a live run does. */
 function checkpointedRun(): { dir: string; writer: TranscriptWriter; sealedBytes: number } {
@@ -18,12 +17,12 @@ function checkpointedRun(): { dir: string; writer: TranscriptWriter; sealedBytes
   const [a, b, c] = exchanges();
   writer.appendExchange(a!);
   writer.appendExchange(b!);
-  writeEvidenceFile(
-    dir,
-    sampleEvidence({ signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin } }),
-  );
+  const evidence = sampleEvidence({
+    signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin },
+  });
+  writeEvidenceFile(dir, evidence);
   const sealedBytes = writer.byteLength;
-  sealRunDir(dir, key, PREDICATE, { [TRANSCRIPT_FILE]: sealedBytes });
+  sealRunDir(dir, key, testResultPredicate(evidence, []), { [TRANSCRIPT_FILE]: sealedBytes });
   // The run goes on after the checkpoint, then is killed before its final seal.
   writer.appendExchange(c!);
   writer.appendNote('still running');
@@ -87,11 +86,11 @@ describe('checkpoint seals over a growing transcript', () => {
     const writer = new TranscriptWriter(join(dir, TRANSCRIPT_FILE));
     for (const ex of exchanges()) writer.appendExchange(ex);
     writer.close();
-    writeEvidenceFile(
-      dir,
-      sampleEvidence({ signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin } }),
-    );
-    sealRunDir(dir, key, PREDICATE);
+    const evidence = sampleEvidence({
+      signing: { algorithm: 'ed25519', keyFingerprint: key.fingerprint, keyOrigin: key.origin },
+    });
+    writeEvidenceFile(dir, evidence);
+    sealRunDir(dir, key, testResultPredicate(evidence, []));
     expect(verifyRunDir(dir).ok).toBe(true);
     appendFileSync(join(dir, TRANSCRIPT_FILE), '{"line":99}\n');
     const r = verifyRunDir(dir);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { verdictWithReason } from './controls.ts';
+import type { OracleName } from '../model/exchange.ts';
+import type { ProbeName } from '../model/probe.ts';
+import { ORACLES } from '../oracles/index.ts';
+import { buildControlMapping, CONTROLS, verdictWithReason, type MappedFinding } from './controls.ts';
 
 const passed = { outcome: 'passed', oracles: [] };
 const judged = [{ oracle: 'foreign-data' as const, count: 40 }];
@@ -58,5 +61,158 @@ describe('the verdict (controls.ts verdictWithReason)', () => {
     expect(verdictWithReason(facts({ coverageGate: { ratio: 0.8, minimum: 0.8, detail: '' } }))).toEqual({
       verdict: 'clean',
     });
+  });
+});
+
+describe('the control mapping, from the kinds of finding that bear on each control', () => {
+  const judged = ORACLES.oracles.map((o) => ({ oracle: o.name, count: 5 }));
+  const mapping = (findings: MappedFinding[]) =>
+    Object.fromEntries(
+      buildControlMapping({ findings, coverage: judged, negativeControl: { oracles: [] } }).map((c) => [c.id, c]),
+    );
+
+  it('a plain cross-tenant read by id (get-unscoped): V8.2.2 and AC-3 violated, V8.4.1 and SC-4 not', () => {
+    const m = mapping([
+      { id: 'F1', oracle: 'foreign-data', probe: 'cross-tenant-read' },
+      { id: 'F2', oracle: 'cross-tenant-access', probe: 'cross-tenant-read' },
+    ]);
+    for (const id of ['V8.2.2', 'AC-3', 'API1:2023', 'A.8.3', 'AC-4', 'CC6.1'])
+      expect(m[id], id).toMatchObject({ status: 'violated', findings: ['F1', 'F2'] });
+    for (const id of ['V8.4.1', 'SC-4', 'API3:2023', 'API5:2023'])
+      expect(m[id], id).toMatchObject({ status: 'tested-not-violated', findings: [] });
+  });
+
+  // Per control: finding kinds (oracle on probe) that must violate it, and some that must not.
+  const TABLE: Record<string, { violate: [OracleName, ProbeName][]; not: [OracleName, ProbeName][] }> = {
+    'CC6.1': {
+      violate: [
+        ['foreign-data', 'own-call'],
+        ['audit', 'audit-check'],
+        ['injection', 'header-injection'],
+      ],
+      not: [],
+    },
+    'A.8.3': {
+      violate: [
+        ['cross-tenant-access', 'cross-tenant-delete'],
+        ['existence', 'foreign-unique-value'],
+        ['injection', 'body-injection'],
+      ],
+      not: [
+        ['non-interference', 'interleaved'],
+        ['model', 'list-own'],
+      ],
+    },
+    'IVS-06': {
+      violate: [
+        ['non-interference', 'own-call'],
+        ['model', 'export-check'],
+      ],
+      not: [],
+    },
+    'V8.2.2': {
+      violate: [
+        ['cross-tenant-access', 'cross-tenant-update'],
+        ['foreign-data', 'cross-tenant-action'],
+        ['cross-tenant-access', 'foreign-reference'],
+      ],
+      not: [
+        ['injection', 'header-injection'],
+        ['model', 'list-own'],
+        ['existence', 'foreign-unique-value'],
+        ['foreign-data', 'own-call'],
+      ],
+    },
+    'V8.4.1': {
+      violate: [
+        ['injection', 'query-injection'],
+        ['model', 'canary-search'],
+        ['audit', 'audit-check'],
+        ['foreign-data', 'foreign-cursor'],
+      ],
+      not: [
+        ['cross-tenant-access', 'cross-tenant-read'],
+        ['non-interference', 'interleaved'],
+        ['foreign-data', 'own-call'],
+      ],
+    },
+    'API1:2023': { violate: [['existence', 'cross-tenant-read']], not: [['injection', 'body-injection']] },
+    'API3:2023': {
+      violate: [
+        ['injection', 'body-injection'],
+        ['foreign-data', 'list-own'],
+      ],
+      not: [
+        ['cross-tenant-access', 'cross-tenant-read'],
+        ['model', 'aggregate-check'],
+      ],
+    },
+    'API5:2023': {
+      violate: [
+        ['model', 'export-check'],
+        ['foreign-data', 'aggregate-check'],
+        ['injection', 'header-injection'],
+      ],
+      not: [
+        ['cross-tenant-access', 'cross-tenant-delete'],
+        ['injection', 'body-injection'],
+      ],
+    },
+    'AC-3': {
+      violate: [
+        ['cross-tenant-access', 'cross-tenant-read'],
+        ['injection', 'body-injection'],
+      ],
+      not: [
+        ['model', 'list-own'],
+        ['non-interference', 'own-call'],
+        ['audit', 'audit-check'],
+      ],
+    },
+    'AC-4': {
+      violate: [
+        ['foreign-data', 'export-check'],
+        ['model', 'aggregate-check'],
+        ['existence', 'foreign-unique-value'],
+      ],
+      not: [
+        ['audit', 'audit-check'],
+        ['injection', 'header-injection'],
+      ],
+    },
+    'SC-4': {
+      violate: [
+        ['non-interference', 'own-call'],
+        ['foreign-data', 'own-call'],
+        ['model', 'interleaved'],
+      ],
+      not: [
+        ['foreign-data', 'cross-tenant-read'],
+        ['injection', 'header-injection'],
+        ['model', 'list-own'],
+      ],
+    },
+  };
+
+  it('covers every control', () => {
+    expect(Object.keys(TABLE).sort()).toEqual(CONTROLS.map((c) => c.id).sort());
+  });
+
+  it.each(Object.entries(TABLE))('%s: violated by its kinds of finding, and only those', (id, { violate, not }) => {
+    for (const [oracle, probe] of violate)
+      expect(mapping([{ id: 'F1', oracle, probe }])[id]!.status, `${oracle} on ${probe}`).toBe('violated');
+    for (const [oracle, probe] of not)
+      expect(mapping([{ id: 'F1', oracle, probe }])[id]!.status, `${oracle} on ${probe}`).toBe('tested-not-violated');
+  });
+
+  it('is not-tested when none of its oracles judged anything, and inconclusive when the negative control failed for one', () => {
+    const none = buildControlMapping({ findings: [], coverage: [], negativeControl: { oracles: [] } });
+    expect(new Set(none.map((c) => c.status))).toEqual(new Set(['not-tested']));
+    const failed = buildControlMapping({
+      findings: [],
+      coverage: judged,
+      negativeControl: { oracles: [{ oracle: 'existence', outcome: 'failed' }] },
+    });
+    expect(failed.find((c) => c.id === 'A.8.3')!.status).toBe('inconclusive');
   });
 });

@@ -5,14 +5,42 @@
  * negative control by `buildControlMapping`.
  */
 import type { OracleName } from '../model/exchange.ts';
+import { CROSS_TENANT_PROBES, INJECTION_PROBES, type ProbeName } from '../model/probe.ts';
 import { ORACLES, type OracleSet } from '../oracles/index.ts';
+
+/**
+ * A kind of finding: by the oracle that raised it, the probe it fired on, or both. A finding is of
+ * the kind when it matches every part given.
+ */
+export interface FindingKind {
+  oracles?: readonly OracleName[];
+  probes?: readonly ProbeName[];
+}
 
 export interface ControlDefinition {
   framework: string;
   id: string;
   title: string;
   tested: string;
+  /**
+   * The kinds of finding that violate this control. A plain read of another tenant's record by id
+   * violates the object-level controls (V8.2.2, API1, AC-3), not the tenant-override control
+   * (V8.4.1) nor the shared-resource one (SC-4).
+   */
+  violatedBy: readonly FindingKind[];
 }
+
+const ANY: readonly FindingKind[] = [{}];
+/** A tenant reaching another's record by its id, whichever oracle saw it. */
+const OBJECT_LEVEL: FindingKind = { probes: [...CROSS_TENANT_PROBES, 'foreign-reference'] };
+const OVERRIDES: FindingKind = { probes: INJECTION_PROBES };
+const BULK: FindingKind = { probes: ['list-own', 'canary-search', 'aggregate-check', 'export-check'] };
+/** One's own read answered with another tenant's data: only shared state (a cache, a pooled session) does that. */
+const SHARED_STATE: readonly FindingKind[] = [
+  { oracles: ['non-interference'] },
+  { probes: ['interleaved'] },
+  { oracles: ['foreign-data', 'model'], probes: ['own-call'] },
+];
 
 /** A control with the oracles of a registry that bear on it. */
 export interface ControlWithOracles extends ControlDefinition {
@@ -31,6 +59,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Logical access security software, infrastructure and architectures',
     tested:
       "Each tenant's API credential reaches only that tenant's records: reads, writes, lists, searches, exports and aggregates were checked for other tenants' data.",
+    violatedBy: ANY,
   },
   {
     framework: 'ISO/IEC 27001:2022',
@@ -38,6 +67,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Information access restriction',
     tested:
       "Access to records is restricted to the owning tenant; other tenants' ids are refused as if missing and their records stay unchanged.",
+    violatedBy: [OBJECT_LEVEL, { oracles: ['existence'] }, OVERRIDES],
   },
   {
     framework: 'CSA CCM v4',
@@ -45,6 +75,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Segmentation and segregation (multi-tenant environments)',
     tested:
       "Tenants running concurrently observe exactly what they observe alone, and no response to one tenant carries another tenant's values.",
+    violatedBy: ANY,
   },
   {
     framework: 'OWASP ASVS 5.0',
@@ -52,6 +83,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Data-specific access restricted to consumers with explicit permission (IDOR/BOLA)',
     tested:
       "Object-level reads, updates and deletes naming another tenant's id were attempted and had to fail as a missing id would.",
+    violatedBy: [OBJECT_LEVEL],
   },
   {
     framework: 'OWASP ASVS 5.0',
@@ -59,12 +91,14 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Multi-tenant applications use cross-tenant controls',
     tested:
       'Tenant overrides in headers, query and body were injected; isolation held across list, search, export, aggregate and the audit log.',
+    violatedBy: [OVERRIDES, BULK, { oracles: ['audit'] }, { probes: ['foreign-cursor', 'foreign-idempotency-key'] }],
   },
   {
     framework: 'OWASP API Security Top 10 2023',
     id: 'API1:2023',
     title: 'Broken Object Level Authorization',
     tested: "Every operation taking an object id was probed with other tenants' ids.",
+    violatedBy: [OBJECT_LEVEL],
   },
   {
     framework: 'OWASP API Security Top 10 2023',
@@ -72,6 +106,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Broken Object Property Level Authorization',
     tested:
       "Responses were scanned for other tenants' property values, and `tenantId` mass assignment was attempted on create.",
+    violatedBy: [{ probes: ['body-injection'] }, { oracles: ['foreign-data'], probes: ['own-call', 'list-own'] }],
   },
   {
     framework: 'OWASP API Security Top 10 2023',
@@ -79,12 +114,16 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Broken Function Level Authorization',
     tested:
       'Bulk functions (export, aggregate, search) and tenant-selection headers were exercised as an ordinary tenant.',
+    violatedBy: [
+      { probes: ['canary-search', 'aggregate-check', 'export-check', 'header-injection', 'query-injection'] },
+    ],
   },
   {
     framework: 'NIST SP 800-53 Rev. 5',
     id: 'AC-3',
     title: 'Access enforcement',
     tested: 'Access decisions on objects were enforced per tenant for read, update and delete.',
+    violatedBy: [OBJECT_LEVEL, OVERRIDES],
   },
   {
     framework: 'NIST SP 800-53 Rev. 5',
@@ -92,6 +131,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Information flow enforcement',
     tested:
       "No information flowed from one tenant's records to another tenant's responses, including through aggregates, exports, caches and pagination.",
+    violatedBy: [{ oracles: ['foreign-data', 'model', 'existence', 'non-interference'] }, OBJECT_LEVEL],
   },
   {
     framework: 'NIST SP 800-53 Rev. 5',
@@ -99,43 +139,77 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title: 'Information in shared system resources',
     tested:
       "Shared resources (connection pools, caches, request context) did not carry one tenant's data into another tenant's requests under concurrency.",
+    violatedBy: SHARED_STATE,
   },
 ];
 
-export type ControlStatus = 'supported' | 'violated' | 'not-tested' | 'inconclusive';
+/**
+ * `tested-not-violated`: tested, and no finding of a kind that violates it (evidence written before
+ * it existed says `supported` for the same).
+ */
+export type ControlStatus = 'tested-not-violated' | 'violated' | 'not-tested' | 'inconclusive';
+
+/** A finding as the control mapping reads it. */
+export interface MappedFinding {
+  id?: string | undefined;
+  oracle: OracleName;
+  probe?: string | undefined;
+}
 
 /**
- * A control is violated if any of its oracles raised a finding; not-tested if none of its oracles
- * judged anything; inconclusive if the negative control failed for one of its oracles; else supported.
+ * Whether `finding` is of one of `kinds`. A finding from evidence that did not record its probe
+ * counts for every probe its oracle judges.
+ */
+export function isOfKind(
+  finding: MappedFinding,
+  kinds: readonly FindingKind[],
+  registry: OracleSet = ORACLES,
+): boolean {
+  const probes: readonly string[] =
+    finding.probe !== undefined
+      ? [finding.probe]
+      : (registry.oracles.find((o) => o.name === finding.oracle)?.probes ?? []);
+  return kinds.some(
+    (k) =>
+      (k.oracles === undefined || k.oracles.includes(finding.oracle)) &&
+      (k.probes === undefined || probes.some((p) => k.probes!.includes(p as ProbeName))),
+  );
+}
+
+/**
+ * A control is violated if a finding of a kind that violates it was raised (by any oracle); not-tested
+ * if none of its oracles judged anything; inconclusive if the negative control failed for one of its
+ * oracles; else tested-not-violated.
  */
 export function controlStatus(
   def: ControlWithOracles,
   facts: {
-    findingsByOracle: ReadonlyMap<OracleName, number>;
+    findings: readonly MappedFinding[];
     judgedByOracle: ReadonlyMap<OracleName, number>;
     negativeControlFailed: ReadonlySet<OracleName>;
   },
+  registry: OracleSet = ORACLES,
 ): ControlStatus {
-  if (def.oracles.some((o) => (facts.findingsByOracle.get(o) ?? 0) > 0)) return 'violated';
+  if (facts.findings.some((f) => isOfKind(f, def.violatedBy, registry))) return 'violated';
   if (def.oracles.every((o) => (facts.judgedByOracle.get(o) ?? 0) === 0)) return 'not-tested';
   if (def.oracles.some((o) => facts.negativeControlFailed.has(o))) return 'inconclusive';
-  return 'supported';
+  return 'tested-not-violated';
 }
 
 /** Inputs `buildControlMapping` reads; structurally compatible with the evidence document's parts. */
 export interface ControlFacts {
-  findings: ReadonlyArray<{ oracle: OracleName; confirmation?: string | undefined }>;
+  findings: ReadonlyArray<MappedFinding & { confirmation?: string | undefined }>;
   coverage: ReadonlyArray<{ oracle: OracleName; count: number }>;
   negativeControl: { oracles: ReadonlyArray<{ oracle: OracleName; outcome: string }> };
 }
 
 export interface ControlMappingEntry extends ControlWithOracles {
   status: ControlStatus;
+  /** Ids of the findings that violate it. */
+  findings: string[];
 }
 
 export function buildControlMapping(facts: ControlFacts, registry: OracleSet = ORACLES): ControlMappingEntry[] {
-  const findingsByOracle = new Map<OracleName, number>();
-  for (const f of facts.findings) findingsByOracle.set(f.oracle, (findingsByOracle.get(f.oracle) ?? 0) + 1);
   const judgedByOracle = new Map<OracleName, number>();
   for (const c of facts.coverage) judgedByOracle.set(c.oracle, (judgedByOracle.get(c.oracle) ?? 0) + c.count);
   const negativeControlFailed = new Set(
@@ -143,7 +217,21 @@ export function buildControlMapping(facts: ControlFacts, registry: OracleSet = O
   );
   return controlsWithOracles(registry).map((def) => ({
     ...def,
-    status: controlStatus(def, { findingsByOracle, judgedByOracle, negativeControlFailed }),
+    status: controlStatus(def, { findings: facts.findings, judgedByOracle, negativeControlFailed }, registry),
+    findings: facts.findings.filter((f) => isOfKind(f, def.violatedBy, registry)).flatMap((f) => (f.id ? [f.id] : [])),
+  }));
+}
+
+/** The control mapping as evidence.json records it (without the rule's internals). */
+export function evidenceControlMapping(facts: ControlFacts, registry: OracleSet = ORACLES) {
+  return buildControlMapping(facts, registry).map((c) => ({
+    framework: c.framework,
+    id: c.id,
+    title: c.title,
+    tested: c.tested,
+    oracles: [...c.oracles],
+    status: c.status,
+    findings: [...c.findings],
   }));
 }
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exchange } from '../model/exchange.ts';
 import { loadSigningKey, type SigningKey } from './attestation.ts';
-import { buildControlMapping, verdictOf } from './controls.ts';
+import { evidenceControlMapping, verdictOf } from './controls.ts';
+import { testResultPredicate } from './test-result.ts';
 import { writeEvidenceFile } from './evidence-file.ts';
 import type { Evidence } from './evidence-schema.ts';
 import { renderJunit } from './junit.ts';
@@ -161,7 +162,7 @@ export function sampleEvidence(overrides: Partial<Evidence> = {}): Evidence {
   };
   const e = { ...base, ...overrides };
   if (!overrides.controlMapping)
-    e.controlMapping = buildControlMapping({
+    e.controlMapping = evidenceControlMapping({
       findings: e.findings,
       coverage: e.coverage.cells,
       negativeControl: e.negativeControl,
@@ -192,12 +193,10 @@ export function makeRunDir(
   );
   mkdirSync(join(dir, 'counterexamples'));
   writeFileSync(join(dir, 'counterexamples', '1.json'), JSON.stringify({ steps: 2 }) + '\n');
-  sealRunDir(dir, key, {
-    result: 'FAILED',
-    configuration: [{ name: 'specs/crm.openapi.yaml', digest: { sha256: 'a'.repeat(64) } }],
-    passedTests: [],
-    warnedTests: [],
-    failedTests: ['getCustomer x cross-tenant-access'],
-  });
+  sealRunDir(
+    dir,
+    key,
+    testResultPredicate(evidence, [{ name: 'specs/crm.openapi.yaml', digest: { sha256: 'a'.repeat(64) } }]),
+  );
   return { dir, key };
 }

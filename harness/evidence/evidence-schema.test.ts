@@ -55,7 +55,7 @@ describe('evidence schema', () => {
     const e = sampleEvidence();
     const byId = Object.fromEntries(e.controlMapping.map((c) => [c.id, c.status]));
     expect(byId['V8.2.2']).toBe('violated'); // cross-tenant-access finding
-    expect(byId['API5:2023']).toBe('supported'); // model and injection judged, no finding
+    expect(byId['API5:2023']).toBe('tested-not-violated'); // model and injection judged, no finding of its kinds
     expect(e.verdict).toBe('leak');
     const clean = { findings: [], coverage: e.coverage.cells, negativeControl: e.negativeControl };
     expect(verdictOf(clean)).toBe('clean');

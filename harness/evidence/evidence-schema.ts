@@ -240,7 +240,10 @@ export const ControlSchema = z.strictObject({
   title: z.string(),
   tested: z.string().describe('what the run tested for this control'),
   oracles: z.array(OracleSchema),
-  status: z.enum(['supported', 'violated', 'not-tested', 'inconclusive']),
+  status: z
+    .enum(['tested-not-violated', 'violated', 'not-tested', 'inconclusive', 'supported'])
+    .describe('`supported` is what evidence written before `tested-not-violated` existed says for it'),
+  findings: z.array(z.string()).optional().describe('ids of the findings of a kind that violates this control'),
 });
 
 export const EvidenceSchema = z

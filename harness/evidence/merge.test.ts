@@ -23,6 +23,7 @@ import {
 } from './merge.ts';
 import { renderSarif, serializeSarif } from './sarif.ts';
 import { sealRunDir } from './seal.ts';
+import { testResultPredicate } from './test-result.ts';
 import { TRANSCRIPT_FILE, TranscriptWriter } from './transcript.ts';
 import { formatVerifyReport, verifyRunDir } from './verify.ts';
 import { exchanges, sampleEvidence, tmpDir as fixtureTmpDir } from './evidence-fixtures.test-support.ts';
@@ -38,7 +39,6 @@ afterAll(() => {
 });
 
 const DIGEST = 'd'.repeat(64);
-const PREDICATE = { result: 'FAILED' as const, configuration: [], passedTests: [], warnedTests: [], failedTests: [] };
 
 interface ShardSpec {
   index?: number;
@@ -112,10 +112,10 @@ function makeShard(spec: ShardSpec = {}, key: SigningKey = loadSigningKey({})): 
   mkdirSync(join(dir, 'counterexamples'));
   if (findings.length > 0) writeFileSync(join(dir, 'counterexamples', '1.json'), JSON.stringify({ run: n }) + '\n');
   if (spec.killed) {
-    sealRunDir(dir, key, PREDICATE, { [TRANSCRIPT_FILE]: t.byteLength });
+    sealRunDir(dir, key, testResultPredicate(e, []), { [TRANSCRIPT_FILE]: t.byteLength });
     t.appendNote('after the checkpoint');
   } else {
-    sealRunDir(dir, key, PREDICATE);
+    sealRunDir(dir, key, testResultPredicate(e, []));
   }
   t.close();
   return dir;
@@ -320,7 +320,9 @@ describe('writeMergedRun', () => {
     expect(r.shards).toHaveLength(3);
     expect(r.shards!.every((s) => s.ok && s.keyFingerprint === key.fingerprint)).toBe(true);
     expect(r.transcriptLines).toBe(12);
-    expect(formatVerifyReport(r)).toMatch(/^OK: .* and 3 merged runs under shards\/ .* verify\./);
+    expect(formatVerifyReport(r)).toMatch(
+      /^integrity verified; origin NOT verified .*\nOK: .* and 3 merged runs under shards\/ .* verify\./,
+    );
     for (const i of inputs) {
       for (const f of listFiles(i.dir))
         expect(readFileSync(join(dir, 'shards', i.evidence.runId, f)).equals(readFileSync(join(i.dir, f)))).toBe(true);

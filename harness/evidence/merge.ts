@@ -26,8 +26,9 @@ import { exitCodeForVerdict } from '../exit-codes.ts';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Exchange, OracleName } from '../model/exchange.ts';
-import type { SigningKey, TestResultPredicate } from './attestation.ts';
-import { buildControlMapping, verdictWithReason } from './controls.ts';
+import type { SigningKey } from './attestation.ts';
+import { evidenceControlMapping, verdictWithReason } from './controls.ts';
+import { testResultPredicate } from './test-result.ts';
 import { coverageGate, mergeCoverage } from './coverage-gate.ts';
 import { EvidenceError } from './errors.ts';
 import { readEvidenceFile, writeEvidenceFile } from './evidence-file.ts';
@@ -444,7 +445,7 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
 
   const cells = sumCoverage(all.map((e) => e.coverage.cells));
   const negativeControl = mergeNegativeControls(inputs);
-  const controlMapping = buildControlMapping({ findings, coverage: cells, negativeControl });
+  const controlMapping = evidenceControlMapping({ findings, coverage: cells, negativeControl });
   const summary = mergeCoverage(all.map((e) => e.coverage.summary));
   const observations = all.flatMap((e) => e.observations ?? []).map((o) => structuredClone(o));
   let { verdict, reason: verdictReason } = verdictWithReason({
@@ -547,14 +548,7 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
     coverage: { cells, ...(summary ? { summary } : {}) },
     findings,
     negativeControl,
-    controlMapping: controlMapping.map((c) => ({
-      framework: c.framework,
-      id: c.id,
-      title: c.title,
-      tested: c.tested,
-      oracles: [...c.oracles],
-      status: c.status,
-    })),
+    controlMapping,
     ...(observations.length > 0 ? { observations } : {}),
     verdict,
     ...(verdictReason ? { verdictReason } : {}),
@@ -666,19 +660,13 @@ export async function writeMergedRun(
   } catch (e) {
     result.reportError = (e as Error).message;
   }
-  const predicate: TestResultPredicate = {
-    result: evidence.verdict === 'clean' ? 'PASSED' : evidence.verdict === 'leak' ? 'FAILED' : 'WARNED',
-    configuration: [
-      { name: evidence.scope.spec.file ?? evidence.scope.spec.title, digest: { sha256: evidence.scope.spec.sha256 } },
-      ...evidence.method.merged!.shards.map((s) => ({
-        name: `${s.dir}/${EVIDENCE_FILE}`,
-        digest: { sha256: s.evidenceSha256 },
-      })),
-    ],
-    passedTests: [],
-    warnedTests: [],
-    failedTests: evidence.findings.map((f) => `${f.oracle}:${f.operationId}`),
-  };
+  const predicate = testResultPredicate(evidence, [
+    { name: evidence.scope.spec.file ?? evidence.scope.spec.title, digest: { sha256: evidence.scope.spec.sha256 } },
+    ...evidence.method.merged!.shards.map((s) => ({
+      name: `${s.dir}/${EVIDENCE_FILE}`,
+      digest: { sha256: s.evidenceSha256 },
+    })),
+  ]);
   sealRunDir(dir, options.key, predicate);
   return result;
 }

@@ -2,7 +2,11 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadSigningKey } from './attestation.ts';
+import { loadSigningKey, type TestResultPredicate } from './attestation.ts';
+import type { Evidence } from './evidence-schema.ts';
+import { readEvidenceFile, writeEvidenceFile } from './evidence-file.ts';
+import { sealRunDir } from './seal.ts';
+import { testResultPredicate } from './test-result.ts';
 import { listFiles } from './manifest.ts';
 import { formatVerifyReport, verifyRunDir } from './verify.ts';
 import { ADMIN_TOKEN, API_KEY_T1, API_KEY_T2, makeRunDir, tmpDir } from './evidence-fixtures.test-support.ts';
@@ -24,7 +28,65 @@ describe('verifyRunDir', () => {
     const pin = join(tmpDir(), 'pin.pem');
     writeFileSync(pin, key.publicKeyPem);
     expect(verifyRunDir(dir, { publicKeyFile: pin })).toMatchObject({ ok: true, pinned: true });
-    expect(formatVerifyReport(r)).toMatch(/^OK:/);
+    expect(formatVerifyReport(r)).toMatch(/^integrity verified; origin NOT verified .*fingerprint [0-9a-f]+.*\nOK:/);
+    expect(formatVerifyReport(verifyRunDir(dir, { publicKeyFile: pin }))).toMatch(/^integrity and origin verified/);
+    // A trusted fingerprint pins the key as well as a key file does.
+    expect(verifyRunDir(dir, { trustedFingerprints: [key.fingerprint] }).pinned).toBe(true);
+  });
+
+  describe('tampering with a re-signed folder', () => {
+    /** A copy of a run folder, its evidence and predicate edited, re-sealed with the forger's key. */
+    function forged(edit: (e: Evidence) => Evidence, predicate?: (e: Evidence) => TestResultPredicate) {
+      const { dir, key: vendor } = makeRunDir();
+      const forger = loadSigningKey({});
+      const e = edit(readEvidenceFile(dir));
+      writeEvidenceFile(dir, {
+        ...e,
+        signing: { algorithm: 'ed25519', keyFingerprint: forger.fingerprint, keyOrigin: forger.origin },
+      });
+      const p = predicate
+        ? predicate(e)
+        : testResultPredicate(e, [{ name: 'specs/crm.openapi.yaml', digest: { sha256: 'a'.repeat(64) } }]);
+      sealRunDir(dir, forger, p);
+      return { dir, vendor, forger };
+    }
+
+    it('a forgery re-signed with another key verifies its integrity only: origin not verified, not pinned', () => {
+      const { dir, vendor } = forged((e) => e);
+      const r = verifyRunDir(dir, { trustedFingerprints: [vendor.fingerprint] });
+      expect(r).toMatchObject({ ok: true, pinned: false });
+      expect(formatVerifyReport(r)).toMatch(/origin NOT verified/);
+      const pin = join(tmpDir(), 'vendor.pem');
+      writeFileSync(pin, vendor.publicKeyPem);
+      expect(verifyRunDir(dir, { publicKeyFile: pin }).ok).toBe(false);
+    });
+
+    it('fails a signed result that contradicts evidence.json', () => {
+      const { dir } = forged(
+        (e) => e,
+        (e) => ({ ...testResultPredicate(e, []), result: 'PASSED' }),
+      );
+      expect(verifyRunDir(dir).failures).toContainEqual(
+        expect.objectContaining({
+          check: 'consistency',
+          detail: expect.stringMatching(/attestation says PASSED, but .* verdict is leak/),
+        }),
+      );
+    });
+
+    it('fails a leak verdict with no finding, even when the forger signed it consistently', () => {
+      const { dir } = forged((e) => ({
+        ...e,
+        findings: [],
+        controlMapping: e.controlMapping.map((c) => ({ ...c, findings: [] })),
+      }));
+      expect(verifyRunDir(dir).failures).toContainEqual(
+        expect.objectContaining({
+          check: 'consistency',
+          detail: 'the verdict is leak, but evidence.json holds no confirmed finding',
+        }),
+      );
+    });
   });
 
   it('no API key or admin token appears anywhere in the run folder', () => {

@@ -14,11 +14,12 @@ import { verifyAttestation, PUBLIC_KEY_FILE } from './attestation.ts';
 import { evidenceIssues } from './evidence-file.ts';
 import { EVIDENCE_FILE } from './evidence-schema.ts';
 import { checkManifest, unsealedTails } from './manifest.ts';
+import { testResultOf } from './test-result.ts';
 import { SHARDS_DIR } from './merge-layout.ts';
 import { sha256Hex } from './hash.ts';
 import { TRANSCRIPT_FILE, verifyTranscriptBytes } from './transcript.ts';
 
-export type VerifyCheck = 'manifest' | 'attestation' | 'transcript' | 'evidence' | 'folder' | 'merge';
+export type VerifyCheck = 'manifest' | 'attestation' | 'transcript' | 'evidence' | 'folder' | 'merge' | 'consistency';
 
 export interface VerifyFailure {
   file: string;
@@ -51,6 +52,46 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** A public key file the reviewer trusts; without it the folder's own key proves integrity, not origin. */
   publicKeyFile?: string;
+  /**
+   * Fingerprints of keys the reviewer trusts (TENANTPROOF_TRUSTED_KEYS): a folder signed by one of
+   * them has its origin verified too.
+   */
+  trustedFingerprints?: readonly string[];
+}
+
+/**
+ * Whether what the signature attests agrees with what evidence.json says, and evidence.json with
+ * itself: a re-signed forgery cannot claim a LEAK with no finding, nor attest PASSED for a leak.
+ */
+export function consistencyProblems(
+  evidence: {
+    verdict?: unknown;
+    findings?: ReadonlyArray<{ oracle?: unknown; operationId?: unknown; confirmation?: unknown }>;
+    negativeControl?: { outcome?: unknown };
+  },
+  predicate: { result?: unknown; failedTests?: unknown } | undefined,
+): string[] {
+  const problems: string[] = [];
+  const findings = evidence.findings ?? [];
+  const confirmed = findings.filter((f) => f.confirmation !== 'unconfirmed');
+  if (evidence.verdict === 'leak' && confirmed.length === 0)
+    problems.push('the verdict is leak, but evidence.json holds no confirmed finding');
+  if (evidence.verdict === 'clean' && findings.length > 0)
+    problems.push(`the verdict is clean, but evidence.json holds ${findings.length} finding(s)`);
+  if (evidence.verdict === 'clean' && evidence.negativeControl?.outcome !== 'passed')
+    problems.push('the verdict is clean, but the negative control did not pass');
+  if (predicate) {
+    const { result: expected, failedTests: tests } = testResultOf(evidence);
+    if (predicate.result !== expected)
+      problems.push(
+        `the attestation says ${String(predicate.result)}, but evidence.json's verdict is ${String(evidence.verdict)}`,
+      );
+    if (JSON.stringify(predicate.failedTests) !== JSON.stringify(tests))
+      problems.push(
+        `the attestation's failed tests (${Array.isArray(predicate.failedTests) ? predicate.failedTests.length : 'none'}) are not evidence.json's findings (${tests.length})`,
+      );
+  }
+  return problems;
 }
 
 export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyReport {
@@ -111,6 +152,12 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
         failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: `${i.path}: ${i.message}` });
       // The key the report names must be the key that signed.
       const claimed = (value as { signing?: { keyFingerprint?: unknown } }).signing?.keyFingerprint;
+      if (issues.length === 0)
+        for (const detail of consistencyProblems(
+          value as Parameters<typeof consistencyProblems>[0],
+          att.problems.length === 0 ? att.statement?.predicate : undefined,
+        ))
+          failures.push({ file: EVIDENCE_FILE, check: 'consistency', detail });
       if (
         issues.length === 0 &&
         typeof claimed === 'string' &&
@@ -133,7 +180,10 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
     ok: failures.length === 0,
     failures,
     ...(att.keyFingerprint && att.problems.length === 0 ? { keyFingerprint: att.keyFingerprint } : {}),
-    pinned: options.publicKeyFile !== undefined && att.problems.length === 0,
+    pinned:
+      att.problems.length === 0 &&
+      (options.publicKeyFile !== undefined ||
+        (att.keyFingerprint !== undefined && (options.trustedFingerprints ?? []).includes(att.keyFingerprint))),
     ...(transcriptLines !== undefined ? { transcriptLines } : {}),
     ...(att.statement && att.problems.length === 0 ? { result: att.statement.predicate.result } : {}),
     ...(unsealed.length > 0 ? { unsealed } : {}),
@@ -270,6 +320,13 @@ function verifyShards(
 }
 
 /** One line per failure, for the CLI. */
+/** What the signature proves: integrity always; origin only with a key the reviewer pinned. */
+function trust(r: VerifyReport): string {
+  return r.pinned
+    ? `integrity and origin verified (signed by the pinned key ${r.keyFingerprint ?? ''})`
+    : `integrity verified; origin NOT verified (the key is the one in the folder, ${PUBLIC_KEY_FILE}, fingerprint ${r.keyFingerprint ?? '?'}; anyone can re-sign a folder with their own key). Pin the vendor's key with --public-key FILE or TENANTPROOF_TRUSTED_KEYS=<fingerprint>.`;
+}
+
 export function formatVerifyReport(r: VerifyReport): string {
   if (r.ok) {
     const tail = (r.unsealed ?? []).map(
@@ -280,11 +337,11 @@ export function formatVerifyReport(r: VerifyReport): string {
       const keys = new Set(r.shards.map((s) => s.keyFingerprint).filter((k): k is string => k !== undefined));
       const same = keys.size === 1 && keys.has(r.keyFingerprint ?? '');
       return (
-        `OK: manifest, signature (${r.pinned ? 'pinned key' : `${PUBLIC_KEY_FILE} in the folder`} ${r.keyFingerprint ?? ''}) and evidence schema of the merged folder, and ${r.shards.length} merged run${r.shards.length === 1 ? '' : 's'} under ${SHARDS_DIR}/ ` +
+        `${trust(r)}\nOK: manifest, signature and evidence schema of the merged folder, and ${r.shards.length} merged run${r.shards.length === 1 ? '' : 's'} under ${SHARDS_DIR}/ ` +
         `(each: its own manifest, signature${same ? ' by the same key' : ` by ${[...keys].map((k) => k.slice(0, 12) + '…').join(', ')}`}, transcript chain and evidence; ${r.transcriptLines ?? 0} transcript lines in all) verify.${tail.join('')}`
       );
     }
-    return `OK: manifest, signature (${r.pinned ? 'pinned key' : `${PUBLIC_KEY_FILE} in the folder`} ${r.keyFingerprint ?? ''}), transcript chain (${r.transcriptLines ?? 0} lines) and evidence schema all verify.${tail.join('')}`;
+    return `${trust(r)}\nOK: manifest, signature, transcript chain (${r.transcriptLines ?? 0} lines), evidence schema and its agreement with the attestation all verify.${tail.join('')}`;
   }
   return r.failures.map((f) => `FAIL ${f.file} [${f.check}]: ${f.detail}`).join('\n');
 }

@@ -8,7 +8,7 @@ import { ORACLES, type OracleSet } from '../oracles/index.ts';
 import type { Step } from '../model/step.ts';
 import type { CampaignPlan } from '../model/plan.ts';
 import type { ApiModel } from '../openapi/api-model.ts';
-import { buildControlMapping, verdictWithReason } from '../evidence/controls.ts';
+import { evidenceControlMapping, verdictWithReason } from '../evidence/controls.ts';
 import { type Evidence, type ReproStep, EVIDENCE_SCHEMA_VERSION } from '../evidence/evidence-schema.ts';
 import { toEvidenceFinding } from '../evidence/findings.ts';
 import type { NegativeControlResult } from '../oracles/negative-control.ts';
@@ -101,7 +101,7 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
     oracles: ctx.negativeControl.oracles.map((o) => ({ ...o })),
   };
   const registry = ctx.oracles ?? ORACLES;
-  const controlMapping = buildControlMapping(
+  const controlMapping = evidenceControlMapping(
     { findings: evidenceFindings, coverage: coverageCells, negativeControl },
     registry,
   );
@@ -169,14 +169,7 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
     },
     findings: evidenceFindings,
     negativeControl,
-    controlMapping: controlMapping.map((c) => ({
-      framework: c.framework,
-      id: c.id,
-      title: c.title,
-      tested: c.tested,
-      oracles: [...c.oracles],
-      status: c.status,
-    })),
+    controlMapping,
     ...(result.observations.length > 0
       ? {
           observations: result.observations.map((o) => ({

@@ -16,6 +16,7 @@ import { renderJunit, JUNIT_FILE } from '../evidence/junit.ts';
 import { writeReportFiles } from '../evidence/report/write-report.ts';
 import { renderSarif, serializeSarif, SARIF_FILE } from '../evidence/sarif.ts';
 import { sealRunDir } from '../evidence/seal.ts';
+import { testResultPredicate } from '../evidence/test-result.ts';
 import { ATTESTATION_FILE, MANIFEST_FILE } from '../evidence/manifest.ts';
 import { buildEvidence, type EvidenceContext } from './build-evidence.ts';
 import type { CampaignResult } from './campaign.ts';
@@ -104,13 +105,7 @@ async function writeInto(dir: string, input: RunFolderInput): Promise<Evidence> 
   sealRunDir(
     dir,
     input.key,
-    {
-      result: evidence.verdict === 'clean' ? 'PASSED' : evidence.verdict === 'leak' ? 'FAILED' : 'WARNED',
-      configuration: [{ name: input.spec.file, digest: { sha256: input.spec.sha256 } }],
-      passedTests: [],
-      warnedTests: [],
-      failedTests: evidence.findings.map((f) => `${f.oracle}:${f.operationId}`),
-    },
+    testResultPredicate(evidence, [{ name: input.spec.file, digest: { sha256: input.spec.sha256 } }]),
     sealedPrefix,
     { [TRANSCRIPT_FILE]: digest },
   );

@@ -338,10 +338,14 @@ describe('tenantproof run: a job killed outright (SIGKILL, as a CI timeout does)
     // Without a negative control a run cannot be clean: a killed clean run is inconclusive.
     expect(evidence.verdict).toBe('inconclusive');
     expect(readFileSync(path.join(run, 'report.html'), 'utf8')).toMatch(/partial/i);
-    const v = await runCli(['verify', run]);
+    // The run went on after its last seal: verify refuses it unless told the run is partial…
+    const strict = await runCli(['verify', run]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/FAIL: the run did not finish.*--allow-partial/);
+    // …and then accepts the sealed part, saying how much is not sealed.
+    const v = await runCli(['verify', run, '--allow-partial']);
     expect(v.stdout + v.stderr).toMatch(/^OK:/m);
     expect(v.code).toBe(0);
-    // The run went on after its last seal: verify says how much is not sealed.
     expect(v.stdout).toMatch(/NOTE transcript\.ndjson: \d+ bytes were written after the last checkpoint seal/);
   });
 });

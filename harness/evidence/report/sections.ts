@@ -211,11 +211,11 @@ export function renderControls(e: Evidence): string {
     e.controlMapping
       .map(
         (c) =>
-          `<tr><td>${esc(c.framework)}</td><td><b>${esc(c.id)}</b></td><td>${esc(c.title)}</td><td>${esc(c.tested)}</td><td>${c.oracles.map(esc).join(', ')}</td><td><span class="badge st-${token(c.status)}">${esc(c.status)}</span></td></tr>`,
+          `<tr><td>${esc(c.framework)}</td><td><b>${esc(c.id)}</b></td><td>${esc(c.title)}</td><td>${esc(c.tested)}</td><td>${c.oracles.map(esc).join(', ')}</td><td><span class="badge st-${token(c.status)}">${esc(c.status)}</span>${c.findings && c.findings.length > 0 ? ` <span class="muted">(${c.findings.map(esc).join(', ')})</span>` : ''}</td></tr>`,
       )
       .join('') +
     `</tbody></table>` +
-    `<p class="muted">Status: <b>supported</b> = tested and no finding against it; <b>violated</b> = a finding of one of its oracles; <b>not-tested</b> = none of its oracles ran; <b>inconclusive</b> = the run cannot support a verdict.</p>`
+    `<p class="muted">Status: <b>tested-not-violated</b> = tested, and no finding of a kind that violates it; <b>violated</b> = a finding of such a kind (its ids in brackets); <b>not-tested</b> = none of its oracles ran; <b>inconclusive</b> = the run cannot support a verdict. A control is violated by the kinds of finding that bear on it, not by every finding: a read of another tenant's record by id violates the object-level controls, not the tenant-override or shared-resource ones.</p>`
   );
 }
 

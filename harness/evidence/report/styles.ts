@@ -39,7 +39,7 @@ dl.kv dd { margin: 0; overflow-wrap: anywhere; }
 .sev-high { color: #bc4c00; }
 .sev-medium, .st-inconclusive, .st-skipped { color: var(--inc); }
 .sev-low, .st-not-tested, .st-not-applicable { color: var(--muted); }
-.st-supported, .st-passed { color: var(--clean); }
+.st-supported, .st-tested-not-violated, .st-passed { color: var(--clean); }
 
 /* Heat map */
 .heat-wrap { overflow-x: auto; }
