@@ -175,8 +175,8 @@ describe('tenantproof run against Tracklet, a third-party API (Hono, JWT login, 
   it(
     'the planted task-idor bug: exit 1, found on getTask by an oracle that rightly catches a foreign read',
     async () => {
-      // The search stops at the first failing run (about 7 s in on a quiet machine); the longer
-      // budget is only headroom for a loaded one.
+      // The first finding comes about 7 s in on a quiet machine; the search then goes on to the
+      // budget for other findings, and the longer budget is headroom for a loaded machine.
       const c = await campaign('task-idor', { bug: 'task-idor' }, ['--seed', '1', '--budget', '40s']);
       const e = c.evidence;
       expect(c.cli.code, output(c)).toBe(1);
@@ -204,7 +204,9 @@ describe('tenantproof run against Tracklet, a third-party API (Hono, JWT login, 
       const e = c.evidence;
       expect(c.cli.code, output(c)).toBe(1);
       expect(e.verdict).toBe('leak');
-      const legitimate = ['cross-tenant-access', 'foreign-data', 'existence', 'model'];
+      // Another tenant's update really changes the victim's project, so the victim's own reads (its
+      // stats, its lists) also change under it: non-interference and the model rightly see that too.
+      const legitimate = ['cross-tenant-access', 'foreign-data', 'existence', 'model', 'non-interference'];
       for (const f of e.findings) expect(legitimate, `${f.oracle} ${f.operationId}: ${f.summary}`).toContain(f.oracle);
       expect(e.findings.some((f) => f.operationId === 'updateProject')).toBe(true);
       expect((await runCli(['verify', c.dir])).code).toBe(0);
