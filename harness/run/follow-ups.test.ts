@@ -35,6 +35,7 @@ const probe: Step = {
   method: 'POST',
   path: '/v1/customers',
   body: { name: 'x', email: 'tpt1abcdefghij.1@t1.example' },
+  uniqueField: 'email',
 };
 const write = (tenant: string, relation: Step['relation'], victim?: string): Step => ({
   ...base,
@@ -65,6 +66,25 @@ describe('follow-ups: attackerBusy', () => {
     expect(port.attackerBusy()).toBe(false);
     world.noteSent(write('T1', 'own'), [], 'DELETE');
     expect(port.attackerBusy()).toBe(false);
+  });
+
+  it("is false after the port's own follow-up writes (a create's fresh-value twin)", async () => {
+    const registry = new FingerprintRegistry();
+    const world = new World(['T1', 'T2', 'T3'], {}, { plan, registry });
+    const facts = { world, plan, registry, scanner: new FingerprintScanner(registry) };
+    // The twin goes through the executor, which notes it like any request of the sender's.
+    const port = new FollowUps(facts, probe, async (twin) => {
+      world.noteSent(twin, [], twin.method);
+      world.noteAnswered(twin, twin.method);
+      return ex({ tenant: 'T2', op: 'createCustomer', method: 'POST', status: 201 });
+    });
+    world.noteSent(probe, [], probe.method);
+    world.noteAnswered(probe, probe.method);
+    expect(await port.freshValueTwin()).toBeDefined();
+    expect(port.attackerBusy()).toBe(false);
+    // Anything else the sender writes still counts.
+    world.noteSent(write('T2', 'own'), [], 'DELETE');
+    expect(port.attackerBusy()).toBe(true);
   });
 
   it('is true once the sender wrote anything else, and stays true after the answer', () => {

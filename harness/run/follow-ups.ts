@@ -21,6 +21,8 @@ import type { OraclePort } from '../oracles/oracle.ts';
 import type { FingerprintScanner } from '../oracles/scan/fingerprint-scanner.ts';
 
 /** Sends a follow-up step and judges its exchange; undefined when it could not be sent. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export type SendFollowUp = (step: Step) => Promise<Exchange | undefined>;
 
 export interface RunFacts {
@@ -49,6 +51,8 @@ export class FollowUps implements OraclePort {
    */
   private readonly attackerWritesAtStart: { sent: number; touching: number } | undefined;
   private attackerWasBusy: boolean;
+  /** The sender's writes among this port's own follow-ups (a create's fresh-value twin, say): expected. */
+  private readonly followUpWrites = { sent: 0, touching: 0 };
 
   constructor(
     facts: RunFacts,
@@ -66,7 +70,7 @@ export class FollowUps implements OraclePort {
     this.victimWritesAtStart = (victim?.writesStarted ?? 0) + own;
     this.victimWasBusy = (victim?.writesInFlight ?? 0) > 0;
     const attacker = step ? facts.world.tenant(step.tenant) : undefined;
-    const isWrite = step !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(step.method.toUpperCase());
+    const isWrite = step !== undefined && !READS.has(step.method.toUpperCase());
     this.attackerWritesAtStart = attacker && {
       sent: attacker.writes + (isWrite && step.relation !== 'setup' ? 1 : 0),
       touching: attacker.writesStarted + (step && tenantsTouchedBy(step, step.method).includes(step.tenant) ? 1 : 0),
@@ -102,7 +106,9 @@ export class FollowUps implements OraclePort {
     const start = this.attackerWritesAtStart;
     if (!attacker || !start) return false;
     this.attackerWasBusy ||=
-      attacker.writes !== start.sent || attacker.writesStarted !== start.touching || attacker.writesInFlight > 0;
+      attacker.writes !== start.sent + this.followUpWrites.sent ||
+      attacker.writesStarted !== start.touching + this.followUpWrites.touching ||
+      attacker.writesInFlight > 0;
     return this.attackerWasBusy;
   }
 
@@ -112,7 +118,7 @@ export class FollowUps implements OraclePort {
       // Only a probe that got an answer has one to compare with.
       const answered = step !== undefined && (this.world.responses.get(step.index)?.status ?? 0) > 0;
       const twin = answered ? missingTwinStep(this.plan, this.world, step) : undefined;
-      return twin ? this.sendFollowUp(twin) : Promise.resolve(undefined);
+      return twin ? this.send(twin) : Promise.resolve(undefined);
     });
   }
 
@@ -120,7 +126,7 @@ export class FollowUps implements OraclePort {
     const step = this.step;
     return this.once('fresh-twin', () => {
       const twin = step ? freshValueTwinStep(step) : undefined;
-      return twin ? this.sendFollowUp(twin) : Promise.resolve(undefined);
+      return twin ? this.send(twin) : Promise.resolve(undefined);
     });
   }
 
@@ -128,7 +134,7 @@ export class FollowUps implements OraclePort {
     const step = this.step;
     return this.once('without-override', () => {
       const twin = step ? withoutOverrideStep(this.plan, step) : undefined;
-      return twin ? this.sendFollowUp(twin) : Promise.resolve(undefined);
+      return twin ? this.send(twin) : Promise.resolve(undefined);
     });
   }
 
@@ -140,13 +146,27 @@ export class FollowUps implements OraclePort {
     const step = this.step;
     return this.once(`created:${tenant}:${relation}`, () => {
       const reread = step ? createdRecordRereadStep(this.plan, this.world, step, tenant, relation) : undefined;
-      return reread ? this.sendFollowUp(reread) : Promise.resolve(undefined);
+      return reread ? this.send(reread) : Promise.resolve(undefined);
     });
   }
 
   private victimReread(step: Step): Promise<Exchange | undefined> {
     const reread = rereadStep(this.plan, this.world, step, step.victim!, 'setup');
-    return reread ? this.sendFollowUp(reread) : Promise.resolve(undefined);
+    return reread ? this.send(reread) : Promise.resolve(undefined);
+  }
+
+  /** Sends a follow-up, counting it when it is a write of the sender's (so it is not taken for another). */
+  private send(step: Step): Promise<Exchange | undefined> {
+    const sender = this.step?.tenant;
+    if (
+      sender !== undefined &&
+      step.tenant === sender &&
+      !READS.has(step.method.toUpperCase()) &&
+      step.relation !== 'setup'
+    )
+      this.followUpWrites.sent++;
+    if (sender !== undefined && tenantsTouchedBy(step, step.method).includes(sender)) this.followUpWrites.touching++;
+    return this.sendFollowUp(step);
   }
 
   private once(key: string, make: () => Promise<Exchange | undefined>): Promise<Exchange | undefined> {
