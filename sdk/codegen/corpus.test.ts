@@ -1,5 +1,5 @@
 /**
- * Every real-world spec in test/fixtures/specs-corpus (vendored from ../shared/specs-corpus): generate openapi-typescript types, zod schemas
+ * Every real-world spec in test/fixtures/specs-corpus (vendored into the repository): generate openapi-typescript types, zod schemas
  * and the parity module into a scratch folder, and typecheck them as one program (skipLibCheck).
  * Stripe's 4 MB spec takes about 15 s of the budget; the rest take a few seconds each.
  */
