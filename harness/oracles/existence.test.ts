@@ -178,6 +178,41 @@ describe('existence: quirky but correct foreign-id answers', () => {
     });
     expect(checkExistence([{ foreign, missing }])).toEqual([]);
   });
+  it('does not fire when a short integer id also occurs inside an echoed blob or as another number', () => {
+    // The same hex blob (a debug echo of the caller's credential) in both answers, holding the
+    // probed id's digit; and a page number equal to the missing id. Neither is a difference.
+    const blob = '65794a68624763694f694a49557a493134e6949';
+    const body = (extra: Record<string, unknown>) => ({ error: 'project not found', debug: blob, ...extra });
+    const foreign = ex({
+      relation: 'foreign',
+      victim: 'T2',
+      path: '/projects/1',
+      status: 404,
+      headers: { 'content-type': 'application/json' },
+      body: body({ page: 7 }),
+    });
+    const missing = ex({
+      path: '/projects/7',
+      status: 404,
+      headers: { 'content-type': 'application/json' },
+      body: body({ page: 7 }),
+    });
+    expect(checkExistence([{ foreign, missing }])).toEqual([]);
+    // The rule still fires on a real difference between the same two ids.
+    const told = ex({
+      relation: 'foreign',
+      victim: 'T2',
+      path: '/projects/1',
+      status: 404,
+      headers: { 'content-type': 'application/json' },
+      body: { ...body({ page: 7 }), error: 'project 1 belongs to another organisation' },
+    });
+    const [f] = checkExistence([{ foreign: told, missing }]);
+    expect(f?.evidence['differences']).toEqual([
+      expect.objectContaining({ aspect: 'body-text', foreign: expect.stringContaining('another organisation') }),
+    ]);
+  });
+
   it('never compares an answer cut short, mislabelled-and-broken, or throttled', () => {
     const missing = ex({
       path: `/v1/customers/${MISSING}`,

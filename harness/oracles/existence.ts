@@ -106,8 +106,11 @@ function foreignIdDifferences(foreign: Exchange, missing: Exchange): Difference[
     const [fIds, mIds] = differingSegments(foreign.request.path, missing.request.path);
     const norm = (text: string, probed: string[], reqIds: string[]) =>
       maskLiterals(maskLiterals(text, reqIds, '<request-id>'), probed, '<probed-id>').replace(ISO_TIME_RE, '<time>');
-    const ft = norm(f.bodyText, fIds, requestIdsIn(foreign));
-    const mt = norm(m.bodyText, mIds, requestIdsIn(missing));
+    // Both ids are masked in both bodies: an id of one side that happens to appear in the other
+    // (a page number, a count) is then no difference.
+    const ids = [...fIds, ...mIds];
+    const ft = norm(f.bodyText, ids, requestIdsIn(foreign));
+    const mt = norm(m.bodyText, ids, requestIdsIn(missing));
     if (ft !== mt) differences.push({ aspect: 'body-text', foreign: ft, missing: mt });
   }
   return differences;

@@ -60,11 +60,15 @@ export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Replaces every occurrence of each literal in `text` with `mask`. Longest literals first. */
+/**
+ * Replaces each literal in `text` with `mask` where it stands as a whole token: not run together
+ * with letters or digits on either side, so the id `1` is masked in `/projects/1` and `"id":1` but
+ * not inside `a1b2` or a hex blob. Longest literals first.
+ */
 export function maskLiterals(text: string, literals: Iterable<string>, mask: string): string {
   const list = [...new Set([...literals].filter((l) => l.length > 0))].sort((a, b) => b.length - a.length);
   let out = text;
-  for (const l of list) out = out.split(l).join(mask);
+  for (const l of list) out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(l)}(?![A-Za-z0-9])`, 'g'), mask);
   return out;
 }
 
