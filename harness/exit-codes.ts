@@ -22,7 +22,7 @@ export const EXIT = {
 export type ExitName = keyof typeof EXIT;
 export type ExitCode = (typeof EXIT)[ExitName];
 
-export type CommandName = 'run' | 'replay' | 'verify' | 'merge' | 'report' | 'inspect';
+export type CommandName = 'run' | 'replay' | 'verify' | 'merge' | 'report' | 'inspect' | 'export-test';
 
 /** What each code means for each command. Codes a command never returns are absent. */
 export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly [ExitCode, string]>>> = {
@@ -70,6 +70,14 @@ export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly 
   inspect: [
     [EXIT.clean, 'ok'],
     [EXIT.usage, 'bad flags, or an unusable spec (malformed, dangling $ref, not OpenAPI)'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  'export-test': [
+    [EXIT.clean, 'test files written (or already there, identical)'],
+    [
+      EXIT.usage,
+      'usage error, or refused: no run folder, a folder that does not verify or has no counterexamples, --out inside a sealed run folder, or a different file in the way without --force',
+    ],
     [EXIT.internal, 'internal error of tenantproof'],
   ],
 };

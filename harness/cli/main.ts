@@ -11,14 +11,15 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 const USAGE = `Usage: tenantproof <command> [options]
 
 Commands:
-  run       run an isolation campaign (default target: the embedded reference CRM)
-  replay    re-run a counterexample on fresh tenants; exit 1 if the leak reproduces
-  verify    check a run folder's manifest, signature, transcript chain and evidence
-  merge     merge the run folders of a sharded campaign into one signed evidence folder
-  report    render report.html (--pdf: report.pdf) from a run folder
-  inspect   show what tenantproof infers from an OpenAPI spec
-  crm       start the reference multi-tenant CRM
-  help      show this text
+  run          run an isolation campaign (default target: the embedded reference CRM)
+  replay       re-run a counterexample on fresh tenants; exit 1 if the leak reproduces
+  export-test  write a run folder's findings as vitest regression tests into your own repository
+  verify       check a run folder's manifest, signature, transcript chain and evidence
+  merge        merge the run folders of a sharded campaign into one signed evidence folder
+  report       render report.html (--pdf: report.pdf) from a run folder
+  inspect      show what tenantproof infers from an OpenAPI spec
+  crm          start the reference multi-tenant CRM
+  help         show this text
 
 Run \`tenantproof <command> --help\` for a command's options and exit codes.`;
 
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   inspect: async () => (await import('./inspect.ts')).main,
   run: async () => (await import('./run.ts')).main,
   replay: async () => (await import('./replay.ts')).main,
+  'export-test': async () => (await import('./export-test.ts')).main,
   verify: async () => (await import('./verify.ts')).main,
   merge: async () => (await import('./merge.ts')).main,
   report: async () => (await import('./report.ts')).main,
