@@ -44,6 +44,8 @@ Options:
   --out DIR            parent folder of the merged folder (default reports)
   --pdf                also print report.pdf with headless Chromium (/usr/bin/chromium)
   --public-key FILE    require every input to be signed by this key
+  --allow-partial      merge a run killed after a checkpoint seal, using its sealed part only
+                       (without it, such a run is refused; bytes after a seal are never merged)
   --help               this text
 
 ${exitCodesHelp('merge')}`;
@@ -52,6 +54,7 @@ const FLAGS = {
   out: { type: 'string' },
   pdf: { type: 'boolean' },
   'public-key': { type: 'string' },
+  'allow-partial': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   const fail = (m: string): never => {
     throw new EvidenceError(m);
   };
-  let values: { out?: string; pdf?: boolean; 'public-key'?: string; help?: boolean };
+  let values: { out?: string; pdf?: boolean; 'public-key'?: string; 'allow-partial'?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true }));
@@ -105,7 +108,12 @@ export async function main(argv: string[]): Promise<number> {
   const errors: string[] = [];
   for (const dir of folders) {
     try {
-      inputs.push(loadMergeInput(dir, publicKey ? { publicKeyFile: publicKey } : {}));
+      inputs.push(
+        loadMergeInput(dir, {
+          ...(publicKey ? { publicKeyFile: publicKey } : {}),
+          allowPartial: values['allow-partial'] === true,
+        }),
+      );
     } catch (e) {
       if (!(e instanceof EvidenceError)) throw e;
       errors.push((e as Error).message);

@@ -5,7 +5,9 @@ import { loadSigningKey } from './attestation.ts';
 import { writeEvidenceFile } from './evidence-file.ts';
 import { sealRunDir } from './seal.ts';
 import { testResultPredicate } from './test-result.ts';
-import { TRANSCRIPT_FILE, TranscriptWriter } from './transcript.ts';
+import { sealedBytesOf } from './manifest.ts';
+import { citedExchanges } from './report/write-report.ts';
+import { readTranscript, TRANSCRIPT_FILE, TranscriptWriter } from './transcript.ts';
 import { formatVerifyReport, verifyRunDir } from './verify.ts';
 import { exchanges, sampleEvidence, tmpDir } from './evidence-fixtures.test-support.ts';
 
@@ -30,6 +32,20 @@ function checkpointedRun(): { dir: string; writer: TranscriptWriter; sealedBytes
 }
 
 describe('checkpoint seals over a growing transcript', () => {
+  it('readers of evidence (the report) use only the sealed bytes: an exchange after the seal is not cited', () => {
+    const { dir, writer, sealedBytes } = checkpointedRun();
+    writer.close();
+    expect(sealedBytesOf(dir, TRANSCRIPT_FILE)).toBe(sealedBytes);
+    const seqs = exchanges().map((e) => e.seq);
+    const cites = sampleEvidence();
+    cites.findings = cites.findings.map((f) => ({ ...f, exchanges: seqs }));
+    // The third exchange went to disk after the seal: it exists, but no report may cite it.
+    expect(readTranscript(join(dir, TRANSCRIPT_FILE)).filter((l) => l.type === 'exchange')).toHaveLength(3);
+    expect([...citedExchanges(dir, cites).keys()]).toEqual(seqs.slice(0, 2));
+    // A folder sealed whole has no limit.
+    expect(sealedBytesOf(tmpDir('tp-unsealed-'), TRANSCRIPT_FILE)).toBeUndefined();
+  });
+
   it('byteLength is the file size at a line boundary', () => {
     const { dir, writer } = checkpointedRun();
     expect(writer.byteLength).toBe(readFileSync(join(dir, TRANSCRIPT_FILE)).length);

@@ -131,6 +131,17 @@ export function readManifest(dir: string): Manifest | ManifestProblem {
 }
 
 /** Bytes appended to growing files after a checkpoint seal, per file (empty for a finished run). */
+/**
+ * How many bytes of `rel` (a path inside `dir`) the last seal covers, when the file kept growing
+ * after it (a run killed after a checkpoint seal); undefined when the whole file is sealed, or the
+ * folder has no manifest. Readers of evidence read only this prefix: what follows is untrusted.
+ */
+export function sealedBytesOf(dir: string, rel: string): number | undefined {
+  const m = readManifest(dir);
+  if (!('files' in m) || !m.growing?.includes(rel)) return undefined;
+  return m.files.find((e) => e.path === rel)?.size;
+}
+
 export function unsealedTails(dir: string): Array<{ file: string; sealedBytes: number; extraBytes: number }> {
   const m = readManifest(dir);
   if (!('files' in m) || !m.growing) return [];

@@ -26,6 +26,7 @@ import { sealRunDir } from './seal.ts';
 import { testResultPredicate } from './test-result.ts';
 import { TRANSCRIPT_FILE, TranscriptWriter } from './transcript.ts';
 import { formatVerifyReport, verifyRunDir } from './verify.ts';
+import { shardDirName } from './merge-layout.ts';
 import { exchanges, sampleEvidence, tmpDir as fixtureTmpDir } from './evidence-fixtures.test-support.ts';
 
 const made: string[] = [];
@@ -297,9 +298,12 @@ describe('mergeEvidence', () => {
 const SARIF_SCHEMA = fileURLToPath(new URL('../../specs/sarif-schema-2.1.0.json', import.meta.url));
 
 describe('writeMergedRun', () => {
-  async function merged(specs: ShardSpec[] = [{ index: 1 }, { index: 2, leak: false }, { index: 3 }]) {
+  async function merged(
+    specs: ShardSpec[] = [{ index: 1 }, { index: 2, leak: false }, { index: 3 }],
+    options: { allowPartial?: boolean } = {},
+  ) {
     const key = loadSigningKey({});
-    const inputs = specs.map((s) => load(makeShard(s, key)));
+    const inputs = specs.map((s) => loadMergeInput(makeShard(s, key), options));
     const c = checkMergeable(inputs);
     const dir = join(tmpDir('tp-merged-'), 'merged');
     await writeMergedRun(inputs, dir, {
@@ -421,11 +425,24 @@ describe('writeMergedRun', () => {
     );
   });
 
-  it('merges a killed shard (a checkpoint with an unsealed transcript tail) and says so', async () => {
-    const { dir } = await merged([{ index: 1, killed: true, partialReason: 'checkpoint' }, { index: 2 }]);
+  it('refuses a killed shard (bytes after its last seal) unless --allow-partial', () => {
+    const killed = makeShard({ index: 1, killed: true, partialReason: 'checkpoint' });
+    expect(() => load(killed)).toThrow(/follow its last checkpoint seal .* Pass --allow-partial/);
+  });
+
+  it('merges only the sealed part of a killed shard under --allow-partial, and says so', async () => {
+    const { dir, inputs } = await merged([{ index: 1, killed: true, partialReason: 'checkpoint' }, { index: 2 }], {
+      allowPartial: true,
+    });
     const r = verifyRunDir(dir);
     expect(r.failures).toEqual([]);
-    expect(r.unsealed?.[0]?.file).toMatch(/^shards\/.*\/transcript\.ndjson$/);
+    // The copy ends at the seal: nothing signed by no one is in the merged folder.
+    expect(r.unsealed ?? []).toEqual([]);
+    const original = readFileSync(join(inputs[0]!.dir, TRANSCRIPT_FILE), 'utf8');
+    const copy = readFileSync(join(dir, shardDirName(inputs[0]!.evidence.runId), TRANSCRIPT_FILE), 'utf8');
+    expect(original).toContain('after the checkpoint');
+    expect(copy).not.toContain('after the checkpoint');
+    expect(original.startsWith(copy)).toBe(true);
     expect(readEvidenceFile(dir).method.partial).toBe(true);
   });
 

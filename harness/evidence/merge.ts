@@ -23,7 +23,16 @@
  * inconclusive if any shard was inconclusive and nothing leaked).
  */
 import { exitCodeForVerdict } from '../exit-codes.ts';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Exchange, OracleName } from '../model/exchange.ts';
 import type { SigningKey } from './attestation.ts';
@@ -42,6 +51,7 @@ import {
   type NegativeControl,
 } from './evidence-schema.ts';
 import { sha256Hex } from './hash.ts';
+import { unsealedTails } from './manifest.ts';
 import { JUNIT_FILE, renderJunit } from './junit.ts';
 import { renderSarif, SARIF_FILE, serializeSarif } from './sarif.ts';
 import { sealRunDir } from './seal.ts';
@@ -61,7 +71,7 @@ export interface MergeInput {
   evidenceSha256: string;
   /** Fingerprint of the key its attestation verified with. */
   keyFingerprint?: string;
-  /** Bytes its transcript gained after its last checkpoint seal (a killed shard), if any. */
+  /** Bytes its transcript gained after its last checkpoint seal (a killed shard; left out of the merge), if any. */
   unsealedBytes?: number;
 }
 
@@ -82,7 +92,10 @@ export class MergeRefusedError extends EvidenceError {
 }
 
 /** Verifies `dir` (manifest, signature, transcript chain, evidence schema) and reads it. */
-export function loadMergeInput(dir: string, options: { publicKeyFile?: string } = {}): MergeInput {
+export function loadMergeInput(
+  dir: string,
+  options: { publicKeyFile?: string; allowPartial?: boolean } = {},
+): MergeInput {
   if (!existsSync(join(dir, EVIDENCE_FILE)))
     throw new MergeInputError(`${dir} is not a tenantproof run folder (no ${EVIDENCE_FILE})`);
   const report = verifyRunDir(dir, options.publicKeyFile ? { publicKeyFile: options.publicKeyFile } : {});
@@ -97,6 +110,10 @@ export function loadMergeInput(dir: string, options: { publicKeyFile?: string } 
       `${dir} is already a merged folder (${evidence.method.merged.shards.length} runs); merge the shard folders themselves (they are under ${dir}/${SHARDS_DIR}/)`,
     );
   const unsealed = (report.unsealed ?? []).reduce((n, u) => n + u.extraBytes, 0);
+  if (unsealed > 0 && !options.allowPartial)
+    throw new MergeInputError(
+      `${dir} did not finish: ${unsealed} bytes of its transcript follow its last checkpoint seal and are signed by no one. Pass --allow-partial to merge its sealed part only (the bytes after the seal are left out)`,
+    );
   return {
     dir,
     evidence,
@@ -318,7 +335,7 @@ function addShardWarnings(inputs: readonly MergeInput[], warnings: string[]): vo
       );
     if (i.unsealedBytes)
       warnings.push(
-        `${describeInput(i)}: ${i.unsealedBytes} bytes of its transcript were written after its last checkpoint seal; they are hash-chained but were not signed by the shard (the merged seal covers them from now on)`,
+        `${describeInput(i)}: ${i.unsealedBytes} bytes of its transcript were written after its last checkpoint seal and were signed by no one; they are left out (the merge holds its sealed part only)`,
       );
   }
 }
@@ -634,6 +651,8 @@ export async function writeMergedRun(
       errorOnExist: true,
       force: false,
     });
+  // Only sealed bytes enter the merge: a killed shard's transcript is cut back to its last seal.
+  for (const i of inputs) if (i.unsealedBytes) cutToSeal(join(dir, shardDirName(i.evidence.runId)));
   const evidence = mergeEvidence(inputs, {
     runId: options.runId,
     missing: options.missing,
@@ -669,4 +688,9 @@ export async function writeMergedRun(
   ]);
   sealRunDir(dir, options.key, predicate);
   return result;
+}
+
+/** Cuts every growing file of a copied run folder back to the size its last seal covers. */
+function cutToSeal(copy: string): void {
+  for (const tail of unsealedTails(copy)) truncateSync(join(copy, tail.file), tail.sealedBytes);
 }

@@ -267,6 +267,12 @@ export function verifyTranscript(file: string): TranscriptCheck {
 }
 
 /** Parsed lines (no verification; call `verifyTranscript` first when it matters). */
-export function readTranscript(file: string): TranscriptLine[] {
-  return splitLines(readFileSync(file)).map((l) => JSON.parse(l.toString('utf8')) as TranscriptLine);
+/**
+ * The transcript's lines. `maxBytes` reads only its first bytes: a folder's sealed prefix (see
+ * sealedBytesOf in manifest.ts), so nothing written after the last seal is ever read as evidence.
+ */
+export function readTranscript(file: string, maxBytes?: number): TranscriptLine[] {
+  const all = readFileSync(file);
+  const bytes = maxBytes !== undefined && maxBytes < all.length ? all.subarray(0, maxBytes) : all;
+  return splitLines(bytes).map((l) => JSON.parse(l.toString('utf8')) as TranscriptLine);
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Exchange } from '../../model/exchange.ts';
 import { readEvidenceFile } from '../evidence-file.ts';
 import { EVIDENCE_FILE, type Evidence } from '../evidence-schema.ts';
+import { MANIFEST_FILE, sealedBytesOf } from '../manifest.ts';
 import { TRANSCRIPT_FILE } from '../transcript.ts';
 import { exchangesFromTranscript } from '../transcript-index.ts';
 import { ChromiumUnavailableError, ReportInputError } from './errors.ts';
@@ -36,7 +37,8 @@ export function citedExchanges(dir: string, evidence: Evidence): Map<number, Exc
   const out = new Map<number, Exchange>();
   const file = join(dir, TRANSCRIPT_FILE);
   if (wanted.size === 0 || !existsSync(file)) return out;
-  for (const [seq, ex] of exchangesFromTranscript(file)) if (wanted.has(seq)) out.set(seq, ex);
+  for (const [seq, ex] of exchangesFromTranscript(file, sealedPrefixOf(dir, TRANSCRIPT_FILE)))
+    if (wanted.has(seq)) out.set(seq, ex);
   return out;
 }
 
@@ -53,7 +55,10 @@ export function citedExchangesByFinding(dir: string, evidence: Evidence): Map<st
     let all = byTranscript.get(rel);
     if (!all) {
       const file = join(dir, rel);
-      all = f.exchanges.length > 0 && existsSync(file) ? exchangesFromTranscript(file) : new Map<number, Exchange>();
+      all =
+        f.exchanges.length > 0 && existsSync(file)
+          ? exchangesFromTranscript(file, sealedPrefixOf(dir, rel))
+          : new Map<number, Exchange>();
       byTranscript.set(rel, all);
     }
     const mine = new Map<number, Exchange>();
@@ -90,4 +95,14 @@ export async function writeReportFiles(dir: string, options: WriteReportOptions 
     if (e instanceof ChromiumUnavailableError) return { htmlFile, pdfSkipped: e.message };
     throw e;
   }
+}
+
+/**
+ * The sealed size of a transcript inside `dir` (`rel` may sit in a shard's folder of a merged run,
+ * whose own manifest seals it), or undefined when all of it is sealed.
+ */
+function sealedPrefixOf(dir: string, rel: string): number | undefined {
+  const parts = rel.split('/');
+  const base = join(dir, ...parts.slice(0, -1));
+  return existsSync(join(base, MANIFEST_FILE)) ? sealedBytesOf(base, parts.at(-1)!) : undefined;
 }
