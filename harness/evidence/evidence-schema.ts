@@ -159,13 +159,29 @@ export const CoverageSchema = z.strictObject({
 export const ReproStepSchema = z.strictObject({
   tenant: TenantLabelSchema,
   method: z.string(),
-  path: z.string().describe('path with query; ids as placeholders like {customer#1} when replayed on fresh tenants'),
+  path: z
+    .string()
+    .describe(
+      'path with query; ids the server issued as placeholders {stepN.path}: the value at `path` in the response to steps[N] (0-based, like concurrentWith)',
+    ),
   headers: z
     .record(z.string(), z.string())
     .optional()
     .describe('non-secret headers that matter (e.g. an injected X-Tenant-Id)'),
   body: z.unknown().optional(),
   concurrentWith: z.array(z.int()).optional().describe('indices of steps sent concurrently with this one'),
+  response: z
+    .strictObject({
+      status: z.int().optional().describe('HTTP status of the answer'),
+      error: z.string().optional().describe('transport error code (TIMEOUT, …) when no answer came'),
+      finding: z.boolean().optional().describe('the finding fired on this answer'),
+      excerpt: z
+        .strictObject({ before: z.string(), match: z.string(), after: z.string() })
+        .optional()
+        .describe("the other tenant's bytes in this answer the finding rests on (its first hit), with context"),
+    })
+    .optional()
+    .describe('what this step got back when the minimal repro ran (absent in evidence written before it was recorded)'),
 });
 
 export const ProofSchema = z

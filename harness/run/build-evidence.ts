@@ -13,6 +13,8 @@ import { type Evidence, type ReproStep, EVIDENCE_SCHEMA_VERSION } from '../evide
 import { toEvidenceFinding } from '../evidence/findings.ts';
 import type { NegativeControlResult } from '../oracles/negative-control.ts';
 import type { CampaignResult } from './campaign.ts';
+import type { Counterexample } from './campaign-types.ts';
+import type { StepResult } from './run-context.ts';
 import { coverageGate, type CoverageSummary } from '../evidence/coverage-gate.ts';
 
 export interface EvidenceContext {
@@ -45,11 +47,23 @@ export interface EvidenceContext {
   oracles?: OracleSet;
 }
 
-/** A step as a reviewer reads it: ids shown as placeholders naming the step that created them. */
-export function reproSteps(steps: readonly Step[]): ReproStep[] {
+/**
+ * A step as a reviewer reads it: ids shown as placeholders `{stepN.path}` naming the step, by its
+ * 0-based position in the repro, whose response carried them; and, when the run recorded it, what
+ * the step got back and whether the finding fired on it.
+ */
+export function reproSteps(
+  steps: readonly Step[],
+  ran: Partial<Pick<Counterexample, 'results' | 'findings'>> = {},
+): ReproStep[] {
+  // References name a step by the index it got in its run, where follow-ups took indexes too.
+  const position = new Map(steps.map((s, i) => [s.index, i]));
   const label = (v: unknown): string => {
-    if (v && typeof v === 'object' && '$from' in v)
-      return `{step${(v as { $from: number }).$from}.${(v as unknown as { path: string }).path}}`;
+    if (v && typeof v === 'object' && '$from' in v) {
+      const { $from, path } = v as unknown as { $from: number; path: string };
+      const at = position.get($from);
+      return at !== undefined ? `{step${at}.${path}}` : `{${path} of a follow-up response}`;
+    }
     if (v && typeof v === 'object' && '$tenantId' in v)
       return `{tenantId of ${(v as { $tenantId: string }).$tenantId}}`;
     return String(v);
@@ -78,8 +92,33 @@ export function reproSteps(steps: readonly Step[]): ReproStep[] {
     if (s.body !== undefined) step.body = placeholders(s.body);
     const mates = s.batch !== undefined ? (byBatch.get(s.batch) ?? []).filter((j) => j !== i) : [];
     if (mates.length > 0) step.concurrentWith = mates;
+    const result = ran.results?.[i];
+    if (result) step.response = stepResponse(result, ran.findings ?? []);
     return step;
   });
+}
+
+/** A step's answer as the evidence records it; the bytes of the first hit when the finding fired on it. */
+function stepResponse(result: StepResult, findings: readonly Finding[]): NonNullable<ReproStep['response']> {
+  const fired = findings.find((f) => f.exchanges.includes(result.seq));
+  const excerpt = fired ? firstHitContext(fired.evidence) : undefined;
+  return {
+    ...(result.status !== undefined ? { status: result.status } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(fired ? { finding: true } : {}),
+    ...(excerpt ? { excerpt } : {}),
+  };
+}
+
+/** `evidence.hits[0].context` of a foreign-data finding, when it has that shape. */
+function firstHitContext(
+  evidence: Record<string, unknown>,
+): { before: string; match: string; after: string } | undefined {
+  const hits = evidence['hits'];
+  const c = Array.isArray(hits) ? (hits[0] as { context?: Record<string, unknown> } | undefined)?.context : undefined;
+  if (!c || typeof c.before !== 'string' || typeof c.match !== 'string' || typeof c.after !== 'string')
+    return undefined;
+  return { before: c.before, match: c.match, after: c.after };
 }
 
 export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evidence {
@@ -88,7 +127,7 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
   const evidenceFindings = result.findings.map((cf, i) =>
     toEvidenceFinding(cf.finding, {
       id: `F${i + 1}`,
-      repro: reproSteps(cf.counterexample.steps),
+      repro: reproSteps(cf.counterexample.steps, cf.counterexample),
       reproduction: cf.reproduction,
       confirmation: cf.confirmation,
       transcriptLineOf: ctx.transcriptLineOf,
@@ -113,6 +152,7 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
     // applied once, by `tenantproof merge`, to the union of the shards.
     ...(ctx.coverageSummary && !ctx.shard ? { coverageGate: coverageGate(ctx.coverageSummary) } : {}),
     ...(ctx.throttling ? { throttling: ctx.throttling } : {}),
+    unusable: unusableAnswers(result),
   });
   // An unusable target is the reason a run that found no confirmed leak is inconclusive, whatever
   // else (a skipped negative control, thin coverage) followed from it.
@@ -184,4 +224,17 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
   };
   if (ctx.signing) evidence.signing = ctx.signing;
   return evidence;
+}
+
+/** Requests whose answer no oracle could read, of all requests, with the causes (`TIMEOUT×3, truncated×2`). */
+function unusableAnswers(result: CampaignResult): { count: number; requests: number; causes: string } {
+  const causes = new Map<string, number>();
+  for (const byCause of result.unusable?.values() ?? [])
+    for (const [cause, n] of byCause) causes.set(cause, (causes.get(cause) ?? 0) + n);
+  const count = [...causes.values()].reduce((a, b) => a + b, 0);
+  return {
+    count,
+    requests: result.requests,
+    causes: [...causes].map(([c, n]) => `${c}×${n}`).join(', '),
+  };
 }

@@ -7,7 +7,7 @@ import type { OracleSet } from '../oracles/index.ts';
 import type { TenantField } from '../openapi/tenant-fields.ts';
 import type { Coverage } from './coverage.ts';
 import type { Transport } from './http-client.ts';
-import type { CleanupCounts, ProvisionedTenant } from './run-context.ts';
+import type { CleanupCounts, ProvisionedTenant, StepResult } from './run-context.ts';
 
 /** Makes `count` tenants for run number `run`; fresh ones where the adapter can. */
 export type Provisioner = (count: number, run: number) => Promise<ProvisionedTenant[]>;
@@ -64,6 +64,8 @@ export interface Counterexample {
   key?: string;
   /** The primary steps of the minimal failing run (follow-ups are re-derived on replay). */
   steps: Step[];
+  /** What each step got back in that run, in the order of `steps` (absent when not recorded). */
+  results?: StepResult[];
   findings: Finding[];
   commands: string[];
 }
@@ -110,6 +112,8 @@ export interface CampaignResult {
   coverage: Coverage;
   /** Status codes of the tenants' own answers, per operation. */
   answers: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** Answers no oracle could read, per operation and cause (`TIMEOUT`, `truncated`, …). */
+  unusable: ReadonlyMap<string, ReadonlyMap<string, number>>;
   seed: number;
   /** Why the target was unusable or the run stopped early. */
   reason?: string;

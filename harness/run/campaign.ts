@@ -77,6 +77,7 @@ async function confirm(
         oracle: run.finding.oracle,
         key: run.key,
         steps: run.steps,
+        results: run.results,
         findings: [run.finding],
         commands: run.commands,
       },

@@ -49,6 +49,13 @@ export interface RunContextOptions {
   deadline?: () => number | undefined;
 }
 
+/** What a primary step got back: its exchange, and the status or the transport error. */
+export interface StepResult {
+  seq: number;
+  status?: number;
+  error?: string;
+}
+
 export interface CleanupCounts {
   deleted: number;
   /** Delete sent but refused (e.g. a record the API keeps once referenced). */
@@ -64,6 +71,8 @@ export class RunContext implements CommandRunner {
   readonly builder: StepBuilderContext;
   /** The steps the commands sent (follow-ups excluded), for the counterexample. */
   readonly primary: Step[] = [];
+  /** What each of `primary` got back, in the same order. */
+  readonly primaryResults: StepResult[] = [];
   batches = 0;
   private readonly freshener: ValueFreshener | undefined;
 
@@ -127,7 +136,14 @@ export class RunContext implements CommandRunner {
     const sent = this.freshener ? this.freshener.step(step) : step;
     const outcome = await this.executor.run(sent, options);
     step.index = sent.index; // replays renumber references by the index a step got
-    if (outcome.kind === 'sent') this.primary.push(sent);
+    if (outcome.kind !== 'sent') return;
+    const { seq, response, error } = outcome.exchange;
+    this.primary.push(sent);
+    this.primaryResults.push({
+      seq,
+      ...(response ? { status: response.status } : {}),
+      ...(error ? { error: error.code } : {}),
+    });
   }
 
   async runBatch(steps: Step[], order: number[], yields: number[]): Promise<void> {

@@ -14,7 +14,9 @@ import type { CommandRunner } from '../model/commands.ts';
 import type { CampaignState } from './campaign-state.ts';
 import type { CampaignStatus } from './campaign-types.ts';
 import type { Step } from '../model/step.ts';
+import type { StepResult } from './run-context.ts';
 import { stopWhen } from './stop-plugin.ts';
+import { stopReason } from './wall-limit.ts';
 
 export type CommandsArbitrary = fc.Arbitrary<Iterable<fc.AsyncCommand<CommandRunner, CommandRunner>>>;
 
@@ -26,6 +28,8 @@ export interface FoundRun {
   finding: Finding;
   /** The run's primary steps and commands (the counterexample if shrinking cannot do better). */
   steps: Step[];
+  /** What each of `steps` got back. */
+  results: StepResult[];
   commands: string[];
   /** fast-check's seed and path of that run. */
   seed: number;
@@ -74,6 +78,7 @@ export async function search(state: CampaignState, arbitrary: CommandsArbitrary)
           key,
           finding: f,
           steps: ctx.primary.map((s) => structuredClone(s)),
+          results: [...ctx.primaryResults],
           commands: [...cmds].map((c) => c.toString()),
           seed: laneSeed(o.seed, lane),
           path,
@@ -101,9 +106,9 @@ export async function search(state: CampaignState, arbitrary: CommandsArbitrary)
     throw crashed.errorInstance instanceof Error ? crashed.errorInstance : new Error(String(crashed.errorInstance));
   const list = [...found.values()];
   if (list.length > 0)
-    return { status: 'findings', found: list, ...(o.signal.aborted ? { reason: 'stopped by signal' } : {}) };
+    return { status: 'findings', found: list, ...(o.signal.aborted ? { reason: stopReason(o.signal) } : {}) };
   if (!state.health.usable)
     return { status: 'target-unusable', reason: state.health.reason ?? 'the target became unusable', found: [] };
-  if (o.signal.aborted) return { status: 'interrupted', reason: 'stopped by signal', found: [] };
+  if (o.signal.aborted) return { status: 'interrupted', reason: stopReason(o.signal), found: [] };
   return { status: 'clean', found: [] };
 }

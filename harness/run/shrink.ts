@@ -6,7 +6,6 @@
  * did (a finding that does not reproduce), the run as found stands.
  */
 import fc from 'fast-check';
-import type { Finding } from '../model/exchange.ts';
 import type { CampaignState } from './campaign-state.ts';
 import type { Counterexample } from './campaign-types.ts';
 import { findingKey, type CommandsArbitrary, type FoundRun } from './search.ts';
@@ -24,8 +23,9 @@ export async function shrink(
   run: FoundRun,
   deadline: number,
 ): Promise<ShrinkOutcome> {
-  let last: { steps: Counterexample['steps']; findings: Finding[]; commands: string[] } = {
+  let last: Pick<Counterexample, 'steps' | 'results' | 'findings' | 'commands'> = {
     steps: run.steps,
+    results: run.results,
     findings: [run.finding],
     commands: run.commands,
   };
@@ -38,6 +38,7 @@ export async function shrink(
     if (same.length === 0 || state.stopped()) return true;
     last = {
       steps: ctx.primary.map((s) => structuredClone(s)),
+      results: [...ctx.primaryResults],
       findings: same,
       commands: [...cmds].map((c) => c.toString()),
     };

@@ -168,6 +168,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)('report.html in real Chromium', () 
       expect(sbox!.width).toBeGreaterThan(400);
       await expect(svg.locator('g.step').count()).resolves.toBe(f.repro.steps.length);
       await expect(svg.locator('g.lifeline.api').count()).resolves.toBe(1);
+      await expect(svg.locator('g.step g.reply text.st').count()).resolves.toBe(f.repro.steps.length);
       const marks = await art.locator('mark').allTextContents();
       const hits = (f.evidence['hits'] as Array<{ context: { match: string } }> | undefined) ?? [];
       expect(marks).toEqual(hits.map((h) => h.context.match));

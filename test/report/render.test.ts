@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReportHtml, REPORT_CSP } from '../../harness/evidence/report/render-html.ts';
 import { renderSequenceDiagram, concurrentGroups } from '../../harness/evidence/report/sequence-diagram.ts';
 import { esc } from '../../harness/evidence/report/escape.ts';
+import { showStepRefs } from '../../harness/evidence/report/step-refs.ts';
 import { EvidenceSchema, type Evidence, type EvidenceFinding } from '../../harness/evidence/evidence-schema.ts';
 import { loadFixture } from './support.ts';
 
@@ -54,7 +55,9 @@ describe('renderReportHtml: the leak run', () => {
       for (const l of f.transcriptLines) expect(block).toContain(`<code>${l}</code>`);
       expect(block).toContain(esc(f.summary));
       expect((block.match(/<g class="step"/g) ?? []).length).toBe(f.repro.steps.length);
-      f.repro.steps.forEach((s, i) => expect(block).toContain(esc(`${i + 1}. ${s.method} ${s.path}`)));
+      f.repro.steps.forEach((s, i) =>
+        expect(block).toContain(esc(`${i + 1}. ${s.method} ${showStepRefs(s.path, f.repro.steps.length)}`)),
+      );
     }
   });
 

@@ -14,7 +14,8 @@ export interface Fixture {
 }
 
 /**
- * `leak`: `tenantproof run --fault get-unscoped --budget 20s --seed 2` (one foreign-data finding).
+ * `leak`: `tenantproof run --fault get-unscoped --budget 20s --seed 2` (three findings: foreign-data,
+ * cross-tenant-access, existence; repro steps with their recorded responses, some concurrent).
  * `clean`: `tenantproof run --budget 15s --seed 1`.
  */
 export function loadFixture(name: 'leak' | 'clean'): Fixture {

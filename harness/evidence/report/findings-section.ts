@@ -8,6 +8,7 @@ import type { Exchange } from '../../model/exchange.ts';
 import type { Evidence, EvidenceFinding } from '../evidence-schema.ts';
 import { esc, token } from './escape.ts';
 import { renderSequenceDiagram } from './sequence-diagram.ts';
+import { stepReplies } from './step-replies.ts';
 
 interface Hit {
   value?: unknown;
@@ -92,7 +93,14 @@ function renderExchanges(f: EvidenceFinding, exchanges: ReadonlyMap<number, Exch
         `<tr><td>${esc(e.transcriptLine ?? '')}</td><td>${esc(e.tenant)}${e.victim ? ` → ${esc(e.victim)}` : ''}</td><td>${esc(e.relation)}</td><td class="mono">${esc(e.request.method)} ${esc(e.request.path)}</td><td>${e.response ? esc(e.response.status) : esc(e.error ? `error ${e.error.code}` : 'no response')}</td></tr>`,
     );
   if (rows.length === 0) return '';
-  return `<table class="exchanges"><thead><tr><th>transcript line</th><th>tenant</th><th>relation</th><th>request</th><th>status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="table-wrap"><table class="exchanges"><thead><tr><th>transcript line</th><th>tenant</th><th>relation</th><th>request</th><th>status</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+/** Where the diagram's statuses come from, in a sentence under it. */
+function repliesNote(f: EvidenceFinding): string {
+  if (f.repro.steps.some((s) => s.response))
+    return 'Statuses and bytes on the return arrows are from the run of this minimal repro, on fresh tenants with fresh values: ids and canaries differ from the exchanges cited above.';
+  return 'This evidence recorded no response per repro step: a status shown is that of the exchange the finding cites, as the finding first fired.';
 }
 
 export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number, Exchange>, index: number): string {
@@ -126,7 +134,8 @@ export function renderFinding(f: EvidenceFinding, exchanges: ReadonlyMap<number,
     `</dl>` +
     renderExchanges(f, exchanges) +
     `<h4>Minimal repro (${f.repro.steps.length} step${f.repro.steps.length === 1 ? '' : 's'}${concurrent ? ', some concurrent' : ''})</h4>` +
-    `<div class="seq">${renderSequenceDiagram(f.repro.steps, { attacker: f.attacker, ...(f.victim ? { victim: f.victim } : {}), idPrefix: `f${index}` })}</div>` +
+    `<div class="seq">${renderSequenceDiagram(f.repro.steps, { attacker: f.attacker, ...(f.victim ? { victim: f.victim } : {}), idPrefix: `f${index}` }, stepReplies(f, exchanges))}</div>` +
+    `<p class="seq-note muted">${esc(repliesNote(f))}</p>` +
     renderFindingEvidence(f.evidence) +
     `</article>`
   );

@@ -55,7 +55,7 @@ function renderCoverageStatement(e: Evidence): string {
   return (
     `<p id="coverage-statement"><b>${esc(line)}</b></p>` +
     (rows
-      ? `<details${s.ratio < s.minimum ? ' open' : ''}><summary>Not probed (${s.notProbed.length})</summary><table id="not-probed"><thead><tr><th>operation</th><th>why</th><th>fix</th></tr></thead><tbody>${rows}</tbody></table></details>`
+      ? `<details${s.ratio < s.minimum ? ' open' : ''}><summary>Not probed (${s.notProbed.length})</summary><div class="table-wrap"><table id="not-probed"><thead><tr><th>operation</th><th>why</th><th>fix</th></tr></thead><tbody>${rows}</tbody></table></div></details>`
       : '')
   );
 }
@@ -66,14 +66,14 @@ export function renderObservations(e: Evidence): string {
   if (list.length === 0) return '<p class="muted" id="no-observations">None.</p>';
   return (
     `<p class="muted">Behaviours that limit what this run can prove, and how the target conformed. They are not findings and do not enter the verdict.</p>` +
-    `<table id="observations"><thead><tr><th>operation</th><th>what</th><th>seen</th><th>transcript lines</th></tr></thead><tbody>` +
+    `<div class="table-wrap"><table id="observations"><thead><tr><th>operation</th><th>what</th><th>seen</th><th>transcript lines</th></tr></thead><tbody>` +
     list
       .map(
         (o) =>
           `<tr data-kind="${esc(o.kind)}"><td><code>${esc(o.operationId)}</code></td><td>${esc(o.summary)}</td><td>${esc(o.count)}×</td><td>${(o.transcriptLines ?? []).map((l) => `<code>${esc(l)}</code>`).join(', ')}</td></tr>`,
       )
       .join('') +
-    `</tbody></table>`
+    `</tbody></table></div>`
   );
 }
 
@@ -103,23 +103,23 @@ export function renderScopeAndMethod(e: Evidence): string {
     `<dt>spec SHA-256</dt><dd><code>${esc(s.spec.sha256)}</code></dd>` +
     `<dt>target</dt><dd>${esc(target)}${s.target.faults && s.target.faults.length > 0 ? ` — faults switched on: <b>${s.target.faults.map(esc).join(', ')}</b>` : ''}</dd>` +
     `<dt>operations</dt><dd>${s.operations.inScope.length} in scope, ${s.operations.outOfScope.length} out of scope</dd></dl>` +
-    `<table id="ops-in"><thead><tr><th>in scope</th><th>method</th><th>path</th><th>kind</th></tr></thead><tbody>` +
+    `<div class="table-wrap"><table id="ops-in"><thead><tr><th>in scope</th><th>method</th><th>path</th><th>kind</th></tr></thead><tbody>` +
     s.operations.inScope
       .map(
         (o) =>
           `<tr><td><code>${esc(o.operationId)}</code></td><td>${esc(o.method)}</td><td class="mono">${esc(o.path)}</td><td>${esc(o.kind ?? '')}</td></tr>`,
       )
       .join('') +
-    `</tbody></table>` +
+    `</tbody></table></div>` +
     (s.operations.outOfScope.length > 0
-      ? `<table id="ops-out"><thead><tr><th>out of scope</th><th>method</th><th>path</th><th>why</th></tr></thead><tbody>` +
+      ? `<div class="table-wrap"><table id="ops-out"><thead><tr><th>out of scope</th><th>method</th><th>path</th><th>why</th></tr></thead><tbody>` +
         s.operations.outOfScope
           .map(
             (o) =>
               `<tr><td><code>${esc(o.operationId)}</code></td><td>${esc(o.method ?? '')}</td><td class="mono">${esc(o.path ?? '')}</td><td>${esc(o.reason)}</td></tr>`,
           )
           .join('') +
-        `</tbody></table>`
+        `</tbody></table></div>`
       : '<p class="muted">No operation was left out of scope.</p>') +
     `<h3>Method</h3><dl class="kv" id="method">` +
     `<dt>tool</dt><dd>${esc(m.tool.name)} ${esc(m.tool.version)}, git commit <code>${esc(m.tool.gitCommit ?? 'unknown')}</code></dd>` +
@@ -152,14 +152,14 @@ function renderOracleRules(e: Evidence): string {
   const rules = e.method.oracleRules;
   if (!rules || rules.length === 0) return '';
   return (
-    `<h3>Oracles and their proof rules</h3><table id="oracle-rules"><thead><tr><th>oracle</th><th>a finding needs</th></tr></thead><tbody>` +
+    `<h3>Oracles and their proof rules</h3><div class="table-wrap"><table id="oracle-rules"><thead><tr><th>oracle</th><th>a finding needs</th></tr></thead><tbody>` +
     rules
       .map(
         (r) =>
           `<tr data-oracle="${esc(r.name)}"><td><b>${esc(r.title)}</b><br><code>${esc(r.name)}</code></td><td>${esc(r.rule)}</td></tr>`,
       )
       .join('') +
-    `</tbody></table>`
+    `</tbody></table></div>`
   );
 }
 
@@ -184,7 +184,7 @@ export function renderMergedShards(e: Evidence): string {
   return (
     `<h3 id="merged-shards">Runs merged</h3>` +
     `<p>This evidence merges ${mg.shards.length} run folder${mg.shards.length === 1 ? '' : 's'}. Each is kept byte for byte under <code>shards/&lt;runId&gt;/</code> with its own manifest, attestation and public key; findings cite the transcript of the run they came from.</p>` +
-    `<table id="merged-shard-list"><thead><tr><th>shard</th><th>run</th><th>seed</th><th>requests</th><th>batches</th><th>findings</th><th>verdict</th><th>negative control</th><th>partial</th><th>evidence.json SHA-256</th></tr></thead><tbody>${rows}${missing}</tbody></table>`
+    `<div class="table-wrap"><table id="merged-shard-list"><thead><tr><th>shard</th><th>run</th><th>seed</th><th>requests</th><th>batches</th><th>findings</th><th>verdict</th><th>negative control</th><th>partial</th><th>evidence.json SHA-256</th></tr></thead><tbody>${rows}${missing}</tbody></table></div>`
   );
 }
 
@@ -193,28 +193,28 @@ export function renderNegativeControl(e: Evidence): string {
   return (
     `<p>Before trusting a clean result, the run planted another tenant’s value in a copy of a real response and checked that the oracles raise on it. Overall: <span class="badge st-${token(nc.outcome)}" id="nc-outcome">${esc(nc.outcome)}</span>${nc.detail ? ` — ${esc(nc.detail)}` : ''}</p>` +
     (nc.oracles.length > 0
-      ? `<table id="negative-control"><thead><tr><th>oracle</th><th>planted</th><th>fired</th><th>outcome</th><th>detail</th></tr></thead><tbody>` +
+      ? `<div class="table-wrap"><table id="negative-control"><thead><tr><th>oracle</th><th>planted</th><th>fired</th><th>outcome</th><th>detail</th></tr></thead><tbody>` +
         nc.oracles
           .map(
             (o) =>
               `<tr><td>${esc(o.oracle)}</td><td>${o.planted ? 'yes' : 'no'}</td><td>${o.fired ? 'yes' : 'no'}</td><td><span class="badge st-${token(o.outcome)}">${esc(o.outcome)}</span></td><td>${esc(o.detail ?? '')}</td></tr>`,
           )
           .join('') +
-        `</tbody></table>`
+        `</tbody></table></div>`
       : '<p class="muted">No oracle was exercised by the negative control.</p>')
   );
 }
 
 export function renderControls(e: Evidence): string {
   return (
-    `<table id="controls"><thead><tr><th>framework</th><th>control</th><th>title</th><th>what this run tested</th><th>oracles</th><th>status</th></tr></thead><tbody>` +
+    `<div class="table-wrap"><table id="controls"><thead><tr><th>framework</th><th>control</th><th>title</th><th>what this run tested</th><th>oracles</th><th>status</th></tr></thead><tbody>` +
     e.controlMapping
       .map(
         (c) =>
           `<tr><td>${esc(c.framework)}</td><td><b>${esc(c.id)}</b></td><td>${esc(c.title)}</td><td>${esc(c.tested)}</td><td>${c.oracles.map(esc).join(', ')}</td><td><span class="badge st-${token(c.status)}">${esc(c.status)}</span>${c.findings && c.findings.length > 0 ? ` <span class="muted">(${c.findings.map(esc).join(', ')})</span>` : ''}</td></tr>`,
       )
       .join('') +
-    `</tbody></table>` +
+    `</tbody></table></div>` +
     `<p class="muted">Status: <b>tested-not-violated</b> = tested, and no finding of a kind that violates it; <b>violated</b> = a finding of such a kind (its ids in brackets); <b>not-tested</b> = none of its oracles ran; <b>inconclusive</b> = the run cannot support a verdict. A control is violated by the kinds of finding that bear on it, not by every finding: a read of another tenant's record by id violates the object-level controls, not the tenant-override or shared-resource ones.</p>`
   );
 }

@@ -26,8 +26,8 @@ dl.kv dd { margin: 0; overflow-wrap: anywhere; }
 .verdict-clean { color: var(--clean); background: var(--clean-bg); border-color: var(--clean); }
 .verdict-leak { color: var(--leak); background: var(--leak-bg); border-color: var(--leak); }
 .verdict-inconclusive { color: var(--inc); background: var(--inc-bg); border-color: var(--inc); }
-.numbers { display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px; margin: 0 0 8px; }
-.numbers div { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; }
+.numbers { display: grid; grid-template-columns: repeat(auto-fit, minmax(118px, 1fr)); gap: 8px; margin: 0 0 8px; }
+.numbers div { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; min-width: 0; overflow-wrap: anywhere; }
 .numbers b { display: block; font-size: 22px; }
 .numbers span { color: var(--muted); font-size: 12px; }
 .numbers .bad b { color: var(--leak); }
@@ -67,11 +67,26 @@ td.c.finding { outline: 3px solid var(--leak); outline-offset: -3px; font-weight
 pre.excerpt { background: var(--soft); border: 1px solid var(--line); padding: 6px 8px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0 10px; }
 pre.excerpt mark { background: #ffd8d3; color: var(--leak); font-weight: 700; outline: 2px solid var(--leak); -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 pre.json { background: var(--soft); border: 1px solid var(--line); padding: 6px 8px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 2px 0; max-height: 320px; overflow: auto; }
-.seq { margin: 6px 0 10px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
-.seq svg { display: block; width: 100%; height: auto; }
+.seq { margin: 6px 0 10px; border: 1px solid var(--line); border-radius: 6px; background: #fff; overflow-x: auto; }
+.seq svg { display: block; width: 100%; min-width: 620px; height: auto; }
+.seq-note { font-size: 12px; margin: -4px 0 10px; }
 .none { border: 1px dashed var(--line); padding: 10px 14px; color: var(--muted); }
 .verify pre { background: var(--soft); border: 1px solid var(--line); padding: 8px; white-space: pre-wrap; overflow-wrap: anywhere; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
+
+/* Narrow screens: nothing wider than the viewport; only the heat map and the diagrams scroll, inside their boxes. */
+h1, h2, h3, p, li, td code, td.mono { overflow-wrap: anywhere; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+@media screen and (max-width: 640px) {
+  body { padding: 14px 12px 32px; }
+  .verdict { gap: 12px; padding: 12px 14px; }
+  .verdict > div { min-width: 0; overflow-wrap: anywhere; }
+  .verdict .word, .verdict .icon { font-size: 32px; letter-spacing: 1px; }
+  .verdict .meaning { font-size: 14px; }
+  dl.kv { grid-template-columns: minmax(0, max-content) minmax(0, 1fr); gap: 2px 10px; }
+  th, td { padding: 3px 5px; }
+  .finding { padding: 8px 10px; }
+}
 
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
@@ -80,7 +95,8 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px
   h2 { break-after: avoid-page; }
   section.big { break-before: page; }
   .verdict { background: #fff !important; border-width: 4px; }
-  .heat-wrap { overflow: visible; }
+  .heat-wrap, .table-wrap, .seq { overflow: visible; }
+  .seq svg { min-width: 0; }
   table.heat { font-size: 8px; }
   table.heat td.c { width: 22px; min-width: 22px; height: 14px; }
   table.heat th.rel { width: 22px; }
