@@ -36,6 +36,32 @@ describe('the verdict (controls.ts verdictWithReason)', () => {
     expect(v.reason).toMatch(/^1 unconfirmed finding\(s\): none proves itself/);
   });
 
+  it('is INCONCLUSIVE when most answers were unusable (timeouts, truncated bodies), and names the causes', () => {
+    const dead = verdictWithReason(
+      facts({
+        unusable: { count: 6, requests: 7, causes: 'TIMEOUT×5, truncated×1' },
+        negativeControl: { outcome: 'skipped', oracles: [] },
+      }),
+    );
+    expect(dead).toEqual({
+      verdict: 'inconclusive',
+      reason: expect.stringContaining('no usable answer to 6 of 7 requests (TIMEOUT×5, truncated×1)'),
+    });
+    // A few bad answers among many are data, not a dead target.
+    expect(verdictWithReason(facts({ unusable: { count: 3, requests: 100, causes: 'TIMEOUT×3' } }))).toEqual({
+      verdict: 'clean',
+    });
+    // A confirmed leak stays a leak, whatever else went wrong.
+    expect(
+      verdictWithReason(
+        facts({
+          findings: [{ oracle: 'foreign-data', confirmation: 'self-proving' }],
+          unusable: { count: 9, requests: 10, causes: 'TIMEOUT×9' },
+        }),
+      ).verdict,
+    ).toBe('leak');
+  });
+
   it('is INCONCLUSIVE when most answers were throttled, or coverage is below the gate', () => {
     const throttled = verdictWithReason(facts({ throttling: { answers: 9291, throttled: 9196 } }));
     expect(throttled.verdict).toBe('inconclusive');

@@ -257,6 +257,8 @@ export function verdictWithReason(
     coverageGate?: { ratio: number; minimum: number; detail: string };
     /** Answers the target throttled (429), of all answers. */
     throttling?: { answers: number; throttled: number };
+    /** Requests whose answer no oracle could read (timeouts, truncated bodies), of all requests, with the causes. */
+    unusable?: { count: number; requests: number; causes: string };
   },
 ): { verdict: 'clean' | 'leak' | 'inconclusive'; reason?: string } {
   const confirmed = facts.findings.filter((f) => f.confirmation !== 'unconfirmed');
@@ -265,6 +267,12 @@ export function verdictWithReason(
     return {
       verdict: 'inconclusive',
       reason: `${facts.findings.length} unconfirmed finding(s): none proves itself (victim-owned data or a victim state change) and none reproduced on replay`,
+    };
+  const u = facts.unusable;
+  if (u && u.requests > 0 && u.count / u.requests > 0.5)
+    return {
+      verdict: 'inconclusive',
+      reason: `the target gave no usable answer to ${u.count} of ${u.requests} requests (${u.causes}): a verdict needs answers the oracles can read, in time (--request-timeout) and under --max-response-size; the observations say what the target sent instead`,
     };
   if (facts.negativeControl.outcome !== 'passed')
     return {

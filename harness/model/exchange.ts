@@ -39,7 +39,14 @@ export interface RecordedResponse {
   bodyText: string;
   /** Parsed JSON when the body is JSON, else undefined. */
   json?: unknown;
+  /**
+   * The body was over the response size cap (or declared a length over it) and was not read to
+   * its end; `bodyText` then keeps only its first bytes (see TRUNCATED_KEEP_BYTES), and no oracle
+   * reads it.
+   */
   truncated?: boolean;
+  /** Bytes received before the body was cut (truncated answers only). */
+  receivedBytes?: number;
   /** Conformance notes on the answer itself (`JSON labelled text/html`, `labelled JSON but does not parse`). */
   notes?: string[];
   durationMs: number;

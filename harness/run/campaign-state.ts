@@ -11,6 +11,7 @@ import type { CampaignOptions, CampaignProgress, CampaignResult, ObservationCoun
 import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
 import { RunContext, type CleanupCounts } from './run-context.ts';
+import { unreadableBody } from '../model/readable-body.ts';
 
 export class CampaignState {
   readonly startedAt = new Date();
@@ -29,6 +30,8 @@ export class CampaignState {
   private readonly observed = new Map<string, ObservationCount>();
   /** Status codes of the tenants' own answers, per operation (why an operation was not probed). */
   readonly answers = new Map<string, Map<number, number>>();
+  /** Answers no oracle could read (transport errors, truncated bodies), per operation and cause. */
+  readonly unusable = new Map<string, Map<string, number>>();
   private seq = 0;
 
   constructor(readonly o: CampaignOptions) {
@@ -61,7 +64,14 @@ export class CampaignState {
         counts.set(ex.response.status, (counts.get(ex.response.status) ?? 0) + 1);
         this.answers.set(ex.operationId, counts);
       }
-      for (const note of ex.response?.notes ?? [])
+      const cause = unusableCause(ex);
+      if (cause) {
+        const counts = this.unusable.get(ex.operationId) ?? new Map<string, number>();
+        counts.set(cause, (counts.get(cause) ?? 0) + 1);
+        this.unusable.set(ex.operationId, counts);
+      }
+      const transport = ex.error && ex.error.code !== 'ABORTED' ? [`no usable answer: ${ex.error.code}`] : [];
+      for (const note of [...(ex.response?.notes ?? []), ...transport])
         this.observe({
           oracle: 'target',
           kind: 'conformance',
@@ -137,6 +147,7 @@ export class CampaignState {
       batches: this.batches,
       coverage: this.coverage,
       answers: this.answers,
+      unusable: this.unusable,
       seed: this.o.seed,
       startedAt: this.startedAt,
       endedAt: new Date(),
@@ -146,4 +157,19 @@ export class CampaignState {
     if (this.cleaned) result.cleanup = { ...this.cleaned };
     return result;
   }
+}
+
+/**
+ * Why no oracle can use an answer, or undefined when one can: a transport error (its code), a body
+ * cut at the size cap, a body that does not parse as what it claims, or a redirect (never followed:
+ * the credentials stay with the target).
+ */
+export function unusableCause(ex: Exchange): string | undefined {
+  if (ex.error) return ex.error.code === 'ABORTED' ? undefined : ex.error.code;
+  const r = ex.response;
+  if (!r) return undefined;
+  if (r.truncated) return 'truncated';
+  if (unreadableBody(r)) return 'unparseable body';
+  if (r.status >= 300 && r.status < 400 && r.status !== 304) return `redirect ${r.status}`;
+  return undefined;
 }

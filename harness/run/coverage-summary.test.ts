@@ -75,6 +75,36 @@ describe('coverage summary', () => {
     expect(reasonOf(s, 'TicketsController_findOne')!.fix).toMatch(/^make TicketsController_create succeed/);
   });
 
+  it('blames a target that never answered readably, not the budget', () => {
+    const dead: RunFacts = {
+      ...facts({}),
+      unusable: new Map([['TicketsController_create', new Map([['TIMEOUT', 3]])]]),
+    };
+    const s = coverageSummary(plan, scope, [], dead, 0.8);
+    expect(reasonOf(s, 'TicketsController_findOne')).toEqual({
+      operationId: 'TicketsController_findOne',
+      reason: 'no ticket was created to aim at: TicketsController_create gave no usable answer (TIMEOUT×3)',
+      fix: expect.stringMatching(/--request-timeout and under --max-response-size/),
+    });
+    // An operation that was itself sent, but every answer was truncated, says so.
+    const cut: RunFacts = {
+      ...facts({ TicketsController_create: { 201: 2 } }),
+      unusable: new Map([['TicketsController_findAll', new Map([['truncated', 4]])]]),
+    };
+    const t = coverageSummary(plan, scope, [], cut, 0.8);
+    expect(reasonOf(t, 'TicketsController_findAll')?.reason).toBe(
+      'probed, but never answered readably: TicketsController_findAll gave no usable answer (truncated×4)',
+    );
+    // One readable answer is enough: the budget, not the target, is then the reason.
+    const some: RunFacts = {
+      ...facts({ TicketsController_create: { 201: 2 }, TicketsController_findAll: { 200: 1 } }),
+      unusable: new Map([['TicketsController_findAll', new Map([['TIMEOUT', 1]])]]),
+    };
+    expect(reasonOf(coverageSummary(plan, scope, [], some, 0.8), 'TicketsController_findAll')?.reason).not.toMatch(
+      /no usable answer/,
+    );
+  });
+
   it('says ids could not be read from undocumented answers, and to add a response schema', () => {
     const s = coverageSummary(plan, scope, [], facts({ TicketsController_create: { 201: 4 } }), 0.8);
     expect(reasonOf(s, 'TicketsController_findOne')!.fix).toBe(

@@ -20,13 +20,32 @@ export type { CoverageSummary };
 export interface RunFacts {
   /** Status codes of the tenants' own answers, per operation. */
   answers: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** Answers no oracle could read (transport errors, truncated bodies), per operation and cause. */
+  unusable?: ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** Whether provisioning gave real tenant ids (override probes need them). */
   tenantIdsKnown: boolean;
 }
 
-function statuses(counts: ReadonlyMap<number, number> | undefined): string {
-  if (!counts || counts.size === 0) return 'never called';
-  return [...counts].map(([s, n]) => `${s}×${n}`).join(', ');
+function statuses(counts: ReadonlyMap<number, number> | undefined, unusable?: ReadonlyMap<string, number>): string {
+  const all = [...(counts ?? [])].map(([s, n]) => `${s}×${n}`);
+  for (const [cause, n] of unusable ?? []) all.push(`${cause}×${n}`);
+  return all.length === 0 ? 'never called' : all.join(', ');
+}
+
+const UNUSABLE_FIX =
+  'the target must answer readably (no redirect, a body that parses), within --request-timeout and under --max-response-size; the observations and the transcript show what it sent';
+
+/** An operation none of whose answers could be read: the cause, not the budget, is why. */
+function unusableReason(operationId: string, facts: RunFacts, what: string): NotProbed | undefined {
+  const unusable = facts.unusable?.get(operationId);
+  if (!unusable || unusable.size === 0) return undefined;
+  const ok = [...(facts.answers.get(operationId) ?? [])].some(([s]) => s < 500);
+  if (ok) return undefined;
+  return {
+    operationId,
+    reason: `${what}: ${operationId} gave no usable answer (${statuses(facts.answers.get(operationId), unusable)})`,
+    fix: UNUSABLE_FIX,
+  };
 }
 
 /** Why a planned operation with cross-tenant probes got none in this run, and what to do. */
@@ -49,7 +68,14 @@ function runtimeReason(operationId: string, plan: CampaignPlan, scope: CampaignS
     const made = creates.some((c) =>
       [...(facts.answers.get(c.op.operationId) ?? new Map<number, number>())].some(([s]) => s >= 200 && s < 300),
     );
-    const called = creates.some((c) => (facts.answers.get(c.op.operationId)?.size ?? 0) > 0);
+    const called = creates.some(
+      (c) => (facts.answers.get(c.op.operationId)?.size ?? 0) + (facts.unusable?.get(c.op.operationId)?.size ?? 0) > 0,
+    );
+    if (!made)
+      for (const c of creates) {
+        const dead = unusableReason(c.op.operationId, facts, `no ${resource} was created to aim at`);
+        if (dead) return { ...dead, operationId };
+      }
     if (!made && creates.length > 0 && !called)
       return {
         operationId,
@@ -69,7 +95,13 @@ function runtimeReason(operationId: string, plan: CampaignPlan, scope: CampaignS
         fix: `add a response schema with an id to ${creates[0]!.op.operationId}, or \`x-tenantproof-id-field: <field>\``,
       };
   }
-  return { operationId, reason: 'not reached within the budget', fix: 'raise --budget (or --runs)' };
+  return (
+    unusableReason(operationId, facts, 'probed, but never answered readably') ?? {
+      operationId,
+      reason: 'not reached within the budget',
+      fix: 'raise --budget (or --runs)',
+    }
+  );
 }
 
 export function coverageSummary(

@@ -6,17 +6,28 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RecordedRequest, RecordedResponse } from '../model/exchange.ts';
+import { formatByteSize } from './byte-size.ts';
 import { RateGate } from './rate-gate.ts';
 import { ServerThrottle } from './server-throttle.ts';
 import { sleep } from './sleep.ts';
 
 export { retryAfterMs, sleep } from './sleep.ts';
 
+/** What is kept of a truncated body: enough to see what the server sent, never enough to matter for memory. */
+export const TRUNCATED_KEEP_BYTES = 64 * 1024;
+
 export interface HttpClientOptions {
   baseURL: string;
-  /** Per-request timeout. */
+  /**
+   * Per-request deadline, in ms, from sending to the body's last byte: a slow first byte, a body
+   * that drips, an idle gap and a `Content-Length` larger than what comes all end at it.
+   */
   timeoutMs: number;
-  /** Bodies larger than this are cut (and flagged `truncated`) so a huge body cannot exhaust memory. */
+  /**
+   * Bodies larger than this (or that declare a larger `Content-Length`) are cut, flagged
+   * `truncated`, and kept only as their first TRUNCATED_KEEP_BYTES, so a huge body cannot exhaust
+   * memory or fill the transcript.
+   */
   maxBodyBytes: number;
   /** Ceiling on requests per second across the whole campaign (protects shared staging). */
   maxRps?: number;
@@ -148,8 +159,11 @@ export class HttpClient implements Transport {
         const chunks: Buffer[] = [];
         let size = 0;
         let truncated = false;
+        const declared = Number(res.headers['content-length'] ?? NaN);
         const done = (): void => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          let body = Buffer.concat(chunks);
+          if (truncated) body = body.subarray(0, TRUNCATED_KEEP_BYTES);
+          const text = body.toString('utf8');
           const out: Record<string, string> = {};
           for (const [k, v] of Object.entries(res.headers))
             if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -159,20 +173,39 @@ export class HttpClient implements Transport {
             bodyText: text,
             durationMs: performance.now() - started,
           };
-          if (truncated) response.truncated = true;
           const notes = sniffJson(response, out['content-type'] ?? '', truncated);
+          if (truncated) {
+            response.truncated = true;
+            response.receivedBytes = size;
+            notes.push(
+              declared > maxBodyBytes
+                ? `declares Content-Length ${declared}, over the response size cap (${formatByteSize(maxBodyBytes)}, --max-response-size): not read, recorded truncated`
+                : `body over the response size cap (${formatByteSize(maxBodyBytes)}, --max-response-size): recorded truncated`,
+            );
+          }
+          const location = out['location'];
+          if (response.status >= 300 && response.status < 400 && response.status !== 304 && location)
+            notes.push(`redirect (${response.status}) ${redirectScope(request.url, location)}: not followed`);
           if (notes.length > 0) response.notes = notes;
           finish({ response });
         };
+        const cut = (): void => {
+          truncated = true;
+          // Enough read: drop the rest and the connection with it.
+          res.destroy();
+          done();
+        };
+        if (declared > maxBodyBytes) {
+          cut();
+          return;
+        }
         res.on('data', (chunk: Buffer) => {
           if (truncated) return;
           if (size + chunk.length > maxBodyBytes) {
-            chunks.push(chunk.subarray(0, maxBodyBytes - size));
-            size = maxBodyBytes;
-            truncated = true;
-            // Enough read: drop the rest and the connection with it.
-            res.destroy();
-            done();
+            // Only the first bytes are kept of a truncated body: stop collecting past them.
+            if (size < TRUNCATED_KEEP_BYTES) chunks.push(chunk.subarray(0, TRUNCATED_KEEP_BYTES - size));
+            size += chunk.length;
+            cut();
             return;
           }
           chunks.push(chunk);
@@ -207,9 +240,23 @@ export function sniffJson(response: RecordedResponse, contentType: string, trunc
 }
 
 function describeTransportError(err: unknown, timedOut: boolean, timeoutMs: number): { code: string; message: string } {
-  if (timedOut) return { code: 'TIMEOUT', message: `no response within ${timeoutMs} ms` };
+  if (timedOut)
+    return {
+      code: 'TIMEOUT',
+      message: `no complete answer (headers and body) within the ${timeoutMs} ms request deadline`,
+    };
   const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'AbortError') return { code: 'ABORTED', message: 'request aborted' };
   const code = e.code ?? e.cause?.code ?? e.name ?? 'ERROR';
   return { code, message: e.cause?.message ?? e.message ?? String(err) };
+}
+
+/** Where a redirect points, relative to the request: another origin is told apart (credentials never follow). */
+function redirectScope(requestUrl: string, location: string): string {
+  try {
+    const to = new URL(location, requestUrl);
+    return to.origin === new URL(requestUrl).origin ? 'within the target' : 'to another origin';
+  } catch {
+    return 'to an unparseable location';
+  }
 }

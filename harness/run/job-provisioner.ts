@@ -35,6 +35,7 @@ export function jobProvisioner(
       ...(context.adminToken ? { adminToken: context.adminToken } : {}),
       runTag: `${context.runId}-r${run}`,
       timeoutMs: config.requestTimeout,
+      maxResponseBytes: config.maxResponseSize,
     });
     for (const c of creds) for (const s of c.secrets) context.transcript.addSecret(s);
     cached = creds.map((c) => {

@@ -30,6 +30,7 @@ vi.mock('./campaign.ts', () => ({
       batches: 0,
       coverage: new Coverage(),
       answers: new Map(),
+      unusable: new Map(),
       seed: 1,
       startedAt: now,
       endedAt: now,

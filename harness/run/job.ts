@@ -36,6 +36,7 @@ import { campaignScope } from '../model/scope.ts';
 import { coverageSummary } from './coverage-summary.ts';
 import type { RunConfig } from './settings.ts';
 import { SignalGuard } from './signals.ts';
+import { WallLimit } from './wall-limit.ts';
 import { writeRunFolder } from './write-run-folder.ts';
 
 /** Tenants a run provisions when the config does not say. */
@@ -63,7 +64,15 @@ const SKIPPED_CONTROL: Record<string, string> = {
 
 /** `commandLine` goes into the evidence as is: it must already be free of secrets (see recordedCommandLine). */
 export async function runJob(config: RunConfig, commandLine: string, options: RunOptions = {}): Promise<RunOutcome> {
-  const setup = await prepareJob(config);
+  // The wall limit counts from here: opening the target and parsing the spec are part of the run.
+  const wall = new WallLimit(config.budget, config.shrinkBudget);
+  let setup: JobSetup;
+  try {
+    setup = await prepareJob(config);
+  } catch (err) {
+    wall.dispose();
+    throw err;
+  }
   const transcript = new TranscriptWriter(path.join(setup.dir, TRANSCRIPT_FILE), {
     secrets: setup.adminToken ? [setup.adminToken] : [],
   });
@@ -73,13 +82,15 @@ export async function runJob(config: RunConfig, commandLine: string, options: Ru
     transcript,
     ...(setup.adminToken ? { adminToken: setup.adminToken } : {}),
   });
-  const job = new Job(config, setup, transcript, tenants, commandLine, options);
+  const job = new Job(config, setup, transcript, tenants, commandLine, options, wall);
   return job.run();
 }
 
 class Job {
   private readonly lineOf = new Map<number, number>();
   private readonly signals = new SignalGuard();
+  /** A signal (SIGINT/SIGTERM) or the wall limit: whichever comes first stops the run. */
+  private readonly stop: AbortSignal;
   private readonly sealer: CheckpointSealer;
   private readonly progress: ProgressReporter;
   private readonly client: HttpClient;
@@ -96,7 +107,9 @@ class Job {
     private readonly tenants: JobProvisioner,
     private readonly commandLine: string,
     private readonly options: RunOptions,
+    private readonly wall: WallLimit,
   ) {
+    this.stop = AbortSignal.any([this.signals.signal, wall.signal]);
     this.tenantCount = config.tenants ?? DEFAULT_TENANTS;
     this.sealer = new CheckpointSealer(
       () => this.sealCheckpoint(),
@@ -108,7 +121,7 @@ class Job {
     this.client = new HttpClient({
       baseURL: s.target.url,
       timeoutMs: config.requestTimeout,
-      maxBodyBytes: 8 * 1024 * 1024,
+      maxBodyBytes: config.maxResponseSize,
       maxThrottleRetries: 5,
       // A server's Retry-After is honoured up to two minutes (requests never wait past the phase's deadline).
       maxRetryAfterMs: 120_000,
@@ -139,6 +152,7 @@ class Job {
       await this.sealer.stop();
       this.progress.done();
       this.signals.uninstall();
+      this.wall.dispose();
       this.transcript.close();
       this.client.close();
       await this.s.target.close();
@@ -228,7 +242,7 @@ class Job {
       lanes: config.lanes,
       pageSize: 2,
       replays: config.replays,
-      signal: this.signals.signal,
+      signal: this.stop,
       ...(s.focus ? { focus: new Set(s.focus) } : {}),
       cleanup: config.cleanup,
       stopOnFirst: config.stopOnFirst,
@@ -263,7 +277,7 @@ class Job {
       tenants: (await this.tenants.provision(2, -1)).slice(0, 2),
       freshTenants: this.tenants.fresh,
       seed: s.seed,
-      signal: this.signals.signal,
+      signal: this.stop,
       nextSeq: () => ++this.seq,
       onExchange: (ex) => this.record(ex),
     });
@@ -296,7 +310,11 @@ class Job {
       lanes: config.lanes,
       ...(config.shard ? { shard: { ...config.shard, baseSeed: config.seed, focus: s.focus ?? [] } } : {}),
       configDigest: s.digest,
-      ...(signalled ? { partialReason: `stopped by ${signalled}` } : {}),
+      ...(signalled
+        ? { partialReason: `stopped by ${signalled}` }
+        : this.wall.reached
+          ? { partialReason: this.wall.reason }
+          : {}),
       negativeControl,
       transcriptLineOf: (seq) => this.lineOf.get(seq),
       ...(counterexampleFiles ? { counterexampleFiles } : {}),
@@ -343,7 +361,7 @@ class Job {
       s.plan,
       campaignScope(s.model, s.plan),
       result.coverage.list(),
-      { answers: result.answers, tenantIdsKnown: this.tenantIdsKnown },
+      { answers: result.answers, unusable: result.unusable, tenantIdsKnown: this.tenantIdsKnown },
       config.minCoverage,
     );
     const stats = this.client.throttle;

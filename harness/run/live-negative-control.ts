@@ -25,6 +25,8 @@ import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
 import type { SendInput, Transport } from './http-client.ts';
 import { PlantingTransport, plantValue } from './planting-transport.ts';
+import type { StepResult } from './run-context.ts';
+import { stopReason } from './wall-limit.ts';
 
 export const CONTROL_ORACLES: readonly OracleName[] = ['foreign-data', 'model', 'existence'];
 
@@ -106,6 +108,16 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
         created.set(tenant, true);
         break;
       }
+      // Another body helps a 4xx (a generated value the API refuses); not a dead or failing target.
+      const unusable = unusableAnswer(ctx.primaryResults.at(-1));
+      if (unusable || o.signal.aborted)
+        return {
+          outcome: 'skipped',
+          detail: o.signal.aborted
+            ? `the negative control was stopped: ${stopReason(o.signal)}`
+            : `the target gave no usable answer to ${ops.create.op.operationId} (${unusable}), so there was nothing to plant`,
+          oracles: [],
+        };
     }
   }
   if (!created.get(a.label) || !created.get(b.label))
@@ -183,6 +195,9 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   });
   if (probe) await ctx.runStep(probe);
   transport.disarm();
+  // Cut short, the control proves nothing either way: it did not fail, it did not run.
+  if (o.signal.aborted)
+    return { outcome: 'skipped', detail: `the negative control was stopped: ${stopReason(o.signal)}`, oracles: [] };
 
   const findings = ctx.executor.findings;
   const results: NegativeControlOracleOutcome[] = CONTROL_ORACLES.map((oracle) => {
@@ -213,4 +228,12 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
     detail: `live: ${b.label}'s ${produced} id${fingerprint !== planted ? ' and canary' : ''} planted by an in-process transport wrapper into real responses to ${a.label} (${where}); responses marked x-tenantproof-planted in the transcript`,
     oracles: results,
   };
+}
+
+/** Why a step's answer cannot be used (a transport error or a 5xx), or undefined when it can. */
+function unusableAnswer(result: StepResult | undefined): string | undefined {
+  if (!result) return 'no request went out';
+  if (result.error) return result.error;
+  if (result.status !== undefined && result.status >= 500) return `HTTP ${result.status}`;
+  return undefined;
 }

@@ -8,6 +8,8 @@ import type { Evidence, EvidenceFinding } from '../evidence/evidence-schema.ts';
 import type { CampaignResult } from './campaign-types.ts';
 import { coverageLine, type CoverageSummary } from './coverage-summary.ts';
 
+type Observation = NonNullable<Evidence['observations']>[number];
+
 const VERDICT = {
   clean: 'CLEAN: no isolation leak found',
   leak: 'LEAK: isolation broken',
@@ -63,10 +65,10 @@ export function printSummary(
   for (const f of unconfirmed) for (const line of describe(f, dir, fresh)) out.write(`${line}\n`);
   const nc = evidence.negativeControl;
   out.write(`  negative control: ${nc.outcome}${nc.detail ? ` (${nc.detail})` : ''}\n`);
-  const notes = evidence.observations ?? [];
+  const notes = groupObservations(evidence.observations ?? []);
   if (notes.length > 0) {
     out.write(`  observations (limits of this run's proof; not findings):\n`);
-    for (const o of notes.slice(0, 6)) out.write(`    - ${o.summary} (${o.count}×)\n`);
+    for (const o of notes.slice(0, 6)) out.write(`    - ${o}\n`);
     if (notes.length > 6) out.write(`    … and ${notes.length - 6} more in the evidence\n`);
   }
   if (result.cleanup)
@@ -77,4 +79,21 @@ export function printSummary(
   const rel = path.relative(process.cwd(), dir);
   out.write(`  evidence: ${rel}/ (verify with \`npx tenantproof verify ${rel}\`)\n`);
   out.write(`  exit code ${code}\n`);
+}
+
+/** One line per distinct observation, with its count and the operations it was seen on (most frequent first). */
+export function groupObservations(observations: readonly Observation[]): string[] {
+  const by = new Map<string, { count: number; ops: string[] }>();
+  for (const o of observations) {
+    const g = by.get(o.summary) ?? { count: 0, ops: [] };
+    g.count += o.count;
+    if (!g.ops.includes(o.operationId)) g.ops.push(o.operationId);
+    by.set(o.summary, g);
+  }
+  return [...by.entries()]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([summary, g]) => {
+      const ops = g.ops.length > 3 ? `${g.ops.slice(0, 3).join(', ')} and ${g.ops.length - 3} more` : g.ops.join(', ');
+      return `${summary} (${g.count}× on ${ops})`;
+    });
 }

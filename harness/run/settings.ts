@@ -8,6 +8,7 @@
  * Adding a setting is one row here; its consumers read `config.<key>`.
  */
 import { z } from 'zod';
+import { parseByteSize } from './byte-size.ts';
 import { parseDuration } from './duration.ts';
 import { parseRate } from './rate.ts';
 import { parseShard } from './shard.ts';
@@ -51,14 +52,18 @@ const int = (min: number, max: number, what = `a whole number from ${min} to ${m
     .min(min, `must be ${what}`)
     .max(max, `must be ${what}`);
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseDuration(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+/** A value written as text or a number (`90s`, `8MB`, `90/m`), read by `parse`, whose error becomes the issue. */
+const parsedBy = (parse: (v: string | number) => number) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const duration = parsedBy(parseDuration);
 
 const flag = z.boolean();
 
@@ -197,14 +202,7 @@ export const SETTINGS = {
   maxRps: setting({
     flag: 'max-rps',
     arg: 'R',
-    schema: z.union([z.number(), z.string()]).transform((v, ctx) => {
-      try {
-        return parseRate(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+    schema: parsedBy(parseRate),
     group: 'Campaign',
     help: 'ceiling on the request rate: per second (20, 0.5) or per minute (90/m)',
     digest: 'none',
@@ -215,7 +213,16 @@ export const SETTINGS = {
     schema: duration,
     default: '10s',
     group: 'Campaign',
-    help: 'per-request timeout',
+    help: 'per-request deadline: headers, body and any idle gap within it all count',
+    digest: 'none',
+  }),
+  maxResponseSize: setting({
+    flag: 'max-response-size',
+    arg: 'SIZE',
+    schema: parsedBy(parseByteSize),
+    default: '8MB',
+    group: 'Campaign',
+    help: 'largest response body read; a larger one is recorded truncated (a conformance event)',
     digest: 'none',
   }),
   replays: setting({

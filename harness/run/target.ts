@@ -68,7 +68,9 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
 /** Any HTTP answer will do (even 404 or 401); a refused connection, DNS failure or timeout will not. */
 export async function assertReachable(url: string, timeoutMs: number): Promise<void> {
   try {
-    await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    // The status is all this needs: a body that never ends (or is huge) is not read.
+    await res.body?.cancel().catch(() => undefined);
   } catch (err) {
     const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
     const why =

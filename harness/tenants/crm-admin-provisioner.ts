@@ -17,6 +17,7 @@ export interface CrmAdminOptions {
   count: number;
   runTag?: string;
   timeoutMs?: number;
+  maxResponseBytes?: number;
 }
 
 function problemTitle(data: unknown): string {
@@ -31,6 +32,7 @@ export async function provisionCrmAdmin(options: CrmAdminOptions): Promise<Tenan
   const http = axios.create({
     baseURL: options.baseUrl.replace(/\/+$/, ''),
     timeout: options.timeoutMs ?? 10_000,
+    maxContentLength: options.maxResponseBytes ?? 8 << 20,
     validateStatus: () => true,
   });
   const runTag = options.runTag ?? Date.now().toString(36);

@@ -82,12 +82,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 export async function provisionFromModule(
   path: string,
-  options: { count: number; baseUrl?: string; runTag: string; timeoutMs?: number; env?: NodeJS.ProcessEnv },
+  options: {
+    count: number;
+    baseUrl?: string;
+    runTag: string;
+    timeoutMs?: number;
+    maxResponseBytes?: number;
+    env?: NodeJS.ProcessEnv;
+  },
 ): Promise<TenantCredentials[]> {
   const fn = await loadFunction(path);
   const http = axios.create({
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
     timeout: options.timeoutMs ?? 10_000,
+    maxContentLength: options.maxResponseBytes ?? 8 << 20,
     validateStatus: () => true,
   });
   const tenants: TenantCredentials[] = [];

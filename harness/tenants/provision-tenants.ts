@@ -28,6 +28,8 @@ export interface ProvisionOptions {
   cwd?: string;
   /** Per request (and per module call ×3). Default 10 s. */
   timeoutMs?: number;
+  /** Largest response body the provisioning HTTP client reads (axios maxContentLength). Default 8 MB. */
+  maxResponseBytes?: number;
   /** Unique per run; names tenants and is passed to modules. Default random. */
   runTag?: string;
   env?: NodeJS.ProcessEnv;
@@ -57,6 +59,7 @@ export async function provisionTenants(
   const env = options.env ?? process.env;
   const runTag = options.runTag ?? randomBytes(4).toString('hex');
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxResponseBytes = options.maxResponseBytes ?? 8 << 20;
   let tenants: TenantCredentials[];
   switch (parsed.kind) {
     case 'crm-admin': {
@@ -67,6 +70,7 @@ export async function provisionTenants(
         ...(adminToken ? { adminToken } : {}),
         runTag,
         timeoutMs,
+        maxResponseBytes,
       });
       break;
     }
@@ -79,6 +83,7 @@ export async function provisionTenants(
         ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
         runTag,
         timeoutMs: timeoutMs * 3,
+        maxResponseBytes,
         env,
       });
       break;
