@@ -1,6 +1,7 @@
 /** `tenantproof crm`: run the reference CRM in the foreground. */
 import { parseArgs } from 'node:util';
-import { FAULT_CATALOGUE, startCrm, UnknownFaultError } from './server.ts';
+import { FAULT_CATALOGUE } from './faults/catalogue.ts';
+import { UnknownFaultError } from './faults/fault.ts';
 import { envFaults } from './config.ts';
 
 const USAGE = `Usage: tenantproof crm [options]
@@ -16,6 +17,11 @@ Options:
   --list-faults        print the fault catalogue and exit
   --admin-token T      the X-Admin-Token secret (default: CRM_ADMIN_TOKEN, else random)
   --help               show this help
+
+Exit codes:
+    0  stopped by SIGINT or SIGTERM (or --help, --list-faults)
+    2  usage error: an unknown flag or fault, or a port or pool size that is not a number
+    3  could not start: the database is unreachable, or the port is taken
 `;
 
 class UsageError extends Error {
@@ -59,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let crm;
+  // The server (Fastify, the database drivers) loads only when one is started: --help and
+  // --list-faults answer at once.
+  process.stderr.write('tenantproof crm: starting…\n');
+  const { startCrm } = await import('./server.ts');
   try {
     const port = toInteger(values.port ?? process.env.PORT, '--port');
     const poolSize = toInteger(values['pool-size'], '--pool-size');

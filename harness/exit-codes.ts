@@ -32,7 +32,7 @@ export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly 
     [EXIT.usage, 'usage or configuration error'],
     [
       EXIT.inconclusive,
-      'target unusable, or inconclusive (only unconfirmed findings, coverage below --min-coverage, most answers throttled, or the negative control failed); the reason is printed',
+      'target unusable, or inconclusive (only unconfirmed findings, coverage below --min-coverage, most answers throttled or unusable, or the negative control failed); the reason is printed',
     ],
     [EXIT.internal, 'internal error of tenantproof (what ran is still sealed, with the stack in internal-error.log)'],
     [EXIT.sigint, 'interrupted by SIGINT (the evidence for what ran is still written)'],

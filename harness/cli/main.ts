@@ -5,6 +5,7 @@
  * Errors are caught here, once: a TenantproofError prints its message (and hint) and exits with
  * its code; anything else is an internal error (exit 4), told in one line.
  */
+import { readFileSync } from 'node:fs';
 import { describeError, TenantproofError } from '../errors.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 
@@ -19,7 +20,10 @@ Commands:
   report       render report.html (--pdf: report.pdf) from a run folder
   inspect      show what tenantproof infers from an OpenAPI spec
   crm          start the reference multi-tenant CRM
-  help         show this text
+  help         show this text (\`help <command>\`: that command's options and exit codes)
+
+Options:
+  --version    print tenantproof's version
 
 Run \`tenantproof <command> --help\` for a command's options and exit codes.`;
 
@@ -38,6 +42,16 @@ const COMMANDS: Record<string, () => Promise<CommandMain>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`tenantproof ${packageVersion()}\n`);
+    return EXIT.clean;
+  }
+  // `help run` is `run --help`.
+  if (command === 'help' && rest[0]) {
+    if (rest[0] in COMMANDS) return main([rest[0], '--help']);
+    process.stderr.write(`tenantproof: no command "${rest[0]}" to show help for.\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE + '\n');
     return command ? EXIT.clean : EXIT.usage;
@@ -70,4 +84,10 @@ export function report(command: string, err: unknown): ExitCode {
         : '  (set TENANTPROOF_DEBUG=1 for the stack trace)\n'),
   );
   return EXIT.internal;
+}
+
+/** The version in package.json (read from disk, so `--version` loads nothing else). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }

@@ -72,7 +72,12 @@ export async function main(argv: string[]): Promise<number> {
   const targetArg = values.target ?? (ce.target.kind === 'url' ? ce.target.url! : 'embedded');
   const faultFlags = values.fault?.flatMap((f) => f.split(',')).filter((f) => f && f !== 'none');
   const faults = targetArg === 'embedded' ? (values.fault ? (faultFlags ?? []) : (ce.target.faults ?? [])) : [];
-  const target = await openTarget({ target: targetArg, faults, timeoutMs: 10_000 });
+  const target = await openTarget({
+    target: targetArg,
+    faults,
+    timeoutMs: 10_000,
+    onStatus: (message) => process.stderr.write(`tenantproof replay: ${message}\n`),
+  });
   const plan = buildPlan(model);
   const provisionSpec = values.provision ?? ce.provision;
   const adminToken = values['admin-token'] ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];
@@ -86,6 +91,9 @@ export async function main(argv: string[]): Promise<number> {
   let reproduced = 0;
   let seq = 0;
   try {
+    process.stderr.write(
+      `tenantproof replay: ${ce.steps.length} step(s) of ${ce.oracle} finding, ${times} attempt(s) on fresh tenants against ${target.url}\n`,
+    );
     for (let i = 1; i <= times; i++) {
       const creds = await provisionTenants(provisionSpec, {
         count: ce.tenants,

@@ -5,6 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { EVIDENCE_FILE } from '../evidence/evidence-schema.ts';
+import { MANIFEST_FILE } from '../evidence/manifest.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { formatVerifyReport, verifyRunDir } from '../evidence/verify.ts';
@@ -54,6 +57,11 @@ export async function main(argv: string[]): Promise<number> {
   if (!dir || positionals.length > 1)
     throw new UsageError('give exactly one run folder.', { hint: 'run `tenantproof verify --help` for the options' });
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder.`);
+  // A folder with neither file was never a run folder (a tampered one still has one of them).
+  if (!existsSync(join(dir, EVIDENCE_FILE)) && !existsSync(join(dir, MANIFEST_FILE)))
+    throw new UsageError(`${dir} is not a tenantproof run folder (no ${EVIDENCE_FILE}, no ${MANIFEST_FILE}).`, {
+      hint: 'give the folder `tenantproof run` wrote, e.g. reports/latest',
+    });
   const publicKey = values['public-key'];
   if (publicKey && !existsSync(publicKey)) throw new UsageError(`public key file ${publicKey} does not exist.`);
   const trustedFingerprints = (process.env['TENANTPROOF_TRUSTED_KEYS'] ?? '')

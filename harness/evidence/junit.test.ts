@@ -30,6 +30,14 @@ describe('junit.xml', () => {
     expect(skipped.length).toBe(21 - 1 - 3); // 4 judged cells, one of them failing
   });
 
+  it('numbers references to earlier steps as it numbers the steps (from 1)', () => {
+    const e = sampleEvidence();
+    e.findings[0]!.repro.steps[1]!.path = '/v1/customers/{step0.id}';
+    const failure = findAll(parseXml(renderJunit(e)), 'failure')[0]!;
+    expect(failure.text).toContain('2. T1 GET /v1/customers/{id from step 1}');
+    expect(failure.text).not.toContain('step0');
+  });
+
   it('escapes control characters and markup in operation ids and summaries', () => {
     const e = sampleEvidence();
     e.findings[0]!.summary = 'bad \u0000\u0007 bytes ]]> </failure><x a="1">';

@@ -4,6 +4,7 @@
  * passes otherwise. Properties carry the seed, the run id, the verdict and the control ids each
  * oracle supports, so CI dashboards can filter by control.
  */
+import { showStepRefs } from './report/step-refs.ts';
 import type { OracleName } from '../model/exchange.ts';
 import type { Evidence, EvidenceFinding } from './evidence-schema.ts';
 import { attrs, xmlEscape } from './xml.ts';
@@ -29,7 +30,11 @@ function failureBody(fs: EvidenceFinding[]): string {
         `transcript lines: ${f.transcriptLines.join(', ') || '-'}`,
         ...f.repro.steps.map(
           (s, i) =>
-            `  ${i + 1}. ${s.tenant} ${s.method} ${s.path}${s.body !== undefined ? ` ${JSON.stringify(s.body)}` : ''}`,
+            // Steps are numbered from 1 here, so references to earlier steps are too.
+            `  ${i + 1}. ${s.tenant} ${s.method} ${showStepRefs(
+              `${s.path}${s.body !== undefined ? ` ${JSON.stringify(s.body)}` : ''}`,
+              f.repro.steps.length,
+            )}`,
         ),
       ];
       return lines.join('\n');

@@ -63,7 +63,7 @@ function runIdFor(seed: number, shard?: Shard): string {
   return `${t}-s${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${randomBytes(2).toString('hex')}`;
 }
 
-export async function prepareJob(config: RunConfig): Promise<JobSetup> {
+export async function prepareJob(config: RunConfig, onStatus?: (message: string) => void): Promise<JobSetup> {
   const model = await analyzeSpecFile(config.spec);
   const plan = buildPlan(model);
   if (plan.inScope.length === 0) {
@@ -81,6 +81,7 @@ export async function prepareJob(config: RunConfig): Promise<JobSetup> {
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.poolSize ? { poolSize: config.poolSize } : {}),
     timeoutMs: config.requestTimeout,
+    ...(onStatus ? { onStatus } : {}),
   });
   try {
     const seed = config.shard ? shardSeed(config.seed, config.shard) : config.seed;

@@ -68,7 +68,10 @@ export async function runJob(config: RunConfig, commandLine: string, options: Ru
   const wall = new WallLimit(config.budget, config.shrinkBudget);
   let setup: JobSetup;
   try {
-    setup = await prepareJob(config);
+    setup = await prepareJob(
+      config,
+      options.quiet ? undefined : (message) => process.stderr.write(`tenantproof: ${message}\n`),
+    );
   } catch (err) {
     wall.dispose();
     throw err;

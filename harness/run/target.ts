@@ -2,6 +2,8 @@
  * The system under test: the embedded reference CRM (started in-process, with faults if asked),
  * or a base URL that must answer before the campaign starts.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { TenantproofError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -30,10 +32,15 @@ export interface TargetOptions {
   databaseUrl?: string;
   poolSize?: number;
   timeoutMs: number;
+  /** Told before slow set-up begins (booting the embedded CRM takes seconds), so a run is never silent. */
+  onStatus?: (message: string) => void;
 }
 
 export async function openTarget(o: TargetOptions): Promise<Target> {
   if (o.target === 'embedded') {
+    o.onStatus?.(
+      `starting the embedded reference CRM (${o.databaseUrl ? 'PostgreSQL' : 'PGlite'}${o.faults.length ? `, faults: ${o.faults.join(', ')}` : ''})…`,
+    );
     // The only place the harness touches the reference CRM, and only when asked to run it.
     const crm = await import('../../crm/server.ts');
     const known = new Set(crm.FAULT_CATALOGUE.map((f) => f.name));
@@ -65,21 +72,36 @@ export async function openTarget(o: TargetOptions): Promise<Target> {
   return { url: o.target, kind: 'url', faults: [], close: async () => {} };
 }
 
-/** Any HTTP answer will do (even 404 or 401); a refused connection, DNS failure or timeout will not. */
+/**
+ * Any HTTP answer will do (even 404 or 401); a refused connection, DNS failure or timeout will not.
+ * Plain node:http rather than fetch: fetch refuses some ports outright ("bad port"), which would
+ * hide the real reason, and its body would have to be cancelled; here only the status is read.
+ */
 export async function assertReachable(url: string, timeoutMs: number): Promise<void> {
+  let parsed: URL;
   try {
-    const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    // The status is all this needs: a body that never ends (or is huge) is not read.
-    await res.body?.cancel().catch(() => undefined);
-  } catch (err) {
-    const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-    const why =
-      e.name === 'TimeoutError'
-        ? `no answer within ${timeoutMs} ms`
-        : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
+    parsed = new URL(url);
+  } catch {
+    throw new TargetError(`the target ${url} is not a URL; give one such as http://127.0.0.1:8080`, 'usage');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new TargetError(`the target ${url} is not an http(s) URL`, 'usage');
+  const why = await new Promise<string | undefined>((resolve) => {
+    const req = (parsed.protocol === 'https:' ? httpsRequest : httpRequest)(parsed, { method: 'GET' }, (res) => {
+      res.destroy();
+      resolve(undefined);
+    });
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TIMEOUT' })),
+    );
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code === 'TIMEOUT' ? err.message : `${err.code ?? 'error'}: ${err.message}`),
+    );
+    req.end();
+  });
+  if (why !== undefined)
     throw new TargetError(
       `cannot reach the target at ${url}: ${why}. Check the URL and that the server is running.`,
       'unusable',
     );
-  }
 }

@@ -35,6 +35,7 @@ describe('tenantproof crm', () => {
     const out = captureStdout();
     expect(await main(['--help'])).toBe(0);
     expect(out.text()).toMatch(/--fault NAME/);
+    expect(out.text()).toMatch(/Exit codes:\n {4}0 {2}stopped by SIGINT or SIGTERM/);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await main(['--no-such-flag'])).toBe(2);
     expect(await main(['--fault', 'no-such-fault'])).toBe(2);

@@ -1,5 +1,6 @@
 /**
- * `tenantproof verify` through the real CLI against tampered folders, each of which must be caught
+ * `tenantproof verify` through the real CLI. A folder that is not a run is a usage error; tampered
+ * folders, each of which must be caught
  * (or, for an unpinned check, must say that origin is not verified):
  *   - a forgery re-signed with the forger's own key;
  *   - a signed predicate that contradicts evidence.json;
@@ -38,6 +39,12 @@ function resigned(predicateResult?: 'PASSED') {
 }
 
 describe('tenantproof verify on tampered folders', () => {
+  it('a folder that is not a run folder is a usage error (exit 2), not a failed verification', async () => {
+    const r = await runCli(['verify', tmpDir('tp-not-a-run-')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not a tenantproof run folder \(no evidence\.json, no manifest\.json\)/);
+  });
+
   it('a forgery re-signed with another key: unpinned it says origin NOT verified; pinned or --require-pinned it fails', async () => {
     const { dir, vendor, pin } = resigned();
     const unpinned = await runCli(['verify', dir]);
