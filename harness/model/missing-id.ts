@@ -26,16 +26,24 @@ export function freshLike(example: string): string {
   const at = example.lastIndexOf('@');
   const [local, rest] = at > 0 ? [example.slice(0, at), example.slice(at)] : [example, ''];
   const pick = (chars: string): string => chars[randomInt(chars.length)]!;
-  const fresh = [...local]
-    .map((c) =>
-      /[a-z]/.test(c)
-        ? pick('abcdefghijklmnopqrstuvwxyz')
-        : /[A-Z]/.test(c)
-          ? pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ')
-          : /[0-9]/.test(c)
-            ? pick('0123456789')
-            : c,
-    )
-    .join('');
-  return fresh === local ? `${local}x${rest}` : fresh + rest;
+  const redraw = (): string =>
+    [...local]
+      .map((c) =>
+        /[a-z]/.test(c)
+          ? pick('abcdefghijklmnopqrstuvwxyz')
+          : /[A-Z]/.test(c)
+            ? pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+            : /[0-9]/.test(c)
+              ? pick('0123456789')
+              : c,
+      )
+      .join('');
+  // With one letter or digit, a redraw gives the same value 1 time in 10 or 26: draw again.
+  if (/[A-Za-z0-9]/.test(local))
+    for (;;) {
+      const fresh = redraw();
+      if (fresh !== local) return fresh + rest;
+    }
+  // Nothing to redraw (all punctuation): one letter more is the smallest change of shape.
+  return `${local}x${rest}`;
 }
