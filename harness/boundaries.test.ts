@@ -2,7 +2,7 @@
  * The import rules of harness/ (README: "What is here" and the architecture section), and one rule
  * for the whole repository: its import graph has no cycle.
  *
- * - Shared vocabulary (model/exchange.ts, model/probe.ts, errors.ts, exit-codes.ts) may be imported
+ * - Shared vocabulary (model/exchange.ts, model/probe.ts, errors.ts, exit-codes.ts, tool-version.ts) may be imported
  *   from anywhere and imports nothing else of the harness.
  * - The folders form layers: openapi < generate < model < oracles < evidence < run < cli, with tenants
  *   beside model. A folder imports only folders below it.
@@ -60,6 +60,7 @@ const VOCABULARY = new Set([
   'harness/model/probe.ts',
   'harness/errors.ts',
   'harness/exit-codes.ts',
+  'harness/tool-version.ts',
 ]);
 
 /** What each harness folder may import (besides itself and the vocabulary). */

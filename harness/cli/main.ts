@@ -5,9 +5,9 @@
  * Errors are caught here, once: a TenantproofError prints its message (and hint) and exits with
  * its code; anything else is an internal error (exit 4), told in one line.
  */
-import { readFileSync } from 'node:fs';
 import { describeError, TenantproofError } from '../errors.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { toolVersion } from '../tool-version.ts';
 
 const USAGE = `Usage: tenantproof <command> [options]
 
@@ -43,7 +43,7 @@ const COMMANDS: Record<string, () => Promise<CommandMain>> = {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v' || command === 'version') {
-    process.stdout.write(`tenantproof ${packageVersion()}\n`);
+    process.stdout.write(`tenantproof ${toolVersion()}\n`);
     return EXIT.clean;
   }
   // `help run` is `run --help`.
@@ -84,10 +84,4 @@ export function report(command: string, err: unknown): ExitCode {
         : '  (set TENANTPROOF_DEBUG=1 for the stack trace)\n'),
   );
   return EXIT.internal;
-}
-
-/** The version in package.json (read from disk, so `--version` loads nothing else). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }

@@ -56,3 +56,26 @@ export class CoverageCounter {
     );
   }
 }
+
+/** The bytes around a hit: what came before, the foreign value matched, what came after. */
+export interface HitContext {
+  before: string;
+  match: string;
+  after: string;
+}
+
+/** A hit's `context`, when the value is a hit of that shape (`evidence.hits[]` of a byte-scan finding). */
+export function hitContext(hit: unknown): HitContext | undefined {
+  const c = hit !== null && typeof hit === 'object' ? (hit as { context?: unknown }).context : undefined;
+  if (!c || typeof c !== 'object') return undefined;
+  const { before, match, after } = c as Record<string, unknown>;
+  return typeof before === 'string' && typeof match === 'string' && typeof after === 'string'
+    ? { before, match, after }
+    : undefined;
+}
+
+/** `evidence.hits[0].context` of a finding, when it has that shape. */
+export function firstHit(evidence: Record<string, unknown>): HitContext | undefined {
+  const hits = evidence['hits'];
+  return Array.isArray(hits) ? hitContext(hits[0]) : undefined;
+}

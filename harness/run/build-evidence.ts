@@ -10,7 +10,7 @@ import type { CampaignPlan } from '../model/plan.ts';
 import type { ApiModel } from '../openapi/api-model.ts';
 import { evidenceControlMapping, verdictWithReason } from '../evidence/controls.ts';
 import { type Evidence, type ReproStep, EVIDENCE_SCHEMA_VERSION } from '../evidence/evidence-schema.ts';
-import { toEvidenceFinding } from '../evidence/findings.ts';
+import { firstHit, toEvidenceFinding } from '../evidence/findings.ts';
 import type { NegativeControlResult } from '../oracles/negative-control.ts';
 import type { CampaignResult } from './campaign.ts';
 import type { Counterexample } from './campaign-types.ts';
@@ -101,24 +101,13 @@ export function reproSteps(
 /** A step's answer as the evidence records it; the bytes of the first hit when the finding fired on it. */
 function stepResponse(result: StepResult, findings: readonly Finding[]): NonNullable<ReproStep['response']> {
   const fired = findings.find((f) => f.exchanges.includes(result.seq));
-  const excerpt = fired ? firstHitContext(fired.evidence) : undefined;
+  const excerpt = fired ? firstHit(fired.evidence) : undefined;
   return {
     ...(result.status !== undefined ? { status: result.status } : {}),
     ...(result.error !== undefined ? { error: result.error } : {}),
     ...(fired ? { finding: true } : {}),
     ...(excerpt ? { excerpt } : {}),
   };
-}
-
-/** `evidence.hits[0].context` of a foreign-data finding, when it has that shape. */
-function firstHitContext(
-  evidence: Record<string, unknown>,
-): { before: string; match: string; after: string } | undefined {
-  const hits = evidence['hits'];
-  const c = Array.isArray(hits) ? (hits[0] as { context?: Record<string, unknown> } | undefined)?.context : undefined;
-  if (!c || typeof c.before !== 'string' || typeof c.match !== 'string' || typeof c.after !== 'string')
-    return undefined;
-  return { before: c.before, match: c.match, after: c.after };
 }
 
 export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evidence {
@@ -229,7 +218,7 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
 /** Requests whose answer no oracle could read, of all requests, with the causes (`TIMEOUT×3, truncated×2`). */
 function unusableAnswers(result: CampaignResult): { count: number; requests: number; causes: string } {
   const causes = new Map<string, number>();
-  for (const byCause of result.unusable?.values() ?? [])
+  for (const byCause of result.unusable.values())
     for (const [cause, n] of byCause) causes.set(cause, (causes.get(cause) ?? 0) + n);
   const count = [...causes.values()].reduce((a, b) => a + b, 0);
   return {

@@ -11,7 +11,7 @@ import type { CampaignOptions, CampaignProgress, CampaignResult, ObservationCoun
 import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
 import { RunContext, type CleanupCounts } from './run-context.ts';
-import { unreadableBody } from '../model/readable-body.ts';
+import { unusableCause } from './unusable-answer.ts';
 
 export class CampaignState {
   readonly startedAt = new Date();
@@ -157,19 +157,4 @@ export class CampaignState {
     if (this.cleaned) result.cleanup = { ...this.cleaned };
     return result;
   }
-}
-
-/**
- * Why no oracle can use an answer, or undefined when one can: a transport error (its code), a body
- * cut at the size cap, a body that does not parse as what it claims, or a redirect (never followed:
- * the credentials stay with the target).
- */
-export function unusableCause(ex: Exchange): string | undefined {
-  if (ex.error) return ex.error.code === 'ABORTED' ? undefined : ex.error.code;
-  const r = ex.response;
-  if (!r) return undefined;
-  if (r.truncated) return 'truncated';
-  if (unreadableBody(r)) return 'unparseable body';
-  if (r.status >= 300 && r.status < 400 && r.status !== 304) return `redirect ${r.status}`;
-  return undefined;
 }

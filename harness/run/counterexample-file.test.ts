@@ -11,6 +11,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../model/exchange.ts';
 import type { Step } from '../model/step.ts';
+import { STRICT_COMPILER_OPTIONS } from './strict-tsconfig.test-support.ts';
 import {
   exportedTestFileName,
   parseCounterexample,
@@ -120,30 +121,15 @@ const INPUT: CounterexampleInput = {
   reproduction: { reproduced: 2, attempts: 2 },
 };
 
-/** A strict tsconfig, as a user's repository may have it; `module` NodeNext or ESNext. */
+/** A strict tsconfig, as a user's repository may have it; `module` NodeNext or ESNext (with Bundler resolution). */
 function strictOptions(module: 'NodeNext' | 'ESNext'): ts.CompilerOptions {
-  return {
-    target: ts.ScriptTarget.ES2022,
-    lib: ['lib.es2023.d.ts'],
-    types: ['node'],
-    ...(module === 'NodeNext'
-      ? { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }
-      : { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }),
-    strict: true,
-    noImplicitAny: true,
-    noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
-    noPropertyAccessFromIndexSignature: true,
-    noImplicitReturns: true,
-    noImplicitOverride: true,
-    noFallthroughCasesInSwitch: true,
-    noUnusedLocals: true,
-    noUnusedParameters: true,
-    verbatimModuleSyntax: true,
-    isolatedModules: true,
-    skipLibCheck: true,
-    noEmit: true,
+  const json = {
+    ...STRICT_COMPILER_OPTIONS,
+    ...(module === 'ESNext' ? { module: 'ESNext', moduleResolution: 'Bundler' } : {}),
   };
+  const { options, errors } = ts.convertCompilerOptionsFromJson(json, process.cwd());
+  if (errors.length > 0) throw new Error(ts.flattenDiagnosticMessageText(errors[0]!.messageText, '\n'));
+  return options;
 }
 
 function diagnostics(files: string[], options: ts.CompilerOptions): Map<string, string[]> {

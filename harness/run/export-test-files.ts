@@ -23,6 +23,7 @@ import { UsageError } from '../errors.ts';
 import { ATTESTATION_FILE, MANIFEST_FILE } from '../evidence/manifest.ts';
 import { EVIDENCE_FILE } from '../evidence/evidence-schema.ts';
 import { SHARDS_DIR } from '../evidence/merge-layout.ts';
+import { runFolderNamedBy } from './latest-link.ts';
 import { verifyRunDir } from '../evidence/verify.ts';
 import {
   describeFinding,
@@ -145,10 +146,8 @@ function resolveRunDir(dir: string): string {
     throw new ExportTestError(`${dir} does not exist.`, { hint: 'give a run folder, e.g. reports/latest' });
   let real = realpathSync(dir);
   if (statSync(real).isFile()) {
-    const runId = readFileSync(real, 'utf8').trim();
-    const beside = path.join(path.dirname(real), runId);
-    if (runId === '' || runId.includes('\n') || !existsSync(beside) || !statSync(beside).isDirectory())
-      throw new ExportTestError(`${dir} is a file, not a run folder (nor a latest link naming one).`);
+    const beside = runFolderNamedBy(real);
+    if (!beside) throw new ExportTestError(`${dir} is a file, not a run folder (nor a latest link naming one).`);
     real = realpathSync(beside);
   }
   if (!existsSync(path.join(real, EVIDENCE_FILE)))

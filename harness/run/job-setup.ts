@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
+import { toolVersion } from '../tool-version.ts';
 import { loadSigningKey, type SigningKey } from '../evidence/attestation.ts';
 import type { Evidence } from '../evidence/evidence-schema.ts';
 import { buildPlan, type CampaignPlan } from '../model/plan.ts';
@@ -35,11 +36,6 @@ export interface JobSetup {
   dir: string;
   adminToken?: string;
   tool: { version: string; gitCommit: string | null };
-}
-
-export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 function gitCommit(): string | null {

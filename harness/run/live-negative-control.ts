@@ -108,7 +108,7 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
         created.set(tenant, true);
         break;
       }
-      // Another body helps a 4xx (a generated value the API refuses); not a dead or failing target.
+      // Another body helps when the API refused this one; not when the target did not answer at all.
       const unusable = unusableAnswer(ctx.primaryResults.at(-1));
       if (unusable || o.signal.aborted)
         return {
@@ -230,10 +230,12 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   };
 }
 
-/** Why a step's answer cannot be used (a transport error or a 5xx), or undefined when it can. */
+/**
+ * Why a step got no answer at all (a transport error: a timeout, a refused or reset connection), or
+ * undefined when it got one. A 4xx or even a 5xx is an answer: some APIs refuse a generated body with
+ * a 500, and another body may then be accepted.
+ */
 function unusableAnswer(result: StepResult | undefined): string | undefined {
   if (!result) return 'no request went out';
-  if (result.error) return result.error;
-  if (result.status !== undefined && result.status >= 500) return `HTTP ${result.status}`;
-  return undefined;
+  return result.error;
 }

@@ -17,11 +17,11 @@ export class WallLimit {
   private readonly timer: NodeJS.Timeout;
   readonly reason: string;
 
-  constructor(budgetMs: number, shrinkBudgetMs: number, now = Date.now()) {
-    const ceiling = budgetMs + shrinkBudgetMs + WALL_SLACK_MS;
-    const at = ceiling - SEAL_RESERVE_MS;
-    this.reason = `the run reached its wall-time limit (${formatDuration(ceiling)}: budget + shrink budget + 60 s, ${formatDuration(SEAL_RESERVE_MS)} of it kept to seal the evidence); requests still in flight were cancelled`;
-    this.timer = setTimeout(() => this.controller.abort(this.reason), Math.max(0, now + at - Date.now()));
+  /** `slackMs` and `reserveMs` are for tests; a run uses WALL_SLACK_MS and SEAL_RESERVE_MS. */
+  constructor(budgetMs: number, shrinkBudgetMs: number, { slackMs = WALL_SLACK_MS, reserveMs = SEAL_RESERVE_MS } = {}) {
+    const ceiling = budgetMs + shrinkBudgetMs + slackMs;
+    this.reason = `the run reached its wall-time limit (${formatDuration(ceiling)}: budget + shrink budget + ${formatDuration(slackMs)}, ${formatDuration(reserveMs)} of it kept to seal the evidence); requests still in flight were cancelled`;
+    this.timer = setTimeout(() => this.controller.abort(this.reason), Math.max(0, ceiling - reserveMs));
     this.timer.unref();
   }
 

@@ -30,6 +30,7 @@ import { makeRunDir } from '../../harness/evidence/evidence-fixtures.test-suppor
 import { sealRunDir } from '../../harness/evidence/seal.ts';
 import { testResultPredicate } from '../../harness/evidence/test-result.ts';
 import type { Evidence } from '../../harness/evidence/evidence-schema.ts';
+import { STRICT_COMPILER_OPTIONS } from '../../harness/run/strict-tsconfig.test-support.ts';
 import { REPO_ROOT, runCli } from '../support/cli.ts';
 
 const EXAMPLE = path.join(REPO_ROOT, 'reports', 'example');
@@ -116,24 +117,7 @@ beforeAll(async () => {
     path.join(repo, 'tsconfig.json'),
     JSON.stringify(
       {
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          lib: ['ES2023'],
-          types: ['node'],
-          strict: true,
-          noImplicitAny: true,
-          noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true,
-          noPropertyAccessFromIndexSignature: true,
-          noUnusedLocals: true,
-          noUnusedParameters: true,
-          verbatimModuleSyntax: true,
-          isolatedModules: true,
-          skipLibCheck: true,
-          noEmit: true,
-        },
+        compilerOptions: STRICT_COMPILER_OPTIONS,
         include: ['test'],
       },
       null,

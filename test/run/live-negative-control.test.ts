@@ -2,6 +2,8 @@
  * The negative control on live traffic, against the real reference CRM over loopback HTTP: the
  * planting transport alters real responses, and the run's own oracles must raise on them.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrm, type RunningCrm } from '../../crm/server.ts';
@@ -98,5 +100,68 @@ describe('live negative control', () => {
       nextSeq: () => 1,
     });
     expect(result).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/no tenant-owned resource/) });
+  });
+
+  it('stops at the first create that gets no answer at all, instead of trying every body to its deadline', async () => {
+    // A target that accepts connections and never answers.
+    const sockets = new Set<Socket>();
+    const dead = createServer(() => undefined);
+    dead.on('connection', (c) => sockets.add(c));
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    try {
+      const exchanges: Exchange[] = [];
+      let seq = 0;
+      const result = await runLiveNegativeControl({
+        plan,
+        values: specValueSource(model, 'dead'),
+        client: new HttpClient({
+          baseURL: `http://127.0.0.1:${(dead.address() as AddressInfo).port}`,
+          timeoutMs: 300,
+          maxBodyBytes: 1 << 20,
+          maxThrottleRetries: 0,
+          maxRetryAfterMs: 0,
+        }),
+        tenants: [
+          { label: 'T1', headers: {} },
+          { label: 'T2', headers: {} },
+        ],
+        freshTenants: true,
+        seed: 1,
+        signal: new AbortController().signal,
+        nextSeq: () => ++seq,
+        onExchange: (ex) => exchanges.push(ex),
+      });
+      expect(exchanges).toHaveLength(1);
+      expect(result).toMatchObject({
+        outcome: 'skipped',
+        detail: expect.stringMatching(/^the target gave no usable answer to createCustomer \(TIMEOUT\)/),
+      });
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise<void>((r) => dead.close(() => r()));
+    }
+  });
+
+  it('is skipped, not failed, when the run is stopped (a signal, the wall limit) before it could finish', async () => {
+    const stop = new AbortController();
+    stop.abort('the run reached its wall-time limit');
+    const result = await runLiveNegativeControl({
+      plan,
+      values: specValueSource(model, 'stopped'),
+      client: { send: () => Promise.reject(new Error('must not send')) },
+      tenants: [
+        { label: 'T1', headers: {} },
+        { label: 'T2', headers: {} },
+      ],
+      freshTenants: true,
+      seed: 1,
+      signal: stop.signal,
+      nextSeq: () => 1,
+    });
+    expect(result).toEqual({
+      outcome: 'skipped',
+      detail: 'the negative control was stopped: the run reached its wall-time limit',
+      oracles: [],
+    });
   });
 });

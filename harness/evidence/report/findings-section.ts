@@ -6,6 +6,7 @@
  */
 import type { Exchange } from '../../model/exchange.ts';
 import type { Evidence, EvidenceFinding } from '../evidence-schema.ts';
+import { hitContext } from '../findings.ts';
 import { esc, token } from './escape.ts';
 import { renderSequenceDiagram } from './sequence-diagram.ts';
 import { stepReplies } from './step-replies.ts';
@@ -21,11 +22,7 @@ interface Hit {
 }
 
 function isHit(v: unknown): v is Hit {
-  if (!v || typeof v !== 'object') return false;
-  const c = (v as { context?: unknown }).context;
-  if (!c || typeof c !== 'object') return false;
-  const { before, match, after } = c as Record<string, unknown>;
-  return typeof before === 'string' && typeof match === 'string' && typeof after === 'string';
+  return hitContext(v) !== undefined;
 }
 
 function renderHits(hits: Hit[]): string {

@@ -6,12 +6,9 @@
  */
 import type { Exchange } from '../../model/exchange.ts';
 import type { EvidenceFinding, ReproStep } from '../evidence-schema.ts';
+import { firstHit, type HitContext } from '../findings.ts';
 
-export interface Excerpt {
-  before: string;
-  match: string;
-  after: string;
-}
+export type Excerpt = HitContext;
 
 export interface StepReply {
   /** The return arrow's label: `200`, `no response: TIMEOUT` or `status not recorded`. */
@@ -37,15 +34,6 @@ function reply(status: number | undefined, error: string | undefined): Pick<Step
   if (status !== undefined) return { label: String(status), status: String(status) };
   if (error !== undefined) return { label: `no response: ${error}`, status: 'error' };
   return { label: 'status not recorded', status: 'none' };
-}
-
-/** `hits[0].context` of a finding's evidence, when it has that shape. */
-export function firstHit(evidence: Record<string, unknown>): Excerpt | undefined {
-  const hits = evidence['hits'];
-  const c = Array.isArray(hits) ? (hits[0] as { context?: Record<string, unknown> } | undefined)?.context : undefined;
-  if (!c || typeof c.before !== 'string' || typeof c.match !== 'string' || typeof c.after !== 'string')
-    return undefined;
-  return { before: c.before, match: c.match, after: c.after };
 }
 
 /** Replies from the steps alone: what each recorded, else "status not recorded". */
