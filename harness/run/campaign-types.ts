@@ -66,6 +66,11 @@ export interface Counterexample {
   steps: Step[];
   /** What each step got back in that run, in the order of `steps` (absent when not recorded). */
   results?: StepResult[];
+  /**
+   * Mid-run checkpoints: a checkpoint ran before `steps[k]` for each k here (0 < k < steps.length).
+   * A replay runs them there again, and one at the end as always.
+   */
+  checkpoints?: number[];
   findings: Finding[];
   commands: string[];
 }

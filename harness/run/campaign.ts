@@ -78,6 +78,7 @@ async function confirm(
         key: run.key,
         steps: run.steps,
         results: run.results,
+        checkpoints: run.checkpoints,
         findings: [run.finding],
         commands: run.commands,
       },

@@ -194,6 +194,15 @@ describe('the regression test generator', () => {
     });
   });
 
+  it('keeps where mid-run checkpoints ran, so a replay runs them there again', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tp-counterexample-'));
+    tmpDirs.push(dir);
+    writeCounterexample(dir, 1, { ...INPUT, checkpoints: [2] });
+    expect(parseCounterexample(readFileSync(path.join(dir, '1.json'), 'utf8'), '1.json').checkpoints).toEqual([2]);
+    // None recorded: the field is left out, and older files without it still parse.
+    expect(parseCounterexample(written().json, '1.json').checkpoints).toBeUndefined();
+  });
+
   it("carries the file format's step fields, and none it does not keep", () => {
     const { test } = written();
     for (const field of [

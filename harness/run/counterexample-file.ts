@@ -83,6 +83,8 @@ export const counterexampleSchema = z.object({
       batch: z.number().int().optional(),
     }),
   ),
+  /** A checkpoint ran before steps[k] for each k (absent: only the one after the last step). */
+  checkpoints: z.array(z.number().int().min(1)).optional(),
   findings: z.array(
     z
       .object({
@@ -131,6 +133,8 @@ export interface CounterexampleInput {
   fcPath?: string;
   commands: string[];
   steps: Step[];
+  /** Mid-run checkpoints (Counterexample.checkpoints). */
+  checkpoints?: number[];
   findings: Finding[];
   reproduction?: { reproduced: number; attempts: number };
 }
@@ -152,6 +156,7 @@ export function writeCounterexample(dir: string, n: number, input: Counterexampl
     seed: input.seed,
     commands: input.commands,
     steps: input.steps as CounterexampleFile['steps'],
+    ...(input.checkpoints?.length ? { checkpoints: input.checkpoints } : {}),
     findings: input.findings.map((f) => JSON.parse(JSON.stringify(f)) as CounterexampleFile['findings'][number]),
   };
   if (input.fcPath) doc.fcPath = input.fcPath;

@@ -423,6 +423,7 @@ class Job {
       fcPath: f.fcPath,
       commands: ce.commands,
       steps: ce.steps,
+      ...(ce.checkpoints?.length ? { checkpoints: ce.checkpoints } : {}),
       findings: ce.findings,
       reproduction: f.reproduction,
     });

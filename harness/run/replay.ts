@@ -10,8 +10,16 @@ import type { Counterexample } from './campaign-types.ts';
 import type { RunContext } from './run-context.ts';
 import { findingKey } from './search.ts';
 
-/** Runs recorded primary steps on a run context, then a checkpoint; returns the run's findings. */
-export async function replaySteps(ctx: RunContext, steps: readonly Step[]): Promise<Finding[]> {
+/**
+ * Runs recorded primary steps on a run context, with a checkpoint before `steps[k]` for each k in
+ * `checkpoints` (where the recorded run had one) and one at the end; returns the run's findings.
+ */
+export async function replaySteps(
+  ctx: Pick<RunContext, 'runStep' | 'runBatch' | 'checkpoint' | 'findings'>,
+  steps: readonly Step[],
+  checkpoints: readonly number[] = [],
+): Promise<Finding[]> {
+  const checkpointBefore = new Set(checkpoints);
   const renumber = new Map<number, number>();
   const remap = <T>(value: T): T => {
     if (Array.isArray(value)) return value.map(remap) as T;
@@ -30,6 +38,8 @@ export async function replaySteps(ctx: RunContext, steps: readonly Step[]): Prom
     return copy;
   };
   for (let i = 0; i < steps.length;) {
+    // Another finding at a mid-run checkpoint does not end a replay: the one it looks for may follow.
+    if (checkpointBefore.has(i)) await ctx.checkpoint();
     const batch = steps[i]!.batch;
     const group =
       batch === undefined
@@ -76,7 +86,7 @@ export async function replayCounterexample(
   for (let i = 0; i < state.o.replays && !state.stopped() && Date.now() < deadline; i++) {
     attempts++;
     const ctx = await state.newRun({ freshValues: true });
-    const findings = await replaySteps(ctx, counterexample.steps);
+    const findings = await replaySteps(ctx, counterexample.steps, counterexample.checkpoints);
     if (!state.stopped() && reproduces(findings, counterexample)) reproduced++;
     await state.cleanup(ctx);
   }

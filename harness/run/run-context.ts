@@ -73,6 +73,11 @@ export class RunContext implements CommandRunner {
   readonly primary: Step[] = [];
   /** What each of `primary` got back, in the same order. */
   readonly primaryResults: StepResult[] = [];
+  /**
+   * Where a checkpoint ran among `primary`: the number of primary steps sent before it. A replay
+   * runs one at each (a finding may rest on a read made at a mid-run checkpoint).
+   */
+  readonly checkpointsAt: number[] = [];
   batches = 0;
   private readonly freshener: ValueFreshener | undefined;
 
@@ -114,6 +119,11 @@ export class RunContext implements CommandRunner {
       ...(o.tenantFields ? { tenantFields: o.tenantFields } : {}),
     };
     this.freshener = o.freshValues ? new ValueFreshener(o.plan) : undefined;
+  }
+
+  /** Where checkpoints ran strictly between the primary steps (a replay always runs one at the end). */
+  midRunCheckpoints(): number[] {
+    return this.checkpointsAt.filter((k) => k > 0 && k < this.primary.length);
   }
 
   get findings(): readonly Finding[] {
@@ -160,6 +170,7 @@ export class RunContext implements CommandRunner {
 
   async checkpoint(): Promise<void> {
     if (!this.targetUsable()) return;
+    if (this.checkpointsAt.at(-1) !== this.primary.length) this.checkpointsAt.push(this.primary.length);
     await runCheckpoint(this, { pageSize: this.o.pageSize, completeModel: this.o.freshTenants });
   }
 

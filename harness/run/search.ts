@@ -30,6 +30,8 @@ export interface FoundRun {
   steps: Step[];
   /** What each of `steps` got back. */
   results: StepResult[];
+  /** Where mid-run checkpoints ran among `steps` (see Counterexample.checkpoints). */
+  checkpoints: number[];
   commands: string[];
   /** fast-check's seed and path of that run. */
   seed: number;
@@ -79,6 +81,7 @@ export async function search(state: CampaignState, arbitrary: CommandsArbitrary)
           finding: f,
           steps: ctx.primary.map((s) => structuredClone(s)),
           results: [...ctx.primaryResults],
+          checkpoints: ctx.midRunCheckpoints(),
           commands: [...cmds].map((c) => c.toString()),
           seed: laneSeed(o.seed, lane),
           path,

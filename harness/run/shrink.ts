@@ -23,9 +23,10 @@ export async function shrink(
   run: FoundRun,
   deadline: number,
 ): Promise<ShrinkOutcome> {
-  let last: Pick<Counterexample, 'steps' | 'results' | 'findings' | 'commands'> = {
+  let last: Pick<Counterexample, 'steps' | 'results' | 'checkpoints' | 'findings' | 'commands'> = {
     steps: run.steps,
     results: run.results,
+    checkpoints: run.checkpoints,
     findings: [run.finding],
     commands: run.commands,
   };
@@ -39,6 +40,7 @@ export async function shrink(
     last = {
       steps: ctx.primary.map((s) => structuredClone(s)),
       results: [...ctx.primaryResults],
+      checkpoints: ctx.midRunCheckpoints(),
       findings: same,
       commands: [...cmds].map((c) => c.toString()),
     };
