@@ -1,4 +1,4 @@
-/** tenantproof/sdk: the public entry point of the CRM SDK. */
+/** @tenantproof/sdk: the public entry point of the CRM SDK. */
 export {
   CrmClient,
   CrmAdminClient,

@@ -1,6 +1,6 @@
 /**
  * Every ```ts block in the root README.md is typechecked against the real sources (`tenantproof`
- * → harness/index.ts, `tenantproof/sdk` → sdk/index.ts), so the examples cannot rot.
+ * → harness/index.ts, `@tenantproof/sdk` → sdk/index.ts), so the examples cannot rot.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,8 +46,8 @@ describe('README.md examples', () => {
     const result = typecheck(files, {
       paths: {
         tenantproof: [path.join(REPO_ROOT, 'harness', 'index.ts')],
-        'tenantproof/sdk': [path.join(REPO_ROOT, 'sdk', 'index.ts')],
-        'tenantproof/sdk/testing': [path.join(REPO_ROOT, 'sdk', 'testing', 'index.ts')],
+        '@tenantproof/sdk': [path.join(REPO_ROOT, 'sdk', 'index.ts')],
+        '@tenantproof/sdk/testing': [path.join(REPO_ROOT, 'sdk', 'testing', 'index.ts')],
         'tenantproof/vitest': [path.join(REPO_ROOT, 'harness', 'vitest.ts')],
       },
     });

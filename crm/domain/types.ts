@@ -1,9 +1,9 @@
 /**
- * Response shapes of the CRM, taken from the types generated from specs/crm.openapi.yaml, so the
+ * Response shapes of the CRM, taken from the types generated from specs/crm.openapi.yaml (through @tenantproof/sdk), so the
  * implementation cannot drift from the contract (a change to the spec that the code does not
  * follow is a type error).
  */
-import type { components } from '../../sdk/generated/types.ts';
+import type { components } from '@tenantproof/sdk';
 
 type Schemas = components['schemas'];
 export type Address = Schemas['Address'];

@@ -11,8 +11,8 @@ import { buildInspectReport } from './inspect-report.ts';
 import { describeError, TenantproofError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-export const DEFAULT_SPEC = resolve(REPO_ROOT, 'specs', 'crm.openapi.yaml');
+// specs/ sits two levels above this file in the sources (harness/cli/) and in dist/ (dist/harness/cli/).
+export const DEFAULT_SPEC = fileURLToPath(new URL('../../specs/crm.openapi.yaml', import.meta.url));
 
 const HELP = `Usage: tenantproof inspect [--spec FILE] [--json]
 

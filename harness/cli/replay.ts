@@ -68,6 +68,11 @@ export async function main(argv: string[]): Promise<number> {
     throw new CounterexampleFileError(`cannot read ${file}: ${(err as Error).message}`);
   }
   const ce = parseCounterexample(text, file);
+  const say = (line: string): void => {
+    process.stderr.write(`tenantproof replay: ${line}\n`);
+  };
+  const checkpoints = ce.checkpoints?.length ? ` and ${ce.checkpoints.length + 1} checkpoints` : '';
+  say(`${file}: ${ce.steps.length} step(s)${checkpoints} of a ${ce.oracle} finding, ${times} attempt(s)`);
   const model = await analyzeSpecFile(ce.spec.file);
   const targetArg = values.target ?? (ce.target.kind === 'url' ? ce.target.url! : 'embedded');
   const faultFlags = values.fault?.flatMap((f) => f.split(',')).filter((f) => f && f !== 'none');
@@ -76,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     target: targetArg,
     faults,
     timeoutMs: 10_000,
-    onStatus: (message) => process.stderr.write(`tenantproof replay: ${message}\n`),
+    onStatus: say,
   });
   const plan = buildPlan(model);
   const provisionSpec = values.provision ?? ce.provision;
@@ -91,10 +96,9 @@ export async function main(argv: string[]): Promise<number> {
   let reproduced = 0;
   let seq = 0;
   try {
-    process.stderr.write(
-      `tenantproof replay: ${ce.steps.length} step(s) of ${ce.oracle} finding, ${times} attempt(s) on fresh tenants against ${target.url}\n`,
-    );
+    say(`replaying on fresh tenants against ${target.url}`);
     for (let i = 1; i <= times; i++) {
+      say(`attempt ${i}/${times}: provisioning ${ce.tenants} fresh tenants (${provisionSpec})…`);
       const creds = await provisionTenants(provisionSpec, {
         count: ce.tenants,
         baseUrl: target.url,
@@ -112,8 +116,11 @@ export async function main(argv: string[]): Promise<number> {
         freshValues: true,
       };
       const ctx = new RunContext(options, tenants, new Coverage(), () => ++seq, new HealthMonitor());
+      say(`attempt ${i}/${times}: sending ${ce.steps.length} step(s)…`);
       // The file's schema checked each step's shape; its values are the JSON a Step holds.
-      const findings = (await replaySteps(ctx, ce.steps as Step[])).filter((f) => reproduces([f], ce));
+      const findings = (await replaySteps(ctx, ce.steps as Step[], ce.checkpoints ?? [])).filter((f) =>
+        reproduces([f], ce),
+      );
       if (findings.length > 0) reproduced++;
       process.stdout.write(
         `replay ${i}/${times}: ${findings.length > 0 ? `REPRODUCED (${findings[0]!.oracle}) ${findings[0]!.summary}` : 'did not reproduce'}\n`,

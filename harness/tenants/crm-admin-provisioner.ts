@@ -1,15 +1,19 @@
 /**
- * `crm-admin`: fresh tenants from the reference CRM's `POST /v1/tenants` with `X-Admin-Token`.
- * Plain HTTP through axios, so it works against any running CRM (embedded or remote).
+ * `crm-admin`: fresh tenants from the reference CRM's `POST /v1/tenants` with `X-Admin-Token`,
+ * through the SDK's CrmAdminClient (@tenantproof/sdk), so it works against any running CRM
+ * (embedded or remote) and checks the answer against the contract's schema. No retries: a
+ * provisioning failure is reported at once, with its cause.
  */
-import axios, { AxiosError } from 'axios';
-import { z } from 'zod';
+import axios from 'axios';
+import {
+  APIError,
+  AuthenticationError,
+  ConnectionError,
+  CrmAdminClient,
+  PermissionDeniedError,
+  ResponseValidationError,
+} from '@tenantproof/sdk';
 import { makeCredentials, ProvisioningError, tenantLabel, type TenantCredentials } from './tenant-credentials.ts';
-
-const createdSchema = z.object({
-  tenant: z.object({ id: z.string().min(1), name: z.string() }),
-  apiKey: z.string().min(8),
-});
 
 export interface CrmAdminOptions {
   baseUrl?: string;
@@ -20,62 +24,56 @@ export interface CrmAdminOptions {
   maxResponseBytes?: number;
 }
 
-function problemTitle(data: unknown): string {
-  if (data && typeof data === 'object' && 'title' in data) return `: ${String((data as { title: unknown }).title)}`;
-  return '';
+/** The SDK's error for one POST /v1/tenants, as a provisioning error that says what to fix. */
+function provisioningError(err: unknown, baseUrl: string): ProvisioningError {
+  if (err instanceof AuthenticationError || err instanceof PermissionDeniedError)
+    return new ProvisioningError(
+      'config',
+      `crm-admin: the admin token was rejected by ${baseUrl} (HTTP ${err.status})`,
+    );
+  if (err instanceof APIError)
+    return new ProvisioningError(
+      'target',
+      `crm-admin: POST /v1/tenants answered HTTP ${err.status}${err.problem?.title ? `: ${err.problem.title}` : ''}`,
+    );
+  if (err instanceof ResponseValidationError)
+    return new ProvisioningError(
+      'target',
+      `crm-admin: POST /v1/tenants returned an unexpected body (${err.issues[0] ? `${err.issues[0].path}: ${err.issues[0].message}` : 'invalid'})`,
+    );
+  const code = err instanceof ConnectionError ? (err.code ?? err.message) : String(err);
+  return new ProvisioningError('target', `crm-admin: cannot reach ${baseUrl} (${code})`, { cause: err });
 }
 
 export async function provisionCrmAdmin(options: CrmAdminOptions): Promise<TenantCredentials[]> {
   if (!options.baseUrl) throw new ProvisioningError('config', 'crm-admin: no target base URL to provision tenants on');
   if (!options.adminToken)
     throw new ProvisioningError('config', 'crm-admin: no admin token (pass --admin-token or set CRM_ADMIN_TOKEN)');
-  const http = axios.create({
-    baseURL: options.baseUrl.replace(/\/+$/, ''),
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const admin = new CrmAdminClient({
+    baseURL: baseUrl,
+    adminToken: options.adminToken,
     timeout: options.timeoutMs ?? 10_000,
-    maxContentLength: options.maxResponseBytes ?? 8 << 20,
-    validateStatus: () => true,
+    maxRetries: 0,
+    axios: axios.create({ maxContentLength: options.maxResponseBytes ?? 8 << 20 }),
   });
   const runTag = options.runTag ?? Date.now().toString(36);
   const tenants: TenantCredentials[] = [];
   for (let i = 1; i <= options.count; i++) {
     const label = tenantLabel(i);
-    let response;
+    let created;
     try {
-      response = await http.post(
-        '/v1/tenants',
-        { name: `tenantproof ${runTag} ${label}` },
-        { headers: { 'X-Admin-Token': options.adminToken, 'Content-Type': 'application/json' } },
-      );
+      created = await admin.tenants.create({ name: `tenantproof ${runTag} ${label}` });
     } catch (err) {
-      const code = err instanceof AxiosError ? (err.code ?? err.message) : String(err);
-      throw new ProvisioningError('target', `crm-admin: cannot reach ${options.baseUrl} (${code})`, { cause: err });
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new ProvisioningError(
-        'config',
-        `crm-admin: the admin token was rejected by ${options.baseUrl} (HTTP ${response.status})`,
-      );
-    }
-    if (response.status !== 201 && response.status !== 200) {
-      throw new ProvisioningError(
-        'target',
-        `crm-admin: POST /v1/tenants answered HTTP ${response.status}${problemTitle(response.data)}`,
-      );
-    }
-    const parsed = createdSchema.safeParse(response.data);
-    if (!parsed.success) {
-      throw new ProvisioningError(
-        'target',
-        `crm-admin: POST /v1/tenants returned an unexpected body (${parsed.error.issues[0]?.message ?? 'invalid'})`,
-      );
+      throw provisioningError(err, options.baseUrl);
     }
     tenants.push(
       makeCredentials({
         label,
-        id: parsed.data.tenant.id,
-        headers: { Authorization: `Bearer ${parsed.data.apiKey}` },
-        secrets: [parsed.data.apiKey],
-        name: parsed.data.tenant.name,
+        id: created.tenant.id,
+        headers: { Authorization: `Bearer ${created.apiKey}` },
+        secrets: [created.apiKey],
+        name: created.tenant.name,
       }),
     );
   }

@@ -1,5 +1,5 @@
 /**
- * tenantproof/sdk/testing: an offline, tenant-aware fake of the CRM for integrators' tests.
+ * @tenantproof/sdk/testing: an offline, tenant-aware fake of the CRM for integrators' tests.
  *
  *   const handlers = crmHandlers();
  *   const server = setupServer(...handlers);

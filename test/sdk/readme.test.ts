@@ -1,6 +1,6 @@
 /**
  * Every ```ts block of sdk/README.md is typechecked with the TypeScript compiler API, with
- * `tenantproof/sdk` and `tenantproof/sdk/testing` mapped to the sources, so the examples cannot rot.
+ * `@tenantproof/sdk` and `@tenantproof/sdk/testing` mapped to the sources, so the examples cannot rot.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,13 +35,13 @@ describe('sdk/README.md examples', () => {
     const control = path.join(dir, 'control-broken.ts');
     writeFileSync(
       control,
-      `import { CrmClient } from 'tenantproof/sdk';\nconst crm = new CrmClient({ apiKey: 'k' });\nawait crm.customers.create({ nam: 'typo' });\nexport {};\n`,
+      `import { CrmClient } from '@tenantproof/sdk';\nconst crm = new CrmClient({ apiKey: 'k' });\nawait crm.customers.create({ nam: 'typo' });\nexport {};\n`,
     );
     files.push(control);
     const result = typecheck(files, {
       paths: {
-        'tenantproof/sdk': [path.join(REPO_ROOT, 'sdk', 'index.ts')],
-        'tenantproof/sdk/testing': [path.join(REPO_ROOT, 'sdk', 'testing', 'index.ts')],
+        '@tenantproof/sdk': [path.join(REPO_ROOT, 'sdk', 'index.ts')],
+        '@tenantproof/sdk/testing': [path.join(REPO_ROOT, 'sdk', 'testing', 'index.ts')],
       },
     });
     const [broken, clean] = [

@@ -1,0 +1,27 @@
+// What every vitest configuration of this repository shares: `@tenantproof/sdk` (and the package's
+// own entry points) resolve to their TypeScript sources through the `tenantproof-source` export
+// condition, so tests never run a stale build; and the 10 slowest tests are printed at the end.
+import { defaultServerConditions } from 'vite';
+import type { ViteUserConfig } from 'vitest/config';
+
+const conditions = ['tenantproof-source', ...defaultServerConditions];
+
+export const shared: ViteUserConfig = {
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['tenantproof-source'] } },
+};
+
+export const REPORTERS = ['default', './test/support/slowest-tests-reporter.ts'];
+
+/**
+ * The end-to-end files that each run whole campaigns, CLI processes or a headless browser for
+ * minutes: `npm run test:e2e` (from .ci/run), not `npm test`.
+ */
+export const E2E_FILES = [
+  'test/third-party/**/*.test.ts',
+  'test/run/robustness.test.ts',
+  'test/vitest/**/*.test.ts',
+  'test/export/**/*.test.ts',
+  'test/replay/**/*.test.ts',
+  'test/packaging/**/*.test.ts',
+];
