@@ -56,5 +56,5 @@ describe('README.md examples', () => {
     rmSync(dir, { recursive: true, force: true });
     expect(clean).toEqual([]);
     expect(broken.join('\n')).toMatch(/not assignable to type 'number'/);
-  }, 240_000);
+  });
 });

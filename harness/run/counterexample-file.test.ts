@@ -247,5 +247,5 @@ describe('the regression test generator', () => {
       expect(result.get('(global)') ?? [], module).toEqual([]);
       expect(result.get(control)!.join('\n'), module).toMatch(/TS2353: .*'"notAField"' does not exist in type 'Step'/);
     }
-  }, 120_000);
+  });
 });

@@ -68,5 +68,5 @@ describe('tenantproof crm', () => {
     expect(unauthorized.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 180_000); // a cold process: tsx transpilation plus a PGlite boot, slow on a busy 2-core machine
+  });
 });

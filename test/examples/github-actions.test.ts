@@ -232,7 +232,7 @@ describe('examples/github-actions/nightly-isolation.yml', () => {
           help.set(sub, r.code === 0 ? r.stdout : undefined);
         }),
       );
-    }, 120_000);
+    });
 
     it('uses run, merge and verify, and every command and flag it uses exists', () => {
       expect(new Set(invocations.map((i) => i.inv.subcommand))).toEqual(new Set(['run', 'merge', 'verify']));

@@ -102,7 +102,7 @@ beforeAll(async () => {
   mergeResult = await runCli(['merge', ...shardDirs, '--out', path.join(root, 'merged')]);
   mergedDir = path.join(root, 'merged', 'latest');
   merged = readEvidenceFile(mergedDir);
-}, 300_000);
+});
 
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });

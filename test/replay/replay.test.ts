@@ -37,7 +37,7 @@ beforeAll(async () => {
   ]);
   expect(r.code, r.stdout + r.stderr).toBe(1);
   counterexample = path.join(out, 'latest', 'counterexamples', '1.json');
-}, 600_000);
+});
 
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -72,7 +72,7 @@ describe('the generated regression test', () => {
   beforeAll(async () => {
     faulty = await startCrm({ faults: ['export-unscoped'] });
     clean = await startCrm();
-  }, 120_000);
+  });
   afterAll(async () => {
     await faulty?.close();
     await clean?.close();
@@ -113,9 +113,9 @@ describe('the generated regression test', () => {
 
   it('fails while the fault is present', async () => {
     expect(await runGenerated(faulty)).toBe(1);
-  }, 120_000);
+  });
 
   it('passes on the clean CRM', async () => {
     expect(await runGenerated(clean)).toBe(0);
-  }, 120_000);
+  });
 });

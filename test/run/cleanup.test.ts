@@ -15,7 +15,7 @@ let crm: RunningCrm;
 const out = mkdtempSync(path.join(tmpdir(), 'tp-cleanup-'));
 beforeAll(async () => {
   crm = await startCrm({});
-}, 120_000);
+});
 afterAll(async () => {
   await crm?.close();
 });
@@ -90,5 +90,5 @@ describe('tenantproof run --cleanup', () => {
     expect(await customers(withCleanup.clients)).toBeLessThan(left);
     const transcript = readFileSync(path.join(out, 'latest', 'transcript.ndjson'), 'utf8');
     expect(transcript).toMatch(/"method":"DELETE"/);
-  }, 300_000);
+  });
 });

@@ -86,7 +86,7 @@ describe('tenantproof run: usage and config errors exit 2 with a message that sa
     const r2 = await runCli(['run', '--provision', `file:${bad}`, '--out', out]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('bad-creds.json');
-  }, 150_000);
+  });
 });
 
 describe('tenantproof run: an unusable target exits 3', () => {
@@ -187,7 +187,7 @@ describe('tenantproof run: an unusable target exits 3', () => {
       const transcript = readFileSync(path.join(run, 'transcript.ndjson'), 'utf8');
       expect(transcript).toContain('"truncated":true');
       expect((await runCli(['verify', run])).code).toBe(0);
-    }, 150_000);
+    });
   });
 });
 

@@ -16,7 +16,10 @@ export interface CliResult {
 export interface CliOptions {
   env?: Record<string, string>;
   cwd?: string;
-  /** Kill the child after this long (a test safety net, not an assertion). */
+  /**
+   * Kill the child after this long: a safety net against a hung child, not an assertion, so it is
+   * sized for a machine at load 16 (default 15 minutes). A child it kills says so in its stderr.
+   */
   killAfterMs?: number;
   /** Called once the child is running, e.g. to send it a signal later. */
   onSpawn?: (child: ChildProcess) => void;
@@ -33,10 +36,16 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 240_000);
+    const killAfterMs = options.killAfterMs ?? 900_000;
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, killAfterMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (killed) stderr += `\n[test safety net: killed after ${killAfterMs / 1000} s without exiting]\n`;
       resolve({ code, signal, stdout, stderr });
     });
     options.onSpawn?.(child);
