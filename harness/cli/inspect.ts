@@ -2,8 +2,8 @@
  * `tenantproof inspect [--spec FILE] [--json]`: what tenantproof infers from an OpenAPI spec.
  * Exit 0 on success, 2 on a bad flag or a spec that cannot be used (message names the location).
  */
+import { defaultSpecPath } from '../tool-version.ts';
 import { relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyzeSpecFile } from '../openapi/analyze.ts';
 import { formatInspectReport } from './format-inspect.ts';
@@ -11,8 +11,7 @@ import { buildInspectReport } from './inspect-report.ts';
 import { describeError, TenantproofError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 
-// specs/ sits two levels above this file in the sources (harness/cli/) and in dist/ (dist/harness/cli/).
-export const DEFAULT_SPEC = fileURLToPath(new URL('../../specs/crm.openapi.yaml', import.meta.url));
+export const DEFAULT_SPEC = defaultSpecPath();
 
 const HELP = `Usage: tenantproof inspect [--spec FILE] [--json]
 

@@ -7,6 +7,7 @@
  *
  * Adding a setting is one row here; its consumers read `config.<key>`.
  */
+import { defaultSpecPath } from '../tool-version.ts';
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.ts';
 import { parseDuration } from './duration.ts';
@@ -72,7 +73,7 @@ export const SETTINGS = {
     flag: 'spec',
     arg: 'FILE',
     schema: z.string().min(1),
-    default: 'specs/crm.openapi.yaml',
+    default: defaultSpecPath(),
     group: 'Target and spec',
     help: 'OpenAPI 3.0/3.1 file',
     digest: 'special',

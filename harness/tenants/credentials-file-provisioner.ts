@@ -42,7 +42,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${path || '(top level)'}: ${issue.message}`;
 }
 
-function interpolate(value: string, where: string, env: NodeJS.ProcessEnv): string {
+function interpolate(value: string, where: string, env: Record<string, string | undefined>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
     const v = env[name];
     if (v === undefined || v === '')
@@ -54,7 +54,7 @@ function interpolate(value: string, where: string, env: NodeJS.ProcessEnv): stri
 export async function provisionFromFile(
   path: string,
   count: number | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<TenantCredentials[]> {
   let text: string;
   try {

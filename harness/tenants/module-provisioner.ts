@@ -27,7 +27,7 @@ export interface ProvisionContext {
   http: AxiosInstance;
   /** Unique per run: use it in user names and emails so runs do not collide. */
   runTag: string;
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string | undefined>;
 }
 
 export type ProvisionFunction = (i: number, ctx: ProvisionContext) => Promise<ProvisionResult> | ProvisionResult;
@@ -88,7 +88,7 @@ export async function provisionFromModule(
     runTag: string;
     timeoutMs?: number;
     maxResponseBytes?: number;
-    env?: NodeJS.ProcessEnv;
+    env?: Record<string, string | undefined>;
   },
 ): Promise<TenantCredentials[]> {
   const fn = await loadFunction(path);

@@ -32,7 +32,7 @@ export interface ProvisionOptions {
   maxResponseBytes?: number;
   /** Unique per run; names tenants and is passed to modules. Default random. */
   runTag?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
 }
 
 export function parseProvisionerSpec(text: string): ProvisionerSpec {
