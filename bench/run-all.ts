@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: the harness benchmarks in turn: detect, speed, scale (each in its
+ * `npm run bench [-- --quick]`: the harness benchmarks in turn: detect, speed, scale, startup (each in its
  * own process, output streamed). `--quick` runs the small variant of each (reports/bench/quick/),
  * for CI, so that the benchmarks cannot rot; the full run writes reports/bench/.
  */
@@ -29,7 +29,7 @@ function run(script: string): Promise<number> {
 
 const started = performance.now();
 const results: [string, number, number][] = [];
-for (const script of ['detect.ts', 'speed.ts', 'scale.ts']) {
+for (const script of ['detect.ts', 'speed.ts', 'scale.ts', 'startup.ts']) {
   const t0 = performance.now();
   process.stdout.write(`\n== bench/${script}${quick ? ' --quick' : ''} (${loadText()})\n`);
   const code = await run(script);

@@ -88,11 +88,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tenantproof crm: could not start: ${(error as Error).message}\n`);
     return 3;
   }
-  process.stdout.write(`${crm.url}\n`);
-  process.stdout.write(`admin token: ${crm.adminToken}\n`);
-  if (crm.faults.length > 0) process.stdout.write(`faults: ${crm.faults.join(', ')}\n`);
+  // The handlers are in place before the URL is printed: whoever waits for the URL and then sends
+  // SIGINT gets a clean stop, not a process killed by the signal.
   const running = crm;
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -101,5 +100,9 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(`${crm.url}\n`);
+  process.stdout.write(`admin token: ${crm.adminToken}\n`);
+  if (crm.faults.length > 0) process.stdout.write(`faults: ${crm.faults.join(', ')}\n`);
+  await stopped;
   return 0;
 }

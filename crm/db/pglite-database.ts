@@ -1,10 +1,10 @@
 /** Embedded PGlite backend: one in-process connection, so transactions are serialised. */
-import { PGlite } from '@electric-sql/pglite';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database, Row, SqlExecutor } from './database.ts';
+import { createPglite } from './pglite-snapshot.ts';
 
 export async function openPgliteDatabase(): Promise<Database> {
-  const pg = await PGlite.create();
+  const pg = await createPglite();
   // PGlite queues queries and transactions behind one mutex: a transaction holds the
   // connection until it commits, so every transaction runs alone, in arrival order.
   // PGlite executes synchronously on the main thread, so a whole request could otherwise run

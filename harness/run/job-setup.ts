@@ -59,6 +59,16 @@ function runIdFor(seed: number, shard?: Shard): string {
   return `${t}-s${seed}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${randomBytes(2).toString('hex')}`;
 }
 
+/** `run <id>, seed <n>, target <what>, <n> operations, budget <s>s`: what a run announces first. */
+function runLine(config: RunConfig, runId: string, seed: number, operations: number): string {
+  const shard = config.shard ? ` (shard ${config.shard.index}/${config.shard.count} of base seed ${config.seed})` : '';
+  const target =
+    config.target === 'embedded'
+      ? `embedded CRM${config.faults.length ? ` with ${config.faults.join(', ')}` : ''}`
+      : stripCredentials(config.target);
+  return `run ${runId}, seed ${seed}${shard}, target ${target}, ${operations} operations, budget ${config.budget / 1000}s`;
+}
+
 export async function prepareJob(config: RunConfig, onStatus?: (message: string) => void): Promise<JobSetup> {
   const model = await analyzeSpecFile(config.spec);
   const plan = buildPlan(model);
@@ -71,6 +81,10 @@ export async function prepareJob(config: RunConfig, onStatus?: (message: string)
   const specSha256 = createHash('sha256').update(readFileSync(config.spec)).digest('hex');
   // The signing key before any traffic: a malformed TENANTPROOF_SIGNING_KEY fails fast.
   const key = loadSigningKey();
+  const seed = config.shard ? shardSeed(config.seed, config.shard) : config.seed;
+  const runId = runIdFor(seed, config.shard);
+  // The first line: the run's id and target, before the (embedded) target starts.
+  onStatus?.(runLine(config, runId, seed, plan.inScope.length));
   const target = await openTarget({
     target: config.target,
     faults: config.faults,
@@ -80,9 +94,7 @@ export async function prepareJob(config: RunConfig, onStatus?: (message: string)
     ...(onStatus ? { onStatus } : {}),
   });
   try {
-    const seed = config.shard ? shardSeed(config.seed, config.shard) : config.seed;
     const version = toolVersion();
-    const runId = runIdFor(seed, config.shard);
     const dir = path.resolve(config.out, runId);
     mkdirSync(path.join(dir, 'counterexamples'), { recursive: true });
     const adminToken = config.adminToken ?? target.adminToken ?? process.env['CRM_ADMIN_TOKEN'];

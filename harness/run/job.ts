@@ -66,6 +66,9 @@ const SKIPPED_CONTROL: Record<string, string> = {
 export async function runJob(config: RunConfig, commandLine: string, options: RunOptions = {}): Promise<RunOutcome> {
   // The wall limit counts from here: opening the target and parsing the spec are part of the run.
   const wall = new WallLimit(config.budget, config.shrinkBudget);
+  // Signals are handled from the first line on (the run's id and target, printed before the target
+  // starts): a SIGINT while the embedded CRM boots ends the run as interrupted, like any other.
+  const signals = new SignalGuard().install();
   let setup: JobSetup;
   try {
     setup = await prepareJob(
@@ -74,6 +77,7 @@ export async function runJob(config: RunConfig, commandLine: string, options: Ru
     );
   } catch (err) {
     wall.dispose();
+    signals.uninstall();
     throw err;
   }
   const transcript = new TranscriptWriter(path.join(setup.dir, TRANSCRIPT_FILE), {
@@ -85,13 +89,12 @@ export async function runJob(config: RunConfig, commandLine: string, options: Ru
     transcript,
     ...(setup.adminToken ? { adminToken: setup.adminToken } : {}),
   });
-  const job = new Job(config, setup, transcript, tenants, commandLine, options, wall);
+  const job = new Job(config, setup, transcript, tenants, commandLine, options, wall, signals);
   return job.run();
 }
 
 class Job {
   private readonly lineOf = new Map<number, number>();
-  private readonly signals = new SignalGuard();
   /** A signal (SIGINT/SIGTERM) or the wall limit: whichever comes first stops the run. */
   private readonly stop: AbortSignal;
   private readonly sealer: CheckpointSealer;
@@ -111,6 +114,8 @@ class Job {
     private readonly commandLine: string,
     private readonly options: RunOptions,
     private readonly wall: WallLimit,
+    /** Installed by runJob before the target starts; uninstalled when the run ends. */
+    private readonly signals: SignalGuard,
   ) {
     this.stop = AbortSignal.any([this.signals.signal, wall.signal]);
     this.tenantCount = config.tenants ?? DEFAULT_TENANTS;
@@ -137,10 +142,8 @@ class Job {
     let control: NegativeControlResult | undefined;
     let failure: ProvisioningError | undefined;
     let crash: unknown;
-    this.signals.install();
     this.sealer.start(this.config.checkpointEvery);
     try {
-      this.announce();
       // Fail fast, with a clear message, on bad credentials; a credentials file sets the tenant count.
       const first = await this.tenants.provision(this.tenantCount, 0);
       this.tenantCount = first.length;
@@ -211,20 +214,6 @@ class Job {
     throw new InternalError(`${first} (evidence for what ran, and the stack in ${INTERNAL_ERROR_LOG}: ${this.s.dir})`, {
       cause: crash,
     });
-  }
-
-  private announce(): void {
-    const { config, s } = this;
-    const shard = config.shard
-      ? ` (shard ${config.shard.index}/${config.shard.count} of base seed ${config.seed})`
-      : '';
-    const target =
-      s.target.kind === 'embedded'
-        ? `embedded CRM${s.target.faults.length ? ` with ${s.target.faults.join(', ')}` : ''}`
-        : s.target.url;
-    process.stderr.write(
-      `tenantproof: run ${s.runId}, seed ${s.seed}${shard}, target ${target}, ${s.plan.inScope.length} operations, budget ${config.budget / 1000}s\n`,
-    );
   }
 
   private campaign(): Promise<CampaignResult> {

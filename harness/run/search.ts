@@ -104,7 +104,11 @@ export async function search(state: CampaignState, arbitrary: CommandsArbitrary)
   );
   // Runs never fail the property (findings are collected, not thrown): a failure is an exception in
   // a run, a bug of ours or a provisioning failure, and it ends the campaign.
-  const crashed = results.find((r) => r.failed);
+  // A search stopped (SIGINT, the budget) before its first run completed is interrupted by stopWhen
+  // with no run done, which fast-check reports as a failure with no error: not a crash.
+  const crashed = results.find(
+    (r) => r.failed && !(stop() && r.errorInstance == null && (r.interrupted || r.numSkips > 0)),
+  );
   if (crashed)
     throw crashed.errorInstance instanceof Error ? crashed.errorInstance : new Error(String(crashed.errorInstance));
   const list = [...found.values()];

@@ -69,4 +69,16 @@ describe('tenantproof crm', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('stops cleanly (exit 0) on a SIGINT sent the moment its URL appears', async () => {
+    const child = spawn(process.execPath, [BIN, 'crm', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CRM_FAULTS: '' },
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    child.stdout.once('data', () => child.kill('SIGINT'));
+    expect(await exited).toEqual({ code: 0, signal: null });
+  });
 });

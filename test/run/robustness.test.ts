@@ -303,6 +303,36 @@ describe('tenantproof run: interruption and secrets', () => {
   });
 });
 
+describe('tenantproof run: interrupted before its first run completes', () => {
+  it('exits 130 with partial evidence, not as an internal error', async () => {
+    const dir = mkdtempSync(path.join(out, 'early-sigint-'));
+    let sent = false;
+    const r = await runCli(['run', '--budget', '5m', '--seed', '5', '--out', dir], {
+      onSpawn: (child) => {
+        let stderr = '';
+        child.stderr?.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          // The run's first line: its signal handlers are in place, no search run has completed.
+          if (!sent && /tenantproof: run /.test(stderr)) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(r.stderr).not.toMatch(/internal-error\.log/);
+    const run = latestRun(dir);
+    const evidence = JSON.parse(readFileSync(path.join(run, 'evidence.json'), 'utf8')) as {
+      method: { partial: boolean; partialReason?: string };
+    };
+    expect(evidence.method.partial).toBe(true);
+    expect(evidence.method.partialReason).toMatch(/SIGINT/);
+    expect((await runCli(['verify', run])).code).toBe(0);
+  });
+});
+
 describe('tenantproof run: a job killed outright (SIGKILL, as a CI timeout does)', () => {
   it('leaves the last checkpoint: partial, verifiable evidence, with the unsealed tail of the transcript named', async () => {
     const dir = mkdtempSync(path.join(out, 'sigkill-'));
