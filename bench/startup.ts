@@ -309,7 +309,9 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const distBuiltMs = statSync(DIST_ENTRY).mtimeMs;
+  // tsc's build info is rewritten by every build (an incremental one leaves unchanged outputs alone).
+  const buildInfo = path.join(REPO_ROOT, 'dist', '.tsbuildinfo');
+  const distBuiltMs = statSync(existsSync(buildInfo) ? buildInfo : DIST_ENTRY).mtimeMs;
   const stale = newerSources(distBuiltMs);
   if (stale.length > 0)
     process.stdout.write(
