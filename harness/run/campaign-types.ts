@@ -31,6 +31,8 @@ export interface CampaignOptions {
   maxBatch: number;
   pageSize: number;
   replays: number;
+  /** A pause before each finding's replays (ms), so short-lived shared state has expired; 0 for none. */
+  replaySettleMs?: number;
   signal: AbortSignal;
   onExchange?: (exchange: Exchange) => void;
   onProgress?: (p: CampaignProgress) => void;

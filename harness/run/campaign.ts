@@ -89,7 +89,10 @@ async function confirm(
   // The shrink budget left is shared by the findings left.
   const deadline = Date.now() + Math.max(0, shrinkEnd - Date.now()) / remaining;
   const minimal = await shrink(state, arbitrary, run, deadline);
-  const reproduction = await replayCounterexample(state, minimal.counterexample, shrinkEnd + REPLAY_GRACE_MS);
+  // A self-proving finding needs no replay to be confirmed: its replays (a rate) skip the settle pause.
+  const reproduction = await replayCounterexample(state, minimal.counterexample, shrinkEnd + REPLAY_GRACE_MS, {
+    settle: !selfProving,
+  });
   const confirmation: Confirmation = selfProving
     ? 'self-proving'
     : reproduction.reproduced > 0

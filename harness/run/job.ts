@@ -234,6 +234,7 @@ class Job {
       lanes: config.lanes,
       pageSize: 2,
       replays: config.replays,
+      replaySettleMs: config.replaySettle,
       signal: this.stop,
       ...(s.focus ? { focus: new Set(s.focus) } : {}),
       cleanup: config.cleanup,

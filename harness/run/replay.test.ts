@@ -3,10 +3,11 @@
  * and a checkpoint where the recorded run had one mid-run (a finding may compare a read made at a
  * mid-run checkpoint with one made at the end), then one at the end.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../model/exchange.ts';
 import type { Step } from '../model/step.ts';
-import { replaySteps } from './replay.ts';
+import type { CampaignState } from './campaign-state.ts';
+import { replayCounterexample, replaySteps } from './replay.ts';
 
 const step = (index: number, batch?: number): Step => ({
   index,
@@ -73,5 +74,75 @@ describe('replaySteps', () => {
     const findings = await replaySteps(ctx, [step(0), step(1)], [1]);
     expect(calls).toEqual(['step op0', 'checkpoint', 'step op1', 'checkpoint']);
     expect(findings).toHaveLength(1);
+  });
+});
+
+describe('replayCounterexample', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A campaign state that counts the runs a replay starts (the parts replayCounterexample uses). */
+  function fakeState(settleMs: number, signal: AbortSignal) {
+    const started: number[] = [];
+    const state = {
+      o: { replays: 2, replaySettleMs: settleMs, signal },
+      phase: 'shrink',
+      deadline: 0,
+      stopped: () => signal.aborted,
+      newRun: async () => {
+        started.push(Date.now());
+        return recorder().ctx;
+      },
+      cleanup: async () => undefined,
+    };
+    // Only the members above are used; the rest of CampaignState would need a whole campaign.
+    return { started, state: state as unknown as CampaignState };
+  }
+
+  it('pauses for the settle time before the first replay, not between attempts', async () => {
+    vi.useFakeTimers();
+    const { started, state } = fakeState(10_000, new AbortController().signal);
+    const t0 = Date.now();
+    const done = replayCounterexample(
+      state,
+      { oracle: 'model', steps: [step(0)], findings: [], commands: [] },
+      t0 + 60_000,
+    );
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await done).toEqual({ reproduced: 0, attempts: 2 });
+    expect(started).toEqual([t0 + 10_000, t0 + 10_000]);
+  });
+
+  it('skips the pause for a self-proving finding or when it would pass the deadline; a stop ends it at once', async () => {
+    vi.useFakeTimers();
+    const t0 = Date.now();
+    const proven = fakeState(10_000, new AbortController().signal);
+    await replayCounterexample(
+      proven.state,
+      { oracle: 'foreign-data', steps: [], findings: [], commands: [] },
+      t0 + 60_000,
+      {
+        settle: false,
+      },
+    );
+    expect(proven.started).toEqual([t0, t0]); // a self-proving finding's replays (a rate) do not wait
+
+    const late = fakeState(10_000, new AbortController().signal);
+    await replayCounterexample(late.state, { oracle: 'model', steps: [], findings: [], commands: [] }, t0 + 5_000);
+    expect(late.started).toEqual([t0, t0]);
+
+    const stop = new AbortController();
+    const stopped = fakeState(10_000, stop.signal);
+    const done = replayCounterexample(
+      stopped.state,
+      { oracle: 'model', steps: [], findings: [], commands: [] },
+      t0 + 60_000,
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+    stop.abort();
+    expect(await done).toEqual({ reproduced: 0, attempts: 0 });
   });
 });

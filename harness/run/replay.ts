@@ -70,17 +70,39 @@ export function reproduces(findings: readonly Finding[], target: { oracle: Oracl
   return findings.some((f) => (target.key ? findingKey(f) === target.key : f.oracle === target.oracle));
 }
 
+/** Waits `ms`, or less if `signal` fires. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * Replays the counterexample up to `state.o.replays` times on fresh tenants, with fresh unique
  * values (so a bug behind a unique index reproduces), until `deadline`: how often it reproduced.
+ * With `settle` (a finding the replay must confirm), after the `replaySettleMs` pause.
  */
 export async function replayCounterexample(
   state: CampaignState,
   counterexample: Counterexample,
   deadline: number,
+  options: { settle: boolean } = { settle: true },
 ): Promise<{ reproduced: number; attempts: number }> {
   state.phase = 'replay';
   state.deadline = deadline;
+  // The search and the shrinking just ran many similar sequences: a cache entry or a pooled session
+  // they left (keyed without the tenant, in the bugs we look for) could answer the replay's first
+  // reads and hide, or fake, what the repro does on its own. Replays that decide whether a finding
+  // is confirmed start once that has expired.
+  const settle = options.settle ? (state.o.replaySettleMs ?? 0) : 0;
+  if (settle > 0 && Date.now() + settle < deadline) await pause(settle, state.o.signal);
   let reproduced = 0;
   let attempts = 0;
   for (let i = 0; i < state.o.replays && !state.stopped() && Date.now() < deadline; i++) {

@@ -236,6 +236,15 @@ export const SETTINGS = {
     help: 'replays of the minimal counterexample',
     digest: 'value',
   }),
+  replaySettle: setting({
+    flag: 'replay-settle',
+    arg: 'D',
+    schema: duration,
+    default: '10s',
+    group: 'Campaign',
+    help: 'pause before the replays that confirm a finding, so short-lived shared state the search and shrinking left (a cache entry, a pooled session) has expired; 0 for none',
+    digest: 'value',
+  }),
   maxCommands: setting({
     numeric: true,
     schema: int(1, 500),
