@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { E2E_FILES, REPORTERS, shared } from './vitest.shared.ts';
+import { E2E_FILES, REPORTERS, shared, TEST_ENV } from './vitest.shared.ts';
 
 export default defineConfig({
   ...shared,
@@ -15,5 +15,6 @@ export default defineConfig({
     // Two cores: PGlite instances are heavy, so keep worker count small.
     maxWorkers: 2,
     reporters: REPORTERS,
+    env: TEST_ENV,
   },
 });

@@ -2,7 +2,7 @@
 // signals sent mid-run, a campaign inside a vitest suite, replays and exported regression tests.
 // Run by `npm run test:e2e` from .ci/run, two files at a time on two cores.
 import { defineConfig } from 'vitest/config';
-import { E2E_FILES, REPORTERS, shared } from './vitest.shared.ts';
+import { E2E_FILES, REPORTERS, shared, TEST_ENV } from './vitest.shared.ts';
 
 export default defineConfig({
   ...shared,
@@ -12,5 +12,6 @@ export default defineConfig({
     hookTimeout: 900_000,
     maxWorkers: 2,
     reporters: REPORTERS,
+    env: TEST_ENV,
   },
 });

@@ -37,6 +37,7 @@ import {
   outputDir,
   REPO_ROOT,
   round,
+  tail,
   writeJson,
   writeText,
 } from './support/common.ts';
@@ -177,15 +178,6 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function tailOf(p: Probe, lines = 12): string {
-  return `${p.stdout}\n${p.stderr}`
-    .trim()
-    .split('\n')
-    .slice(-lines)
-    .map((l) => `    ${l}`)
-    .join('\n');
-}
-
 async function measure(side: Side, kase: Case, warmup: boolean): Promise<ProbeRecord> {
   const out = kase.needsOut ? mkdtempSync(path.join(tmpdir(), 'tp-bench-startup-out-')) : '';
   if (out) liveOutDirs.add(out);
@@ -201,7 +193,7 @@ async function measure(side: Side, kase: Case, warmup: boolean): Promise<ProbeRe
     });
     const problem = p.timedOut ? 'no answer within 180 s (killed)' : kase.problem(p);
     if (problem)
-      throw new Error(`${side.name}: \`${kase.command}\` in ${side.root}: ${problem}; its last output:\n${tailOf(p)}`);
+      throw new Error(`${side.name}: \`${kase.command}\` in ${side.root}: ${problem}; its last output:\n${tail(p)}`);
     return {
       side: side.name,
       warmup,

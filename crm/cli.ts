@@ -18,6 +18,9 @@ Options:
   --admin-token T      the X-Admin-Token secret (default: CRM_ADMIN_TOKEN, else random)
   --help               show this help
 
+The embedded PGlite starts from a snapshot of a freshly initialised cluster, cached per PGlite
+version in ~/.cache/tenantproof (TENANTPROOF_CACHE_DIR=DIR to move it, =off to turn it off).
+
 Exit codes:
     0  stopped by SIGINT or SIGTERM (or --help, --list-faults)
     2  usage error: an unknown flag or fault, or a port or pool size that is not a number

@@ -1,10 +1,12 @@
 /**
- * The initdb snapshot: the first start makes it, the next one loads it, a corrupt one is replaced,
+ * The initdb snapshot: the first start makes it, the next ones load it (a marker table in it shows
+ * up), a corrupt one is replaced,
  * and a cluster from a snapshot behaves like a fresh one (the migrations apply, queries run).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPglite, snapshotFile } from './pglite-snapshot.ts';
 
@@ -38,6 +40,17 @@ describe('the PGlite initdb snapshot', () => {
     const again = await createPglite(file);
     expect((await again.query("SELECT to_regclass('t') AS t")).rows).toEqual([{ t: null }]);
     await again.close();
+
+    // A start really loads the snapshot: one holding a marker table gives a cluster with it.
+    const marked = await PGlite.create();
+    await marked.exec('CREATE TABLE snapshot_marker (id int)');
+    writeFileSync(file, Buffer.from(await (await marked.dumpDataDir('gzip')).arrayBuffer()));
+    await marked.close();
+    const fromMarked = await createPglite(file);
+    expect((await fromMarked.query("SELECT to_regclass('snapshot_marker')::text AS t")).rows).toEqual([
+      { t: 'snapshot_marker' },
+    ]);
+    await fromMarked.close();
 
     writeFileSync(file, 'not a tarball');
     const recovered = await createPglite(file);
