@@ -2,24 +2,23 @@
  * Assembles the Fastify application: routes derived from the spec, authentication, rate
  * limiting, idempotency, the response cache, audit, and problem+json for every error.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AuditWriter } from './audit/audit-writer.ts';
 import type { CrmComponents } from './components.ts';
 import type { Database } from './db/database.ts';
-import {
-  BadRequestError,
-  ConflictError,
-  HttpError,
-  InternalError,
-  MethodNotAllowedError,
-  RouteNotFoundError,
-} from './http/errors.ts';
+import { BadRequestError, HttpError, InternalError, MethodNotAllowedError, RouteNotFoundError } from './http/errors.ts';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './http/problem.ts';
 import { collectRecordIds } from './http/record-ids.ts';
 import { createRouteMatcher } from './http/route-matcher.ts';
 import { routeSchemas } from './http/route-schemas.ts';
 import { createValidatorCompiler } from './http/validator-compiler.ts';
+import { createClientErrorHandler, CLIENT_ERROR_DEFAULTS } from './http/client-error-handler.ts';
+import { newRequestId } from './http/request-id.ts';
+import { assertWellFormedStrings, decodeUtf8Strict } from './http/strict-json.ts';
+import { discardUnreadBody } from './http/unread-body.ts';
+import { createHttpServer } from './http/http-server.ts';
+import { assertProtocolRules } from './http/protocol-checks.ts';
 import { toHttpError } from './http/error-mapping.ts';
 import { Authenticator } from './tenancy/authenticator.ts';
 import { KeyLock } from './tenancy/key-lock.ts';
@@ -29,7 +28,10 @@ import type { Handler, HandlerResult, RouteContext } from './routes/route-contex
 import { createTenant, getMe } from './routes/tenant-routes.ts';
 import type { LoadedSpec } from './spec/load-spec.ts';
 import { createApiKeyResolver } from './tenancy/api-keys.ts';
+import { createAdminIdempotencyStore } from './tenancy/admin-idempotency.ts';
 import { requestHash, type StoredResponse } from './tenancy/idempotency.ts';
+import { IdempotencyKeyReusedError } from './tenancy/idempotency-errors.ts';
+import { adminIdempotentUnit, KeyAlreadyUsed, tenantIdempotentUnit } from './tenancy/idempotent-unit.ts';
 import { TokenBucketLimiter, type RateLimit } from './tenancy/rate-limiter.ts';
 import { ResponseCache } from './tenancy/response-cache.ts';
 import { createTenantScope, type IsolationSettings, type TenantScope } from './tenancy/tenant-scope.ts';
@@ -81,7 +83,12 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
     logger: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
-    genReqId: () => `req_${randomUUID()}`,
+    genReqId: newRequestId,
+    // What Node's HTTP parser refuses (unknown method, bad header bytes, oversized headers) is
+    // answered as a problem too, written raw: no request object exists yet.
+    clientErrorHandler: createClientErrorHandler(),
+    // Node's own bare answers (no Host, an unknown Expect, CONNECT) become problems too.
+    serverFactory: (handler, settings) => createHttpServer(handler, settings),
     // Errors Fastify raises before routing (a malformed URL, say) are problems too.
     frameworkErrors: (error, request, reply) => {
       const problem =
@@ -95,7 +102,7 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
   const limiter = new TokenBucketLimiter(options.rateLimit);
   const authenticator = new Authenticator(apiKeys, limiter, options.adminToken);
   const cache = new ResponseCache(components.responseCacheKey);
-  const adminReplays = new Map<string, StoredResponse>();
+  const adminIdempotency = createAdminIdempotencyStore(options.adminToken);
   const idempotencyLock = new KeyLock();
   const states = new WeakMap<FastifyRequest, RequestState>();
   const scopeForTenant = (tenantId: string): TenantScope => createTenantScope(db, isolation, () => tenantId);
@@ -116,21 +123,32 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
   app.setValidatorCompiler(createValidatorCompiler());
 
   // An empty JSON body is "no body" (so action endpoints accept a bare POST); the rest is the
-  // default parser with prototype-poisoning protection.
+  // default parser with prototype-poisoning protection, over strictly decoded UTF-8, and every
+  // string in the result (keys too) must be well formed: no lone surrogates.
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    try {
+      const text = decodeUtf8Strict(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      // The default parser calls back synchronously.
+      let parsed: { error: Error | null; value?: unknown } = { error: null };
+      defaultJson(request, text, (error, value: unknown) => (parsed = { error, value }));
+      if (parsed.error) throw parsed.error;
+      assertWellFormedStrings(parsed.value, text);
+      done(null, parsed.value);
+    } catch (error) {
+      done(error as Error, undefined);
     }
-    defaultJson(request, text, done);
   });
   app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    assertProtocolRules(request.raw);
     const operationId = (request.routeOptions.config as { operationId?: string } | undefined)?.operationId;
     if (!operationId) return; // unknown route: the not-found handler answers
     const state = stateOf(request);
@@ -180,6 +198,9 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
   });
 
   function sendProblem(request: FastifyRequest, reply: FastifyReply, error: HttpError): void {
+    // Answered before the body was read (413, 415, 401 on an upload): read and drop the rest, on a
+    // connection kept open meanwhile, so the client reads this answer instead of a reset.
+    if (discardUnreadBody(request.raw, CLIENT_ERROR_DEFAULTS.discardLimitBytes)) reply.removeHeader('connection');
     reply
       .code(error.status)
       .headers(error.headers)
@@ -217,12 +238,14 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
     reply: FastifyReply,
   ): Promise<HandlerResult | undefined> {
     const scope = scopeOf(request);
-    const ctx = routeContext(request, scope);
     const key = request.method === 'POST' ? request.headers['idempotency-key'] : undefined;
     if (typeof key === 'string') {
       const owner = operationId === 'createTenant' ? 'admin' : scope.tenantId;
-      return idempotencyLock.run(`${owner} ${key}`, () => runIdempotent(operationId, key, handler, ctx, reply));
+      return idempotencyLock.run(`${owner} ${key}`, () =>
+        runIdempotent(operationId, key, handler, request, scope, reply),
+      );
     }
+    const ctx = routeContext(request, scope);
     if (CACHED_OPERATIONS.has(operationId)) {
       const parts = { tenantId: scope.tenantId, method: request.method, url: request.url };
       const hit = cache.get(parts);
@@ -237,46 +260,66 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
     return result;
   }
 
-  /** The Idempotency-Key protocol: replay a stored response, refuse a reused key, or run and store. */
+  /**
+   * The Idempotency-Key protocol (`tenancy/idempotency.ts`): the handler runs in one transaction
+   * that first claims the key; its response is stored in that transaction before it commits. A
+   * key with a committed response replays it; with a different request it is a 422.
+   */
   async function runIdempotent(
     operationId: string,
     key: string,
     handler: Handler,
-    ctx: RouteContext,
+    request: FastifyRequest,
+    scope: TenantScope,
     reply: FastifyReply,
   ): Promise<HandlerResult | undefined> {
-    const { request, scope } = ctx;
     const hash = requestHash({
       method: request.method,
       route: request.routeOptions.url ?? '',
       params: request.params,
       body: request.body,
     });
-    const stored =
-      operationId === 'createTenant' ? adminReplays.get(key) : await components.idempotency.find(scope, key);
-    if (stored) {
-      if (stored.requestHash !== hash)
-        throw new ConflictError('This Idempotency-Key was used with a different request.');
-      stateOf(request).recordIds.push(...collectRecordIds(JSON.parse(stored.body) as unknown));
-      reply
-        .code(stored.status)
-        .header('Idempotent-Replayed', 'true')
-        .type('application/json; charset=utf-8')
-        .send(stored.body);
-      return undefined;
+    const admin = operationId === 'createTenant';
+    const recalled = admin ? undefined : await components.idempotency.recall?.(scope, key);
+    if (recalled) return replay(recalled, hash, request, reply);
+    const unit = admin
+      ? adminIdempotentUnit(db, {
+          claim: (sql) => adminIdempotency.claim(sql, key, hash),
+          complete: (sql, response) => adminIdempotency.complete(sql, key, response),
+        })
+      : tenantIdempotentUnit(scope, components.idempotency, key, hash);
+    const ctx = admin
+      ? routeContext(request, scope, unit.handle as Database)
+      : routeContext(request, unit.handle as TenantScope);
+    let result: HandlerResult;
+    try {
+      result = await handler(ctx);
+      const body = result.body === undefined ? '' : JSON.stringify(result.body);
+      await unit.commit({ requestHash: hash, status: result.status, body });
+    } catch (error) {
+      await unit.rollback();
+      if (error instanceof KeyAlreadyUsed) return replay(error.stored, hash, request, reply);
+      throw error;
+    } finally {
+      if (!admin) cache.invalidateTenant(scope.tenantId);
     }
-    const result = await handler(ctx);
-    if (result.status >= 200 && result.status < 300) {
-      const body = JSON.stringify(result.body);
-      const response = { requestHash: hash, status: result.status, body };
-      if (operationId === 'createTenant') adminReplays.set(key, response);
-      else await components.idempotency.save(scope, key, response);
-    }
-    if (operationId !== 'createTenant') cache.invalidateTenant(scope.tenantId);
     return result;
   }
 
-  function routeContext(request: FastifyRequest, scope: TenantScope): RouteContext {
+  /** Sends a stored response again, if it answers the same request. */
+  function replay(stored: StoredResponse, hash: string, request: FastifyRequest, reply: FastifyReply): undefined {
+    if (stored.requestHash !== hash) throw new IdempotencyKeyReusedError();
+    reply.code(stored.status).header('Idempotent-Replayed', 'true');
+    if (stored.body === '') {
+      reply.send();
+      return undefined;
+    }
+    stateOf(request).recordIds.push(...collectRecordIds(JSON.parse(stored.body) as unknown));
+    reply.type('application/json; charset=utf-8').send(stored.body);
+    return undefined;
+  }
+
+  function routeContext(request: FastifyRequest, scope: TenantScope, adminDb: Database = db): RouteContext {
     const query = (request.query ?? {}) as Record<string, unknown>;
     return {
       request,
@@ -286,7 +329,7 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
       scope,
       scopeForTenant,
       components,
-      admin: { db, rateLimit: options.rateLimit },
+      admin: { db: adminDb, rateLimit: options.rateLimit },
       async page(listDescription, fetch) {
         // Cursors carry a digest of the list (operation + filters), never the filter values.
         const list = createHash('sha256').update(listDescription).digest('base64url').slice(0, 22);
@@ -315,7 +358,6 @@ export function buildCrmApp(options: CrmAppOptions): CrmApp {
       apiKeys.clear();
       limiter.clear();
       cache.clear();
-      adminReplays.clear();
       audit.discard();
     },
     flush: () => audit.flush(),

@@ -13,9 +13,9 @@ export const idempotencyGlobal: Fault = {
       ...components,
       idempotency: {
         ...components.idempotency,
-        async find(_scope, key) {
+        async recall(_scope, key) {
           const rows = await privileged.query<{ request_hash: string; status: number; body: string }>(
-            'SELECT request_hash, status, body FROM idempotency_keys WHERE key = $1 ORDER BY created_at LIMIT 1',
+            'SELECT request_hash, status, body FROM idempotency_keys WHERE key = $1 AND status IS NOT NULL ORDER BY created_at LIMIT 1',
             [key],
           );
           const row = rows[0];

@@ -86,6 +86,16 @@ export class ConflictError extends HttpError {
   readonly title = 'Conflict';
 }
 
+export class ExpectationFailedError extends HttpError {
+  override name = 'ExpectationFailedError';
+  readonly status = 417;
+  readonly type = 'https://tenantproof.dev/problems/expectation-failed';
+  readonly title = 'Expectation failed';
+  constructor() {
+    super('The only expectation supported is 100-continue.');
+  }
+}
+
 export class UnprocessableError extends HttpError {
   override name = 'UnprocessableError';
   readonly status = 422;
@@ -100,6 +110,32 @@ export class PayloadTooLargeError extends HttpError {
   readonly title = 'Payload too large';
 }
 
+/** A header field (here: a credential) sent more than once; which one counts would be a guess. */
+export class DuplicateHeaderError extends BadRequestError {
+  override name = 'DuplicateHeaderError';
+  constructor(header: string) {
+    super(`The ${header} header is repeated.`, [{ path: `/headers/${header.toLowerCase()}`, message: 'is repeated' }]);
+  }
+}
+
+/** Bytes Node's HTTP parser refused (bad method, header bytes, request line): no request exists. */
+export class MalformedHttpError extends BadRequestError {
+  override name = 'MalformedHttpError';
+  constructor() {
+    super('The request is not valid HTTP/1.1.', [{ path: '/', message: 'is not valid HTTP/1.1' }]);
+  }
+}
+
+export class RequestTimeoutError extends HttpError {
+  override name = 'RequestTimeoutError';
+  readonly status = 408;
+  readonly type = 'https://tenantproof.dev/problems/request-timeout';
+  readonly title = 'Request timeout';
+  constructor() {
+    super('The request was not received in time.');
+  }
+}
+
 export class UnsupportedMediaTypeError extends HttpError {
   override name = 'UnsupportedMediaTypeError';
   readonly status = 415;
@@ -107,6 +143,16 @@ export class UnsupportedMediaTypeError extends HttpError {
   readonly title = 'Unsupported media type';
   constructor() {
     super('The request body must be application/json.');
+  }
+}
+
+export class RequestHeaderFieldsTooLargeError extends HttpError {
+  override name = 'RequestHeaderFieldsTooLargeError';
+  readonly status = 431;
+  readonly type = 'https://tenantproof.dev/problems/request-header-fields-too-large';
+  readonly title = 'Request header fields too large';
+  constructor() {
+    super('The request headers exceed the size limit.');
   }
 }
 

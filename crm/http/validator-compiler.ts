@@ -1,10 +1,12 @@
 /**
  * Ajv compilers for Fastify: no coercion and no stripping for bodies (unknown properties are a
- * 400), type coercion for the string-typed parts (params, querystring, headers).
+ * 400), type coercion for the string-typed parts (params, querystring, headers), whose numbers
+ * must first be plain decimal text (`decimal-parameters.ts`).
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 import { createSpecAjv } from '../spec/ajv.ts';
+import { decimalParameterErrors } from './decimal-parameters.ts';
 import type { FieldError } from './errors.ts';
 import { OPTIONAL_BODY } from './route-schemas.ts';
 
@@ -28,9 +30,16 @@ function compile(part: 'body' | 'other', schema: Record<string, unknown>): Valid
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   return ({ schema, httpPart }) => {
     const { [OPTIONAL_BODY]: optional, ...rest } = schema as Record<string, unknown>;
-    const validate = compile(httpPart === 'body' ? 'body' : 'other', rest);
+    const part = httpPart === 'body' ? 'body' : 'other';
+    const validate = compile(part, rest);
     const wrapper = (data: unknown): boolean => {
       if (optional && (data === null || data === undefined)) return true;
+      // Before ajv: its coercion rewrites the data in place.
+      const notDecimal = part === 'other' ? decimalParameterErrors(rest, data) : [];
+      if (notDecimal.length > 0) {
+        wrapper.errors = notDecimal;
+        return false;
+      }
       const ok = validate(data);
       wrapper.errors = ok ? null : validate.errors;
       return ok;

@@ -1,15 +1,18 @@
 /**
  * Who is calling: the operator (X-Admin-Token, for provisioning) or a tenant (Bearer API key).
  * Every request is charged to a rate-limit bucket: the tenant once known, else the client IP.
+ * A repeated credential header is a 400: which copy counts would be a guess.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { RateLimitedError, UnauthorizedError } from '../http/errors.ts';
+import { assertSingleHeaders } from '../http/raw-headers.ts';
 import type { ApiKeyResolver } from './api-keys.ts';
 import type { TokenBucketLimiter } from './rate-limiter.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const CREDENTIAL_HEADERS = ['Authorization', 'X-Admin-Token'] as const;
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -26,8 +29,12 @@ export class Authenticator {
     this.#adminDigest = sha256(adminToken);
   }
 
-  /** Throws UnauthorizedError (or RateLimitedError for a flood of bad credentials). */
+  /**
+   * Throws UnauthorizedError (or RateLimitedError for a flood of bad credentials), and
+   * DuplicateHeaderError for a repeated credential header.
+   */
   async authenticate(request: FastifyRequest, expected: 'admin' | 'tenant'): Promise<'admin' | TenantContext> {
+    assertSingleHeaders(request.raw, CREDENTIAL_HEADERS);
     if (expected === 'admin') {
       const token = request.headers['x-admin-token'];
       if (typeof token !== 'string' || !timingSafeEqual(sha256(token), this.#adminDigest)) {

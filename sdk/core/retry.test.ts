@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  IDEMPOTENCY_IN_PROGRESS_TYPE,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelayMs,
+} from './retry.ts';
 
 describe('retry policy', () => {
   it('retries 408, 429 and 5xx, and no other status', () => {
     for (const s of [408, 429, 500, 502, 503, 504]) expect(isRetryableStatus(s), String(s)).toBe(true);
     for (const s of [400, 401, 403, 404, 405, 409, 413, 415, 422]) expect(isRetryableStatus(s), String(s)).toBe(false);
+  });
+
+  it('retries a 409 only when its problem type says the Idempotency-Key is in progress', () => {
+    expect(isRetryableStatus(409, IDEMPOTENCY_IN_PROGRESS_TYPE)).toBe(true);
+    expect(isRetryableStatus(409, 'https://tenantproof.dev/problems/conflict')).toBe(false);
+    expect(isRetryableStatus(422, IDEMPOTENCY_IN_PROGRESS_TYPE)).toBe(false);
   });
 
   it('reads Retry-After as seconds, as an HTTP date, and retry-after-ms', () => {

@@ -1,6 +1,7 @@
 /**
  * Retry policy: which failures are retried, and how long to wait. Connection errors, timeouts, 408,
- * 429 and 5xx are retried; no other 4xx ever is. The wait is exponential with jitter, and a server's
+ * 429 and 5xx are retried, and a 409 whose problem type is `idempotency-in-progress` (the same
+ * Idempotency-Key is still running: the retry gets its response); no other 4xx ever is. The wait is exponential with jitter, and a server's
  * `Retry-After` (seconds or an HTTP date) or `retry-after-ms` wins when it is reasonable (≤ 60 s).
  */
 export interface RetryPolicy {
@@ -20,7 +21,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-export function isRetryableStatus(status: number): boolean {
+/** The problem type of a 409 that means "a request with this Idempotency-Key is still running". */
+export const IDEMPOTENCY_IN_PROGRESS_TYPE = 'https://tenantproof.dev/problems/idempotency-in-progress';
+
+export function isRetryableStatus(status: number, problemType?: string): boolean {
+  if (status === 409) return problemType === IDEMPOTENCY_IN_PROGRESS_TYPE;
   return status === 408 || status === 429 || status >= 500;
 }
 

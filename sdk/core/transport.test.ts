@@ -156,6 +156,21 @@ describe('retries', () => {
     expect(delays).toEqual([]);
   });
 
+  it('retries a 409 only when the same Idempotency-Key is still in progress, with the same key', async () => {
+    const inProgress = () =>
+      HttpResponse.json(
+        { ...problem(409), type: 'https://tenantproof.dev/problems/idempotency-in-progress' },
+        { status: 409, headers: { ...problemHeaders, 'Retry-After': '1' } },
+      );
+    const requests = sequence('post', '/v1/customers', [inProgress, okCustomer]);
+    const { crm, delays } = testClient({ maxRetries: 3 });
+    const created = await crm.customers.create({ name: 'A', email: 'a@example.com' });
+    expect(created.id).toBe(customer(1).id);
+    expect(requests).toHaveLength(2);
+    expect(delays).toEqual([1000]);
+    expect(new Set(requests.map((r) => r.headers.get('idempotency-key'))).size).toBe(1);
+  });
+
   it('throws ConnectionError when the network fails every time', async () => {
     sequence('get', '/v1/me', [() => HttpResponse.error()]);
     const { crm } = testClient();

@@ -244,7 +244,7 @@ export class Transport {
         method,
         url,
       });
-      if (!isRetryableStatus(result.status) || attempt > maxRetries) throw error;
+      if (!isRetryableStatus(result.status, problem?.type) || attempt > maxRetries) throw error;
       await this.backoff({
         operation: endpoint.operation,
         method,

@@ -315,7 +315,7 @@ export class FakeCrm {
     const store = tenant ? tenant.idempotency : this.adminReplays;
     const stored = store.get(key);
     if (stored) {
-      if (stored.hash !== hash) throw problems.conflict('This Idempotency-Key was used with a different request.');
+      if (stored.hash !== hash) throw problems.idempotencyKeyReused();
       return { status: stored.status, body: JSON.parse(stored.body) as unknown, replayed: true };
     }
     const result = run();

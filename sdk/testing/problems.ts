@@ -71,6 +71,13 @@ export const problems = {
       'The request body must be application/json.',
     ),
   unprocessable: (detail: string) => new FakeProblem(422, `${BASE}/unprocessable`, 'Business rule violated', detail),
+  idempotencyKeyReused: () =>
+    new FakeProblem(
+      422,
+      `${BASE}/idempotency-key-reused`,
+      'Idempotency-Key reused',
+      'This Idempotency-Key was used with a different request.',
+    ),
   rateLimited: (retryAfterSeconds: number) => {
     const p = new FakeProblem(
       429,

@@ -115,7 +115,7 @@ describe.each(backends())('contract on $name', (backend) => {
           headers: { ...headers, 'idempotency-key': 'tenant-1' },
         })
       ).status,
-    ).toBe(409);
+    ).toBe(422);
 
     const me = await call('getMe', 'GET', '/v1/me');
     expect(me.body).toMatchObject({
@@ -344,7 +344,7 @@ describe.each(backends())('contract on $name', (backend) => {
           headers: { 'idempotency-key': 'j1' },
         })
       ).status,
-    ).toBe(409);
+    ).toBe(422);
 
     expect((await call('listJobs', 'GET', `/v1/jobs?status=scheduled&customerId=${c.id}`)).body.data).toHaveLength(2);
     expect((await call('listJobs', 'GET', '/v1/jobs?status=done')).status).toBe(400);
@@ -441,7 +441,7 @@ describe.each(backends())('contract on $name', (backend) => {
           headers: key,
         })
       ).status,
-    ).toBe(409);
+    ).toBe(422);
 
     expect((await call('listQuotes', 'GET', `/v1/quotes?status=draft&customerId=${c.id}`)).body.data).toHaveLength(2);
     expect((await call('listQuotes', 'GET', '/v1/quotes?customerId=abc')).status).toBe(400);
@@ -562,7 +562,7 @@ describe.each(backends())('contract on $name', (backend) => {
             headers: { 'idempotency-key': 'i1' },
           })
         ).status,
-      ).toBe(409);
+      ).toBe(422);
       const id = invoice.body.id as string;
 
       expect(
@@ -651,7 +651,7 @@ describe.each(backends())('contract on $name', (backend) => {
             headers: { 'idempotency-key': 'p1' },
           })
         ).status,
-      ).toBe(409);
+      ).toBe(422);
       expect((await call('getInvoice', 'GET', `/v1/invoices/${id}`)).body).toMatchObject({
         paidCents: 8000,
         balanceCents: 10000,
