@@ -3,7 +3,8 @@
  * `faults/` replaces exactly one of these parts with a realistically broken implementation.
  */
 import type { FastifyRequest } from 'fastify';
-import { createImmediateAuditWriter, type AuditWriterFactory } from './audit/audit-writer.ts';
+import type { AuditWriterFactory } from './audit/audit-writer.ts';
+import { createGroupCommitAuditWriter } from './audit/group-commit-writer.ts';
 import type { Database } from './db/database.ts';
 import {
   createCustomerOperations,
@@ -67,7 +68,7 @@ export function createCleanComponents(): CrmComponents {
     resolveRequestTenant: (_request, credential) => credential,
     cursorCodec: createSignedCursorCodec(),
     idempotency: tenantScopedIdempotencyStore,
-    createAuditWriter: createImmediateAuditWriter,
+    createAuditWriter: createGroupCommitAuditWriter,
     responseCacheKey: tenantCacheKey,
     requestBodySchema: (_operationId, schema) => schema,
     beforeHandler: () => {},

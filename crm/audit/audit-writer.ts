@@ -1,10 +1,14 @@
-/** Layer 3: one append-only audit event per authenticated request, written under its tenant. */
-import { insertAuditEvents, type AuditEventInput } from '../repositories/insights.ts';
-import type { TenantScope } from '../tenancy/tenant-scope.ts';
+/**
+ * Layer 3: one append-only audit event per authenticated request, written under its tenant. The
+ * clean writer is `group-commit-writer.ts`; `audit-misattributed` swaps in a broken one.
+ */
+import type { AuditEventInput } from '../repositories/insights.ts';
+import type { TenantBatchScope, TenantScope } from '../tenancy/tenant-scope.ts';
 
 export type { AuditEventInput };
 
 export interface AuditWriter {
+  /** Resolves once the event is durably stored (the response waits for it). */
   record(event: AuditEventInput): Promise<void>;
   /** Writes anything buffered. */
   flush(): Promise<void>;
@@ -14,15 +18,11 @@ export interface AuditWriter {
 
 export interface AuditWriterDeps {
   scopeForTenant(tenantId: string): TenantScope;
+  /**
+   * One transaction for several tenants' events (RLS per tenant). Optional: the clean writer
+   * otherwise derives one from `scopeForTenant`'s scopes (`batchScopeLike`).
+   */
+  batchScope?: TenantBatchScope;
 }
 
 export type AuditWriterFactory = (deps: AuditWriterDeps) => AuditWriter;
-
-/** The clean writer: each event is written before the response leaves, in its own tenant's transaction. */
-export const createImmediateAuditWriter: AuditWriterFactory = (deps) => ({
-  async record(event) {
-    await deps.scopeForTenant(event.tenantId).run((tx) => insertAuditEvents(tx, [event]));
-  },
-  async flush() {},
-  discard() {},
-});

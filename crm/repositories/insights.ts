@@ -95,29 +95,28 @@ export interface AuditEventInput {
   recordIds: string[];
 }
 
+/**
+ * Appends events in one statement whose text does not depend on how many there are (so it is
+ * prepared once): one array parameter per column, unnested in order. Each row keeps its own
+ * event's tenant; under RLS the policy's WITH CHECK refuses any row not of the transaction's tenant.
+ */
 export async function insertAuditEvents(tx: TenantTx, events: readonly AuditEventInput[]): Promise<void> {
   if (events.length === 0) return;
-  const values: string[] = [];
-  const params: unknown[] = [tx.tenantId];
-  for (const event of events) {
-    const base = params.length;
-    params.push(
-      event.tenantId,
-      event.requestId,
-      event.method,
-      event.route,
-      event.status,
-      JSON.stringify(event.recordIds),
-    );
-    values.push(
-      `($${base + 1}::uuid, $${base + 2}::text, $${base + 3}::text, $${base + 4}::text, $${base + 5}::int, $${base + 6}::jsonb, clock_timestamp())`,
-    );
-  }
   await tx.query(
     `INSERT INTO audit_events (tenant_id, request_id, method, route, status, record_ids, occurred_at)
-     SELECT v.* FROM (VALUES ${values.join(', ')}) AS v(tenant_id, request_id, method, route, status, record_ids, occurred_at)
-     WHERE $1::uuid IS NOT NULL`,
-    params,
+     SELECT e.tenant_id, e.request_id, e.method, e.route, e.status, e.record_ids::jsonb, clock_timestamp()
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[]) WITH ORDINALITY
+       AS e(tenant_id, request_id, method, route, status, record_ids, position)
+     WHERE $1::uuid IS NOT NULL ORDER BY e.position`,
+    [
+      tx.tenantId,
+      events.map((e) => e.tenantId),
+      events.map((e) => e.requestId),
+      events.map((e) => e.method),
+      events.map((e) => e.route),
+      events.map((e) => e.status),
+      events.map((e) => JSON.stringify(e.recordIds)),
+    ],
   );
 }
 
