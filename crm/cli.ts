@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { FAULT_CATALOGUE } from './faults/catalogue.ts';
 import { UnknownFaultError } from './faults/fault.ts';
-import { envFaults } from './config.ts';
+import { ConflictingStorageFlagsError, envFaults, resolveStorage } from './config.ts';
+import { keepPgliteOnBaselineCompiler } from './db/pglite-wasm-tiers.ts';
 
 const USAGE = `Usage: tenantproof crm [options]
 
@@ -12,6 +13,8 @@ output, then the admin token.
 Options:
   --port N             port to listen on (default: PORT or 0 = any free port)
   --database-url URL   PostgreSQL URL (default: DATABASE_URL, else embedded PGlite)
+  --data-dir DIR       keep the embedded PGlite's data in DIR across restarts (default:
+                       CRM_DATA_DIR, else in memory); made if missing, one process at a time
   --pool-size N        PostgreSQL pool size (default 10)
   --fault NAME         switch on a fault from the catalogue (repeatable; also CRM_FAULTS=a,b)
   --list-faults        print the fault catalogue and exit
@@ -20,11 +23,17 @@ Options:
 
 The embedded PGlite starts from a snapshot of a freshly initialised cluster, cached per PGlite
 version in ~/.cache/tenantproof (TENANTPROOF_CACHE_DIR=DIR to move it, =off to turn it off).
+It keeps everything in memory unless --data-dir names a folder: then tenants, API keys,
+idempotency keys and records survive a restart, even a kill -9 (every acknowledged write is on
+disk). An empty or missing folder is initialised; an initialised one is reopened. V8 runs
+PGlite's WebAssembly unoptimised, which saves ~100 MB; CRM_PGLITE_TURBOFAN=1 optimises it.
 
 Exit codes:
     0  stopped by SIGINT or SIGTERM (or --help, --list-faults)
-    2  usage error: an unknown flag or fault, or a port or pool size that is not a number
-    3  could not start: the database is unreachable, or the port is taken
+    2  usage error: an unknown flag or fault, a port or pool size that is not a number, or
+       --database-url together with --data-dir
+    3  could not start: the database is unreachable, the port is taken, or the data directory
+       is in use by another process or is not a CRM data directory
 `;
 
 class UsageError extends Error {
@@ -45,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         port: { type: 'string' },
         'database-url': { type: 'string' },
+        'data-dir': { type: 'string' },
         'pool-size': { type: 'string' },
         fault: { type: 'string', multiple: true },
         'list-faults': { type: 'boolean' },
@@ -75,16 +85,21 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const port = toInteger(values.port ?? process.env.PORT, '--port');
     const poolSize = toInteger(values['pool-size'], '--pool-size');
-    const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+    const storage = resolveStorage({ databaseUrl: values['database-url'], dataDir: values['data-dir'] });
+    if (!storage.databaseUrl) keepPgliteOnBaselineCompiler();
     crm = await startCrm({
       ...(port !== undefined ? { port } : {}),
       ...(poolSize !== undefined ? { poolSize } : {}),
-      ...(databaseUrl ? { databaseUrl } : {}),
+      ...storage,
       ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
       faults: [...envFaults(), ...(values.fault ?? [])],
     });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof UnknownFaultError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof UnknownFaultError ||
+      error instanceof ConflictingStorageFlagsError
+    ) {
       process.stderr.write(`tenantproof crm: ${error.message}\n`);
       return 2;
     }

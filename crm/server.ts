@@ -12,11 +12,20 @@ import { defaultSpec } from './spec/load-spec.ts';
 import type { RateLimit } from './tenancy/rate-limiter.ts';
 
 export { UnknownFaultError };
+export { ConflictingStorageError } from './db/open-database.ts';
+export { DataDirInUseError } from './db/data-dir-lock.ts';
+export { DataDirNotUsableError } from './db/pglite-data-dir.ts';
 export { FAULT_CATALOGUE } from './faults/catalogue.ts';
 
 export interface StartCrmOptions {
   /** undefined → embedded PGlite in-process; else PostgreSQL via a `pg` Pool. */
   databaseUrl?: string;
+  /**
+   * Embedded PGlite only: keep tenants, keys and records in this folder across restarts (made if
+   * missing; one process at a time, see `db/pglite-data-dir.ts`). Default: in memory. Together
+   * with `databaseUrl` it throws ConflictingStorageError.
+   */
+  dataDir?: string;
   /** pg pool size (default 10). */
   poolSize?: number;
   /** Names from the fault catalogue; an unknown name throws UnknownFaultError. Default: CRM_FAULTS. */
@@ -45,7 +54,7 @@ export interface RunningCrm {
   close(): Promise<void>;
 }
 
-export interface StartOnDatabaseOptions extends Omit<StartCrmOptions, 'databaseUrl' | 'poolSize'> {
+export interface StartOnDatabaseOptions extends Omit<StartCrmOptions, 'databaseUrl' | 'poolSize' | 'dataDir'> {
   /** Close the database when the server closes (default false: the caller owns it). */
   ownsDatabase?: boolean;
 }
@@ -55,6 +64,7 @@ export async function startCrm(opts: StartCrmOptions = {}): Promise<RunningCrm> 
   parseFaultNames(opts.faults ?? envFaults());
   const db = await openDatabase({
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     poolSize: opts.poolSize ?? 10,
   });
   try {
@@ -94,7 +104,7 @@ export async function startCrmOnDatabase(db: Database, opts: StartOnDatabaseOpti
       await crm.flush();
       crm.resetMemory();
       await db.exec(
-        'TRUNCATE tenants, api_keys, customers, notes, jobs, quotes, invoices, payments, idempotency_keys, audit_events CASCADE',
+        'TRUNCATE tenants, api_keys, customers, notes, jobs, quotes, invoices, payments, idempotency_keys, admin_idempotency_keys, audit_events CASCADE',
       );
     },
     async close() {
