@@ -35,4 +35,7 @@ export const E2E_FILES = [
   'test/export/**/*.test.ts',
   'test/replay/**/*.test.ts',
   'test/packaging/**/*.test.ts',
+  // Five nightly campaigns (built once, shared through test/ledger/support.ts) for the ledger and the buyer's pack.
+  'test/ledger/**/*.test.ts',
+  'test/pack/**/*.test.ts',
 ];

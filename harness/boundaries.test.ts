@@ -72,7 +72,9 @@ const LAYERS: Record<string, readonly string[]> = {
   oracles: ['openapi', 'generate', 'model'],
   evidence: ['openapi', 'model', 'oracles'],
   run: ['openapi', 'generate', 'model', 'oracles', 'evidence', 'tenants'],
-  cli: ['openapi', 'generate', 'model', 'oracles', 'evidence', 'tenants', 'run'],
+  ledger: ['evidence'],
+  pack: ['evidence', 'ledger'],
+  cli: ['openapi', 'generate', 'model', 'oracles', 'evidence', 'tenants', 'run', 'ledger', 'pack'],
 };
 
 function folderOf(repoPath: string): string | undefined {

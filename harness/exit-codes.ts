@@ -22,7 +22,8 @@ export const EXIT = {
 export type ExitName = keyof typeof EXIT;
 export type ExitCode = (typeof EXIT)[ExitName];
 
-export type CommandName = 'run' | 'replay' | 'verify' | 'merge' | 'report' | 'inspect' | 'export-test';
+export type CommandName =
+  'run' | 'replay' | 'verify' | 'merge' | 'report' | 'inspect' | 'export-test' | 'export' | 'ledger' | 'keys' | 'pack';
 
 /** What each code means for each command. Codes a command never returns are absent. */
 export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly [ExitCode, string]>>> = {
@@ -56,7 +57,7 @@ export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly 
     [EXIT.clean, 'verified (integrity; origin too when the key is pinned)'],
     [
       EXIT.leak,
-      'verification failed, or the key is not pinned under --require-pinned, or bytes follow the last seal without --allow-partial',
+      'verification failed, or the key is not pinned under --require-pinned, or bytes follow the last seal without --allow-partial, or the run was assessed longer ago than --max-age',
     ],
     [EXIT.usage, 'usage error'],
     [EXIT.internal, 'internal error of tenantproof'],
@@ -78,6 +79,40 @@ export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly 
       EXIT.usage,
       'usage error, or refused: no run folder, a folder that does not verify or has no counterexamples, --out inside a sealed run folder, or a different file in the way without --force',
     ],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  export: [
+    [EXIT.clean, 'document written (validated against the official schema)'],
+    [
+      EXIT.usage,
+      'usage error, or refused: not a run folder, a folder that does not verify (or is a checkpoint of an unfinished run), --out inside a sealed folder',
+    ],
+    [EXIT.internal, 'internal error of tenantproof, e.g. its own document does not validate (nothing is written)'],
+  ],
+  ledger: [
+    [EXIT.clean, 'done: runs added, the ledger verified, the report written, the key rotated'],
+    [
+      EXIT.leak,
+      'the ledger does not verify (verify names the entry; add, report and rotate refuse to touch it), or under verify: not pinned with --require-pinned, or the --head entry is gone',
+    ],
+    [
+      EXIT.usage,
+      'usage error, or refused: a run folder that does not verify, signed by another key, or already in the ledger (nothing is added); no signing key',
+    ],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  keys: [
+    [EXIT.clean, 'key pair written'],
+    [EXIT.usage, 'usage error, or a key file is already there (without --force)'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  pack: [
+    [EXIT.clean, 'pack written'],
+    [
+      EXIT.usage,
+      'usage error, or refused: a run folder or ledger that does not verify, keys that do not match, --out not empty or inside a sealed folder',
+    ],
+    [EXIT.inconclusive, 'the pack was written, but Chromium is unavailable so summary.pdf is missing'],
     [EXIT.internal, 'internal error of tenantproof'],
   ],
 };

@@ -15,10 +15,14 @@ Commands:
   run          run an isolation campaign (default target: the embedded reference CRM)
   replay       re-run a counterexample on fresh tenants; exit 1 if the leak reproduces
   export-test  write a run folder's findings as vitest regression tests into your own repository
+  export       write a run folder's evidence as NIST OSCAL assessment results (\`export oscal\`)
   verify       check a run folder's manifest, signature, transcript chain and evidence
   merge        merge the run folders of a sharded campaign into one signed evidence folder
   report       render report.html (--pdf: report.pdf) from a run folder
   inspect      show what tenantproof infers from an OpenAPI spec
+  ledger       the incident ledger: add verified runs, verify it, report incidents, rotate keys
+  keys         generate the vendor's Ed25519 signing key pair (\`keys generate\`)
+  pack         the buyer's pack: one-page answers, latest signed run, ledger report, OSCAL, key
   crm          start the reference multi-tenant CRM
   help         show this text (\`help <command>\`: that command's options and exit codes)
 
@@ -35,9 +39,13 @@ const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   run: async () => (await import('./run.ts')).main,
   replay: async () => (await import('./replay.ts')).main,
   'export-test': async () => (await import('./export-test.ts')).main,
+  export: async () => (await import('./export.ts')).main,
   verify: async () => (await import('./verify.ts')).main,
   merge: async () => (await import('./merge.ts')).main,
   report: async () => (await import('./report.ts')).main,
+  ledger: async () => (await import('./ledger.ts')).main,
+  keys: async () => (await import('./keys.ts')).main,
+  pack: async () => (await import('./pack.ts')).main,
 };
 
 export async function main(argv: string[]): Promise<number> {

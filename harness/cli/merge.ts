@@ -1,7 +1,8 @@
 /**
- * `tenantproof merge DIR… [--out DIR] [--pdf] [--public-key FILE]`: combines the run folders of one
- * sharded campaign (`tenantproof run --shard i/n` on n CI jobs) into one signed evidence folder,
- * `<out>/<runId>/` (and `<out>/latest`). The logic is in `harness/evidence/merge.ts`.
+ * `tenantproof merge DIR… [--out DIR] [--pdf] [--public-key FILE] [--valid-for PERIOD]`: combines
+ * the run folders of one sharded campaign (`tenantproof run --shard i/n` on n CI jobs) into one
+ * signed evidence folder, `<out>/<runId>/` (and `<out>/latest`). The logic is in
+ * `harness/evidence/merge.ts`.
  * Exit codes, as `run`: 0 clean, 1 leak, 2 usage error or refused, 3 inconclusive.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, exitCodeForVerdict, exitCodesHelp } from '../exit-codes.ts';
 import { loadSigningKey } from '../evidence/attestation.ts';
+import { parseCalendarDuration } from '../evidence/calendar-duration.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 import {
   checkMergeable,
@@ -22,7 +24,7 @@ import {
 import { recordedCommandLine } from './command-line.ts';
 import { pointLatest } from '../run/latest-link.ts';
 
-export const MERGE_HELP = `Usage: tenantproof merge DIR… [--out DIR] [--pdf] [--public-key FILE]
+export const MERGE_HELP = `Usage: tenantproof merge DIR… [--out DIR] [--pdf] [--public-key FILE] [--valid-for PERIOD]
 
 Merges the run folders of one sharded campaign (tenantproof run --shard i/n, one folder per
 shard; or several unsharded runs of one configuration) into ONE evidence folder with one
@@ -46,6 +48,9 @@ Options:
   --public-key FILE    require every input to be signed by this key
   --allow-partial      merge a run killed after a checkpoint seal, using its sealed part only
                        (without it, such a run is refused; bytes after a seal are never merged)
+  --valid-for PERIOD   how long the merged evidence stays valid: validUntil = assessedAt (the
+                       latest end of the runs) + PERIOD, e.g. 90d, 6mo, 1y (default 12mo); never
+                       later than a merged run's own validUntil
   --help               this text
 
 ${exitCodesHelp('merge')}`;
@@ -55,6 +60,7 @@ const FLAGS = {
   pdf: { type: 'boolean' },
   'public-key': { type: 'string' },
   'allow-partial': { type: 'boolean' },
+  'valid-for': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,7 +79,14 @@ export async function main(argv: string[]): Promise<number> {
   const fail = (m: string): never => {
     throw new EvidenceError(m);
   };
-  let values: { out?: string; pdf?: boolean; 'public-key'?: string; 'allow-partial'?: boolean; help?: boolean };
+  let values: {
+    out?: string;
+    pdf?: boolean;
+    'public-key'?: string;
+    'allow-partial'?: boolean;
+    'valid-for'?: string;
+    help?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true }));
@@ -85,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.clean;
   }
   if (positionals.length === 0) return fail(`give the run folders to merge.\n\n${MERGE_HELP}`);
+  const validFor =
+    values['valid-for'] !== undefined ? parseCalendarDuration(values['valid-for'], '--valid-for') : undefined;
   const publicKey = values['public-key'];
   if (publicKey && !existsSync(publicKey)) return fail(`public key file ${publicKey} does not exist.`);
 
@@ -154,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     runId,
     missing: check.missing,
     ...(check.shardCount ? { shardCount: check.shardCount } : {}),
+    ...(validFor ? { validFor } : {}),
   });
   if (result.pdfSkipped) process.stderr.write(`tenantproof merge: ${result.pdfSkipped}\n`);
   if (result.reportError)
@@ -187,6 +203,9 @@ export async function main(argv: string[]): Promise<number> {
   for (const f of e.findings)
     out.write(`  ${f.id} [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary} (${f.transcript})\n`);
   out.write(`  negative control: ${e.negativeControl.outcome}\n`);
+  out.write(
+    `  assessed ${e.assessedAt ?? e.method.endedAt} (the latest end of the runs), valid until ${e.validUntil ?? '?'}\n`,
+  );
   const rel = path.relative(process.cwd(), dir) || '.';
   out.write(`  evidence: ${rel}/ (verify with \`npx tenantproof verify ${rel}\`)\n`);
   out.write(`  exit code ${code}\n`);

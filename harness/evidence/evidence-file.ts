@@ -2,11 +2,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvidenceError } from './errors.ts';
-import { EVIDENCE_FILE, EvidenceSchema, type Evidence } from './evidence-schema.ts';
+import { EVIDENCE_FILE, EVIDENCE_SCHEMA_VERSIONS, EvidenceSchema, type Evidence } from './evidence-schema.ts';
 
 export class EvidenceInvalidError extends EvidenceError {
   constructor(readonly issues: Array<{ path: string; message: string }>) {
-    super(`evidence.json does not match schema 1.0: ${issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`);
+    super(
+      `evidence.json does not match schema ${EVIDENCE_SCHEMA_VERSIONS.join('/')}: ${issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`,
+    );
     this.name = 'EvidenceInvalidError';
   }
 }

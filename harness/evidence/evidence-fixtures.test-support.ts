@@ -176,6 +176,7 @@ export function sampleEvidence(overrides: Partial<Evidence> = {}): Evidence {
 export function makeRunDir(
   key: SigningKey = loadSigningKey({}),
   evidenceKey: SigningKey = key,
+  overrides: Partial<Evidence> = {},
 ): { dir: string; key: SigningKey } {
   const dir = tmpDir('tp-run-');
   const t = new TranscriptWriter(join(dir, TRANSCRIPT_FILE), { secrets: [ADMIN_TOKEN] });
@@ -184,6 +185,7 @@ export function makeRunDir(
   t.close();
   const evidence = sampleEvidence({
     signing: { algorithm: 'ed25519', keyFingerprint: evidenceKey.fingerprint, keyOrigin: evidenceKey.origin },
+    ...overrides,
   });
   writeEvidenceFile(dir, evidence);
   writeFileSync(join(dir, 'junit.xml'), renderJunit(evidence));

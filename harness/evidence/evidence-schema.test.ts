@@ -24,6 +24,37 @@ describe('evidence schema', () => {
     expect(validate({ ...e, extra: 1 })).toBe(false);
   });
 
+  it('schema 1.1 requires assessedAt and validUntil (zod and the published JSON Schema); 1.0 evidence without them still passes', () => {
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(EVIDENCE_SCHEMA_PATH, 'utf8')) as object);
+    const old = sampleEvidence(); // schemaVersion 1.0, as written before these fields existed
+    expect(old.schemaVersion).toBe('1.0');
+    expect(evidenceIssues(old)).toEqual([]);
+    expect(validate(JSON.parse(JSON.stringify(old)))).toBe(true);
+
+    const current = {
+      ...old,
+      schemaVersion: '1.1' as const,
+      assessedAt: old.method.endedAt,
+      validUntil: '2027-11-26T07:00:05.250Z',
+    };
+    expect(evidenceIssues(current)).toEqual([]);
+    expect(validate(current), JSON.stringify(validate.errors)).toBe(true);
+
+    for (const missing of ['assessedAt', 'validUntil'] as const) {
+      const { [missing]: _, ...without } = current;
+      expect(evidenceIssues(without)).toEqual([
+        { path: `/${missing}`, message: `${missing} is required from schemaVersion 1.1` },
+      ]);
+      expect(validate(without)).toBe(false);
+    }
+    expect(evidenceIssues({ ...current, validUntil: '2026-11-25T00:00:00Z' })).toEqual([
+      { path: '/validUntil', message: 'validUntil is before assessedAt' },
+    ]);
+    expect(evidenceIssues({ ...current, assessedAt: '2026-11-26T09:00:05+02:00' }).length).toBeGreaterThan(0);
+  });
+
   it('rejects real tenant ids, a wrong version, bad hashes and local timestamps', () => {
     const e = sampleEvidence();
     expect(evidenceIssues({ ...e, schemaVersion: '2.0' }).length).toBeGreaterThan(0);

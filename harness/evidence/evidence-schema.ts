@@ -1,14 +1,22 @@
 /**
- * The `evidence.json` document, version 1.0: the machine-readable record of a run, from which the
+ * The `evidence.json` document, version 1.1: the machine-readable record of a run, from which the
  * HTML/PDF report, JUnit and SARIF are rendered. Its JSON Schema is published at
  * `specs/evidence.schema.json` (regenerate with `npx tsx harness/evidence/write-evidence-schema.ts`).
  *
  * Tenants appear only as pseudonymous labels (`T1`, `T2`, …): no tenant id, name or credential of the
  * target is part of the evidence.
+ *
+ * Versions: 1.1 added `assessedAt` and `validUntil` (required in 1.1). Evidence of version 1.0,
+ * written before, is still read and verified: its assessment time is `method.endedAt` and its
+ * validity is unknown (see freshness.ts).
  */
 import { z } from 'zod';
 
-export const EVIDENCE_SCHEMA_VERSION = '1.0' as const;
+export const EVIDENCE_SCHEMA_VERSION = '1.1' as const;
+/** Every version this code reads, oldest first; it writes only the last. */
+export const EVIDENCE_SCHEMA_VERSIONS = ['1.0', EVIDENCE_SCHEMA_VERSION] as const;
+/** The fields a version after 1.0 requires (beyond what the object schema requires of every version). */
+const REQUIRED_SINCE_1_1 = ['assessedAt', 'validUntil'] as const;
 export const EVIDENCE_FILE = 'evidence.json';
 
 const sha256 = z
@@ -264,8 +272,20 @@ export const ControlSchema = z.strictObject({
 
 export const EvidenceSchema = z
   .strictObject({
-    schemaVersion: z.literal(EVIDENCE_SCHEMA_VERSION),
+    schemaVersion: z
+      .enum(EVIDENCE_SCHEMA_VERSIONS)
+      .describe('1.1 adds assessedAt and validUntil (required); 1.0 is evidence written before them'),
     runId: z.string().min(1),
+    assessedAt: utc
+      .optional()
+      .describe(
+        'when the target was assessed: the end of the campaign (method.endedAt; for a merged folder, the latest end of the runs it merges). Required from schemaVersion 1.1',
+      ),
+    validUntil: utc
+      .optional()
+      .describe(
+        "until when the signer vouches for this evidence: assessedAt plus the validity period (run/merge --valid-for, default 12 months; a merge never extends past a merged run's own validUntil). Required from schemaVersion 1.1",
+      ),
     scope: ScopeSchema,
     method: MethodSchema,
     coverage: CoverageSchema,
@@ -287,6 +307,12 @@ export const EvidenceSchema = z
       .optional(),
   })
   .superRefine((e, ctx) => {
+    if (e.schemaVersion !== '1.0')
+      for (const key of REQUIRED_SINCE_1_1)
+        if (e[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required from schemaVersion 1.1` });
+    if (e.assessedAt && e.validUntil && Date.parse(e.validUntil) < Date.parse(e.assessedAt))
+      ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'validUntil is before assessedAt' });
     // Every finding names an oracle that ran.
     const ran = new Set(e.method.oracles);
     e.findings.forEach((f, i) => {
@@ -309,16 +335,25 @@ export type ReproStep = z.infer<typeof ReproStepSchema>;
 export type MergedInfo = z.infer<typeof MergedSchema>;
 export type MergedShard = z.infer<typeof MergedShardSchema>;
 
-export const EVIDENCE_SCHEMA_ID = 'https://tenantproof.dev/schemas/evidence-1.0.json';
+export const EVIDENCE_SCHEMA_ID = 'https://tenantproof.dev/schemas/evidence-1.1.json';
 
-/** The published JSON Schema (draft 2020-12). */
+/**
+ * The published JSON Schema (draft 2020-12). zod cannot express "required from version 1.1", so
+ * that rule is added here as an if/then (the superRefine above is its zod side).
+ */
 export function evidenceJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(EvidenceSchema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>;
   return {
     ...schema,
+    allOf: [
+      {
+        if: { properties: { schemaVersion: { const: EVIDENCE_SCHEMA_VERSION } }, required: ['schemaVersion'] },
+        then: { required: [...REQUIRED_SINCE_1_1] },
+      },
+    ],
     $id: EVIDENCE_SCHEMA_ID,
     title: 'tenantproof evidence.json',
-    description: 'The record of one tenantproof isolation run (schemaVersion 1.0).',
+    description: `The record of one tenantproof isolation run (schemaVersion ${EVIDENCE_SCHEMA_VERSIONS.join(' or ')}).`,
   };
 }
 

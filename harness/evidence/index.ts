@@ -58,4 +58,22 @@ export {
   type VerifyFailure,
   type VerifyOptions,
 } from './verify.ts';
+export {
+  parseCalendarDuration,
+  addCalendarDuration,
+  wholeMonthsBetween,
+  wholeDaysBetween,
+  DEFAULT_VALIDITY,
+  CalendarDurationError,
+  type CalendarDuration,
+} from './calendar-duration.ts';
+export { systemClock, fixedClock, clockStartingAt, type Clock } from './clock.ts';
+export {
+  freshnessOf,
+  ageText,
+  maxAgeProblem,
+  freshnessLines,
+  type Freshness,
+  type FreshnessInput,
+} from './freshness.ts';
 export * from './errors.ts';

@@ -15,6 +15,7 @@ import {
   expandRunFolders,
   loadMergeInput,
   mergeEvidence,
+  mergedValidity,
   MergeInputError,
   missingText,
   sumCoverage,
@@ -28,6 +29,7 @@ import { TRANSCRIPT_FILE, TranscriptWriter } from './transcript.ts';
 import { formatVerifyReport, verifyRunDir } from './verify.ts';
 import { shardDirName } from './merge-layout.ts';
 import { exchanges, sampleEvidence, tmpDir as fixtureTmpDir } from './evidence-fixtures.test-support.ts';
+import { parseCalendarDuration } from './calendar-duration.ts';
 
 const made: string[] = [];
 function tmpDir(prefix?: string): string {
@@ -266,6 +268,42 @@ describe('mergeEvidence', () => {
       detail: expect.stringContaining('failed'),
     });
     expect(e.verdict).toBe('inconclusive');
+  });
+
+  it('is assessed when the last run ended, and valid for --valid-for (12 months) but never past the own validUntil of a run', () => {
+    const inputs = [makeShard({ index: 1, leak: false }), makeShard({ index: 2, leak: false })].map(load);
+    const e = mergeEvidence(inputs, { runId: 'merged-3', missing: [1], shardCount: 3 });
+    expect(evidenceIssues(e)).toEqual([]);
+    expect(e.schemaVersion).toBe('1.1');
+    const lastEnd = inputs.map((i) => i.evidence.method.endedAt).sort()[1]!;
+    expect(e.assessedAt).toBe(lastEnd);
+    expect(e.assessedAt).toBe(e.method.endedAt);
+    expect(e.validUntil).toBe(lastEnd.replace(/^2026-/, '2027-'));
+
+    const run = (endedAt: string, validUntil?: string): Evidence => {
+      const base = sampleEvidence();
+      return {
+        ...base,
+        schemaVersion: validUntil ? '1.1' : '1.0',
+        ...(validUntil ? { assessedAt: endedAt, validUntil } : {}),
+        method: { ...base.method, endedAt },
+      };
+    };
+    const a = run('2026-11-30T12:00:00.000Z');
+    const b = run('2026-12-01T08:00:00.000Z');
+    expect(mergedValidity([a, b], parseCalendarDuration('6mo'))).toEqual({
+      assessedAt: '2026-12-01T08:00:00.000Z',
+      validUntil: '2027-06-01T08:00:00.000Z',
+    });
+    // A run its signer vouched for 3 months only caps the merge.
+    const short = run('2026-11-30T12:00:00.000Z', '2027-02-28T12:00:00.000Z');
+    expect(mergedValidity([short, b]).validUntil).toBe('2027-02-28T12:00:00.000Z');
+    // A run already expired when the last one ended: the merged evidence expires at once.
+    const expired = run('2025-01-01T00:00:00.000Z', '2025-07-01T00:00:00.000Z');
+    expect(mergedValidity([expired, b])).toEqual({
+      assessedAt: '2026-12-01T08:00:00.000Z',
+      validUntil: '2026-12-01T08:00:00.000Z',
+    });
   });
 
   it('coverage is the cell-wise sum (property)', () => {

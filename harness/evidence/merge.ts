@@ -20,7 +20,9 @@
  * shard's transcript its `exchanges` and `transcriptLines` refer to and `origin` naming the shard
  * run and its own id there; a negative control that passed only if every shard's passed; the
  * control mapping and verdict recomputed from all of that (a leak if any shard found one;
- * inconclusive if any shard was inconclusive and nothing leaked).
+ * inconclusive if any shard was inconclusive and nothing leaked); `assessedAt` the latest end of the
+ * runs (the campaign's end, `method.endedAt`) and `validUntil` that plus `--valid-for` (default 12
+ * months), but never later than a merged run's own `validUntil`.
  */
 import { exitCodeForVerdict } from '../exit-codes.ts';
 import {
@@ -36,6 +38,7 @@ import {
 import { join } from 'node:path';
 import type { Exchange, OracleName } from '../model/exchange.ts';
 import type { SigningKey } from './attestation.ts';
+import { addCalendarDuration, DEFAULT_VALIDITY, type CalendarDuration } from './calendar-duration.ts';
 import { evidenceControlMapping, verdictWithReason } from './controls.ts';
 import { testResultPredicate } from './test-result.ts';
 import { coverageGate, mergeCoverage } from './coverage-gate.ts';
@@ -421,6 +424,26 @@ export interface MergeOptions {
   missing: readonly number[];
   shardCount?: number;
   signing?: Evidence['signing'];
+  /** How long the merged evidence is valid after its assessedAt (default 12 months). */
+  validFor?: CalendarDuration;
+}
+
+/**
+ * The merged evidence's validity: `assessedAt` is the latest end of the runs (when the campaign
+ * ended); `validUntil` is that plus `validFor`, but no later than any merged run's own validUntil (a
+ * merge never outlives what a run's signer vouched for) and no earlier than assessedAt.
+ */
+export function mergedValidity(
+  all: readonly Evidence[],
+  validFor: CalendarDuration = DEFAULT_VALIDITY,
+): { assessedAt: string; validUntil: string } {
+  const assessedAt = new Date(Math.max(...all.map((e) => Date.parse(e.method.endedAt))));
+  const limits = all.flatMap((e) => (e.validUntil ? [Date.parse(e.validUntil)] : []));
+  const until = Math.min(addCalendarDuration(assessedAt, validFor).getTime(), ...limits);
+  return {
+    assessedAt: assessedAt.toISOString(),
+    validUntil: new Date(Math.max(until, assessedAt.getTime())).toISOString(),
+  };
 }
 
 /** The merged evidence.json. Pure; call `checkMergeable` first. */
@@ -531,6 +554,7 @@ export function mergeEvidence(given: readonly MergeInput[], options: MergeOption
   const evidence: Evidence = {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     runId: options.runId,
+    ...mergedValidity(all, options.validFor),
     scope: {
       spec: { ...first.scope.spec },
       target,
@@ -625,6 +649,10 @@ export interface WriteMergedOptions {
   runId: string;
   missing: readonly number[];
   shardCount?: number;
+  /** How long the merged evidence is valid after its assessedAt (`--valid-for`; default 12 months). */
+  validFor?: CalendarDuration;
+  /** The time the report's age is measured against (default: now). */
+  now?: Date;
 }
 
 export interface WriteMergedResult {
@@ -658,6 +686,7 @@ export async function writeMergedRun(
     missing: options.missing,
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
     signing: { algorithm: 'ed25519', keyFingerprint: options.key.fingerprint, keyOrigin: options.key.origin },
+    ...(options.validFor ? { validFor: options.validFor } : {}),
   });
   writeEvidenceFile(dir, evidence);
   writeFileSync(join(dir, JUNIT_FILE), renderJunit(evidence));
@@ -674,7 +703,10 @@ export async function writeMergedRun(
   const result: WriteMergedResult = { evidence };
   // As in `run`: a bug in the report must never stop the evidence from being sealed.
   try {
-    const report = await writeReportFiles(dir, { pdf: options.pdf ?? false });
+    const report = await writeReportFiles(dir, {
+      pdf: options.pdf ?? false,
+      ...(options.now ? { now: options.now } : {}),
+    });
     if (report.pdfSkipped) result.pdfSkipped = report.pdfSkipped;
   } catch (e) {
     result.reportError = (e as Error).message;

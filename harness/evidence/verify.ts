@@ -6,12 +6,15 @@
  * Checks: the manifest (every file's SHA-256; no file missing or extra); the DSSE signature of the
  * attestation (against a pinned public key if given, else the folder's `public-key.pem`) and that its
  * subjects are exactly the folder's files; the transcript's hash chain; and `evidence.json` against
- * the schema.
+ * the schema. It also reports how old the evidence is (freshness.ts), and with `maxAge` fails a run
+ * assessed longer ago than that (check `freshness`).
  */
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAttestation, PUBLIC_KEY_FILE } from './attestation.ts';
+import type { CalendarDuration } from './calendar-duration.ts';
 import { evidenceIssues } from './evidence-file.ts';
+import { freshnessLines, freshnessOf, maxAgeProblem, type Freshness, type FreshnessInput } from './freshness.ts';
 import { EVIDENCE_FILE } from './evidence-schema.ts';
 import { checkManifest, unsealedTails } from './manifest.ts';
 import { testResultOf } from './test-result.ts';
@@ -19,7 +22,8 @@ import { SHARDS_DIR } from './merge-layout.ts';
 import { sha256Hex } from './hash.ts';
 import { TRANSCRIPT_FILE, verifyTranscriptBytes } from './transcript.ts';
 
-export type VerifyCheck = 'manifest' | 'attestation' | 'transcript' | 'evidence' | 'folder' | 'merge' | 'consistency';
+export type VerifyCheck =
+  'manifest' | 'attestation' | 'transcript' | 'evidence' | 'folder' | 'merge' | 'consistency' | 'freshness';
 
 export interface VerifyFailure {
   file: string;
@@ -47,6 +51,8 @@ export interface VerifyReport {
    * its own signature, transcript chain, evidence), with paths relative to the merged folder.
    */
   shards?: Array<{ dir: string; ok: boolean; keyFingerprint?: string; transcriptLines?: number }>;
+  /** How old the evidence is, when evidence.json matches its schema (as of `now`). */
+  freshness?: Freshness;
 }
 
 export interface VerifyOptions {
@@ -57,6 +63,13 @@ export interface VerifyOptions {
    * them has its origin verified too.
    */
   trustedFingerprints?: readonly string[];
+  /**
+   * Fail (check `freshness`) when the run was assessed longer ago than this (`verify --max-age`); in
+   * a merged folder, also when any run it merges was.
+   */
+  maxAge?: CalendarDuration;
+  /** What the age is measured against (default: the system clock). */
+  now?: Date;
 }
 
 /**
@@ -96,6 +109,7 @@ export function consistencyProblems(
 
 export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyReport {
   const failures: VerifyFailure[] = [];
+  const now = options.now ?? new Date();
   if (!existsSync(dir))
     return {
       ok: false,
@@ -137,8 +151,12 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
   }
 
   let shards: VerifyReport['shards'];
+  let freshness: Freshness | undefined;
   if (merged) {
-    const r = verifyShards(dir, merged, value as { findings?: unknown });
+    const r = verifyShards(dir, merged, value as { findings?: unknown }, {
+      now,
+      ...(options.maxAge ? { maxAge: options.maxAge } : {}),
+    });
     failures.push(...r.failures);
     shards = r.shards;
     unsealed.push(...r.unsealed);
@@ -152,6 +170,11 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
         failures.push({ file: EVIDENCE_FILE, check: 'evidence', detail: `${i.path}: ${i.message}` });
       // The key the report names must be the key that signed.
       const claimed = (value as { signing?: { keyFingerprint?: unknown } }).signing?.keyFingerprint;
+      if (issues.length === 0) {
+        freshness = freshnessOf(value as FreshnessInput, now);
+        const tooOld = options.maxAge ? maxAgeProblem(freshness, options.maxAge, now) : undefined;
+        if (tooOld) failures.push({ file: EVIDENCE_FILE, check: 'freshness', detail: tooOld });
+      }
       if (issues.length === 0)
         for (const detail of consistencyProblems(
           value as Parameters<typeof consistencyProblems>[0],
@@ -188,6 +211,7 @@ export function verifyRunDir(dir: string, options: VerifyOptions = {}): VerifyRe
     ...(att.statement && att.problems.length === 0 ? { result: att.statement.predicate.result } : {}),
     ...(unsealed.length > 0 ? { unsealed } : {}),
     ...(shards ? { shards } : {}),
+    ...(freshness ? { freshness } : {}),
   };
 }
 
@@ -213,6 +237,7 @@ function verifyShards(
   dir: string,
   merged: MergedClaim,
   evidence: { findings?: unknown },
+  age: Pick<VerifyOptions, 'now' | 'maxAge'>,
 ): {
   failures: VerifyFailure[];
   shards: NonNullable<VerifyReport['shards']>;
@@ -260,7 +285,7 @@ function verifyShards(
     }
     // A shard keeps its own seal; verify it as the run folder it was (its own public key: the merged
     // attestation, checked above, is what binds the shard's bytes to the merging signer).
-    const r = verifyRunDir(sdir);
+    const r = verifyRunDir(sdir, age);
     for (const f of r.failures)
       failures.push({ ...f, file: f.check === 'folder' ? rel : `${rel}/${f.file}`, detail: `${rel}: ${f.detail}` });
     for (const u of r.unsealed ?? []) unsealed.push({ ...u, file: `${rel}/${u.file}` });
@@ -319,7 +344,6 @@ function verifyShards(
   return { failures, shards, unsealed };
 }
 
-/** One line per failure, for the CLI. */
 /** What the signature proves: integrity always; origin only with a key the reviewer pinned. */
 function trust(r: VerifyReport): string {
   return r.pinned
@@ -327,7 +351,18 @@ function trust(r: VerifyReport): string {
     : `integrity verified; origin NOT verified (the key is the one in the folder, ${PUBLIC_KEY_FILE}, fingerprint ${r.keyFingerprint ?? '?'}; anyone can re-sign a folder with their own key). Pin the vendor's key with --public-key FILE or TENANTPROOF_TRUSTED_KEYS=<fingerprint>.`;
 }
 
+/**
+ * For the CLI: what verified (and the evidence's age), or one line per failure; then any warning
+ * about the evidence's age (expired, or dated in the future).
+ */
 export function formatVerifyReport(r: VerifyReport): string {
+  const age = r.freshness ? freshnessLines(r.freshness) : undefined;
+  const warnings = (age?.warnings ?? []).map((w) => `\n${w}`).join('');
+  const info = age ? `\n${age.info}` : '';
+  return formatChecks(r, info) + warnings;
+}
+
+function formatChecks(r: VerifyReport, info: string): string {
   if (r.ok) {
     const tail = (r.unsealed ?? []).map(
       (u) =>
@@ -338,10 +373,10 @@ export function formatVerifyReport(r: VerifyReport): string {
       const same = keys.size === 1 && keys.has(r.keyFingerprint ?? '');
       return (
         `${trust(r)}\nOK: manifest, signature and evidence schema of the merged folder, and ${r.shards.length} merged run${r.shards.length === 1 ? '' : 's'} under ${SHARDS_DIR}/ ` +
-        `(each: its own manifest, signature${same ? ' by the same key' : ` by ${[...keys].map((k) => k.slice(0, 12) + '…').join(', ')}`}, transcript chain and evidence; ${r.transcriptLines ?? 0} transcript lines in all) verify.${tail.join('')}`
+        `(each: its own manifest, signature${same ? ' by the same key' : ` by ${[...keys].map((k) => k.slice(0, 12) + '…').join(', ')}`}, transcript chain and evidence; ${r.transcriptLines ?? 0} transcript lines in all) verify.${info}${tail.join('')}`
       );
     }
-    return `${trust(r)}\nOK: manifest, signature, transcript chain (${r.transcriptLines ?? 0} lines), evidence schema and its agreement with the attestation all verify.${tail.join('')}`;
+    return `${trust(r)}\nOK: manifest, signature, transcript chain (${r.transcriptLines ?? 0} lines), evidence schema and its agreement with the attestation all verify.${info}${tail.join('')}`;
   }
   return r.failures.map((f) => `FAIL ${f.file} [${f.check}]: ${f.detail}`).join('\n');
 }

@@ -1,7 +1,9 @@
 /**
  * Assembles evidence.json from a campaign's result: scope (spec, target, operations), method
  * (seed, budget, tenants, requests, batches, times), coverage, findings with their minimal repro
- * and transcript lines, the negative control, the control mapping and the verdict.
+ * and transcript lines, the negative control, the control mapping and the verdict; and how long it
+ * is valid: `assessedAt` is the end of the campaign (`method.endedAt`), `validUntil` that plus the
+ * validity period (`--valid-for`, default 12 months).
  */
 import type { Finding, TenantLabel } from '../model/exchange.ts';
 import { ORACLES, type OracleSet } from '../oracles/index.ts';
@@ -16,6 +18,7 @@ import type { CampaignResult } from './campaign.ts';
 import type { Counterexample } from './campaign-types.ts';
 import type { StepResult } from './run-context.ts';
 import { coverageGate, type CoverageSummary } from '../evidence/coverage-gate.ts';
+import { addCalendarDuration, DEFAULT_VALIDITY, type CalendarDuration } from '../evidence/calendar-duration.ts';
 
 export interface EvidenceContext {
   runId: string;
@@ -45,6 +48,8 @@ export interface EvidenceContext {
   signing?: Evidence['signing'];
   /** The oracles the run used (default: the built-in registry). */
   oracles?: OracleSet;
+  /** How long the evidence is valid after the run ends (`--valid-for`; default 12 months). */
+  validFor?: CalendarDuration;
 }
 
 /**
@@ -160,6 +165,8 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
   const evidence: Evidence = {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     runId: ctx.runId,
+    assessedAt: result.endedAt.toISOString(),
+    validUntil: addCalendarDuration(result.endedAt, ctx.validFor ?? DEFAULT_VALIDITY).toISOString(),
     scope: {
       spec: { title: ctx.model.title, version: ctx.model.version, sha256: ctx.specSha256, file: ctx.specFile },
       target: ctx.target,

@@ -12,9 +12,14 @@ import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
 import { RunContext, type CleanupCounts } from './run-context.ts';
 import { unusableCause } from './unusable-answer.ts';
+import { systemClock, type Clock } from '../evidence/clock.ts';
 
 export class CampaignState {
-  readonly startedAt = new Date();
+  /** What the evidence records as the start and end (see CampaignOptions.clock). */
+  private readonly clock: Clock;
+  readonly startedAt: Date;
+  /** When the campaign started by the system's clock, for elapsed times. */
+  private readonly startedMs = Date.now();
   readonly coverage = new Coverage();
   readonly health = new HealthMonitor();
   phase: CampaignProgress['phase'] = 'search';
@@ -35,10 +40,17 @@ export class CampaignState {
   private seq = 0;
 
   constructor(readonly o: CampaignOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.startedAt = this.clock();
     this.cleaned = o.cleanup ? { deleted: 0, failed: 0, undeletable: 0 } : undefined;
   }
 
   readonly nextSeq = (): number => ++this.seq;
+
+  /** Milliseconds since the campaign started (by the system clock, whatever time the evidence records). */
+  elapsedMs(): number {
+    return Date.now() - this.startedMs;
+  }
 
   /** The campaign was stopped (a signal) or the target can no longer support a verdict. */
   stopped(): boolean {
@@ -150,7 +162,7 @@ export class CampaignState {
       unusable: this.unusable,
       seed: this.o.seed,
       startedAt: this.startedAt,
-      endedAt: new Date(),
+      endedAt: this.clock(),
       ...extra,
     };
     if (this.firstDetection) result.firstDetection = { ...this.firstDetection };

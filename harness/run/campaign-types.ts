@@ -4,6 +4,7 @@ import type { CampaignPlan } from '../model/plan.ts';
 import type { Step } from '../model/step.ts';
 import type { ValueSource } from '../model/value-source.ts';
 import type { OracleSet } from '../oracles/index.ts';
+import type { Clock } from '../evidence/clock.ts';
 import type { TenantField } from '../openapi/tenant-fields.ts';
 import type { Coverage } from './coverage.ts';
 import type { Transport } from './http-client.ts';
@@ -50,6 +51,11 @@ export interface CampaignOptions {
   stopOnFirst?: boolean;
   /** Tenant fields to override beyond the spec's and the defaults (config, JWT claim names). */
   tenantFields?: readonly TenantField[];
+  /**
+   * The time `startedAt` and `endedAt` record (default: the system clock). Deadlines do not read it
+   * (see evidence/clock.ts).
+   */
+  clock?: Clock;
 }
 
 export interface CampaignProgress {

@@ -46,6 +46,29 @@ describe('resolveConfig', () => {
     );
   });
 
+  it('reads the validity period (--valid-for, or validFor in the file; default 12 months) and refuses garbage', () => {
+    expect(resolveConfig({}, {}).validFor).toEqual({ months: 12, days: 0, text: '12mo' });
+    expect(resolveConfig({ validFor: '1y' }, {}).validFor).toEqual({ months: 12, days: 0, text: '1y' });
+    expect(resolveConfig({ validFor: '1y' }, flagsToUserConfig({ 'valid-for': '90d' })).validFor).toEqual({
+      months: 0,
+      days: 90,
+      text: '90d',
+    });
+    const refused = (() => {
+      try {
+        resolveConfig({}, flagsToUserConfig({ 'valid-for': 'soon' }));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).exitCode).toBe(2);
+    expect((refused as Error).message).toMatch(
+      /--valid-for: "soon" is not a period: use a whole number and a unit: 90d/,
+    );
+    expect(() => resolveConfig({}, flagsToUserConfig({ 'valid-for': '6m' }))).toThrow(/write months as mo/);
+  });
+
   it('rejects settings that cannot work, naming them', () => {
     expect(() => resolveConfig({}, { tenants: 1 })).toThrow(ConfigError);
     expect(() => resolveConfig({}, { tenants: 1 })).toThrow(/tenants/);

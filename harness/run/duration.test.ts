@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, parseDuration } from './duration.ts';
+import { DurationError, formatDuration, parseDuration, parseDurationOrZero } from './duration.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -20,6 +20,23 @@ describe('parseDuration', () => {
       expect(() => parseDuration(input)).toThrow(/90s, 2m/);
     },
   );
+});
+
+describe('parseDurationOrZero (settings where 0 means none, e.g. --replay-settle)', () => {
+  it.each([
+    ['0', 0],
+    ['0s', 0],
+    ['0ms', 0],
+    [0, 0],
+    ['250ms', 250],
+    ['10s', 10_000],
+  ] as const)('%s → %d ms', (input, ms) => {
+    expect(parseDurationOrZero(input)).toBe(ms);
+  });
+
+  it.each(['', '-1s', '0x', 'never'])('still rejects %j', (input) => {
+    expect(() => parseDurationOrZero(input)).toThrow(DurationError);
+  });
 });
 
 describe('formatDuration', () => {

@@ -22,6 +22,12 @@ export function parseDuration(input: string | number): number {
   return total;
 }
 
+/** Like `parseDuration`, but zero (`0`, `0s`, `0ms`) is allowed: "none". */
+export function parseDurationOrZero(input: string | number): number {
+  if (input === 0 || (typeof input === 'string' && /^\s*0+(\.0+)?(ms|s|m|h)?\s*$/.test(input))) return 0;
+  return parseDuration(input);
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = ms / 1000;

@@ -12,6 +12,7 @@ import { UsageError } from '../errors.ts';
 import { toolVersion } from '../tool-version.ts';
 import { loadSigningKey, type SigningKey } from '../evidence/attestation.ts';
 import type { Evidence } from '../evidence/evidence-schema.ts';
+import { systemClock, type Clock } from '../evidence/clock.ts';
 import { buildPlan, type CampaignPlan } from '../model/plan.ts';
 import { analyzeSpecFile } from '../openapi/analyze.ts';
 import type { ApiModel } from '../openapi/api-model.ts';
@@ -50,8 +51,8 @@ function gitCommit(): string | null {
   }
 }
 
-function runIdFor(seed: number, shard?: Shard): string {
-  const t = new Date()
+function runIdFor(now: Date, seed: number, shard?: Shard): string {
+  const t = now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')
@@ -69,7 +70,12 @@ function runLine(config: RunConfig, runId: string, seed: number, operations: num
   return `run ${runId}, seed ${seed}${shard}, target ${target}, ${operations} operations, budget ${config.budget / 1000}s`;
 }
 
-export async function prepareJob(config: RunConfig, onStatus?: (message: string) => void): Promise<JobSetup> {
+/** `clock` dates the run's id (see evidence/clock.ts). */
+export async function prepareJob(
+  config: RunConfig,
+  onStatus?: (message: string) => void,
+  clock: Clock = systemClock,
+): Promise<JobSetup> {
   const model = await analyzeSpecFile(config.spec);
   const plan = buildPlan(model);
   if (plan.inScope.length === 0) {
@@ -82,7 +88,7 @@ export async function prepareJob(config: RunConfig, onStatus?: (message: string)
   // The signing key before any traffic: a malformed TENANTPROOF_SIGNING_KEY fails fast.
   const key = loadSigningKey();
   const seed = config.shard ? shardSeed(config.seed, config.shard) : config.seed;
-  const runId = runIdFor(seed, config.shard);
+  const runId = runIdFor(clock(), seed, config.shard);
   // The first line: the run's id and target, before the (embedded) target starts.
   onStatus?.(runLine(config, runId, seed, plan.inScope.length));
   const target = await openTarget({

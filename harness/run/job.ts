@@ -14,6 +14,7 @@ import { InternalError } from '../errors.ts';
 import { EXIT, exitCodeForSignal, exitCodeForVerdict, type ExitCode } from '../exit-codes.ts';
 import { TranscriptWriter, TRANSCRIPT_FILE } from '../evidence/index.ts';
 import type { Evidence } from '../evidence/evidence-schema.ts';
+import { systemClock, type Clock } from '../evidence/clock.ts';
 import type { Exchange } from '../model/exchange.ts';
 import { specValueSource } from '../model/spec-value-source.ts';
 import { parseTenantField } from '../openapi/tenant-fields.ts';
@@ -45,6 +46,13 @@ export const DEFAULT_TENANTS = 4;
 export interface RunOptions {
   /** No progress lines and no summary on the terminal (errors are still told); for tenantproof/vitest. */
   quiet?: boolean;
+  /**
+   * The time the run records: its id, start and end (so `assessedAt` and `validUntil`), the
+   * transcript's `at`, checkpoint times, the report's age. Default: the system clock. Budgets and
+   * deadlines never read it. Tests set it to build and sign a run dated in the past through the real
+   * code path (see evidence/clock.ts); no flag or environment variable sets it.
+   */
+  clock?: Clock;
 }
 
 export interface RunOutcome {
@@ -69,11 +77,13 @@ export async function runJob(config: RunConfig, commandLine: string, options: Ru
   // Signals are handled from the first line on (the run's id and target, printed before the target
   // starts): a SIGINT while the embedded CRM boots ends the run as interrupted, like any other.
   const signals = new SignalGuard().install();
+  const clock = options.clock ?? systemClock;
   let setup: JobSetup;
   try {
     setup = await prepareJob(
       config,
       options.quiet ? undefined : (message) => process.stderr.write(`tenantproof: ${message}\n`),
+      clock,
     );
   } catch (err) {
     wall.dispose();
@@ -82,6 +92,7 @@ export async function runJob(config: RunConfig, commandLine: string, options: Ru
   }
   const transcript = new TranscriptWriter(path.join(setup.dir, TRANSCRIPT_FILE), {
     secrets: setup.adminToken ? [setup.adminToken] : [],
+    now: clock,
   });
   const tenants = jobProvisioner(config, {
     baseUrl: setup.target.url,
@@ -105,6 +116,7 @@ class Job {
   private tenantCount: number;
   private tenantIdsKnown = false;
   private seq = 0;
+  private readonly clock: Clock;
 
   constructor(
     private readonly config: RunConfig,
@@ -118,6 +130,7 @@ class Job {
     private readonly signals: SignalGuard,
   ) {
     this.stop = AbortSignal.any([this.signals.signal, wall.signal]);
+    this.clock = options.clock ?? systemClock;
     this.tenantCount = config.tenants ?? DEFAULT_TENANTS;
     this.sealer = new CheckpointSealer(
       () => this.sealCheckpoint(),
@@ -205,7 +218,7 @@ class Job {
         },
         final: true,
         exitCode: EXIT.internal,
-        extraFiles: { [INTERNAL_ERROR_LOG]: `${new Date().toISOString()} ${stack}\n` },
+        extraFiles: { [INTERNAL_ERROR_LOG]: `${this.clock().toISOString()} ${stack}\n` },
       });
     } catch (sealError) {
       this.warn(`the evidence could not be sealed after the internal error: ${(sealError as Error).message}`);
@@ -243,6 +256,7 @@ class Job {
         ...config.tenantFields.flatMap(parseTenantField),
         ...this.tenants.claimNames().flatMap(parseTenantField),
       ],
+      clock: this.clock,
       onSnapshot: (snapshot) => {
         this.snapshot = snapshot;
       },
@@ -312,12 +326,13 @@ class Job {
       transcriptLineOf: (seq) => this.lineOf.get(seq),
       ...(counterexampleFiles ? { counterexampleFiles } : {}),
       signing: { algorithm: 'ed25519', keyFingerprint: s.key.fingerprint, keyOrigin: s.key.origin },
+      validFor: config.validFor,
     };
   }
 
   private async sealCheckpoint(): Promise<void> {
     if (!this.snapshot) return;
-    const reason = `the run did not finish; this checkpoint was sealed at ${new Date().toISOString()}`;
+    const reason = `the run did not finish; this checkpoint was sealed at ${this.clock().toISOString()}`;
     const pending: NegativeControlResult = {
       outcome: 'skipped',
       detail: 'the negative control runs after the campaign; this checkpoint was sealed before it',
@@ -340,6 +355,7 @@ class Job {
       spec: { file: config.spec, sha256: s.specSha256 },
       transcript: this.transcript,
       warn: (m: string) => this.warn(m),
+      clock: this.clock,
     };
   }
 

@@ -74,7 +74,7 @@ export async function search(state: CampaignState, arbitrary: CommandsArbitrary)
       for (const f of findings) {
         const key = findingKey(f);
         if (found.has(key)) continue;
-        const detectedAt = { requests: state.requests, elapsedMs: Date.now() - state.startedAt.getTime() };
+        const detectedAt = { requests: state.requests, elapsedMs: state.elapsedMs() };
         state.firstDetection ??= detectedAt;
         found.set(key, {
           key,

@@ -9,8 +9,9 @@
  */
 import { defaultSpecPath } from '../tool-version.ts';
 import { z } from 'zod';
+import { DEFAULT_VALIDITY, parseCalendarDuration } from '../evidence/calendar-duration.ts';
 import { parseByteSize } from './byte-size.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration, parseDurationOrZero } from './duration.ts';
 import { parseRate } from './rate.ts';
 import { parseShard } from './shard.ts';
 
@@ -65,6 +66,7 @@ const parsedBy = (parse: (v: string | number) => number) =>
   });
 
 const duration = parsedBy(parseDuration);
+const durationOrZero = parsedBy(parseDurationOrZero);
 
 const flag = z.boolean();
 
@@ -239,7 +241,7 @@ export const SETTINGS = {
   replaySettle: setting({
     flag: 'replay-settle',
     arg: 'D',
-    schema: duration,
+    schema: durationOrZero,
     default: '10s',
     group: 'Campaign',
     help: 'pause before the replays that confirm a finding, so short-lived shared state the search and shrinking left (a cache entry, a pooled session) has expired; 0 for none',
@@ -331,6 +333,22 @@ export const SETTINGS = {
     default: '15s',
     group: 'Output',
     help: 're-seal the evidence as partial this often while running, so a killed job leaves a verifiable folder (off to disable)',
+    digest: 'none',
+  }),
+  validFor: setting({
+    flag: 'valid-for',
+    arg: 'PERIOD',
+    schema: z.string().transform((v, ctx) => {
+      try {
+        return parseCalendarDuration(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+    default: DEFAULT_VALIDITY.text,
+    group: 'Output',
+    help: 'how long the signed evidence stays valid: validUntil = assessedAt (the end of the run) + PERIOD, e.g. 90d, 6mo, 1y',
     digest: 'none',
   }),
 } as const;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Exchange } from '../model/exchange.ts';
 import type { SigningKey } from '../evidence/attestation.ts';
 import type { Evidence } from '../evidence/evidence-schema.ts';
+import type { Clock } from '../evidence/clock.ts';
 import { writeEvidenceFile } from '../evidence/evidence-file.ts';
 import { exchangesFromTranscript, TRANSCRIPT_FILE, type TranscriptWriter } from '../evidence/index.ts';
 import { renderJunit, JUNIT_FILE } from '../evidence/junit.ts';
@@ -39,6 +40,8 @@ export interface RunFolderInput {
   extraFiles?: Readonly<Record<string, string>>;
   /** Where report problems are told (the evidence is sealed regardless). */
   warn: (message: string) => void;
+  /** The time the report's age is measured against (default: the system clock). */
+  clock?: Clock;
 }
 
 export async function writeRunFolder(input: RunFolderInput): Promise<Evidence> {
@@ -93,7 +96,11 @@ async function writeInto(dir: string, input: RunFolderInput): Promise<Evidence> 
   // The human-readable report goes in before sealing, so the manifest covers it. A bug in the
   // report must never stop the evidence from being sealed.
   try {
-    const report = await writeReportFiles(dir, { pdf: input.final && input.pdf === true, exchanges });
+    const report = await writeReportFiles(dir, {
+      pdf: input.final && input.pdf === true,
+      exchanges,
+      ...(input.clock ? { now: input.clock() } : {}),
+    });
     if (report.pdfSkipped) input.warn(report.pdfSkipped);
   } catch (e) {
     input.warn(`report.html could not be written (${(e as Error).message}); the evidence is still sealed.`);

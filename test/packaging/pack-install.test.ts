@@ -463,7 +463,7 @@ describe('the packed packages, installed offline into fresh projects', () => {
     expect(
       root.filter(
         (f) =>
-          !/^(package\.json|README\.md|bin\/tenantproof\.mjs|dist\/(harness|crm)\/.+\.(js|d\.ts)(\.map)?|dist\/specs\/crm\.openapi\.yaml|specs\/(crm\.openapi\.yaml|evidence\.schema\.json|README\.md)|dist\/crm\/db\/migrations\/[^/]+\.sql)$/.test(
+          !/^(package\.json|README\.md|bin\/tenantproof\.mjs|dist\/(harness|crm)\/.+\.(js|d\.ts)(\.map)?|dist\/specs\/crm\.openapi\.yaml|specs\/(crm\.openapi\.yaml|evidence\.schema\.json|oscal_assessment-results_schema-1\.1\.2\.json|README\.md)|dist\/crm\/db\/migrations\/[^/]+\.sql)$/.test(
             f,
           ),
       ),
@@ -475,6 +475,7 @@ describe('the packed packages, installed offline into fresh projects', () => {
       'dist/specs/crm.openapi.yaml',
       'specs/crm.openapi.yaml',
       'specs/evidence.schema.json',
+      'specs/oscal_assessment-results_schema-1.1.2.json',
     ]) {
       expect(root).toContain(f);
     }

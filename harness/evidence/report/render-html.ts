@@ -2,11 +2,14 @@
  * `renderReportHtml(evidence, { exchanges })`: the whole report as ONE self-contained HTML string.
  * Inline CSS only, no script, no external resource of any kind; a CSP meta tag forbids everything
  * else (`default-src 'none'; style-src 'unsafe-inline'; img-src data:`). The output depends only
- * on its inputs (no clock, no randomness), so re-rendering the same run gives the same bytes.
+ * on its inputs (no clock, no randomness), so re-rendering the same run gives the same bytes; the
+ * evidence's age in the header is measured against the `now` the caller passes (the time of
+ * rendering: `writeReportFiles` passes the system's).
  */
 import type { Exchange } from '../../model/exchange.ts';
 import type { Evidence } from '../evidence-schema.ts';
 import { esc } from './escape.ts';
+import { renderFreshness } from './freshness-line.ts';
 import { renderFindings, type ExchangeSource } from './findings-section.ts';
 import { renderHeatMap } from './heat-map.ts';
 import {
@@ -32,6 +35,8 @@ export interface RenderOptions {
    * exchange numbers repeat across shards). Takes precedence over `exchanges`.
    */
   findingExchanges?: ReadonlyMap<string, ReadonlyMap<number, Exchange>>;
+  /** The time of rendering: the header says how old the evidence is then (without it, no age). */
+  now?: Date;
 }
 
 export function renderReportHtml(evidence: Evidence, options: RenderOptions = {}): string {
@@ -53,6 +58,7 @@ export function renderReportHtml(evidence: Evidence, options: RenderOptions = {}
 <header>
 <h1>Tenant isolation report: ${esc(evidence.scope.spec.title)} ${esc(evidence.scope.spec.version)}</h1>
 <p class="subtitle">run <code>${esc(evidence.runId)}</code> · ${esc(evidence.method.startedAt)} → ${esc(evidence.method.endedAt)} (UTC) · evidence schema ${esc(evidence.schemaVersion)}</p>
+${renderFreshness(evidence, options.now)}
 </header>
 <main>
 <section id="summary"><h2>Verdict</h2>${renderSummary(evidence)}</section>

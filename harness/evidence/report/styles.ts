@@ -11,6 +11,9 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.88em; }
 .muted { color: var(--muted); }
 .subtitle { color: var(--muted); margin: 0 0 16px; }
+.freshness { margin: -8px 0 16px; }
+.freshness .as-of { color: var(--muted); font-size: 12px; font-weight: 400; }
+.freshness.expired { color: var(--leak); background: var(--leak-bg); border-left: 4px solid var(--leak); padding: 6px 10px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }

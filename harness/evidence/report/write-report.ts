@@ -22,6 +22,8 @@ export interface WriteReportOptions {
   htmlFile?: string;
   /** The exchanges the findings cite, when the caller has them (else read from the transcript). */
   exchanges?: Map<number, Exchange>;
+  /** The time of rendering, which the header's age is measured against (default: now). */
+  now?: Date;
 }
 
 export interface WriteReportResult {
@@ -77,13 +79,14 @@ export async function writeReportFiles(dir: string, options: WriteReportOptions 
   const evidence = readEvidenceFile(dir);
   const htmlFile = options.htmlFile ?? join(dir, REPORT_HTML_FILE);
   const perFinding = evidence.findings.some((f) => f.transcript !== undefined);
+  const now = options.now ?? new Date();
   writeFileSync(
     htmlFile,
     renderReportHtml(
       evidence,
       perFinding
-        ? { findingExchanges: citedExchangesByFinding(dir, evidence) }
-        : { exchanges: options.exchanges ?? citedExchanges(dir, evidence) },
+        ? { findingExchanges: citedExchangesByFinding(dir, evidence), now }
+        : { exchanges: options.exchanges ?? citedExchanges(dir, evidence), now },
     ),
   );
   if (!options.pdf) return { htmlFile };
