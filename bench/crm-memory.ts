@@ -29,6 +29,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { pick, procCpuMs, seedTenants, send, unique, type SeededTenant } from './support/crm-workload.ts';
 import {
   environment,
   loadText,
@@ -51,12 +52,6 @@ const CASES: readonly CaseName[] = ['memory', 'data-dir'];
 
 class BenchError extends Error {
   override name = 'BenchError';
-}
-
-interface Tenant {
-  apiKey: string;
-  customers: string[];
-  jobs: string[];
 }
 
 interface Child {
@@ -98,19 +93,6 @@ function procStatusMB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? round(Number(m[1]) / 1024, 1) : null;
-  } catch {
-    return null;
-  }
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** User + system CPU milliseconds the process has used so far (null where /proc is unavailable). */
-function procCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
   } catch {
     return null;
   }
@@ -162,90 +144,12 @@ async function stopChild(child: Child): Promise<void> {
 
 // --- the workload (after bench/crm.ts, plus export and new customers) ----------------------------
 
-async function json(url: string, method: string, headers: Record<string, string>, body: unknown): Promise<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any -- bench convenience
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 201) throw new BenchError(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-let uniq = 0;
-const unique = () => `${Date.now().toString(36)}${(uniq++).toString(36)}`;
-
-async function seed(child: Child, tenants: number): Promise<Tenant[]> {
-  return Promise.all(
-    Array.from({ length: tenants }, async (_, t) => {
-      const created = await json(
-        `${child.url}/v1/tenants`,
-        'POST',
-        { 'x-admin-token': child.adminToken },
-        { name: `memory-bench-${t}` },
-      );
-      const tenant: Tenant = { apiKey: created.apiKey, customers: [], jobs: [] };
-      const auth = { authorization: `Bearer ${tenant.apiKey}` };
-      for (let c = 0; c < SEED_CUSTOMERS; c++) {
-        const customer = await json(`${child.url}/v1/customers`, 'POST', auth, {
-          name: `Customer ${c} of ${t}`,
-          email: `c${c}-${unique()}@t${t}.example`,
-        });
-        tenant.customers.push(customer.id);
-        const job = await json(`${child.url}/v1/jobs`, 'POST', auth, {
-          customerId: customer.id,
-          title: `Job ${c} boiler service`,
-          scheduledStart: '2026-03-02T14:00:00Z',
-          scheduledEnd: '2026-03-02T17:00:00Z',
-        });
-        tenant.jobs.push(job.id);
-      }
-      return tenant;
-    }),
-  );
-}
-
-/** One request; resolves to its status (the body is read and dropped). */
-function send(
+/** One request of the mix: its status and the status it should have had. */
+async function oneRequest(
   agent: http.Agent,
   base: URL,
-  method: string,
-  apiKey: string,
-  url: string,
-  body?: unknown,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const request = http.request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method,
-        path: url,
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          ...(payload !== undefined
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
-        },
-      },
-      (response) => {
-        response.on('data', () => {});
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-
-/** One request of the mix: its status and the status it should have had. */
-async function oneRequest(agent: http.Agent, base: URL, tenant: Tenant): Promise<{ status: number; expected: number }> {
+  tenant: SeededTenant,
+): Promise<{ status: number; expected: number }> {
   const roll = Math.random();
   const go = (method: string, url: string, body?: unknown) => send(agent, base, method, tenant.apiKey, url, body);
   const ok = async (expected: number, status: Promise<number>) => ({ status: await status, expected });
@@ -291,7 +195,11 @@ async function runCase(
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   try {
     const started = procStatusMB(pid, 'VmRSS');
-    const tenants = await seed(child, options.tenants);
+    const tenants = await seedTenants(child.url, child.adminToken, {
+      count: options.tenants,
+      customers: SEED_CUSTOMERS,
+      prefix: 'memory-bench',
+    });
     const seeded = procStatusMB(pid, 'VmRSS');
     const load1 = Number(loadText().split(' ')[1]);
     let sampledPeak = seeded ?? 0;

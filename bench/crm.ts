@@ -21,7 +21,7 @@
  * Prints a table and writes reports/bench/crm.json and crm.md (reports/bench/quick/ with --quick).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import pg from 'pg';
 import { createScratchDatabase, type ScratchDatabase } from '../crm/db/scratch-database.ts';
 import { exportCommit } from './support/commit-export.ts';
 import { environment, load, loadText, outputDir, REPO_ROOT, round, writeJson, writeText } from './support/common.ts';
+import { pick, procCpuMs, seedTenants, send, unique, type SeededTenant } from './support/crm-workload.ts';
 import { CRM_AREA_LABELS, CRM_AREAS, summariseCrmProfile, type CrmProfileSummary } from './support/crm-profile.ts';
 
 const TENANTS = 8;
@@ -42,7 +43,6 @@ const TARGET_RLS_RATIO = 0.85;
  * (PostgreSQL pool of 10). Kept for reference; the live `--baseline` comparison is the fair one.
  */
 const ISSUE_BASELINE = { commit: '4f95b43', postgresReqPerSec: 171, pgliteReqPerSec: 94 };
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 class BenchError extends Error {
   override name = 'BenchError';
@@ -51,12 +51,6 @@ class BenchError extends Error {
 type Backend = 'pglite' | 'postgres';
 type Rls = 'on' | 'off';
 
-interface Tenant {
-  apiKey: string;
-  customers: string[];
-  jobs: string[];
-}
-
 interface Target {
   label: string;
   root: string;
@@ -64,7 +58,7 @@ interface Target {
   lines: Interface;
   urls: Record<Rls, string>;
   agents: Record<Rls, http.Agent>;
-  tenants: Tenant[];
+  tenants: SeededTenant[];
   scratch?: ScratchDatabase;
 }
 
@@ -99,16 +93,6 @@ interface CaseResult {
 }
 
 // --- the CRM process ---------------------------------------------------------------------------
-
-function procCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
-  } catch {
-    return null;
-  }
-}
 
 function nextLine(lines: Interface): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -166,7 +150,11 @@ async function startTarget(label: string, root: string, backend: Backend, pgUrl:
     ...(scratch ? { scratch } : {}),
   };
   try {
-    target.tenants = await seed(info.rlsOn, info.adminToken);
+    target.tenants = await seedTenants(info.rlsOn, info.adminToken, {
+      count: TENANTS,
+      customers: SEED_CUSTOMERS,
+      prefix: 'bench',
+    });
   } catch (error) {
     await stopTarget(target);
     throw error;
@@ -186,85 +174,8 @@ async function stopTarget(target: Target): Promise<void> {
 
 // --- seeding (fetch: simple, not measured) and the measured client (node:http, keep-alive) ------
 
-async function json(url: string, method: string, headers: Record<string, string>, body: unknown): Promise<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any -- bench convenience
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 201) throw new BenchError(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-let uniq = 0;
-const unique = () => `${Date.now().toString(36)}${(uniq++).toString(36)}`;
-
-async function seed(url: string, adminToken: string): Promise<Tenant[]> {
-  return Promise.all(
-    Array.from({ length: TENANTS }, async (_, t) => {
-      const created = await json(`${url}/v1/tenants`, 'POST', { 'x-admin-token': adminToken }, { name: `bench-${t}` });
-      const tenant: Tenant = { apiKey: created.apiKey, customers: [], jobs: [] };
-      const auth = { authorization: `Bearer ${tenant.apiKey}` };
-      for (let c = 0; c < SEED_CUSTOMERS; c++) {
-        const customer = await json(`${url}/v1/customers`, 'POST', auth, {
-          name: `Customer ${c} of ${t}`,
-          email: `c${c}-${unique()}@t${t}.example`,
-        });
-        tenant.customers.push(customer.id);
-        const job = await json(`${url}/v1/jobs`, 'POST', auth, {
-          customerId: customer.id,
-          title: `Job ${c} boiler service`,
-          scheduledStart: '2026-03-02T14:00:00Z',
-          scheduledEnd: '2026-03-02T17:00:00Z',
-        });
-        tenant.jobs.push(job.id);
-      }
-      return tenant;
-    }),
-  );
-}
-
-/** One request; resolves to its status (the body is read and dropped). */
-function send(
-  agent: http.Agent,
-  base: URL,
-  method: string,
-  apiKey: string,
-  path: string,
-  body?: unknown,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const request = http.request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method,
-        path,
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          ...(payload !== undefined
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
-        },
-      },
-      (response) => {
-        response.on('data', () => {});
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-
 /** One request of the mix; true on the expected status. */
-async function oneRequest(agent: http.Agent, base: URL, tenant: Tenant): Promise<boolean> {
+async function oneRequest(agent: http.Agent, base: URL, tenant: SeededTenant): Promise<boolean> {
   const roll = Math.random();
   const go = (method: string, path: string, body?: unknown) => send(agent, base, method, tenant.apiKey, path, body);
   if (roll < 0.25) return (await go('GET', `/v1/customers/${pick(tenant.customers)}`)) === 200;

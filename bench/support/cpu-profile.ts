@@ -37,7 +37,7 @@ export const BUCKET_LABELS: Record<Bucket, string> = {
   other: 'other (program, spec, unattributed)',
 };
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
@@ -95,30 +95,71 @@ export interface Attribution {
   topInclusive: { function: string; location: string; inclusiveUs: number }[];
 }
 
-function shortUrl(url: string): string {
-  const i = url.indexOf('/harness/');
+/** A path shortened to its repository path under `ownFolder` (or its package under node_modules). */
+function shortUrl(url: string, ownFolder: string): string {
+  const i = url.lastIndexOf(ownFolder);
   if (i >= 0) return url.slice(i + 1);
   const j = url.lastIndexOf('/node_modules/');
   if (j >= 0) return url.slice(j + '/node_modules/'.length);
   return url || '(native)';
 }
 
-/** `window` in the profile's clock (µs, monotonic); the whole profile when omitted. */
+/** How to read a profile: the buckets, the frame classifier, and the folder whose functions are "ours". */
+export interface ProfileReading<B extends string> {
+  buckets: readonly B[];
+  /** The bucket a frame speaks for, or undefined to charge its caller. */
+  classify(frame: ProfileNode['callFrame']): B | undefined;
+  fallback: B;
+  /** e.g. `/harness/`: files under it are shortened to it, and its functions get inclusive time. */
+  ownFolder: string;
+}
+
+export interface GenericAttribution<B extends string> {
+  bucketsUs: Record<B, number>;
+  busyUs: number;
+  idleUs: number;
+  windowUs: number;
+  samples: number;
+  meanSampleIntervalUs: number;
+  topFunctions: { function: string; location: string; bucket: B; selfUs: number }[];
+  topFiles: { file: string; selfUs: number }[];
+  topInclusive: { function: string; location: string; inclusiveUs: number }[];
+}
+
+/** `attributeProfile` for the harness; the CRM benchmark reads its profiles with other buckets. */
 export function attributeProfile(file: string, window?: { startUs: number; endUs: number }): Attribution {
+  return attributeProfileWith(
+    file,
+    { buckets: BUCKETS, classify: classifyFrame, fallback: 'other', ownFolder: '/harness/' },
+    window,
+  );
+}
+
+/**
+ * Self time per bucket (a frame no bucket claims is charged to its nearest classified caller),
+ * the hottest functions and files, and the inclusive time of `ownFolder`'s functions. `window` in
+ * the profile's clock (µs, monotonic); the whole profile when omitted.
+ */
+export function attributeProfileWith<B extends string>(
+  file: string,
+  reading: ProfileReading<B>,
+  window?: { startUs: number; endUs: number },
+): GenericAttribution<B> {
+  const short = (url: string): string => shortUrl(url, reading.ownFolder);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of profile.nodes) byId.set(n.id, n);
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const bucketOf = new Map<number, Bucket>();
-  const resolve = (id: number): Bucket => {
+  const bucketOf = new Map<number, B>();
+  const resolve = (id: number): B => {
     const cached = bucketOf.get(id);
     if (cached) return cached;
     const path: number[] = [];
     let cur: number | undefined = id;
-    let found: Bucket = 'other';
+    let found: B = reading.fallback;
     while (cur !== undefined) {
-      const hit = bucketOf.get(cur) ?? classifyFrame(byId.get(cur)!.callFrame);
+      const hit = bucketOf.get(cur) ?? reading.classify(byId.get(cur)!.callFrame);
       if (hit) {
         found = hit;
         break;
@@ -132,21 +173,21 @@ export function attributeProfile(file: string, window?: { startUs: number; endUs
     return found;
   };
 
-  // Harness frames on each node's stack (each function once), for inclusive time.
+  // Our own frames on each node's stack (each function once), for inclusive time.
   const stackKeys = new Map<number, string[]>();
-  const harnessKeysOf = (id: number): string[] => {
+  const ownKeysOf = (id: number): string[] => {
     const cached = stackKeys.get(id);
     if (cached) return cached;
     const f = byId.get(id)!.callFrame;
     const up = parent.get(id);
-    const inherited = up === undefined ? [] : harnessKeysOf(up);
-    const key = f.url.includes('/harness/') ? `${f.functionName || '(anonymous)'}@${shortUrl(f.url)}` : undefined;
+    const inherited = up === undefined ? [] : ownKeysOf(up);
+    const key = f.url.includes(reading.ownFolder) ? `${f.functionName || '(anonymous)'}@${short(f.url)}` : undefined;
     const keys = key && !inherited.includes(key) ? [...inherited, key] : inherited;
     stackKeys.set(id, keys);
     return keys;
   };
   const inclusive = new Map<string, number>();
-  const bucketsUs = Object.fromEntries(BUCKETS.map((b) => [b, 0])) as Record<Bucket, number>;
+  const bucketsUs = Object.fromEntries(reading.buckets.map((b) => [b, 0])) as Record<B, number>;
   const selfByNode = new Map<number, number>();
   let idleUs = 0;
   let samples = 0;
@@ -166,15 +207,15 @@ export function attributeProfile(file: string, window?: { startUs: number; endUs
     }
     bucketsUs[resolve(id)] += dur;
     selfByNode.set(id, (selfByNode.get(id) ?? 0) + dur);
-    for (const k of harnessKeysOf(id)) inclusive.set(k, (inclusive.get(k) ?? 0) + dur);
+    for (const k of ownKeysOf(id)) inclusive.set(k, (inclusive.get(k) ?? 0) + dur);
   }
-  const busyUs = Object.values(bucketsUs).reduce((a, b) => a + b, 0);
-  const byFunction = new Map<string, { function: string; location: string; bucket: Bucket; selfUs: number }>();
+  const busyUs = (Object.values(bucketsUs) as number[]).reduce((a, b) => a + b, 0);
+  const byFunction = new Map<string, GenericAttribution<B>['topFunctions'][number]>();
   const byFile = new Map<string, number>();
   for (const [id, us] of selfByNode) {
     const f = byId.get(id)!.callFrame;
     // tsx-compiled harness files report line 0 for every function; a line is shown only where it means something.
-    const location = f.url ? `${shortUrl(f.url)}${f.lineNumber > 0 ? `:${f.lineNumber + 1}` : ''}` : '(native)';
+    const location = f.url ? `${short(f.url)}${f.lineNumber > 0 ? `:${f.lineNumber + 1}` : ''}` : '(native)';
     const key = `${f.functionName}@${location}`;
     const entry = byFunction.get(key) ?? {
       function: f.functionName || '(anonymous)',
@@ -184,7 +225,7 @@ export function attributeProfile(file: string, window?: { startUs: number; endUs
     };
     entry.selfUs += us;
     byFunction.set(key, entry);
-    byFile.set(shortUrl(f.url), (byFile.get(shortUrl(f.url)) ?? 0) + us);
+    byFile.set(short(f.url), (byFile.get(short(f.url)) ?? 0) + us);
   }
   const windowUs = Math.min(end, profile.endTime) - Math.max(start, profile.startTime);
   return {

@@ -6,7 +6,7 @@
  * charged to the nearest caller that does, so a `createHash` in the API-key resolver counts as
  * auth. Used by `bench:crm --profile`.
  */
-import { readFileSync } from 'node:fs';
+import { attributeProfileWith, type ProfileNode } from './cpu-profile.ts';
 
 export const CRM_AREAS = [
   'validation',
@@ -40,20 +40,6 @@ export const CRM_AREA_LABELS: Record<CrmArea, string> = {
   gc: 'GC',
   other: 'other (program, microtask queue, unattributed)',
 };
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
 
 const SOCKETS =
   /^node:(_http|http|net|stream|internal\/(http|net|streams|stream_base|dns|deps\/llhttp|webstreams|abort_controller))/;
@@ -105,102 +91,21 @@ export interface CrmProfileSummary {
   topInclusive: { function: string; location: string; inclusiveUs: number }[];
 }
 
-function shortUrl(url: string): string {
-  const crm = url.lastIndexOf('/crm/');
-  if (crm >= 0) return url.slice(crm + 1);
-  const modules = url.lastIndexOf('/node_modules/');
-  if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
-  return url || '(native)';
-}
-
+/** The CRM process's profile, read with the CRM's areas (`crm/` functions get inclusive time). */
 export function summariseCrmProfile(file: string): CrmProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map<number, ProfileNode>();
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) byId.set(node.id, node);
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-
-  const areaOf = new Map<number, CrmArea>();
-  const resolve = (id: number): CrmArea => {
-    const cached = areaOf.get(id);
-    if (cached) return cached;
-    const charged: number[] = [];
-    let current: number | undefined = id;
-    let found: CrmArea = 'other';
-    while (current !== undefined) {
-      const hit = areaOf.get(current) ?? classifyFrame(byId.get(current)!.callFrame);
-      if (hit) {
-        found = hit;
-        break;
-      }
-      charged.push(current);
-      current = parent.get(current);
-    }
-    for (const c of charged) areaOf.set(c, found);
-    areaOf.set(id, found);
-    return found;
-  };
-
-  const crmKeys = new Map<number, string[]>();
-  const crmKeysOf = (id: number): string[] => {
-    const cached = crmKeys.get(id);
-    if (cached) return cached;
-    const frame = byId.get(id)!.callFrame;
-    const up = parent.get(id);
-    const inherited = up === undefined ? [] : crmKeysOf(up);
-    const key = frame.url.includes('/crm/')
-      ? `${frame.functionName || '(anonymous)'}@${shortUrl(frame.url)}`
-      : undefined;
-    const keys = key && !inherited.includes(key) ? [...inherited, key] : inherited;
-    crmKeys.set(id, keys);
-    return keys;
-  };
-
-  const areasUs = Object.fromEntries(CRM_AREAS.map((a) => [a, 0])) as Record<CrmArea, number>;
-  const selfByNode = new Map<number, number>();
-  const inclusive = new Map<string, number>();
-  let idleUs = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const duration = profile.timeDeltas[i + 1] ?? 0;
-    const id = profile.samples[i]!;
-    if (byId.get(id)!.callFrame.functionName === '(idle)') {
-      idleUs += duration;
-      continue;
-    }
-    areasUs[resolve(id)] += duration;
-    selfByNode.set(id, (selfByNode.get(id) ?? 0) + duration);
-    for (const key of crmKeysOf(id)) inclusive.set(key, (inclusive.get(key) ?? 0) + duration);
-  }
-
-  const byFunction = new Map<string, CrmProfileSummary['topFunctions'][number]>();
-  for (const [id, us] of selfByNode) {
-    const frame = byId.get(id)!.callFrame;
-    const location = frame.url
-      ? `${shortUrl(frame.url)}${frame.lineNumber > 0 ? `:${frame.lineNumber + 1}` : ''}`
-      : '(native)';
-    const key = `${frame.functionName}@${location}`;
-    const entry = byFunction.get(key) ?? {
-      function: frame.functionName || '(anonymous)',
-      location,
-      area: resolve(id),
-      selfUs: 0,
-    };
-    entry.selfUs += us;
-    byFunction.set(key, entry);
-  }
+  const read = attributeProfileWith(file, {
+    buckets: CRM_AREAS,
+    classify: classifyFrame,
+    fallback: 'other',
+    ownFolder: '/crm/',
+  });
   return {
-    areasUs,
-    busyUs: Object.values(areasUs).reduce((a, b) => a + b, 0),
-    idleUs,
-    windowUs: profile.endTime - profile.startTime,
-    samples: profile.samples.length,
-    topFunctions: [...byFunction.values()].sort((a, b) => b.selfUs - a.selfUs).slice(0, 30),
-    topInclusive: [...inclusive.entries()]
-      .map(([key, inclusiveUs]) => {
-        const at = key.lastIndexOf('@');
-        return { function: key.slice(0, at), location: key.slice(at + 1), inclusiveUs };
-      })
-      .sort((a, b) => b.inclusiveUs - a.inclusiveUs)
-      .slice(0, 25),
+    areasUs: read.bucketsUs,
+    busyUs: read.busyUs,
+    idleUs: read.idleUs,
+    windowUs: read.windowUs,
+    samples: read.samples,
+    topFunctions: read.topFunctions.map(({ bucket, ...rest }) => ({ ...rest, area: bucket })),
+    topInclusive: read.topInclusive,
   };
 }

@@ -97,8 +97,7 @@ function soc2Answer(inputs: AnswerInputs): BuyerAnswer {
 
 function lastAssessmentAnswer(inputs: AnswerInputs): BuyerAnswer {
   const { evidence, href } = inputs.latest;
-  const withFreshness = evidence as Evidence & { assessedAt?: string; validUntil?: string };
-  const freshness = freshnessOf(withFreshness, inputs.now);
+  const freshness = freshnessOf(evidence, inputs.now);
   const summary = evidence.coverage.summary;
   const stale = freshness.ageMonths >= inputs.staleAfterMonths;
   const details = [

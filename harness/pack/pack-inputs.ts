@@ -40,9 +40,9 @@ export interface PackInputOptions {
 
 const MAX_LISTED = 5;
 
+/** Evidence 1.1 records `assessedAt`; 1.0 was assessed when its campaign ended. */
 function assessedAtOf(evidence: Evidence): string {
-  const withFreshness = evidence as Evidence & { assessedAt?: string };
-  return withFreshness.assessedAt ?? evidence.method.endedAt ?? evidence.method.startedAt;
+  return evidence.assessedAt ?? evidence.method.endedAt;
 }
 
 function readRun(dir: string, publicKeyFile: string | undefined): PackRun {
