@@ -74,7 +74,8 @@ const LAYERS: Record<string, readonly string[]> = {
   run: ['openapi', 'generate', 'model', 'oracles', 'evidence', 'tenants'],
   ledger: ['evidence'],
   pack: ['evidence', 'ledger'],
-  cli: ['openapi', 'generate', 'model', 'oracles', 'evidence', 'tenants', 'run', 'ledger', 'pack'],
+  onboard: ['openapi', 'generate', 'model', 'tenants', 'run'],
+  cli: ['openapi', 'generate', 'model', 'oracles', 'evidence', 'tenants', 'run', 'ledger', 'pack', 'onboard'],
 };
 
 function folderOf(repoPath: string): string | undefined {

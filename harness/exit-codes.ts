@@ -23,7 +23,19 @@ export type ExitName = keyof typeof EXIT;
 export type ExitCode = (typeof EXIT)[ExitName];
 
 export type CommandName =
-  'run' | 'replay' | 'verify' | 'merge' | 'report' | 'inspect' | 'export-test' | 'export' | 'ledger' | 'keys' | 'pack';
+  | 'run'
+  | 'replay'
+  | 'verify'
+  | 'merge'
+  | 'report'
+  | 'inspect'
+  | 'export-test'
+  | 'export'
+  | 'ledger'
+  | 'keys'
+  | 'pack'
+  | 'init'
+  | 'doctor';
 
 /** What each code means for each command. Codes a command never returns are absent. */
 export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly [ExitCode, string]>>> = {
@@ -66,6 +78,22 @@ export const EXIT_MEANINGS: Readonly<Record<CommandName, ReadonlyArray<readonly 
     [EXIT.clean, 'report written'],
     [EXIT.usage, 'usage error, or a sealed folder without --out'],
     [EXIT.inconclusive, '--pdf asked for but Chromium is unavailable (the HTML is still written)'],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  init: [
+    [EXIT.clean, 'config and provisioning written, and the smoke check passed (or was skipped with --no-check)'],
+    [EXIT.usage, 'usage error, no spec found or an unusable spec, or a file in the way without --force'],
+    [
+      EXIT.inconclusive,
+      'the files were written, but the smoke check failed (each failure is printed with its fix) or the target is unreachable',
+    ],
+    [EXIT.internal, 'internal error of tenantproof'],
+  ],
+  doctor: [
+    [EXIT.clean, 'every tenant-owned operation can be created, read and probed, and provisioning works'],
+    [EXIT.leak, 'something blocks a full campaign: the table says what, with the fix for each'],
+    [EXIT.usage, 'usage error, or an unusable config or spec'],
+    [EXIT.inconclusive, 'the target is unreachable, or provisioning failed (the fix is printed)'],
     [EXIT.internal, 'internal error of tenantproof'],
   ],
   inspect: [

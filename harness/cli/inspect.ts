@@ -1,5 +1,5 @@
 /**
- * `tenantproof inspect [--spec FILE] [--json]`: what tenantproof infers from an OpenAPI spec.
+ * `tenantproof inspect [--spec FILE] [--overlay FILE] [--json]`: what tenantproof infers from an OpenAPI spec.
  * Exit 0 on success, 2 on a bad flag or a spec that cannot be used (message names the location).
  */
 import { defaultSpecPath } from '../tool-version.ts';
@@ -13,17 +13,19 @@ import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 
 export const DEFAULT_SPEC = defaultSpecPath();
 
-const HELP = `Usage: tenantproof inspect [--spec FILE] [--json]
+const HELP = `Usage: tenantproof inspect [--spec FILE] [--overlay FILE] [--json]
 
 Shows what tenantproof infers from an OpenAPI 3.0/3.1 spec: resources with their producers and
 consumers, the tenant-owned operations, the probes and oracles for each operation, and the
 operations it could not classify, with the reason.
 
 Options:
-  --spec FILE   the spec (YAML or JSON); default: specs/crm.openapi.yaml of this repository
-                (a bare positional FILE works too)
-  --json        print a stable JSON report (schema: inspectReportSchema in harness/openapi)
-  --help        show this text
+  --spec FILE      the spec (YAML or JSON); default: specs/crm.openapi.yaml of this repository
+                   (a bare positional FILE works too)
+  --overlay FILE   an overlay (OpenAPI Overlay 1.0) applied on top of the spec first: x-tenantproof-*
+                   hints without editing the spec (harness/openapi/README.md)
+  --json           print a stable JSON report (schema: inspectReportSchema in harness/openapi)
+  --help           show this text
 
 ${exitCodesHelp('inspect')}`;
 
@@ -35,12 +37,17 @@ export interface InspectIo {
 const processIo: InspectIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 export async function main(argv: string[], io: InspectIo = processIo): Promise<number> {
-  let values: { spec?: string; json?: boolean; help?: boolean };
+  let values: { spec?: string; overlay?: string; json?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { spec: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        spec: { type: 'string' },
+        overlay: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
       strict: true,
     }));
@@ -60,7 +67,7 @@ export async function main(argv: string[], io: InspectIo = processIo): Promise<n
   }
   const specPath = resolve(values.spec ?? positionals[0] ?? DEFAULT_SPEC);
   try {
-    const model = await analyzeSpecFile(specPath);
+    const model = await analyzeSpecFile(specPath, values.overlay !== undefined ? { overlay: values.overlay } : {});
     // Relative to the working directory, so the JSON does not depend on where the repo is cloned.
     const shown = relative(process.cwd(), specPath) || specPath;
     const report = buildInspectReport(model, shown);

@@ -10,6 +10,7 @@ import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { buildPlan } from '../model/plan.ts';
 import type { Step } from '../model/step.ts';
 import { analyzeSpecFile } from '../openapi/analyze.ts';
+import { provisionedTenant } from '../run/job-provisioner.ts';
 import { provisionTenants } from '../tenants/index.ts';
 import { CounterexampleFileError, parseCounterexample } from '../run/counterexample-file.ts';
 import { Coverage } from '../run/coverage.ts';
@@ -27,6 +28,7 @@ Re-runs a counterexample (reports/<runId>/counterexamples/<n>.json) on fresh ten
   --fault NAME        with an embedded target, use these faults instead of the recorded ones (repeatable;
                       --fault none for the clean CRM)
   --provision P       crm-admin (default: as recorded), file:PATH or module:PATH
+  --overlay FILE      the overlay applied on top of the spec (default: the one recorded in FILE, if any)
   --admin-token T     admin token for crm-admin on a URL target (or CRM_ADMIN_TOKEN)
   --times N           replays (default 1); prints the reproduction rate
   --help              this text
@@ -37,6 +39,7 @@ const FLAGS = {
   target: { type: 'string' },
   fault: { type: 'string', multiple: true },
   provision: { type: 'string' },
+  overlay: { type: 'string' },
   'admin-token': { type: 'string' },
   times: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -73,7 +76,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   const checkpoints = ce.checkpoints?.length ? ` and ${ce.checkpoints.length + 1} checkpoints` : '';
   say(`${file}: ${ce.steps.length} step(s)${checkpoints} of a ${ce.oracle} finding, ${times} attempt(s)`);
-  const model = await analyzeSpecFile(ce.spec.file);
+  const overlay = values.overlay ?? ce.spec.overlay;
+  const model = await analyzeSpecFile(ce.spec.file, overlay !== undefined ? { overlay } : {});
   const targetArg = values.target ?? (ce.target.kind === 'url' ? ce.target.url! : 'embedded');
   const faultFlags = values.fault?.flatMap((f) => f.split(',')).filter((f) => f && f !== 'none');
   const faults = targetArg === 'embedded' ? (values.fault ? (faultFlags ?? []) : (ce.target.faults ?? [])) : [];
@@ -105,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(adminToken ? { adminToken } : {}),
         runTag: `replay-${Date.now()}-${i}`,
       });
-      const tenants = creds.map((c) => ({ label: c.label, headers: { ...c.headers }, tenantId: c.id }));
+      const tenants = creds.map(provisionedTenant);
       const options = {
         plan,
         client,

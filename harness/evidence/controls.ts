@@ -115,7 +115,16 @@ export const CONTROLS: readonly ControlDefinition[] = [
     tested:
       'Bulk functions (export, aggregate, search) and tenant-selection headers were exercised as an ordinary tenant.',
     violatedBy: [
-      { probes: ['canary-search', 'aggregate-check', 'export-check', 'header-injection', 'query-injection'] },
+      {
+        probes: [
+          'canary-search',
+          'aggregate-check',
+          'export-check',
+          'header-injection',
+          'query-injection',
+          'path-injection',
+        ],
+      },
     ],
   },
   {

@@ -62,6 +62,8 @@ export interface Exchange {
   victim?: TenantLabel;
   /** Interleaved batch this exchange belongs to, if it ran concurrently with others. */
   batch?: number;
+  /** The role of the user who sent it, when its tenant has more than one user. */
+  user?: string;
   request: RecordedRequest;
   /** Absent when the request failed at the transport level. */
   response?: RecordedResponse;

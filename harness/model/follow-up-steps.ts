@@ -139,6 +139,7 @@ export function withoutOverrideStep(plan: CampaignPlan, step: Step): Step | unde
   for (const f of step.override.fields) {
     if (f.in === 'header') delete twin.headers[f.name];
     else if (f.in === 'query') delete twin.query[f.name];
+    else if (f.in === 'path') delete twin.pathParams[f.name];
     else if (twin.body && typeof twin.body === 'object' && !Array.isArray(twin.body)) {
       const body = twin.body as Record<string, StepValue>;
       if (declared.some((d) => d.in === 'body' && d.name === f.name)) body[f.name] = { $tenantId: step.tenant };

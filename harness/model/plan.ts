@@ -93,7 +93,10 @@ export function buildPlan(model: ApiModel): CampaignPlan {
     }
     const pathResources: Record<string, string> = {};
     let missing: { reason: string; fix: string } | undefined;
+    const tenantPrefix = new Set((op.tenantFields ?? []).filter((f) => f.in === 'path').map((f) => f.name));
     for (const name of pathParams(op)) {
+      // A tenant prefix (`/orgs/{orgId}`) is filled with the caller's own tenant at send time.
+      if (tenantPrefix.has(name)) continue;
       const use = op.consumes.find((c) => c.in === 'path' && c.name === name);
       if (!use) {
         missing = {

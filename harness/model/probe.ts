@@ -22,6 +22,7 @@ export const PROBE_NAMES = [
   'header-injection',
   'query-injection',
   'body-injection',
+  'path-injection',
   'interleaved',
 ] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
@@ -40,6 +41,7 @@ export const STEP_PROBES = [
   'header-injection',
   'query-injection',
   'body-injection',
+  'path-injection',
 ] as const satisfies readonly ProbeName[];
 export type StepProbe = (typeof STEP_PROBES)[number];
 
@@ -62,6 +64,7 @@ export const PROBE_DESCRIPTIONS: Readonly<Record<ProbeName, string>> = {
   'header-injection': 'send X-Tenant-Id (and similar) headers naming another tenant',
   'query-injection': 'send tenant_id / tenantId query parameters naming another tenant',
   'body-injection': 'send tenantId / tenant_id body fields naming another tenant',
+  'path-injection': "put another tenant's id in the tenant prefix of the path (`/orgs/{orgId}/…`)",
   interleaved: "run in concurrent batches with other tenants' requests",
 };
 
@@ -74,7 +77,12 @@ export const CROSS_TENANT_PROBES: readonly StepProbe[] = [
 ];
 
 /** Probes that override the caller's tenant. */
-export const INJECTION_PROBES: readonly StepProbe[] = ['header-injection', 'query-injection', 'body-injection'];
+export const INJECTION_PROBES: readonly StepProbe[] = [
+  'header-injection',
+  'query-injection',
+  'body-injection',
+  'path-injection',
+];
 
 /** The probe a step exercises: its own `probe`, else the one its action stands for. */
 export function probeOf(step: { probe?: StepProbe | undefined; action: string }): ProbeName {

@@ -68,3 +68,47 @@ describe('resolveStep', () => {
     );
   });
 });
+
+describe('resolveStep with tenant selectors (subdomain and path-prefix tenancy)', () => {
+  function selectorWorld(): World {
+    const w = new World(['T1', 'T2'], { T1: 'org_one', T2: 'org_two' });
+    w.tenant('T1').selectors = { 'header:Host': 'one.example.test', 'path:orgId': 'org_one' };
+    w.tenant('T2').selectors = { 'header:Host': 'two.example.test', 'path:orgId': 'org_two' };
+    return w;
+  }
+
+  it("fills an open tenant prefix and the Host header with the sender's own selectors", () => {
+    const r = resolveStep(step({ path: '/orgs/{orgId}/boards', tenant: 'T2' }), selectorWorld());
+    expect(r.path).toBe('/orgs/org_two/boards');
+    expect(r.headers).toEqual({ Host: 'two.example.test' });
+    expect(r.sentValues.has('org_two')).toBe(true);
+    expect(r.sentValues.has('two.example.test')).toBe(true);
+  });
+
+  it("an override names the victim's selector for that field, and wins over the sender's own", () => {
+    const r = resolveStep(
+      step({
+        path: '/orgs/{orgId}/boards',
+        pathParams: { orgId: { $tenantId: 'T2', field: 'path:orgId' } },
+        headers: { host: { $tenantId: 'T2', field: 'header:Host' } },
+      }),
+      selectorWorld(),
+    );
+    expect(r.path).toBe('/orgs/org_two/boards');
+    expect(r.headers).toEqual({ host: 'two.example.test' });
+  });
+
+  it('a field with no selector falls back to the provisioning id', () => {
+    const r = resolveStep(
+      step({ path: '/things', headers: { 'X-Tenant-Id': { $tenantId: 'T2', field: 'header:X-Tenant-Id' } } }),
+      selectorWorld(),
+    );
+    expect(r.headers['X-Tenant-Id']).toBe('org_two');
+  });
+
+  it('leaves a placeholder no selector fills for the step builder to have filled', () => {
+    const r = resolveStep(step({ path: '/orgs/{orgId}/boards' }), new World(['T1'], { T1: 'x' }));
+    expect(r.path).toBe('/orgs/{orgId}/boards');
+    expect(r.headers).toEqual({});
+  });
+});

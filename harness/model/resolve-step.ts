@@ -53,7 +53,8 @@ export function resolveValue(value: StepValue, world: World, stepIndex: number):
     return found;
   }
   if (isTenantIdRef(value)) {
-    const id = world.tenants.get(value.$tenantId)?.tenantId;
+    const tenant = world.tenants.get(value.$tenantId);
+    const id = (value.field !== undefined ? tenant?.selectors[value.field] : undefined) ?? tenant?.tenantId;
     if (id === undefined) throw new UnresolvedReferenceError(stepIndex, value);
     return id;
   }
@@ -71,10 +72,37 @@ function collectStrings(value: unknown, into: Set<string>): void {
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) collectStrings(v, into);
 }
 
+/**
+ * The sending tenant's selectors: a path tenant prefix (`{orgId}`) the step left open, and the
+ * selector headers (`Host`) it did not set itself. So a step sent as another tenant (a victim's
+ * re-read) selects that tenant, and an override probe's explicit value wins.
+ */
+function selectorDefaults(
+  step: Step,
+  world: World,
+): { path: Record<string, StepValue>; headers: Record<string, StepValue> } {
+  const path: Record<string, StepValue> = {};
+  const headers: Record<string, StepValue> = {};
+  const selectors = world.tenants.get(step.tenant)?.selectors ?? {};
+  for (const m of step.path.matchAll(/\{([^}]+)\}/g)) {
+    const name = m[1]!;
+    if (!(name in step.pathParams) && selectors[`path:${name}`] !== undefined)
+      path[name] = { $tenantId: step.tenant, field: `path:${name}` };
+  }
+  const own = new Set(Object.keys(step.headers).map((h) => h.toLowerCase()));
+  for (const key of Object.keys(selectors)) {
+    if (!key.startsWith('header:')) continue;
+    const name = key.slice('header:'.length);
+    if (!own.has(name.toLowerCase())) headers[name] = { $tenantId: step.tenant, field: key };
+  }
+  return { path, headers };
+}
+
 export function resolveStep(step: Step, world: World): ResolvedRequest {
   const sentValues = new Set<string>();
+  const defaults = selectorDefaults(step, world);
   let path = step.path;
-  for (const [name, raw] of Object.entries(step.pathParams)) {
+  for (const [name, raw] of Object.entries({ ...defaults.path, ...step.pathParams })) {
     const v = String(resolveValue(raw, world, step.index));
     sentValues.add(v);
     path = path.replace(`{${name}}`, encodeURIComponent(v));
@@ -92,7 +120,7 @@ export function resolveStep(step: Step, world: World): ResolvedRequest {
   }
   const qs = query.toString();
   const headers: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(step.headers)) {
+  for (const [name, raw] of Object.entries({ ...defaults.headers, ...step.headers })) {
     const v = String(resolveValue(raw, world, step.index));
     sentValues.add(v);
     headers[name] = v;

@@ -137,7 +137,7 @@ describe('step builder', () => {
       selector: 0,
       values: values(),
     })!;
-    expect(s.headers['X-Tenant-Id']).toEqual({ $tenantId: 'T2' });
+    expect(s.headers['X-Tenant-Id']).toEqual({ $tenantId: 'T2', field: 'header:X-Tenant-Id' });
     expect(s.override?.vector).toBe('header');
     expect(s.relation).toBe('injected');
   });

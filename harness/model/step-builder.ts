@@ -217,11 +217,32 @@ function idempotencyKey(ctx: StepBuilderContext, planned: PlannedOperation, step
   if (header && step.method === 'POST') step.headers[header] = `tpidem${step.tenant}${nonce}`;
 }
 
+/**
+ * Which of a tenant's users sends a command (when it has several: an admin and a member), read off
+ * the command's nonce so the choice is part of the generated command and shrinks and replays with it.
+ */
+function userFor(ctx: StepBuilderContext, tenant: TenantLabel, nonce: string): number | undefined {
+  const users = ctx.world.tenant(tenant).roles.length;
+  if (users <= 1) return undefined;
+  let h = 0;
+  for (let i = 0; i < nonce.length; i++) h = (h * 31 + nonce.charCodeAt(i)) >>> 0;
+  return h % users;
+}
+
+const VECTOR_OF = {
+  'header-injection': 'header',
+  'query-injection': 'query',
+  'body-injection': 'body',
+  'path-injection': 'path',
+} as const;
+
 export function buildOwnStep(ctx: StepBuilderContext, spec: OwnCommandSpec): Step | undefined {
   const planned = ctx.plan.byId.get(spec.operationId);
   if (!planned) return undefined;
   const tenant = tenantAt(ctx, spec.tenant);
   const step = baseStep(ctx, planned, tenant, spec.action);
+  const user = userFor(ctx, tenant, spec.values.nonce);
+  if (user !== undefined) step.user = user;
   const op = planned.op;
   let target: RecordState | undefined;
   if (
@@ -282,6 +303,8 @@ function buildProbe(ctx: StepBuilderContext, spec: ProbeCommandSpec): Step | und
           ? 'create'
           : (ACTION_OF_KIND[op.kind] ?? 'action');
   const step = baseStep(ctx, planned, attacker, actionFor[spec.probe] ?? natural);
+  const user = userFor(ctx, attacker, spec.values.nonce);
+  if (user !== undefined) step.user = user;
   step.relation = INJECTION_PROBES.includes(spec.probe) ? 'injected' : 'foreign';
   step.probe = spec.probe;
   step.victim = victim;
@@ -377,7 +400,8 @@ function buildProbe(ctx: StepBuilderContext, spec: ProbeCommandSpec): Step | und
     }
     case 'header-injection':
     case 'query-injection':
-    case 'body-injection': {
+    case 'body-injection':
+    case 'path-injection': {
       if (ctx.world.tenant(victim).tenantId === undefined) return undefined;
       if (!fillPath(ctx, step, planned, attacker, spec.selector)) return undefined;
       if (!applyQuery(ctx, step, planned, spec.values.query, undefined, undefined)) return undefined;
@@ -393,7 +417,7 @@ function buildProbe(ctx: StepBuilderContext, spec: ProbeCommandSpec): Step | und
       const ref = ownParam ? step.pathParams[ownParam] : undefined;
       if (ref && typeof ref === 'object' && '$from' in ref) step.recordFrom = (ref as ValueRef).$from;
       fillOwnTenantFields(ctx.world, step, planned);
-      const vector = spec.probe === 'header-injection' ? 'header' : spec.probe === 'query-injection' ? 'query' : 'body';
+      const vector = VECTOR_OF[spec.probe];
       if (!applyOverride(step, planned, vector, victim, ctx.tenantFields ?? [])) return undefined;
       idempotencyKey(ctx, planned, step, spec.values.nonce);
       return step;

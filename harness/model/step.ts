@@ -14,9 +14,13 @@ export interface ValueRef {
   path: string;
 }
 
-/** A value that is the provisioning id of a tenant (used by tenant-override probes). */
+/**
+ * A value that names a tenant (used by tenant-override probes): its provisioning selector for
+ * `field` (`header:Host`, `path:orgId`) when it has one, else its provisioning id.
+ */
 export interface TenantIdRef {
   $tenantId: TenantLabel;
+  field?: string;
 }
 
 export type StepValue =
@@ -58,7 +62,7 @@ export interface Step {
   /** The body field a unique-value probe fills with the victim's value: its twin puts a fresh one there. */
   uniqueField?: string;
   /** The fields an injection probe set to the victim's tenant id: its twin sends the same request without them. */
-  override?: { vector: 'header' | 'query' | 'body'; fields: TenantField[] };
+  override?: { vector: TenantField['in']; fields: TenantField[] };
   /** The resource the step works on, and (for item steps) the step that created the record. */
   resource?: string;
   recordFrom?: number;
@@ -71,4 +75,9 @@ export interface Step {
   body?: StepValue;
   /** Steps that ran concurrently share a batch number. */
   batch?: number;
+  /**
+   * Which of the sending tenant's users sends it (an index into its users; absent: the first).
+   * Twins copy it, so a probe and its twin differ only in what they name.
+   */
+  user?: number;
 }

@@ -68,9 +68,12 @@ describe('tenant fields in steps', () => {
       selector: 0,
       values: { query: {}, nonce: 'n0nce0000000', body },
     })!;
-    expect(s.headers['X-Org-Id']).toEqual({ $tenantId: 'T2' });
-    expect(s.headers['X-Tenant-Id']).toEqual({ $tenantId: 'T2' });
-    expect((s.body as Record<string, unknown>)['organisationId']).toEqual({ $tenantId: 'T2' });
+    expect(s.headers['X-Org-Id']).toEqual({ $tenantId: 'T2', field: 'header:X-Org-Id' });
+    expect(s.headers['X-Tenant-Id']).toEqual({ $tenantId: 'T2', field: 'header:X-Tenant-Id' });
+    expect((s.body as Record<string, unknown>)['organisationId']).toEqual({
+      $tenantId: 'T2',
+      field: 'body:organisationId',
+    });
     const twin = withoutOverrideStep(plan, s)!;
     expect(twin.headers['X-Org-Id']).toBeUndefined();
     expect((twin.body as Record<string, unknown>)['organisationId']).toEqual({ $tenantId: 'T1' });
@@ -89,9 +92,9 @@ describe('tenant fields in steps', () => {
     })!;
     const b = s.body as Record<string, unknown>;
     expect([b['organisationId'], b['tenantId'], b['workspace']]).toEqual([
-      { $tenantId: 'T2' },
-      { $tenantId: 'T2' },
-      { $tenantId: 'T2' },
+      { $tenantId: 'T2', field: 'body:organisationId' },
+      { $tenantId: 'T2', field: 'body:tenantId' },
+      { $tenantId: 'T2', field: 'body:workspace' },
     ]);
   });
 });

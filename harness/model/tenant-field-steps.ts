@@ -29,6 +29,7 @@ function ownFields(planned: PlannedOperation): TenantField[] {
 /** A tenant's own request names its own tenant in the spec's tenant fields it sends or must send. */
 export function fillOwnTenantFields(world: World, step: Step, planned: PlannedOperation): void {
   if (world.tenant(step.tenant).tenantId === undefined) return;
+  // A path tenant prefix is filled at send time, as whichever tenant sends the step (resolve-step.ts).
   const self: StepValue = { $tenantId: step.tenant };
   const body = bodyObject(step);
   for (const f of ownFields(planned)) {
@@ -39,7 +40,10 @@ export function fillOwnTenantFields(world: World, step: Step, planned: PlannedOp
 }
 
 /**
- * Points every field of `vector` at `victim`'s tenant. A header override also names the victim in
+ * Points every field of `vector` at `victim`'s tenant: its provisioning selector for that field
+ * (`header:Host` under subdomain tenancy, `path:orgId` under a path prefix) when it has one, else
+ * its provisioning id. A path vector replaces the tenant prefix the step would otherwise fill with
+ * its own tenant at send time (resolve-step.ts). A header override also names the victim in
  * the spec's body tenant fields, as a real client selecting that tenant would (a body that still
  * named the caller would be refused for the mismatch, and prove nothing). Records what it changed,
  * for the twin without the override. False when the step cannot carry the vector.
@@ -51,7 +55,7 @@ export function applyOverride(
   victim: TenantLabel,
   extra: readonly TenantField[],
 ): boolean {
-  const victimId: StepValue = { $tenantId: victim };
+  const victimId = (f: TenantField): StepValue => ({ $tenantId: victim, field: `${f.in}:${f.name}` });
   const fields = mergeTenantFields(planned.op.tenantFields ?? [], DEFAULT_TENANT_FIELDS, extra).filter(
     (f) => f.in === vector,
   );
@@ -59,14 +63,15 @@ export function applyOverride(
   if (vector === 'body' && !body) return false;
   const set: TenantField[] = [];
   for (const f of fields) {
-    if (f.in === 'header') step.headers[f.name] = victimId;
-    else if (f.in === 'query') step.query[f.name] = victimId;
-    else body![f.name] = victimId;
+    if (f.in === 'header') step.headers[f.name] = victimId(f);
+    else if (f.in === 'query') step.query[f.name] = victimId(f);
+    else if (f.in === 'path') step.pathParams[f.name] = victimId(f);
+    else body![f.name] = victimId(f);
     set.push(f);
   }
   if (vector === 'header' && body)
     for (const f of ownFields(planned).filter((x) => x.in === 'body' && x.name in body)) {
-      body[f.name] = victimId;
+      body[f.name] = victimId(f);
       set.push(f);
     }
   step.override = { vector, fields: set };

@@ -41,6 +41,13 @@ export interface TenantState {
   label: TenantLabel;
   /** Provisioning id of the tenant, when the adapter knows it (used by override probes). */
   tenantId?: string;
+  /**
+   * Non-secret request parts that select the tenant (`header:Host`, `path:orgId`): sent on every
+   * request of the tenant unless the step names another tenant there (an override probe).
+   */
+  selectors: Record<string, string>;
+  /** Roles of the tenant's users (the first sends by default); one entry when it has one user. */
+  roles: string[];
   records: RecordState[];
   /** Free-text canaries this tenant put into its records. */
   canaries: string[];
@@ -102,6 +109,8 @@ export class World {
         writesInFlight: 0,
         requestIds: new Set(),
         sent: new Set(),
+        selectors: {},
+        roles: ['user'],
       };
       const id = tenantIds[label];
       if (id !== undefined) state.tenantId = id;

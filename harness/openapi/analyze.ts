@@ -15,6 +15,7 @@ import { probesFor } from './probes.ts';
 import { findIdField, findItems, objectShape, schemaIdentity } from './schema-shape.ts';
 import { isObject, type SpecDocument } from './spec-document.ts';
 import { tenantFieldsOf } from './tenant-fields.ts';
+import { tenantPathParams } from './tenant-path-prefix.ts';
 import { ownershipContext, tenantOwnership } from './tenant-ownership.ts';
 import type { SpecWarning } from './validate-document.ts';
 
@@ -35,6 +36,7 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
   const rootExt = readExtensions(doc, doc.root, '', rootExtensionsSchema, 'the document');
   const raws = listOperations(doc);
   const ownership = ownershipContext(doc);
+  const tenantParams = tenantPathParams(doc, raws);
 
   // Pass 1: resources that have item paths, their id fields and record schemas.
   const itemParam = new Map<string, string>();
@@ -42,7 +44,7 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
   const collectionPaths = new Map<string, string>();
   const parents = new Map<string, string>();
   for (const raw of raws) {
-    const segments = parseSegments(raw.path);
+    const segments = parseSegments(raw.path, tenantParams);
     const anchors = anchorsOf(segments);
     anchors.forEach((a, i) => {
       if (!itemParam.has(a.resource)) itemParam.set(a.resource, a.param);
@@ -54,7 +56,11 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
       if (parent && !parents.has(a.resource)) parents.set(a.resource, parent.resource);
     });
   }
-  const index: ResourceIndex = { withItems: new Set(itemParam.keys()), bySchema: new Map() };
+  const index: ResourceIndex = {
+    withItems: new Set(itemParam.keys()),
+    bySchema: new Map(),
+    tenantPathParams: tenantParams,
+  };
   const idFields = new Map<string, string>();
   const schemaRefs = new Map<string, string>();
   for (const [name, spec] of Object.entries(rootExt['x-tenantproof-resources'] ?? {}))
@@ -66,7 +72,7 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
   });
   // Record schemas from item reads: they name each resource's schema and id field.
   for (const d of drafts) {
-    const segments = parseSegments(d.raw.path);
+    const segments = parseSegments(d.raw.path, tenantParams);
     const anchors = anchorsOf(segments);
     const last = anchors[anchors.length - 1];
     if (d.raw.method !== 'get' || !last || last.index !== segments.length - 1) continue;
@@ -98,7 +104,8 @@ export function analyzeDocument(doc: SpecDocument, warnings: SpecWarning[] = [])
     if (d.ext['x-tenantproof-resource']) d.cls.resource = d.ext['x-tenantproof-resource'];
     if (d.ext['x-tenantproof-parent']) {
       const param =
-        anchorsOf(parseSegments(d.raw.path)).find((a) => a.resource === d.ext['x-tenantproof-parent'])?.param ?? '';
+        anchorsOf(parseSegments(d.raw.path, tenantParams)).find((a) => a.resource === d.ext['x-tenantproof-parent'])
+          ?.param ?? '';
       d.cls.parent = { resource: d.ext['x-tenantproof-parent'], param };
     }
   }
@@ -172,7 +179,7 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
         : tenantOwnership(ctx.ownership, raw.operation, ctx.rootDefault);
 
   // Consumers.
-  let consumes: IdUse[] = findIdUses(doc, raw, ctx.resourcesWithId);
+  let consumes: IdUse[] = findIdUses(doc, raw, ctx.resourcesWithId, ctx.index.tenantPathParams);
   const consumeExt = ext['x-tenantproof-consumes'];
   if (consumeExt) {
     const extra: IdUse[] = Array.isArray(consumeExt)
@@ -283,7 +290,7 @@ function buildOperation(doc: SpecDocument, d: Draft, ctx: BuildContext): Operati
     (p) => p.in === 'header' && /idempotency|x-request-key/i.test(p.name),
   )?.name;
   const uniqueFields = raw.requestBody ? findUniqueFields(doc, raw.requestBody.schema) : [];
-  const tenantFields = tenantFieldsOf(doc, raw.parameters, raw.requestBody?.schema);
+  const tenantFields = tenantFieldsOf(doc, raw.parameters, raw.requestBody?.schema, ctx.index.tenantPathParams);
 
   const draft: Omit<OperationInfo, 'probes'> = {
     operationId: raw.operationId,

@@ -33,6 +33,8 @@ export interface ResourceIndex {
   withItems: Set<string>;
   /** Schema `$ref` -> resource, from item reads and creates. */
   bySchema: Map<string, string>;
+  /** Path parameters that select the caller's tenant by path prefix (tenant-path-prefix.ts). */
+  tenantPathParams?: ReadonlySet<string>;
 }
 
 function itemActionOf(method: string): ItemAction | undefined {
@@ -53,7 +55,7 @@ function resourceOfItems(doc: SpecDocument, index: ResourceIndex, itemSchema: un
 }
 
 export function classifyOperation(doc: SpecDocument, op: RawOperation, index: ResourceIndex): Classification {
-  const segments = parseSegments(op.path);
+  const segments = parseSegments(op.path, index.tenantPathParams);
   const anchors = anchorsOf(segments);
   const last = segments[segments.length - 1];
   const method = op.method;
@@ -61,6 +63,9 @@ export function classifyOperation(doc: SpecDocument, op: RawOperation, index: Re
   if (method === 'options' || method === 'head' || method === 'trace') {
     return { kind: 'unclassified', reason: `${method.toUpperCase()} is protocol plumbing, not data` };
   }
+  // `/orgs/{orgId}` itself, under path-prefix tenancy: the caller's own tenant.
+  if (!last && method === 'get' && segments.length < parseSegments(op.path).length)
+    return { kind: 'singleton', reason: "the caller's own tenant (path-prefix tenancy)" };
   if (!last) return { kind: 'unclassified', reason: 'the root path has no resource' };
 
   // 1. `/things/{id}`: one record.

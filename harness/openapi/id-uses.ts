@@ -42,9 +42,14 @@ function paramRawSchemaNode(doc: SpecDocument, op: RawOperation, param: Paramete
   return undefined;
 }
 
-export function findIdUses(doc: SpecDocument, op: RawOperation, resourcesWithId: ReadonlySet<string>): IdUse[] {
+export function findIdUses(
+  doc: SpecDocument,
+  op: RawOperation,
+  resourcesWithId: ReadonlySet<string>,
+  tenantPathParams?: ReadonlySet<string>,
+): IdUse[] {
   const uses: IdUse[] = [];
-  const anchors = anchorsOf(parseSegments(op.path));
+  const anchors = anchorsOf(parseSegments(op.path, tenantPathParams));
   for (const param of op.parameters) {
     if (param.in !== 'path' && param.in !== 'query') continue;
     const ext = valueExtensions(doc, paramRawSchemaNode(doc, op, param), `${op.pointer}/parameters`);
@@ -55,6 +60,8 @@ export function findIdUses(doc: SpecDocument, op: RawOperation, resourcesWithId:
       continue;
     }
     if (param.in === 'path') {
+      // A tenant prefix (`/orgs/{orgId}`) names the caller's tenant, not a record: a tenant field.
+      if (tenantPathParams?.has(param.name)) continue;
       const anchor = anchors.find((a) => a.param === param.name);
       const resource = anchor?.resource ?? idReference(param.name, resourcesWithId, true)?.resource;
       if (resource && resourcesWithId.has(resource))

@@ -3,14 +3,27 @@ import { isNoiseSegment, resourceNameFromSegment, singularize } from './naming.t
 
 export type Segment = { literal: string; param?: undefined } | { param: string; literal?: undefined };
 
-/** Segments of a path, without leading plumbing (`/api/v2`), `{param}` parts as params. */
-export function parseSegments(path: string): Segment[] {
+/**
+ * Segments of a path, without leading plumbing (`/api/v2`), `{param}` parts as params. A leading
+ * tenant prefix (`/orgs/{orgId}`, whose parameter is in `tenantParams`: see tenant-path-prefix.ts)
+ * is plumbing too: it selects the caller's tenant, not a record.
+ */
+export function parseSegments(path: string, tenantParams?: ReadonlySet<string>): Segment[] {
   const raw = path.split('/').filter(Boolean);
   const out: Segment[] = [];
-  for (const part of raw) {
+  let skipping = true;
+  for (let i = 0; i < raw.length; i++) {
+    const part = raw[i]!;
     const param = /\{([^}]+)\}/.exec(part);
+    if (skipping && !param && isNoiseSegment(part)) continue;
+    const next = /^\{([^}]+)\}$/.exec(raw[i + 1] ?? '')?.[1];
+    if (skipping && !param && next !== undefined && tenantParams?.has(next)) {
+      i++;
+      skipping = false;
+      continue;
+    }
+    skipping = false;
     if (param) out.push({ param: param[1]! });
-    else if (out.length === 0 && isNoiseSegment(part)) continue;
     else out.push({ literal: part });
   }
   return out;

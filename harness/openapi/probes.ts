@@ -62,6 +62,7 @@ export function probesFor(op: Omit<OperationInfo, 'probes'>, skip: readonly Prob
   if (op.idempotencyHeader && op.method === 'post') probes.add('foreign-idempotency-key');
   if (op.kind === 'item' && op.itemAction === 'update' && op.uniqueFields?.length) probes.add('foreign-unique-value');
   if (hasBody && op.method !== 'get') probes.add('body-injection');
+  if (op.tenantFields?.some((f) => f.in === 'path')) probes.add('path-injection');
   for (const s of skip) probes.delete(s);
   return PROBE_NAMES.filter((p) => probes.has(p));
 }

@@ -11,7 +11,9 @@ export type SpecErrorCode =
   | 'invalid'
   | 'dangling-ref'
   | 'unsupported-ref'
-  | 'bad-extension';
+  | 'bad-extension'
+  /** An overlay file (`--overlay`) that cannot be read, is malformed, or does not fit the spec. */
+  | 'bad-overlay';
 
 export interface SpecLocation {
   /** The file the problem is in (absolute or as given). */

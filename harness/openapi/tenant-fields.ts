@@ -8,7 +8,8 @@ import { objectShape } from './schema-shape.ts';
 import type { SpecDocument } from './spec-document.ts';
 
 export interface TenantField {
-  in: 'header' | 'query' | 'body';
+  /** `path`: a tenant prefix (`/orgs/{orgId}/…`, see tenant-path-prefix.ts), always required. */
+  in: 'header' | 'query' | 'body' | 'path';
   name: string;
   /** Whether the spec requires it (a tenant's own requests must then send its own id). */
   required?: boolean;
@@ -28,9 +29,11 @@ export function tenantFieldsOf(
   doc: SpecDocument,
   parameters: readonly { name: string; in: string; required: boolean }[],
   body?: unknown,
+  tenantPathParams?: ReadonlySet<string>,
 ): TenantField[] {
   const fields: TenantField[] = [];
   for (const p of parameters) {
+    if (p.in === 'path' && tenantPathParams?.has(p.name)) fields.push({ in: 'path', name: p.name, required: true });
     if ((p.in === 'header' || p.in === 'query') && isTenantFieldName(p.name))
       fields.push({ in: p.in, name: p.name, ...(p.required ? { required: true } : {}) });
   }
@@ -52,7 +55,8 @@ export const DEFAULT_TENANT_FIELDS: readonly TenantField[] = [
 
 /**
  * Reads a `tenantFields` setting entry: `header:X-Org-Id`, `query:org`, `body:organisationId`, or a
- * bare name (then a body field and a query parameter; a header when it starts with `X-`).
+ * bare name (then a body field and a query parameter; a header when it starts with `X-`). Path
+ * tenant fields come from the spec's shape (tenant-path-prefix.ts), not from settings.
  */
 export function parseTenantField(entry: string): TenantField[] {
   const m = /^(header|query|body):(.+)$/i.exec(entry.trim());

@@ -13,7 +13,7 @@ import { getPath, joinPath } from '../model/resolve-step.ts';
 import { defineOracle, stateless } from './oracle.ts';
 import { bodyJson, comparable, isSuccess } from './support/http-text.ts';
 
-export type InjectionVector = 'header' | 'query' | 'body';
+export type InjectionVector = 'header' | 'query' | 'body' | 'path';
 
 export interface InjectionCase {
   /** A's request carrying the override naming `probe.victim`. */
@@ -142,6 +142,7 @@ const VECTOR: Partial<Record<ProbeName, InjectionVector>> = {
   'header-injection': 'header',
   'query-injection': 'query',
   'body-injection': 'body',
+  'path-injection': 'path',
 };
 
 export const injection = defineOracle<InjectionCase>({

@@ -28,7 +28,8 @@ export const counterexampleSchema = z.object({
   oracle: z.string(),
   /** The finding it reproduces, oracle|operationId|probe (absent in older files: the oracle alone). */
   key: z.string().optional(),
-  spec: z.object({ file: z.string(), sha256: z.string() }),
+  /** `overlay`: the overlay file applied on top of the spec (`--overlay`), absent when none was. */
+  spec: z.object({ file: z.string(), sha256: z.string(), overlay: z.string().optional() }),
   target: z.object({
     kind: z.enum(['embedded', 'url']),
     url: z.string().optional(),
@@ -66,9 +67,13 @@ export const counterexampleSchema = z.object({
       uniqueField: z.string().optional(),
       override: z
         .object({
-          vector: z.enum(['header', 'query', 'body']),
+          vector: z.enum(['header', 'query', 'body', 'path']),
           fields: z.array(
-            z.object({ in: z.enum(['header', 'query', 'body']), name: z.string(), required: z.boolean().optional() }),
+            z.object({
+              in: z.enum(['header', 'query', 'body', 'path']),
+              name: z.string(),
+              required: z.boolean().optional(),
+            }),
           ),
         })
         .optional(),
@@ -81,6 +86,7 @@ export const counterexampleSchema = z.object({
       headers: z.record(z.string(), stepValue),
       body: stepValue.optional(),
       batch: z.number().int().optional(),
+      user: z.number().int().min(0).optional(),
     }),
   ),
   /** A checkpoint ran before steps[k] for each k (absent: only the one after the last step). */
@@ -126,6 +132,8 @@ export interface CounterexampleInput {
   key?: string;
   specFile: string;
   specSha256: string;
+  /** The overlay applied on top of the spec, if any (replay applies it again). */
+  specOverlay?: string;
   target: CounterexampleFile['target'];
   provision: string;
   tenants: number;
@@ -149,7 +157,11 @@ export function writeCounterexample(dir: string, n: number, input: Counterexampl
     runId: input.runId,
     oracle: input.oracle,
     ...(input.key ? { key: input.key } : {}),
-    spec: { file: input.specFile, sha256: input.specSha256 },
+    spec: {
+      file: input.specFile,
+      sha256: input.specSha256,
+      ...(input.specOverlay !== undefined ? { overlay: input.specOverlay } : {}),
+    },
     target: input.target,
     provision: input.provision,
     tenants: input.tenants,
@@ -212,6 +224,7 @@ const STEP_FIELDS: { readonly [K in keyof Required<CounterexampleStep>]: string 
   headers: 'headers: Record<string, Value>;',
   body: 'body?: Value;',
   batch: 'batch?: number;',
+  user: null,
 };
 
 /** A step with exactly the fields of STEP_FIELDS, in its order (absent optional fields left out). */
@@ -292,11 +305,15 @@ ${Object.values(STEP_FIELDS)
   .join('\n')}
 }
 
-/** A tenant: its label in STEPS (T1, T2, ...), the headers it authenticates with, its id. */
+/**
+ * A tenant: its label in STEPS (T1, T2, ...), the headers it authenticates with, its id, and the
+ * non-secret parts that select it (\`header:Host\` for a tenant by subdomain, \`path:orgId\` by path prefix).
+ */
 interface Tenant {
   label: string;
   headers: Record<string, string>;
   id?: string;
+  selectors?: Record<string, string>;
 }
 
 /** A request as sent, and what came back. */
@@ -384,7 +401,11 @@ describe.skipIf(!base)(FINDING, () => {
           return twin && tenantOf.get(from) !== sender ? missingLike(value) : value;
         }
         const label = v['$tenantId'];
-        if (typeof label === 'string') return byLabel.get(label)?.id ?? '';
+        if (typeof label === 'string') {
+          const field = typeof v['field'] === 'string' ? v['field'] : undefined;
+          const t = byLabel.get(label);
+          return (field !== undefined ? t?.selectors?.[field] : undefined) ?? t?.id ?? '';
+        }
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x, sender, twin)]));
       }
       return v;
@@ -404,8 +425,16 @@ describe.skipIf(!base)(FINDING, () => {
       let url = step.path;
       for (const [k, v] of Object.entries(step.pathParams))
         url = url.replace('{' + k + '}', encodeURIComponent(String(resolve(v, step.tenant, twin))));
+      // The sender's own tenant prefix, where the step named no other tenant there.
+      url = url.replace(/\\{([^}]+)\\}/g, (m: string, k: string) => {
+        const own = who.selectors?.['path:' + k];
+        return own === undefined ? m : encodeURIComponent(own);
+      });
       const params = Object.fromEntries(Object.entries(step.query).map(([k, v]) => [k, resolve(v, step.tenant, twin)]));
       const headers: Record<string, string> = {};
+      // The sender's selector headers (Host), unless the step names another tenant there.
+      for (const [key, value] of Object.entries(who.selectors ?? {}))
+        if (key.startsWith('header:')) headers[key.slice('header:'.length)] = value;
       for (const [k, v] of Object.entries(step.headers)) {
         const value = String(resolve(v, step.tenant, twin));
         // A twin is another request: the same idempotency key would be refused as a replay.

@@ -80,7 +80,7 @@ describe('Executor', () => {
         maxThrottleRetries: 0,
         maxRetryAfterMs: 0,
       }),
-      credentials: new Map([['T1', { authorization: 'Bearer t1' }]]),
+      credentials: new Map([['T1', [{ role: 'primary', headers: { authorization: 'Bearer t1' } }]]]),
       coverage: new Coverage(),
       nextSeq: () => ++seq,
     });

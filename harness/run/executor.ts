@@ -21,8 +21,11 @@ import type { Transport } from './http-client.ts';
 
 export interface ExecutorOptions extends RunFacts {
   client: Transport;
-  /** Authentication headers per tenant; secret, never written anywhere. */
-  credentials: Map<string, Record<string, string>>;
+  /**
+   * Authentication headers per tenant, one entry per user (the first sends unless a step names
+   * another); secret, never written anywhere.
+   */
+  credentials: Map<string, readonly { role: string; headers: Record<string, string> }[]>;
   /** The run's oracles, bound (each holds its per-run state). */
   oracles: readonly BoundOracle[];
   coverage: Coverage;
@@ -97,7 +100,16 @@ export class Executor {
       const { judged, findings, observations } = await bound.examine(moment, port, this.ctx);
       for (const j of judged) this.o.coverage.add(j.operationId, bound.oracle.name, j.relation);
       const probe = moment.kind === 'exchange' ? moment.probe : undefined;
-      this.findings.push(...findings.map((f) => (f.probe || !probe ? f : { ...f, probe })));
+      // Which user sent it, when tenants have several: the finding crosses tenants whatever the role.
+      const role = moment.kind === 'exchange' ? moment.exchange.user : undefined;
+      this.findings.push(
+        ...findings.map((f) => {
+          const withProbe = f.probe || !probe ? f : { ...f, probe };
+          return role
+            ? { ...withProbe, evidence: { ...withProbe.evidence, attackerRole: role, crosses: 'tenants' } }
+            : withProbe;
+        }),
+      );
       this.observations.push(...observations);
       raised += findings.length;
     }
@@ -113,10 +125,12 @@ export class Executor {
     if (!resolved.ok) return { kind: 'skipped', reason: resolved.reason };
     const request = resolved.request;
     world.noteSent(step, request.sentValues, request.method);
+    const users = this.o.credentials.get(step.tenant) ?? [];
+    const user = users[(step.user ?? 0) % Math.max(1, users.length)];
     const result = await this.o.client.send({
       method: request.method,
       path: request.path,
-      headers: { ...request.headers, ...(this.o.credentials.get(step.tenant) ?? {}) },
+      headers: { ...request.headers, ...(user?.headers ?? {}) },
       ...(request.bodyText !== undefined ? { bodyText: request.bodyText } : {}),
       ...(this.o.signal ? { signal: this.o.signal } : {}),
       ...(this.o.deadline?.() !== undefined ? { deadline: this.o.deadline()! } : {}),
@@ -131,6 +145,7 @@ export class Executor {
       request: result.request,
       ...(step.victim ? { victim: step.victim } : {}),
       ...(step.batch !== undefined ? { batch: step.batch } : {}),
+      ...(users.length > 1 && user ? { user: user.role } : {}),
       ...(result.response ? { response: result.response } : {}),
       ...(result.error ? { error: result.error } : {}),
     };

@@ -4,7 +4,7 @@
  * the transcript writer for redaction before a request carrying it is written.
  */
 import type { TranscriptWriter } from '../evidence/index.ts';
-import { provisionTenants } from '../tenants/index.ts';
+import { provisionTenants, type TenantCredentials } from '../tenants/index.ts';
 import { tenantClaims } from '../tenants/jwt-claims.ts';
 import type { Provisioner } from './campaign-types.ts';
 import type { ProvisionedTenant } from './run-context.ts';
@@ -16,6 +16,21 @@ export interface JobProvisioner {
   fresh: boolean;
   /** Names of tenant claims seen in the tenants' JWTs (more fields for injection probes). */
   claimNames: () => string[];
+  /** `header:NAME` of the tenants' selector headers (`header:Host`): overridden by header-injection probes. */
+  selectorHeaders: () => string[];
+}
+
+/** A provisioned credential as a run uses it; the tenant's real id is the provisioner's, else a tenant claim of its JWT. */
+export function provisionedTenant(c: TenantCredentials): ProvisionedTenant {
+  const tenantId = c.id !== c.label ? c.id : tenantClaims(c.headers)[0]?.value;
+  return {
+    label: c.label,
+    headers: { ...c.headers },
+    ...(tenantId !== undefined ? { tenantId } : {}),
+    ...(c.selectors ? { selectors: c.selectors } : {}),
+    ...(c.role !== undefined ? { role: c.role } : {}),
+    ...(c.users ? { users: c.users } : {}),
+  };
 }
 
 export function jobProvisioner(
@@ -24,6 +39,7 @@ export function jobProvisioner(
 ): JobProvisioner {
   const fresh = config.provision === 'crm-admin';
   const claimNames = new Set<string>();
+  const selectorHeaders = new Set<string>();
   let cached: ProvisionedTenant[] | undefined;
   const provision: Provisioner = async (count, run) => {
     if (!fresh && cached) return cached;
@@ -39,13 +55,11 @@ export function jobProvisioner(
     });
     for (const c of creds) for (const s of c.secrets) context.transcript.addSecret(s);
     cached = creds.map((c) => {
-      // The tenant's real id: the provisioner's, else a tenant claim of its JWT.
-      const claims = tenantClaims(c.headers);
-      for (const claim of claims) claimNames.add(claim.name);
-      const tenantId = c.id !== c.label ? c.id : claims[0]?.value;
-      return { label: c.label, headers: { ...c.headers }, ...(tenantId !== undefined ? { tenantId } : {}) };
+      for (const claim of tenantClaims(c.headers)) claimNames.add(claim.name);
+      for (const key of Object.keys(c.selectors ?? {})) if (key.startsWith('header:')) selectorHeaders.add(key);
+      return provisionedTenant(c);
     });
     return cached;
   };
-  return { provision, fresh, claimNames: () => [...claimNames] };
+  return { provision, fresh, claimNames: () => [...claimNames], selectorHeaders: () => [...selectorHeaders] };
 }

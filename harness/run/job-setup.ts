@@ -76,15 +76,18 @@ export async function prepareJob(
   onStatus?: (message: string) => void,
   clock: Clock = systemClock,
 ): Promise<JobSetup> {
-  const model = await analyzeSpecFile(config.spec);
+  const model = await analyzeSpecFile(config.spec, config.overlay !== undefined ? { overlay: config.overlay } : {});
   const plan = buildPlan(model);
   if (plan.inScope.length === 0) {
     const why = plan.outOfScope.map((o) => `${o.operationId} (${o.reason})`).join('; ') || 'no operations';
     throw new UsageError(`nothing in ${config.spec} can be tested: ${why}.`, {
-      hint: '`tenantproof inspect` shows why',
+      hint: `\`tenantproof inspect${config.overlay !== undefined ? ` --overlay ${config.overlay}` : ''}\` shows why`,
     });
   }
-  const specSha256 = createHash('sha256').update(readFileSync(config.spec)).digest('hex');
+  // The spec's bytes, then the overlay's (as loadSpec hashes them): the evidence digests what was analysed.
+  const specHash = createHash('sha256').update(readFileSync(config.spec));
+  if (config.overlay !== undefined) specHash.update('\0overlay\0').update(readFileSync(config.overlay));
+  const specSha256 = specHash.digest('hex');
   // The signing key before any traffic: a malformed TENANTPROOF_SIGNING_KEY fails fast.
   const key = loadSigningKey();
   const seed = config.shard ? shardSeed(config.seed, config.shard) : config.seed;

@@ -255,6 +255,7 @@ class Job {
       tenantFields: [
         ...config.tenantFields.flatMap(parseTenantField),
         ...this.tenants.claimNames().flatMap(parseTenantField),
+        ...this.tenants.selectorHeaders().flatMap(parseTenantField),
       ],
       clock: this.clock,
       onSnapshot: (snapshot) => {
@@ -307,6 +308,7 @@ class Job {
       model: s.model,
       plan: s.plan,
       specFile: config.spec,
+      ...(config.overlay !== undefined ? { specOverlay: config.overlay } : {}),
       specSha256: s.specSha256,
       target: s.targetRef,
       tool: s.tool,
@@ -418,6 +420,7 @@ class Job {
       oracle: ce.oracle,
       ...(ce.key ? { key: ce.key } : {}),
       specFile: config.spec,
+      ...(config.overlay !== undefined ? { specOverlay: config.overlay } : {}),
       specSha256: s.specSha256,
       target:
         s.target.kind === 'embedded'

@@ -59,9 +59,21 @@ export function controlResource(
   return undefined;
 }
 
-function sameCredentials(input: SendInput, headers: Record<string, string>): boolean {
+/** Whether the request was sent as `tenant`, by any of its users. */
+function sentAs(input: SendInput, tenant: ProvisionedTenant): boolean {
   const sent = Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return Object.entries(headers).every(([k, v]) => sent[k.toLowerCase()] === v);
+  return [tenant.headers, ...(tenant.users ?? []).map((u) => u.headers)].some((headers) =>
+    Object.entries(headers).every(([k, v]) => sent[k.toLowerCase()] === v),
+  );
+}
+
+/** Whether a sent path (query string aside) is an instance of a path template (`/orgs/{orgId}/boards`). */
+function instanceOf(template: string, sentPath: string): boolean {
+  const pattern = template
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`^${pattern}$`).test(sentPath.split('?')[0]!);
 }
 
 export async function runLiveNegativeControl(o: LiveControlOptions): Promise<NegativeControlResult> {
@@ -147,8 +159,7 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
   const idField = victimRecord.idField;
   transport.arm({
     label: 'negative-control: foreign id in own list',
-    matches: (input) =>
-      input.method === 'GET' && input.path.split('?')[0] === listPath && sameCredentials(input, a.headers),
+    matches: (input) => input.method === 'GET' && instanceOf(listPath, input.path) && sentAs(input, a),
     plant: (response) => {
       const json = structuredClone(response.json);
       const items = itemsOf(json, itemsField);
@@ -170,7 +181,7 @@ export async function runLiveNegativeControl(o: LiveControlOptions): Promise<Neg
     matches: (input) =>
       input.method === 'GET' &&
       input.path.split('?')[0]!.split('/').includes(encodeURIComponent(planted)) &&
-      sameCredentials(input, a.headers),
+      sentAs(input, a),
     plant: (response) => plantValue(response, fingerprint),
   });
 

@@ -28,6 +28,27 @@ export interface ProvisionedTenant {
   headers: Record<string, string>;
   /** The tenant's id at the target, when the adapter knows it. */
   tenantId?: string;
+  /** Non-secret request parts that select the tenant (`header:Host`, `path:orgId`). */
+  selectors?: Readonly<Record<string, string>>;
+  /** The role of the user `headers` authenticate. */
+  role?: string;
+  /** More users of the same tenant, each with its own (secret) headers. */
+  users?: readonly { role: string; headers: Readonly<Record<string, string>> }[];
+}
+
+/** Path parameters the plan fills with the sender's own tenant (`/orgs/{orgId}/…`). */
+function tenantPathParams(plan: CampaignPlan): Set<string> {
+  return new Set(
+    plan.inScope.flatMap((p) => (p.op.tenantFields ?? []).filter((f) => f.in === 'path').map((f) => f.name)),
+  );
+}
+
+/** A tenant's users, the primary first. */
+function usersOf(t: ProvisionedTenant): { role: string; headers: Record<string, string> }[] {
+  return [
+    { role: t.role ?? 'primary', headers: { ...t.headers } },
+    ...(t.users ?? []).map((u) => ({ role: u.role, headers: { ...u.headers } })),
+  ];
 }
 
 /** What a run needs of the campaign. */
@@ -94,6 +115,16 @@ export class RunContext implements CommandRunner {
       registry: this.registry,
     });
     for (const t of tenants) if (t.tenantId) this.registry.register(t.tenantId, t.label, 'id', 'provisioning.tenantId');
+    const prefixParams = tenantPathParams(o.plan);
+    for (const t of tenants) {
+      const state = this.world.tenant(t.label);
+      state.selectors = { ...(t.selectors ?? {}) };
+      // A path tenant prefix defaults to the tenant's id.
+      for (const name of prefixParams)
+        if (state.selectors[`path:${name}`] === undefined && t.tenantId !== undefined)
+          state.selectors[`path:${name}`] = t.tenantId;
+      state.roles = usersOf(t).map((u) => u.role);
+    }
     this.executor = new Executor({
       plan: o.plan,
       world: this.world,
@@ -101,7 +132,7 @@ export class RunContext implements CommandRunner {
       scanner: new FingerprintScanner(this.registry),
       oracles: (o.oracles ?? ORACLES).oracles.map((oracle) => oracle.bind()),
       client: o.client,
-      credentials: new Map(tenants.map((t) => [t.label, t.headers])),
+      credentials: new Map(tenants.map((t) => [t.label, usersOf(t)])),
       coverage,
       onExchange: (ex) => {
         health.observe(ex);

@@ -80,6 +80,14 @@ export const SETTINGS = {
     help: 'OpenAPI 3.0/3.1 file',
     digest: 'special',
   }),
+  overlay: setting({
+    flag: 'overlay',
+    arg: 'FILE',
+    schema: z.string().min(1),
+    group: 'Target and spec',
+    help: 'an overlay (OpenAPI Overlay 1.0) applied on top of the spec: x-tenantproof-* hints without editing the spec; `tenantproof doctor --write-overlay` writes one',
+    digest: 'value',
+  }),
   target: setting({
     flag: 'target',
     arg: 'T',

@@ -113,8 +113,8 @@ function executor(world: World, registry: FingerprintRegistry): Executor {
       maxRetryAfterMs: 0,
     }),
     credentials: new Map([
-      ['T1', { authorization: 'Bearer T1' }],
-      ['T2', { authorization: 'Bearer T2' }],
+      ['T1', [{ role: 'primary', headers: { authorization: 'Bearer T1' } }]],
+      ['T2', [{ role: 'primary', headers: { authorization: 'Bearer T2' } }]],
     ]),
     coverage: new Coverage(),
     nextSeq: () => ++seq,

@@ -15,6 +15,7 @@ export {
   tenantLabel,
   type ProvisioningErrorKind,
   type TenantCredentials,
+  type TenantUser,
 } from './tenant-credentials.ts';
 export { allSecrets, redactHeaders, redactText, SECRET_HEADER_NAMES } from './redact-secrets.ts';
 export { credentialsFileSchema } from './credentials-file-provisioner.ts';

@@ -40,6 +40,31 @@ export const provisionResultSchema = z.object({
   label: z.string().optional(),
   id: z.string().min(1).optional(),
   secrets: z.array(z.string()).optional(),
+  /**
+   * Non-secret request parts that select the tenant, sent on each of its requests (probes send
+   * another tenant's): `{ 'header:Host': 'acme.example.test' }` for a tenant by subdomain,
+   * `{ 'path:orgId': 'org_42' }` for a tenant by path prefix (default: `id`).
+   */
+  selectors: z
+    .record(z.string(), z.string().min(1))
+    .refine((s) => Object.keys(s).every((k) => /^(header|path):.+$/.test(k)), {
+      message: 'every selector key is header:NAME or path:NAME (e.g. header:Host, path:orgId)',
+    })
+    .optional(),
+  /** The role of the user `headers` authenticate, e.g. `admin`. */
+  role: z.string().min(1).optional(),
+  /** More users of the same tenant (e.g. an invited member), each with its own headers. */
+  users: z
+    .array(
+      z.object({
+        role: z.string().min(1),
+        headers: z
+          .record(z.string().min(1), z.string().min(1))
+          .refine((h) => Object.keys(h).length > 0, { message: 'must have at least one header' }),
+        secrets: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
 });
 export type ProvisionResult = z.infer<typeof provisionResultSchema>;
 
@@ -141,6 +166,9 @@ export async function provisionFromModule(
         headers: r.headers,
         secrets: r.secrets ?? [],
         ...(r.label !== undefined ? { name: r.label } : {}),
+        ...(r.selectors ? { selectors: r.selectors } : {}),
+        ...(r.role !== undefined ? { role: r.role } : {}),
+        ...(r.users ? { users: r.users } : {}),
       }),
     );
   }

@@ -11,6 +11,16 @@ export const MIN_TENANTS = 2;
 export const DEFAULT_TENANTS = 4;
 export const REDACTED = '[redacted]';
 
+/** Another user of the same tenant (a member beside the admin): its own headers, its role. */
+export interface TenantUser {
+  readonly role: string;
+  /** Headers to send as this user. Values are secrets. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** `header:NAME` or `path:NAME`: where a selector goes on a request. */
+export const SELECTOR_KEY = /^(header|path):(.+)$/;
+
 export interface TenantCredentials {
   /** Pseudonymous label used everywhere in evidence: `T1`, `T2`, … */
   readonly label: TenantLabel;
@@ -22,6 +32,15 @@ export interface TenantCredentials {
   readonly secrets: readonly string[];
   /** A name from the provider (e.g. a username), if any. Never used as a label. */
   readonly name?: string;
+  /**
+   * Non-secret request parts that select this tenant, sent on each of its requests: `header:Host`
+   * (tenant by subdomain), `path:orgId` (tenant by path prefix). Probes send another tenant's.
+   */
+  readonly selectors?: Readonly<Record<string, string>>;
+  /** The role of the user `headers` authenticate (`admin`), when the provider says. */
+  readonly role?: string;
+  /** More users of the same tenant; isolation between tenants stays the verdict, whichever user sends. */
+  readonly users?: readonly TenantUser[];
 }
 
 export type ProvisioningErrorKind =
@@ -51,14 +70,39 @@ export function makeCredentials(input: {
   headers: Record<string, string>;
   secrets?: readonly string[];
   name?: string;
+  selectors?: Record<string, string>;
+  role?: string;
+  users?: readonly { role: string; headers: Record<string, string>; secrets?: readonly string[] }[];
 }): TenantCredentials {
-  const secrets = [...new Set([...Object.values(input.headers), ...(input.secrets ?? [])].filter((s) => s.length > 0))];
+  const users = (input.users ?? []).map((u) =>
+    Object.freeze({ role: u.role, headers: Object.freeze({ ...u.headers }) }),
+  );
+  const secrets = [
+    ...new Set(
+      [
+        ...Object.values(input.headers),
+        ...(input.secrets ?? []),
+        ...(input.users ?? []).flatMap((u) => [...Object.values(u.headers), ...(u.secrets ?? [])]),
+      ].filter((s) => s.length > 0),
+    ),
+  ];
+  for (const key of Object.keys(input.selectors ?? {}))
+    if (!SELECTOR_KEY.test(key))
+      throw new ProvisioningError(
+        'config',
+        `selector ${JSON.stringify(key)} of ${input.label}: use header:NAME or path:NAME`,
+      );
   const creds: TenantCredentials = {
     label: input.label,
     id: input.id,
     headers: Object.freeze({ ...input.headers }),
     secrets: Object.freeze(secrets),
     ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.selectors && Object.keys(input.selectors).length > 0
+      ? { selectors: Object.freeze({ ...input.selectors }) }
+      : {}),
+    ...(input.role !== undefined ? { role: input.role } : {}),
+    ...(users.length > 0 ? { users: Object.freeze(users) } : {}),
   };
   Object.defineProperty(creds, 'toJSON', {
     enumerable: false,
@@ -66,6 +110,16 @@ export function makeCredentials(input: {
       label: creds.label,
       id: creds.id,
       headers: Object.fromEntries(Object.keys(creds.headers).map((k) => [k, REDACTED])),
+      ...(creds.selectors ? { selectors: creds.selectors } : {}),
+      ...(creds.role !== undefined ? { role: creds.role } : {}),
+      ...(creds.users
+        ? {
+            users: creds.users.map((u) => ({
+              role: u.role,
+              headers: Object.fromEntries(Object.keys(u.headers).map((k) => [k, REDACTED])),
+            })),
+          }
+        : {}),
     }),
   });
   return Object.freeze(creds);
@@ -75,7 +129,7 @@ export function makeCredentials(input: {
 export function assertDistinct(tenants: readonly TenantCredentials[], source: string): void {
   const seen = new Map<string, TenantLabel>();
   for (const t of tenants) {
-    const key = JSON.stringify(Object.entries(t.headers).sort());
+    const key = JSON.stringify([Object.entries(t.headers).sort(), Object.entries(t.selectors ?? {}).sort()]);
     const other = seen.get(key);
     if (other)
       throw new ProvisioningError(

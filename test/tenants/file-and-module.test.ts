@@ -110,6 +110,45 @@ describe('module: provisioning', () => {
     expect(tenants[0]!.name).toBe('user 1 of 4');
   });
 
+  it("carries selectors, the role and more users of a tenant; selectors are not secrets, users' headers are", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-selectors-'));
+    const file = join(dir, 'selectors.ts');
+    writeFileSync(
+      file,
+      [
+        'export default (i: number) => ({',
+        '  headers: { Cookie: `sid=admin-${i}` },',
+        '  id: `ws_${i}`,',
+        "  selectors: { 'header:Host': `t${i}.example.test`, 'path:slug': `ws-${i}` },",
+        "  role: 'admin',",
+        "  users: [{ role: 'member', headers: { Cookie: `sid=member-${i}` }, secrets: [`pw-${i}`] }],",
+        '});',
+      ].join('\n'),
+    );
+    const [t1] = await provisionTenants(`module:${file}`, { count: 2 });
+    expect(t1!.selectors).toEqual({ 'header:Host': 't1.example.test', 'path:slug': 'ws-1' });
+    expect(t1!.role).toBe('admin');
+    expect(t1!.users).toEqual([{ role: 'member', headers: { Cookie: 'sid=member-1' } }]);
+    expect([...t1!.secrets].sort()).toEqual(['pw-1', 'sid=admin-1', 'sid=member-1']);
+    expect(JSON.stringify(t1)).not.toContain('sid=');
+    expect(JSON.parse(JSON.stringify(t1)).selectors).toEqual(t1!.selectors);
+
+    const bad = join(dir, 'bad-selector.ts');
+    writeFileSync(bad, "export default (i: number) => ({ headers: { 'X-Key': `k${i}` }, selectors: { Host: 'x' } });");
+    await expect(provisionTenants(`module:${bad}`, { count: 2 })).rejects.toThrow(/header:NAME or path:NAME/);
+  });
+
+  it('tells tenants apart by their selectors too (one shared key, one subdomain each)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-selectors-'));
+    const file = join(dir, 'shared-key.ts');
+    writeFileSync(
+      file,
+      "export default (i: number) => ({ headers: { 'X-Key': 'shared' }, selectors: { 'header:Host': `t${i}.example.test` } });",
+    );
+    const tenants = await provisionTenants(`module:${file}`, { count: 2 });
+    expect(tenants.map((t) => t.selectors?.['header:Host'])).toEqual(['t1.example.test', 't2.example.test']);
+  });
+
   it('calls a named `provision` export of a JavaScript module', async () => {
     const tenants = await provisionTenants(`module:${fixture('named-module.mjs')}`, { count: 2 });
     expect(tenants.map((t) => t.headers)).toEqual([
