@@ -38,4 +38,6 @@ export const E2E_FILES = [
   // Five nightly campaigns (built once, shared through test/ledger/support.ts) for the ledger and the buyer's pack.
   'test/ledger/**/*.test.ts',
   'test/pack/**/*.test.ts',
+  // init → doctor → run against each example API, through the CLI (a clean and a planted-bug campaign each).
+  'test/onboarding/**/*.test.ts',
 ];

@@ -24,6 +24,7 @@
  * The organisation of a request comes ONLY from the verified token. One isolation bug can be
  * switched on (`BUGS`); each lives in the service layer, as the real mistake would.
  */
+import { readFileSync } from 'node:fs';
 import { createHash, createHmac, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -1115,6 +1116,17 @@ interface Controller {
   routes(): RouteDefinition[];
 }
 
+/** `SwaggerModule.setup('api', app, document)`: the document as JSON at `GET /api-json`, public. */
+class SwaggerController implements Controller {
+  readonly prefix = 'api-json';
+  readonly guarded = false;
+  private readonly document: unknown = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8'));
+
+  routes(): RouteDefinition[] {
+    return [{ method: 'GET', path: '', handler: () => this.document }];
+  }
+}
+
 class AuthController implements Controller {
   readonly prefix = 'auth';
   readonly guarded = false;
@@ -1223,6 +1235,7 @@ function createControllers(options: DesklyOptions): { controllers: Controller[];
   return {
     guard: new JwtAuthGuard(jwt),
     controllers: [
+      new SwaggerController(),
       new AuthController(new AuthService(dataSource, userSchema, users, quota, jwt, new PasswordHasher())),
       new UsersController(new UsersService(users, quota)),
       new TicketsController(new TicketsService(tickets, users, quota, bugs)),

@@ -19,6 +19,7 @@
  * Planted isolation bugs, off unless asked (`bug` option or `--bug NAME`): see BUGS.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -723,6 +724,9 @@ export function createApp(options: OrgcastOptions = {}): Hono<Env> {
     return next();
   };
   app.use('*', rateLimit);
+  // The generated document, served as its generator's apps do (public).
+  const specText = readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8');
+  app.get('/openapi.yaml', (c) => c.body(specText, 200, { 'content-type': 'application/yaml; charset=utf-8' }));
   app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'Request body too large' }, 413) }));
 
   const api = new Hono<Env>();

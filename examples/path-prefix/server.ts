@@ -16,6 +16,7 @@
  *     token's, so any user reads and writes any organisation named in the path.
  *   - `card-idor`: GET /orgs/{orgId}/boards/{boardId}/cards/{cardId} finds the card by id alone.
  */
+import { readFileSync } from 'node:fs';
 import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -278,6 +279,10 @@ export function createApp(options: TeamboardOptions = {}): Hono<Env> {
     return c.json({ message: 'Internal server error' }, 500);
   });
   app.notFound((c) => c.json({ message: 'Not found' }, 404));
+
+  // The API's own document, public (its docs site reads it from here).
+  const specText = readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8');
+  app.get('/docs/spec', (c) => c.body(specText, 200, { 'content-type': 'application/yaml; charset=utf-8' }));
 
   // Public routes.
   app.post('/signup', async (c) => {

@@ -12,6 +12,8 @@ import { toolVersion } from '../tool-version.ts';
 const USAGE = `Usage: tenantproof <command> [options]
 
 Commands:
+  init         write tenantproof.config.ts and a provisioning module for your own API, then smoke-check them
+  doctor       show, per tenant-owned operation, what blocks a campaign and the fix (--write-overlay)
   run          run an isolation campaign (default target: the embedded reference CRM)
   replay       re-run a counterexample on fresh tenants; exit 1 if the leak reproduces
   export-test  write a run folder's findings as vitest regression tests into your own repository
@@ -36,6 +38,8 @@ type CommandMain = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<CommandMain>> = {
   crm: async () => (await import('../../crm/cli.ts')).main,
   inspect: async () => (await import('./inspect.ts')).main,
+  init: async () => (await import('./init.ts')).main,
+  doctor: async () => (await import('./doctor.ts')).main,
   run: async () => (await import('./run.ts')).main,
   replay: async () => (await import('./replay.ts')).main,
   'export-test': async () => (await import('./export-test.ts')).main,

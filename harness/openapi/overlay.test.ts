@@ -107,7 +107,6 @@ describe('parseOverlay', () => {
       1,
     ],
     ['overlay: 1.0.0\nactions: [{ target: $.a, remove: true }]\n', 'info must be an object', 1],
-    ['overlay: 1.0.0\ninfo: { title: t, version: "1" }\nactions: []\n', 'at least one action', 3],
     [
       'overlay: 1.0.0\ninfo: { title: t, version: "1" }\nactions:\n  - target: $.a\n    description: no update\n',
       'an action needs an update or remove: true',
@@ -456,5 +455,19 @@ describe('loadSpec / analyzeSpecFile with an overlay (Tracklet)', () => {
     const { document } = await loadSpec(TRACKLET, { skipSchemaValidation: true });
     const [node] = queryJsonPath(document.root, parseJsonPath(operationTarget('/projects/{projectId}/tasks', 'POST')));
     expect((node!.value as { operationId: string }).operationId).toBe('createTask');
+  });
+});
+
+describe('an empty overlay', () => {
+  it('is a no-op (init writes one for doctor --write-overlay to fill)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tp-empty-overlay-'));
+    const file = path.join(dir, 'tenantproof.overlay.yaml');
+    writeOverlay(file, [], { title: 'hints' });
+    const spec = 'examples/third-party/openapi.yaml';
+    const plain = await analyzeSpecFile(spec);
+    const overlaid = await analyzeSpecFile(spec, { overlay: file });
+    expect(overlaid.operations.map((o) => [o.operationId, o.kind, o.probes])).toEqual(
+      plain.operations.map((o) => [o.operationId, o.kind, o.probes]),
+    );
   });
 });

@@ -81,7 +81,9 @@ export const overlaySchema = z
       .looseObject({ title: text('info.title'), version: text('info.version') }, { error: 'info must be an object' })
       .superRefine(onlyFields(['title', 'version'], 'info')),
     extends: text('extends').optional(),
-    actions: z.array(actionSchema, { error: 'actions must be a list' }).min(1, 'an overlay needs at least one action'),
+    // The Overlay 1.0 schema asks for at least one action; an empty list is accepted here as a no-op,
+    // so `tenantproof init` can write the file that `doctor --write-overlay` later fills.
+    actions: z.array(actionSchema, { error: 'actions must be a list' }),
   })
   .superRefine(onlyFields(['overlay', 'info', 'extends', 'actions'], 'an overlay'));
 
@@ -419,7 +421,6 @@ function looksLikeJson(path: string, content: string): boolean {
 /** Writes (replaces) an overlay file holding `actions`, with a header saying what it is. */
 export function writeOverlay(file: string, actions: readonly OverlayAction[], options: { title: string }): void {
   const unique = withoutDuplicates(actions);
-  if (unique.length === 0) throw new InternalError('writeOverlay: an overlay needs at least one action');
   const value = { overlay: OVERLAY_VERSION, info: { title: options.title, version: '1.0.0' }, actions: unique };
   const path = resolvePath(file);
   if (/\.json$/i.test(path)) {
