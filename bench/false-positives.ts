@@ -39,7 +39,7 @@ export const QUIRKY_TARGETS: readonly QuirkyTarget[] = [
   {
     name: 'deskly-per-organisation',
     quirks: '200/204 with an empty body for missing and foreign ids; no response schemas; http schemes with name/in',
-    budget: { quick: '15s', full: '60s' },
+    budget: { quick: '8s', full: '60s' },
     async serve() {
       const s = await startDeskly({ emailIndex: 'per-organisation' });
       return {
@@ -57,7 +57,7 @@ export const QUIRKY_TARGETS: readonly QuirkyTarget[] = [
   {
     name: 'orgcast-100-per-minute',
     quirks: 'one 100/min bucket per IP (429, Retry-After); organisationId and X-Org-Id; 3.0 with type: "null"',
-    budget: { quick: '20s', full: '3m' },
+    budget: { quick: '8s', full: '3m' },
     async serve() {
       const s = await startOrgcast({});
       return {
@@ -70,7 +70,7 @@ export const QUIRKY_TARGETS: readonly QuirkyTarget[] = [
   {
     name: 'tracklet',
     quirks: 'JWT login, integer ids, nested routes',
-    budget: { quick: '15s', full: '60s' },
+    budget: { quick: '8s', full: '60s' },
     async serve() {
       const s = await startThirdParty({});
       return {
@@ -88,7 +88,7 @@ export const QUIRKY_TARGETS: readonly QuirkyTarget[] = [
   {
     name: 'crm-mislabelled-json',
     quirks: 'the reference CRM behind a proxy: every JSON answer labelled text/html, one in 40 cut short',
-    budget: { quick: '15s', full: '60s' },
+    budget: { quick: '8s', full: '60s' },
     async serve() {
       const crm = await startCrmProcess();
       const proxy = await startAlteringProxy(crm.url);

@@ -2,6 +2,7 @@
  * `tenantproof init` end to end: against each example API running in-process, `init --yes` writes
  * files that then provision two working tenants. Servers are shared within the file.
  */
+import { startCrm } from '../../crm/server.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -208,6 +209,37 @@ describe('tenantproof init --yes against the example APIs', () => {
     expect(t1!.role).toBe('admin');
     expect(t1!.users?.map((u) => u.role)).toEqual(['member']);
     expect(await getAs(teamboard, t1!, '/orgs/{orgId}/boards')).toBe(200);
+  });
+});
+
+describe('tenantproof init on the reference CRM (an admin creates tenants)', () => {
+  it('the admin token comes from the environment and is never written; a state-dependent 409 is a warning', async () => {
+    const crm = await startCrm({});
+    try {
+      const dir = freshDir();
+      const env = { TENANTPROOF_ADMIN_TOKEN: crm.adminToken };
+      const run = await init(['--target', crm.url, '--spec', 'specs/crm.openapi.yaml', '--yes', '--dir', dir], env);
+      expect(run.code, run.out + run.err).toBe(0);
+      expect(run.out).toContain('admin create: POST /v1/tenants (admin scheme adminToken: X-Admin-Token');
+      expect(run.out).toMatch(/warn POST \/v1\/quotes\/[\w-]+\/convert answered 409/);
+      expect(run.out).toContain('Smoke check passed.');
+      for (const file of ['tenantproof.config.ts', 'provision-tenants.ts'])
+        expect(readFileSync(join(dir, file), 'utf8')).not.toContain(crm.adminToken);
+      const config = readFileSync(join(dir, 'tenantproof.config.ts'), 'utf8');
+      expect(config).not.toMatch(/^\s*maxRps:/m);
+      const [t1] = await provisionTenants('module:./provision-tenants.ts', {
+        count: 2,
+        baseUrl: crm.url,
+        cwd: dir,
+        env,
+      });
+      expect(await getAs(crm.url, t1!, '/v1/customers')).toBe(200);
+      await expect(
+        provisionTenants('module:./provision-tenants.ts', { count: 2, baseUrl: crm.url, cwd: dir, env: {} }),
+      ).rejects.toThrow(/TENANTPROOF_ADMIN_TOKEN/);
+    } finally {
+      await crm.close();
+    }
   });
 });
 

@@ -85,6 +85,9 @@ describe('detectTenancy on the example specs', () => {
     expect(text).toContain('const adminToken = ctx.env.TENANTPROOF_ADMIN_TOKEN;');
     expect(text).toContain("{ 'X-Admin-Token': adminToken }");
     expect(text).not.toMatch(/RUN_PASSWORD/);
+    // Its tenant routes document 429 with no number: no maxRps, the campaign paces itself.
+    expect(plan.rateLimit?.evidence).toMatch(/429/);
+    expect(plan.rateLimit?.maxRps).toBeUndefined();
   });
 
   it('a spec with no recognisable flow: a module with a clear TODO that fails with a fix', async () => {

@@ -66,7 +66,8 @@ export interface TenancyPlan {
   /** `tenantFields` settings implied by the spec (`header:X-Org-Id`, `body:organisationId`). */
   tenantFields: string[];
   /** The spec documents 429 or rate-limit headers: campaign settings to be gentle. */
-  rateLimit?: { maxRps: string; evidence: string };
+  /** `maxRps` only when the spec states the limit; otherwise the campaign paces itself by the server's headers. */
+  rateLimit?: { maxRps?: string; evidence: string };
   /** A first role name for the tenant's first user, when the bootstrap is a sign-up. */
   firstRole?: string;
 }
@@ -380,7 +381,8 @@ function detectTenantFields(model: ApiModel): string[] {
 function detectRateLimit(model: ApiModel): TenancyPlan['rateLimit'] {
   const doc = model.document;
   let evidence: string | undefined;
-  for (const op of model.operations) {
+  // A tenant's limit, not an admin's or a sign-up's: only the operations a campaign sends.
+  for (const op of model.operations.filter((o) => o.tenantOwned)) {
     const responses = rawOperation(doc, op).responses;
     for (const [status, response] of Object.entries(isObject(responses) ? responses : {})) {
       const headers = Object.keys(doc.object(doc.object(response).headers));
@@ -402,7 +404,7 @@ function detectRateLimit(model: ApiModel): TenancyPlan['rateLimit'] {
   const perMinute = /(\d+)\s*(?:requests?\s*)?(?:a|per|\/)\s*min(?:ute)?/i.exec(String(info.description ?? ''));
   const rate = perMinute ? Math.max(1, Math.floor(Number(perMinute[1]) * 0.9)) : undefined;
   return {
-    maxRps: rate ? `${rate}/m` : '5',
+    ...(rate ? { maxRps: `${rate}/m` } : {}),
     evidence: `${evidence}${perMinute ? ` (the description says ${perMinute[0]})` : ''}`,
   };
 }
@@ -455,7 +457,12 @@ export function describePlan(plan: TenancyPlan): string[] {
       `${plan.invite.accept.evidence} → a second user (role ${plan.invite.role}) per tenant`,
     );
   if (plan.tenantFields.length) lines.push(`tenant fields: ${plan.tenantFields.join(', ')}`);
-  if (plan.rateLimit) lines.push(`${plan.rateLimit.evidence} → maxRps ${plan.rateLimit.maxRps}`);
+  if (plan.rateLimit)
+    lines.push(
+      plan.rateLimit.maxRps
+        ? `${plan.rateLimit.evidence} → maxRps ${plan.rateLimit.maxRps}`
+        : `${plan.rateLimit.evidence} → no maxRps (no limit stated): the campaign waits out Retry-After and paces itself by RateLimit-* headers`,
+    );
   return lines;
 }
 

@@ -245,6 +245,13 @@ export async function smokeCheck(options: SmokeCheckOptions): Promise<SmokeCheck
           text: `${op.method.toUpperCase()} ${path} answered ${a.status} but no ${op.produces!.idField} in ${short(a.text) || 'an empty body'}`,
           fix: `say where the new id is: x-tenantproof-id-field or x-tenantproof-envelope on ${op.method.toUpperCase()} ${op.path} in the overlay`,
         });
+      else if (a.status === 409 || (op.kind === 'action' && a.status === 422))
+        // A state rule (convert only an accepted quote) or a taken value: the request was understood.
+        say({
+          status: 'warn',
+          text: `${op.method.toUpperCase()} ${path} answered ${a.status} ${short(a.text)}`,
+          fix: `it depends on the record's state or on a unique value, not on the request's shape; the campaign reaches it when the state allows (tenantproof doctor shows whether it is probed)`,
+        });
       else
         say({
           status: 'FAIL',
@@ -297,7 +304,7 @@ export async function smokeCheck(options: SmokeCheckOptions): Promise<SmokeCheck
       else
         say({
           status: 'ok',
-          text: `${t2.label} does not see ${t1.label}'s ${resource.name} ${probe.id} (GET ${path} answered ${a.status})`,
+          text: `${t2.label} does not see ${t1.label}'s ${resource.name} ${probe.id} (GET ${path} answered ${a.status}${ok2xx(a.status) ? `, without ${probe.id} in ${a.text.trim() ? 'its body' : 'an empty body'}` : ''})`,
         });
     }
   }

@@ -49,10 +49,16 @@ export function renderConfig(input: ConfigInput): string {
     `  overlay: ${literal(`./${OVERLAY_FILE}`)},`,
     `  tenants: ${input.tenants},`,
   ];
-  if (plan.rateLimit)
+  if (plan.rateLimit?.maxRps)
     lines.push(
       `  // ${plan.rateLimit.evidence}: stay under the limit, and give slow answers more time.`,
       `  maxRps: ${literal(plan.rateLimit.maxRps)},`,
+      `  requestTimeout: '30s',`,
+    );
+  else if (plan.rateLimit)
+    lines.push(
+      `  // ${plan.rateLimit.evidence}, with no number: the campaign waits out Retry-After and paces`,
+      '  // itself by RateLimit-* headers. Set maxRps (e.g. 20, or 90/m) if you know the limit.',
       `  requestTimeout: '30s',`,
     );
   if (plan.tenantFields.length > 0)

@@ -92,4 +92,47 @@ describe('Executor', () => {
     expect(world.tenant('T1').uniqueValues.map((u) => u.field)).toEqual(['email', 'email']);
     expect(executor.findings).toEqual([]);
   });
+
+  it("sends a step as the tenant's user it names, and records that user's role on the exchange", async () => {
+    const registry = new FingerprintRegistry();
+    const world = new World(['T1', 'T2'], {}, { plan, registry });
+    const sent: Record<string, string>[] = [];
+    let seq = 0;
+    const client = new HttpClient({
+      baseURL: url,
+      timeoutMs: 5000,
+      maxBodyBytes: 1 << 20,
+      maxThrottleRetries: 0,
+      maxRetryAfterMs: 0,
+    });
+    const executor = new Executor({
+      plan,
+      world,
+      registry,
+      scanner: new FingerprintScanner(registry),
+      oracles: ORACLES.oracles.map((o) => o.bind()),
+      client: {
+        send: (input) => {
+          sent.push({ ...input.headers });
+          return client.send(input);
+        },
+      },
+      credentials: new Map([
+        [
+          'T1',
+          [
+            { role: 'admin', headers: { authorization: 'Bearer t1-admin' } },
+            { role: 'member', headers: { authorization: 'Bearer t1-member' } },
+          ],
+        ],
+      ]),
+      coverage: new Coverage(),
+      nextSeq: () => ++seq,
+    });
+    const asMember = await executor.run({ ...createStep(), user: 1, headers: {} });
+    const asAdmin = await executor.run({ ...createStep(), headers: {} });
+    expect(sent.map((h) => h['authorization'])).toEqual(['Bearer t1-member', 'Bearer t1-admin']);
+    expect(asMember.kind === 'sent' && asMember.exchange.user).toBe('member');
+    expect(asAdmin.kind === 'sent' && asAdmin.exchange.user).toBe('admin');
+  });
 });

@@ -25,6 +25,10 @@ function describe(f: EvidenceFinding, dir: string, fresh: boolean): string[] {
         ? `reproduced ${r.reproduced}/${r.attempts} on replay`
         : `did not reproduce (0/${r.attempts}) and does not prove itself`;
   const lines = [`  [${f.oracle}] ${f.severity} ${f.operationId}: ${f.summary}`, `      ${how}`];
+  // Tenants with several users: which one sent it. The finding crosses tenants whatever the role.
+  const role = f.evidence['attackerRole'];
+  if (typeof role === 'string')
+    lines.push(`      sent by ${f.attacker}'s ${role} user: it crosses tenants, not only roles within ${f.attacker}`);
   if (f.counterexample) {
     const where = fresh ? 'fresh tenants' : 'the same tenants (file: or module: provisioning reuses them)';
     lines.push(`      minimal repro: ${f.repro.steps.length} step(s), replayed on ${where}`);

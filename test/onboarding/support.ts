@@ -27,7 +27,7 @@ export interface Onboarded {
 /** A campaign short enough for CI, long enough to cover a small API. */
 export const SHORT_RUN = [
   '--budget',
-  '15s',
+  '10s',
   '--shrink-budget',
   '5s',
   '--replays',
