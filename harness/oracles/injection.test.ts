@@ -133,6 +133,54 @@ describe('injection oracle', () => {
   });
 });
 
+describe('injection through the tenant prefix of the path (path-injection)', () => {
+  it("raises when the victim's /orgs/{orgId} prefix, with the attacker's own token, lists the victim's records", () => {
+    const probe = ex({
+      relation: 'injected',
+      victim: 'T2',
+      op: 'listBoards',
+      path: '/orgs/tenant-uuid-of-T2/boards',
+      body: { data: [{ id: ID_B1 }], total: 1 },
+    });
+    const [f] = checkInjection([{ probe, vector: 'path' }], ctx).findings;
+    expect(f).toMatchObject({ oracle: 'injection', proof: 'victim-data', victim: 'T2' });
+  });
+
+  it("does not raise on an API that ignores the prefix and answers with the caller's own records (quirky, not a leak)", () => {
+    const probe = ex({
+      relation: 'injected',
+      victim: 'T2',
+      op: 'listBoards',
+      path: '/orgs/tenant-uuid-of-T2/boards',
+      body: { data: [{ id: ID_A1, orgId: 'tenant-uuid-of-T2' }], total: 1 },
+    });
+    const created = ex({
+      relation: 'injected',
+      victim: 'T2',
+      op: 'createBoard',
+      method: 'POST',
+      path: '/orgs/tenant-uuid-of-T2/boards',
+      status: 201,
+      body: { id: ID_A1 },
+    });
+    const known = (_t: string, v: string) => v === 'tenant-uuid-of-T2';
+    const { findings } = checkInjection(
+      [
+        { probe, vector: 'path' },
+        {
+          probe: created,
+          vector: 'path',
+          createdId: ID_A1,
+          attackerReread: ex({ status: 200, body: { id: ID_A1 } }),
+          victimReread: ex({ tenant: 'T2', status: 404, body: {} }),
+        },
+      ],
+      { ...ctx, knownTo: known },
+    );
+    expect(findings).toEqual([]);
+  });
+});
+
 describe('injection: values the attacker already knew', () => {
   it('does not count a value the attacker sent earlier (a copied body coming back)', async () => {
     const { checkInjection } = await import('./injection.ts');
