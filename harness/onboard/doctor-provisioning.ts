@@ -8,6 +8,7 @@ import axios from 'axios';
 import type { CampaignPlan, PlannedOperation } from '../model/plan.ts';
 import { provisionTenants } from '../tenants/provision-tenants.ts';
 import { tenantClaims } from '../tenants/jwt-claims.ts';
+import { selectorParts } from '../tenants/selector-parts.ts';
 import { ProvisioningError, type TenantCredentials } from '../tenants/tenant-credentials.ts';
 
 export type CheckStatus = 'ok' | 'fail' | 'gap';
@@ -61,17 +62,12 @@ export function tenantRequest(
   path: string,
   headers: Readonly<Record<string, string>> = t.headers,
 ): { path: string; headers: Record<string, string> } {
-  const selectors = t.selectors ?? {};
+  const parts = selectorParts(t.selectors);
   const filled = path.replace(/\{([^}]+)\}/g, (m, name: string) => {
-    const own = selectors[`path:${name}`] ?? realTenantId(t);
+    const own = parts.pathValues[name] ?? realTenantId(t);
     return own === undefined ? m : encodeURIComponent(own);
   });
-  const selectorHeaders = Object.fromEntries(
-    Object.entries(selectors)
-      .filter(([k]) => k.startsWith('header:'))
-      .map(([k, v]) => [k.slice('header:'.length), v]),
-  );
-  return { path: filled, headers: { ...selectorHeaders, ...headers } };
+  return { path: filled, headers: { ...parts.headers, ...headers } };
 }
 
 /** A tenant-owned GET list the campaign drives that needs no record id and no required query parameter. */

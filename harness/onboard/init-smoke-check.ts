@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { schemaArbitrary } from '../generate/schema-arbitrary.ts';
 import type { ApiModel, OperationInfo } from '../openapi/api-model.ts';
 import { provisionTenants } from '../tenants/provision-tenants.ts';
+import { selectorParts } from '../tenants/selector-parts.ts';
 import type { TenantCredentials } from '../tenants/tenant-credentials.ts';
 import { PROVISION_FILE } from './init-write-files.ts';
 
@@ -45,13 +46,8 @@ interface As {
 }
 
 function asTenant(t: TenantCredentials, headers: Readonly<Record<string, string>> = t.headers): As {
-  const out: As = { headers: { ...headers }, pathValues: {} };
-  for (const [key, value] of Object.entries(t.selectors ?? {})) {
-    const m = /^(header|path):(.+)$/.exec(key);
-    if (m?.[1] === 'header') out.headers[m[2]!] = value;
-    else if (m?.[1] === 'path') out.pathValues[m[2]!] = value;
-  }
-  return out;
+  const parts = selectorParts(t.selectors);
+  return { headers: { ...parts.headers, ...headers }, pathValues: parts.pathValues };
 }
 
 function withoutCredentials(t: TenantCredentials): As {
