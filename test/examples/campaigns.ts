@@ -8,8 +8,11 @@
  *   organisation whether an email exists in another). With the index per organisation: exit 0.
  * - Orgcast's clean build at its real rate limit (100 requests a minute per IP, Retry-After): exit 0
  *   with a 3-minute budget; with a 20-second budget it cannot cover the API, so exit 3, never 1.
- * - Each API's three planted bugs: exit 1, with the first finding on the operation the bug is in,
- *   and no finding outside the operations its leaked records can surface through.
+ * - Each API's planted bugs: exit 1, with the first finding on the operation the bug is in, and no
+ *   finding outside the operations its leaked records can surface through.
+ *
+ * Deskly's clean build with its per-organisation index and the `find-unscoped` bug of both APIs run
+ * in test/onboarding/ instead, through the provisioning `tenantproof init` writes.
  *
  *   npm run test:examples                     # every case, two at a time
  *   npm run test:examples -- --cases deskly-clean-global-email-index,orgcast-find-unscoped
@@ -122,18 +125,6 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'deskly-clean-per-organisation-email-index',
-    serve: deskly({ emailIndex: 'per-organisation' }),
-    args: [...DESKLY, '--budget', '30s', '--seed', '1'],
-    expect: clean,
-  },
-  {
-    name: 'deskly-find-unscoped',
-    serve: deskly({ emailIndex: 'per-organisation', bug: 'find-unscoped' }),
-    args: [...DESKLY, '--budget', '30s', '--seed', '1'],
-    expect: leakOn('TicketsController_findOne'),
-  },
-  {
     name: 'deskly-body-org-override',
     serve: deskly({ emailIndex: 'per-organisation', bug: 'body-org-override' }),
     args: [...DESKLY, '--budget', '30s', '--seed', '1'],
@@ -149,12 +140,6 @@ const CASES: Case[] = [
     serve: deskly({ emailIndex: 'per-organisation', bug: 'list-filter-unscoped' }),
     args: [...DESKLY, '--budget', '30s', '--seed', '1'],
     expect: leakOn('TicketsController_findAll'),
-  },
-  {
-    name: 'orgcast-find-unscoped',
-    serve: orgcast({ rateLimitPerMinute: UNTHROTTLED, bug: 'find-unscoped' }),
-    args: [...ORGCAST, '--budget', '30s', '--seed', '1'],
-    expect: leakOn('Get contact'),
   },
   {
     name: 'orgcast-org-header-override',

@@ -177,7 +177,7 @@ describe('tenantproof run against Tracklet, a third-party API (Hono, JWT login, 
     async () => {
       // The first finding comes about 7 s in on a quiet machine; the search then goes on to the
       // budget for other findings, and the longer budget is headroom for a loaded machine.
-      const c = await campaign('task-idor', { bug: 'task-idor' }, ['--seed', '1', '--budget', '40s']);
+      const c = await campaign('task-idor', { bug: 'task-idor' }, ['--seed', '1', '--budget', '25s']);
       const e = c.evidence;
       expect(c.cli.code, output(c)).toBe(1);
       expect(c.cli.stdout).toContain('LEAK');
@@ -199,7 +199,7 @@ describe('tenantproof run against Tracklet, a third-party API (Hono, JWT login, 
         '--seed',
         '2',
         '--budget',
-        '40s',
+        '25s',
       ]);
       const e = c.evidence;
       expect(c.cli.code, output(c)).toBe(1);
