@@ -142,7 +142,8 @@ export function withoutOverrideStep(plan: CampaignPlan, step: Step): Step | unde
     else if (f.in === 'path') delete twin.pathParams[f.name];
     else if (twin.body && typeof twin.body === 'object' && !Array.isArray(twin.body)) {
       const body = twin.body as Record<string, StepValue>;
-      if (declared.some((d) => d.in === 'body' && d.name === f.name)) body[f.name] = { $tenantId: step.tenant };
+      if (declared.some((d) => d.in === 'body' && d.name === f.name))
+        body[f.name] = { $tenantId: step.tenant, field: `body:${f.name}` };
       else delete body[f.name];
     }
   }

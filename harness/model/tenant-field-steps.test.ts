@@ -54,7 +54,10 @@ describe('tenant fields in steps', () => {
       selector: 0,
       values: { query: {}, nonce: 'n0nce0000000', body },
     })!;
-    expect((s.body as Record<string, unknown>)['organisationId']).toEqual({ $tenantId: 'T1' });
+    expect((s.body as Record<string, unknown>)['organisationId']).toEqual({
+      $tenantId: 'T1',
+      field: 'body:organisationId',
+    });
     expect(s.headers['X-Org-Id']).toBeUndefined();
   });
 
@@ -76,7 +79,10 @@ describe('tenant fields in steps', () => {
     });
     const twin = withoutOverrideStep(plan, s)!;
     expect(twin.headers['X-Org-Id']).toBeUndefined();
-    expect((twin.body as Record<string, unknown>)['organisationId']).toEqual({ $tenantId: 'T1' });
+    expect((twin.body as Record<string, unknown>)['organisationId']).toEqual({
+      $tenantId: 'T1',
+      field: 'body:organisationId',
+    });
     expect(twin.relation).toBe('own');
   });
 

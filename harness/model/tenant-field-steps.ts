@@ -30,12 +30,13 @@ function ownFields(planned: PlannedOperation): TenantField[] {
 export function fillOwnTenantFields(world: World, step: Step, planned: PlannedOperation): void {
   if (world.tenant(step.tenant).tenantId === undefined) return;
   // A path tenant prefix is filled at send time, as whichever tenant sends the step (resolve-step.ts).
-  const self: StepValue = { $tenantId: step.tenant };
+  // Each field names the tenant by its selector for that field when provisioning gave one, else its id.
+  const self = (f: TenantField): StepValue => ({ $tenantId: step.tenant, field: `${f.in}:${f.name}` });
   const body = bodyObject(step);
   for (const f of ownFields(planned)) {
-    if (f.in === 'body' && body && (f.name in body || f.required)) body[f.name] = self;
-    if (f.in === 'query' && (f.name in step.query || f.required)) step.query[f.name] = self;
-    if (f.in === 'header' && f.required) step.headers[f.name] = self;
+    if (f.in === 'body' && body && (f.name in body || f.required)) body[f.name] = self(f);
+    if (f.in === 'query' && (f.name in step.query || f.required)) step.query[f.name] = self(f);
+    if (f.in === 'header' && f.required) step.headers[f.name] = self(f);
   }
 }
 
