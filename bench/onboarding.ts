@@ -25,7 +25,7 @@
  * failure and on SIGINT/SIGTERM too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,8 @@ import { startBookly } from '../examples/subdomain/server.ts';
 import { startThirdParty } from '../examples/third-party/server.ts';
 import {
   BIN,
+  DIST_ENTRY,
+  distFreshness,
   environment,
   fmt,
   load,
@@ -43,11 +45,10 @@ import {
   outputDir,
   REPO_ROOT,
   round,
+  tail,
   writeJson,
   writeText,
 } from './support/common.ts';
-
-const DIST_ENTRY = path.join(REPO_ROOT, 'dist', 'harness', 'cli', 'main.js');
 
 interface Served {
   url: string;
@@ -262,15 +263,6 @@ function transcript(commands: Command[], scrub: (s: string) => string): string {
   return commands.map((c) => `$ tenantproof ${c.args}\n${scrub(c.stdout)}`).join('\n');
 }
 
-function lastLines(c: Command, n = 15): string {
-  return `${c.stdout}\n${c.stderr}`
-    .trim()
-    .split('\n')
-    .slice(-n)
-    .map((l) => `    ${l}`)
-    .join('\n');
-}
-
 function blankRecord(example: Example): ExampleRecord {
   return {
     name: example.name,
@@ -310,7 +302,7 @@ async function onboard(example: Example, quick: boolean, stdoutDir: string, reco
       `onboarding: ${example.name}: init exit ${init.code} in ${fmt(init.seconds, 1)} s; ${loadText()}\n`,
     );
     if (init.code !== 0) {
-      record.problem = `init exited ${init.code ?? init.signal}, not 0:\n${lastLines(init)}`;
+      record.problem = `init exited ${init.code ?? init.signal}, not 0:\n${tail(init, 15)}`;
       return;
     }
 
@@ -326,7 +318,7 @@ async function onboard(example: Example, quick: boolean, stdoutDir: string, reco
       `onboarding: ${example.name}: doctor exit ${doctors.map((d) => d.code).join(' → ')} in ${fmt(record.steps.doctor.seconds, 1)} s; ${loadText()}\n`,
     );
     if (lastDoctor.code !== 0) {
-      record.problem = `the last doctor exited ${lastDoctor.code ?? lastDoctor.signal}, not 0:\n${lastLines(lastDoctor)}`;
+      record.problem = `the last doctor exited ${lastDoctor.code ?? lastDoctor.signal}, not 0:\n${tail(lastDoctor, 15)}`;
       return;
     }
 
@@ -345,7 +337,7 @@ async function onboard(example: Example, quick: boolean, stdoutDir: string, reco
     process.stdout.write(
       `onboarding: ${example.name}: run exit ${run.code} in ${fmt(run.seconds, 1)} s: ${record.verdictLine ?? '(no verdict line)'}; ${record.coverageLine ?? '(no coverage line)'}; ${record.requests ?? '?'} requests; ${loadText()}\n`,
     );
-    if (run.code !== 0) record.problem = `run exited ${run.code ?? run.signal}, not 0:\n${lastLines(run)}`;
+    if (run.code !== 0) record.problem = `run exited ${run.code ?? run.signal}, not 0:\n${tail(run, 15)}`;
   } finally {
     record.loadavgAtEnd = load();
     await server.close();
@@ -376,21 +368,6 @@ function table(records: ExampleRecord[]): string {
     );
   }
   return lines.join('\n');
-}
-
-/** Source files (harness/) changed after dist/ was built: the figures then describe an older build. */
-function newerSources(since: number): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && statSync(file).mtimeMs > since)
-        found.push(path.relative(REPO_ROOT, file));
-    }
-  };
-  walk(path.join(REPO_ROOT, 'harness'));
-  return found.sort();
 }
 
 async function cleanUp(): Promise<void> {
@@ -430,9 +407,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const buildInfo = path.join(REPO_ROOT, 'dist', '.tsbuildinfo');
-  const distBuiltMs = statSync(existsSync(buildInfo) ? buildInfo : DIST_ENTRY).mtimeMs;
-  const stale = newerSources(distBuiltMs);
+  const { builtMs: distBuiltMs, newer: stale } = distFreshness(['harness']);
   if (stale.length > 0)
     process.stdout.write(
       `onboarding: note: ${stale.length} source file(s) changed after dist/ was built (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); the figures are those of that build\n`,

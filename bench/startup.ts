@@ -23,12 +23,14 @@
  * Writes reports/bench/startup.json and startup.md (reports/bench/quick/ with --quick), and prints
  * the table.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BIN,
+  DIST_ENTRY,
+  distFreshness,
   environment,
   fmt,
   load,
@@ -47,7 +49,6 @@ import { addWorktree, resolveCommit, type Worktree } from './support/startup-wor
 const DEFAULT_BEFORE = '42bcf77';
 /** Temporary `--out` folders of runs in progress, removed if the benchmark is interrupted. */
 const liveOutDirs = new Set<string>();
-const DIST_ENTRY = path.join(REPO_ROOT, 'dist', 'harness', 'cli', 'main.js');
 
 type SideName = 'before' | 'after';
 
@@ -214,21 +215,6 @@ async function measure(side: Side, kase: Case, warmup: boolean): Promise<ProbeRe
   }
 }
 
-/** Source files (harness/, crm/) changed after dist/ was built: the "after" figures then describe an older build. */
-function newerSources(since: number): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && statSync(file).mtimeMs > since)
-        found.push(path.relative(REPO_ROOT, file));
-    }
-  };
-  for (const dir of ['harness', 'crm']) if (existsSync(path.join(REPO_ROOT, dir))) walk(path.join(REPO_ROOT, dir));
-  return found.sort();
-}
-
 function range(s: Stats): string {
   return s.median === null ? '–' : `${fmt(s.min, 0)} / **${fmt(s.median, 0)}** / ${fmt(s.max, 0)}`;
 }
@@ -301,10 +287,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  // tsc's build info is rewritten by every build (an incremental one leaves unchanged outputs alone).
-  const buildInfo = path.join(REPO_ROOT, 'dist', '.tsbuildinfo');
-  const distBuiltMs = statSync(existsSync(buildInfo) ? buildInfo : DIST_ENTRY).mtimeMs;
-  const stale = newerSources(distBuiltMs);
+  const { builtMs: distBuiltMs, newer: stale } = distFreshness(['harness', 'crm']);
   if (stale.length > 0)
     process.stdout.write(
       `startup: note: ${stale.length} source file(s) changed after dist/ was built (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); the "after" figures are those of that build\n`,

@@ -4,7 +4,7 @@
  * resource usage, and reading a run folder's evidence.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -284,4 +284,27 @@ export function forEachTranscriptLine(runDir: string, fn: (line: TranscriptExcha
 export function fmt(x: number | null | undefined, digits = 1): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   return x.toFixed(digits).replace(/\.0+$/, '');
+}
+
+/** The compiled CLI the benchmarks that run `bin/tenantproof.mjs` measure. */
+export const DIST_ENTRY = path.join(REPO_ROOT, 'dist', 'harness', 'cli', 'main.js');
+
+/**
+ * When dist/ was last built (tsc's build info is rewritten by every build), and the source files
+ * under `dirs` changed since: the figures then describe an older build.
+ */
+export function distFreshness(dirs: readonly string[]): { builtMs: number; newer: string[] } {
+  const buildInfo = path.join(REPO_ROOT, 'dist', '.tsbuildinfo');
+  const builtMs = statSync(existsSync(buildInfo) ? buildInfo : DIST_ENTRY).mtimeMs;
+  const newer: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && statSync(file).mtimeMs > builtMs)
+        newer.push(path.relative(REPO_ROOT, file));
+    }
+  };
+  for (const dir of dirs) if (existsSync(path.join(REPO_ROOT, dir))) walk(path.join(REPO_ROOT, dir));
+  return { builtMs, newer: newer.sort() };
 }

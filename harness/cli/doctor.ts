@@ -22,7 +22,7 @@ import { checkProvisioning, type ProvisioningCheck } from '../onboard/doctor-pro
 import { buildDoctorReport } from '../onboard/doctor-report.ts';
 import { loadConfigFile, resolveConfig } from '../run/config.ts';
 import { flagsToUserConfig } from '../run/settings.ts';
-import { openTarget } from '../run/target.ts';
+import { openTarget, targetOptionsOf } from '../run/target.ts';
 
 export const DOCTOR_HELP = `Usage: tenantproof doctor [--config FILE] [--spec FILE] [--overlay FILE] [--target URL]
                           [--provision P] [--write-overlay [FILE]] [--offline] [--json]
@@ -84,19 +84,11 @@ function withOptionalValue(argv: string[]): string[] {
   return out;
 }
 
+/** The flags as parsed. */
+type DoctorFlags = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'string' ? string : boolean };
+
 export async function main(argv: string[], io: DoctorIo = processIo): Promise<number> {
-  let values: {
-    config?: string;
-    spec?: string;
-    overlay?: string;
-    target?: string;
-    provision?: string;
-    'admin-token'?: string;
-    'write-overlay'?: string;
-    offline?: boolean;
-    json?: boolean;
-    help?: boolean;
-  };
+  let values: DoctorFlags;
   try {
     ({ values } = parseArgs({ args: withOptionalValue(argv), options: FLAGS, allowPositionals: false, strict: true }));
   } catch (err) {
@@ -119,20 +111,7 @@ export async function main(argv: string[], io: DoctorIo = processIo): Promise<nu
   }
 }
 
-async function doctor(
-  values: {
-    config?: string;
-    spec?: string;
-    overlay?: string;
-    target?: string;
-    provision?: string;
-    'admin-token'?: string;
-    'write-overlay'?: string;
-    offline?: boolean;
-    json?: boolean;
-  },
-  io: DoctorIo,
-): Promise<number> {
+async function doctor(values: DoctorFlags, io: DoctorIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   const shown = (file: string) => {
     const rel = relative(cwd, file);
@@ -167,14 +146,7 @@ async function doctor(
 
   let provisioning: ProvisioningCheck | undefined;
   if (!values.offline) {
-    const target = await openTarget({
-      target: config.target,
-      faults: config.faults,
-      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      ...(config.poolSize ? { poolSize: config.poolSize } : {}),
-      timeoutMs: config.requestTimeout,
-      onStatus: (message) => io.stderr(`${message}\n`),
-    });
+    const target = await openTarget(targetOptionsOf(config, (message) => io.stderr(`${message}\n`)));
     try {
       const env = io.env ?? process.env;
       const adminToken = config.adminToken ?? target.adminToken ?? env['CRM_ADMIN_TOKEN'];

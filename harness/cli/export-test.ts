@@ -6,10 +6,10 @@
  * Exit codes: 0 written (or already there), 2 usage error or refused.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { exportTests } from '../run/export-test-files.ts';
+import { helpHint, parseCommandArgs } from './command-args.ts';
 
 const HELP = `Usage: tenantproof export-test DIR --out FOLDER [--force]
 
@@ -37,18 +37,12 @@ Options:
 ${exitCodesHelp('export-test')}`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { out?: string; force?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message, { hint: 'run `tenantproof export-test --help` for the options' });
-  }
+  const { values, positionals } = parseCommandArgs('export-test', {
+    args: argv,
+    options: { out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.clean;
@@ -56,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   const dir = positionals[0];
   if (!dir || positionals.length > 1)
     throw new UsageError('give exactly one run folder.', {
-      hint: 'run `tenantproof export-test --help` for the options',
+      hint: helpHint('export-test'),
     });
   if (!values.out)
     throw new UsageError('give --out FOLDER, the folder of your repository the tests go to.', {

@@ -11,11 +11,11 @@
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { exportOscal } from '../evidence/oscal/export.ts';
 import { sealedFolderHolding } from '../run/export-test-files.ts';
+import { helpHint, parseCommandArgs } from './command-args.ts';
 
 const FORMATS = ['oscal'] as const;
 
@@ -51,26 +51,20 @@ Options:
 ${EXIT_CODES}`;
 
 function usage(message: string): UsageError {
-  return new UsageError(message, { hint: 'run `tenantproof export --help` for the options' });
+  return new UsageError(message, { hint: helpHint('export') });
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { out?: string; 'public-key'?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        'public-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (err) {
-    throw usage((err as Error).message);
-  }
+  const { values, positionals } = parseCommandArgs('export', {
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      'public-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.clean;

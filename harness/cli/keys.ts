@@ -4,11 +4,11 @@
  * GitHub Actions secret. Exit codes: 0 written, 2 usage error or a key already there.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.ts';
 import { SIGNING_KEY_ENV } from '../evidence/attestation.ts';
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, writeKeyPair } from '../ledger/keys.ts';
+import { helpHint, parseCommandArgs } from './command-args.ts';
 
 const DEFAULT_OUT = 'tenantproof-keys';
 
@@ -38,18 +38,12 @@ Options:
 ${exitCodesHelp('keys')}`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { out?: string; force?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message, { hint: 'run `tenantproof keys --help` for the options' });
-  }
+  const { values, positionals } = parseCommandArgs('keys', {
+    args: argv,
+    options: { out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(KEYS_HELP + '\n');
     return EXIT.clean;

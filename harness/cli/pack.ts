@@ -3,10 +3,10 @@
  * security questionnaire (harness/pack/). Exit codes: 0 written, 2 usage error or refused (an input
  * that does not verify; nothing is written), 3 written without summary.pdf (no Chromium).
  */
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { writePack } from '../pack/write-pack.ts';
+import { helpHint, parseCommandArgs } from './command-args.ts';
 
 const HELP = `Usage: tenantproof pack DIR… --out DIR [--ledger FILE] [--public-key FILE] [--vendor NAME]
 
@@ -41,27 +41,21 @@ Options:
 ${exitCodesHelp('pack')}`;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        ledger: { type: 'string' },
-        'public-key': { type: 'string' },
-        vendor: { type: 'string' },
-        'stale-after': { type: 'string' },
-        'full-coverage': { type: 'string' },
-        'no-pdf': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message, { hint: 'run `tenantproof pack --help` for the options' });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('pack', {
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      ledger: { type: 'string' },
+      'public-key': { type: 'string' },
+      vendor: { type: 'string' },
+      'stale-after': { type: 'string' },
+      'full-coverage': { type: 'string' },
+      'no-pdf': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.clean;

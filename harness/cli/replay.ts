@@ -4,7 +4,6 @@
  * Without --target, the embedded CRM is started with the faults recorded in the file.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { buildPlan } from '../model/plan.ts';
@@ -19,6 +18,7 @@ import { HttpClient } from '../run/http-client.ts';
 import { replaySteps, reproduces } from '../run/replay.ts';
 import { RunContext } from '../run/run-context.ts';
 import { openTarget } from '../run/target.ts';
+import { helpHint, parseCommandArgs } from './command-args.ts';
 
 const HELP = `Usage: tenantproof replay FILE [options]
 
@@ -46,13 +46,12 @@ const FLAGS = {
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message, { hint: 'run `tenantproof replay --help` for the options' });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('replay', {
+    args: argv,
+    options: FLAGS,
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.clean;
@@ -62,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!file || positionals.length > 1 || !Number.isInteger(times) || times < 1)
     throw new UsageError(
       `give one counterexample file${!Number.isInteger(times) || times < 1 ? ', and --times as a whole number ≥ 1' : ''}.`,
-      { hint: 'run `tenantproof replay --help` for the options' },
+      { hint: helpHint('replay') },
     );
   let text: string;
   try {

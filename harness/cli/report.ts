@@ -13,10 +13,10 @@ import { TenantproofError, UsageError } from '../errors.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MANIFEST_FILE } from '../evidence/manifest.ts';
 import { EVIDENCE_FILE } from '../evidence/evidence-schema.ts';
 import { writeReportFiles } from '../evidence/report/write-report.ts';
+import { helpHint, parseCommandArgs } from './command-args.ts';
 
 const HELP = `Usage: tenantproof report DIR [--pdf] [--out FILE]
 
@@ -36,25 +36,19 @@ Options:
 ${exitCodesHelp('report')}`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { pdf?: boolean; out?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { pdf: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message, { hint: 'run `tenantproof report --help` for the options' });
-  }
+  const { values, positionals } = parseCommandArgs('report', {
+    args: argv,
+    options: { pdf: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.clean;
   }
   const dir = positionals[0];
   if (!dir || positionals.length > 1)
-    throw new UsageError('give exactly one run folder.', { hint: 'run `tenantproof report --help` for the options' });
+    throw new UsageError('give exactly one run folder.', { hint: helpHint('report') });
   if (!existsSync(dir) || !statSync(dir).isDirectory() || !existsSync(join(dir, EVIDENCE_FILE)))
     throw new UsageError(`${dir} is not a run folder (no ${EVIDENCE_FILE}).`);
   const sealed = existsSync(join(dir, MANIFEST_FILE));

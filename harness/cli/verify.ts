@@ -5,7 +5,6 @@
  * the run is older than --max-age), 2 for usage errors. Evidence past its validUntil is a warning.
  */
 import { existsSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { EVIDENCE_FILE } from '../evidence/evidence-schema.ts';
 import { MANIFEST_FILE } from '../evidence/manifest.ts';
@@ -13,6 +12,7 @@ import { UsageError } from '../errors.ts';
 import { parseCalendarDuration } from '../evidence/calendar-duration.ts';
 import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { formatVerifyReport, verifyRunDir } from '../evidence/verify.ts';
+import { helpHint, parseCommandArgs } from './command-args.ts';
 
 const HELP = `Usage: tenantproof verify DIR [--public-key FILE] [--require-pinned] [--allow-partial]
                         [--max-age PERIOD]
@@ -41,30 +41,18 @@ Options:
 ${exitCodesHelp('verify')}`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: {
-    'public-key'?: string;
-    'require-pinned'?: boolean;
-    'allow-partial'?: boolean;
-    'max-age'?: string;
-    help?: boolean;
-  };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        'public-key': { type: 'string' },
-        'require-pinned': { type: 'boolean' },
-        'allow-partial': { type: 'boolean' },
-        'max-age': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message, { hint: 'run `tenantproof verify --help` for the options' });
-  }
+  const { values, positionals } = parseCommandArgs('verify', {
+    args: argv,
+    options: {
+      'public-key': { type: 'string' },
+      'require-pinned': { type: 'boolean' },
+      'allow-partial': { type: 'boolean' },
+      'max-age': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.clean;
@@ -72,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   const maxAge = values['max-age'] !== undefined ? parseCalendarDuration(values['max-age'], '--max-age') : undefined;
   const dir = positionals[0];
   if (!dir || positionals.length > 1)
-    throw new UsageError('give exactly one run folder.', { hint: 'run `tenantproof verify --help` for the options' });
+    throw new UsageError('give exactly one run folder.', { hint: helpHint('verify') });
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder.`);
   // A folder with neither file was never a run folder (a tampered one still has one of them).
   if (!existsSync(join(dir, EVIDENCE_FILE)) && !existsSync(join(dir, MANIFEST_FILE)))

@@ -50,6 +50,26 @@ export interface DoctorHint {
   snippet: string;
 }
 
+/** A hint written on an operation itself (`$.paths['/x'].post`). */
+function operationHint(
+  rule: HintRule,
+  op: { operationId: string; method: string; path: string },
+  update: Record<string, unknown>,
+  reason: string,
+): DoctorHint {
+  const where = `${op.method.toUpperCase()} ${op.path}`;
+  return {
+    rule,
+    operationId: op.operationId,
+    method: op.method.toUpperCase(),
+    path: op.path,
+    target: operationTarget(op.path, op.method),
+    update,
+    reason,
+    snippet: snippetOf(update, where),
+  };
+}
+
 const OWNERSHIP_GAPS = new Set(['no security requirement (public)', 'security is optional (public)']);
 /** Reasons of unclassified operations that are deliberate or are not data. */
 const NOT_FOR_HINTS =
@@ -135,17 +155,14 @@ function tenantOwnedHints(model: ApiModel): DoctorHint[] {
           : undefined;
     if (!spec) continue;
     const update = { 'x-tenantproof-tenant-owned': true };
-    const where = `${op.method.toUpperCase()} ${op.path}`;
-    hints.push({
-      rule: 'tenant-owned',
-      operationId: op.operationId,
-      method: op.method.toUpperCase(),
-      path: op.path,
-      target: operationTarget(op.path, op.method),
-      update,
-      reason: `${op.operationId} works on ${resource}s, which tenants own, but ${spec}`,
-      snippet: snippetOf(update, where),
-    });
+    hints.push(
+      operationHint(
+        'tenant-owned',
+        op,
+        update,
+        `${op.operationId} works on ${resource}s, which tenants own, but ${spec}`,
+      ),
+    );
   }
   return hints;
 }
@@ -171,16 +188,14 @@ function kindHints(model: ApiModel, producible: ReadonlySet<string>): DoctorHint
     const lastUse = lastParam ? op.consumes.find((c) => c.in === 'path' && c.name === lastParam) : undefined;
     if (lastUse && producible.has(lastUse.resource) && ['get', 'patch', 'put', 'delete'].includes(op.method)) {
       const update = { 'x-tenantproof-kind': 'item', 'x-tenantproof-resource': lastUse.resource };
-      hints.push({
-        rule: 'kind',
-        operationId: op.operationId,
-        method: op.method.toUpperCase(),
-        path: op.path,
-        target: operationTarget(op.path, op.method),
-        update,
-        reason: `${op.operationId} is unclassified (${op.reason ?? 'no rule matched'}), but it is a ${op.method.toUpperCase()} of one record: its last path parameter {${lastParam}} takes ${article(lastUse.resource)} id`,
-        snippet: snippetOf(update, `${op.method.toUpperCase()} ${op.path}`),
-      });
+      hints.push(
+        operationHint(
+          'kind',
+          op,
+          update,
+          `${op.operationId} is unclassified (${op.reason ?? 'no rule matched'}), but it is a ${op.method.toUpperCase()} of one record: its last path parameter {${lastParam}} takes ${article(lastUse.resource)} id`,
+        ),
+      );
       continue;
     }
     if (op.method === 'get' && isListResponse(model.document, op)) {
@@ -192,17 +207,14 @@ function kindHints(model: ApiModel, producible: ReadonlySet<string>): DoctorHint
     }
     if (!kind) continue;
     const update = { 'x-tenantproof-kind': kind };
-    const where = `${op.method.toUpperCase()} ${op.path}`;
-    hints.push({
-      rule: 'kind',
-      operationId: op.operationId,
-      method: op.method.toUpperCase(),
-      path: op.path,
-      target: operationTarget(op.path, op.method),
-      update,
-      reason: `${op.operationId} is unclassified (${op.reason ?? 'no rule matched'}), but it is ${why}`,
-      snippet: snippetOf(update, where),
-    });
+    hints.push(
+      operationHint(
+        'kind',
+        op,
+        update,
+        `${op.operationId} is unclassified (${op.reason ?? 'no rule matched'}), but it is ${why}`,
+      ),
+    );
   }
   return hints;
 }
@@ -313,16 +325,14 @@ function producerHints(model: ApiModel, producible: ReadonlySet<string>): Doctor
             'x-tenantproof-resource': resource.name,
             'x-tenantproof-produces': resource.name,
           };
-    hints.push({
-      rule: 'producer',
-      operationId: post.operationId,
-      method: 'POST',
-      path: post.path,
-      target: operationTarget(post.path, post.method),
-      update,
-      reason: `nothing tenant-owned creates ${article(resource.name)}, and ${post.operationId} is the one POST on its collection path ${resource.collectionPath}`,
-      snippet: snippetOf(update, `POST ${post.path}`),
-    });
+    hints.push(
+      operationHint(
+        'producer',
+        post,
+        update,
+        `nothing tenant-owned creates ${article(resource.name)}, and ${post.operationId} is the one POST on its collection path ${resource.collectionPath}`,
+      ),
+    );
   }
   return hints;
 }

@@ -19,7 +19,7 @@ import type { ApiModel } from '../openapi/api-model.ts';
 import { campaignDigest, stripCredentials } from './config-digest.ts';
 import type { RunConfig } from './settings.ts';
 import { shardFocus, shardSeed, type Shard } from './shard.ts';
-import { openTarget, type Target } from './target.ts';
+import { openTarget, targetOptionsOf, type Target } from './target.ts';
 
 export interface JobSetup {
   model: ApiModel;
@@ -94,14 +94,7 @@ export async function prepareJob(
   const runId = runIdFor(clock(), seed, config.shard);
   // The first line: the run's id and target, before the (embedded) target starts.
   onStatus?.(runLine(config, runId, seed, plan.inScope.length));
-  const target = await openTarget({
-    target: config.target,
-    faults: config.faults,
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    ...(config.poolSize ? { poolSize: config.poolSize } : {}),
-    timeoutMs: config.requestTimeout,
-    ...(onStatus ? { onStatus } : {}),
-  });
+  const target = await openTarget(targetOptionsOf(config, onStatus));
   try {
     const version = toolVersion();
     const dir = path.resolve(config.out, runId);

@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { TenantproofError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
+import type { RunConfig } from './settings.ts';
 
 export class TargetError extends TenantproofError {
   constructor(
@@ -34,6 +35,21 @@ export interface TargetOptions {
   timeoutMs: number;
   /** Told before slow set-up begins (booting the embedded CRM takes seconds), so a run is never silent. */
   onStatus?: (message: string) => void;
+}
+
+/** The target options a run's settings give (`run` and `doctor` open the target alike). */
+export function targetOptionsOf(
+  config: Pick<RunConfig, 'target' | 'faults' | 'databaseUrl' | 'poolSize' | 'requestTimeout'>,
+  onStatus?: (message: string) => void,
+): TargetOptions {
+  return {
+    target: config.target,
+    faults: config.faults,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.poolSize ? { poolSize: config.poolSize } : {}),
+    timeoutMs: config.requestTimeout,
+    ...(onStatus ? { onStatus } : {}),
+  };
 }
 
 export async function openTarget(o: TargetOptions): Promise<Target> {

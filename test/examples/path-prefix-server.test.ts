@@ -7,9 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Ajv } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import axios from 'axios';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,6 +20,7 @@ import provision from '../../examples/path-prefix/provision.ts';
 import { provisionFromModule } from '../../harness/tenants/module-provisioner.ts';
 import { tenantLabel } from '../../harness/tenants/index.ts';
 import { REPO_ROOT } from '../support/cli.ts';
+import { openApi31Ajv } from '../support/openapi31-ajv.ts';
 
 const ID = (prefix: string): RegExp => new RegExp(`^${prefix}_[0-9a-f]{12}$`);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -613,11 +611,7 @@ describe('Teamboard: the OpenAPI document', () => {
   });
 
   it('documents what the server answers: each operation once, each response valid against its schema', async () => {
-    type FormatsPlugin = (ajv: Ajv) => Ajv;
-    const formats = addFormatsModule as unknown as FormatsPlugin | { default: FormatsPlugin };
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
-    (typeof formats === 'function' ? formats : formats.default)(ajv as unknown as Ajv);
-    ajv.addSchema({ ...(spec as object), $id: 'teamboard' });
+    const ajv = openApi31Ajv(spec as object, 'teamboard');
     // The validator bites: a card without its fields, or with a foreign id shape, is not a Card.
     const cardSchema = ajv.compile({ $ref: 'teamboard#/components/schemas/Card' });
     expect(cardSchema({})).toBe(false);

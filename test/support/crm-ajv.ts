@@ -5,7 +5,7 @@ import type { SpecDocument } from '../../harness/openapi/index.ts';
 
 type FormatsPlugin = (ajv: Ajv) => Ajv;
 const formatsModule = addFormatsModule as unknown as FormatsPlugin | { default: FormatsPlugin };
-const addFormats: FormatsPlugin = typeof formatsModule === 'function' ? formatsModule : formatsModule.default;
+export const addFormats: FormatsPlugin = typeof formatsModule === 'function' ? formatsModule : formatsModule.default;
 
 export function specValidator(doc: SpecDocument): (schema: unknown) => ValidateFunction {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, coerceTypes: false });
