@@ -500,8 +500,9 @@ describe('Teamboard: provision.ts', () => {
       const token = t.headers.Authorization!.replace(/^Bearer /, '');
       expect(claims(token)).toMatchObject({ org: t.id, role: 'admin' });
       expect(t.secrets).toContain(token);
-      const selectors = (t as { selectors?: Record<string, string> }).selectors;
-      if (selectors) expect(selectors).toEqual({ 'path:orgId': t.id });
+      expect(t.selectors).toEqual({ 'path:orgId': t.id });
+      expect(t.role).toBe('admin');
+      expect(t.users?.map((u) => u.role)).toEqual(['member']);
       const own = await call(url, 'GET', `/orgs/${t.id}/boards`, { headers: t.headers });
       expect(own.status).toBe(200);
     }

@@ -489,10 +489,10 @@ describe('Bookly: provision.ts', () => {
       expect(Object.keys(t.headers)).toEqual(['Cookie']);
       expect(t.headers.Cookie).toMatch(/^bookly_session=[A-Za-z0-9_-]{43}$/);
       expect(t.secrets).toContain(t.headers.Cookie!.split('=')[1]);
-      // The selectors, when the harness's schema keeps them, name the same Host.
-      const selectors = (t as { selectors?: Record<string, string> }).selectors;
-      if (selectors) expect(selectors).toEqual({ 'header:Host': `${slug}.bookly.test` });
-      const own = await call(url, 'GET', '/stats', { host: `${slug}.bookly.test`, cookie: t.headers.Cookie! });
+      // The Host selector, not a secret, names the tenant's own workspace.
+      expect(t.selectors).toEqual({ 'header:Host': `${slug}.bookly.test` });
+      expect(t.secrets).not.toContain(`${slug}.bookly.test`);
+      const own = await call(url, 'GET', '/stats', { host: t.selectors!['header:Host']!, cookie: t.headers.Cookie! });
       expect(own.status).toBe(200);
     }
     const [t1, t2] = tenants;
