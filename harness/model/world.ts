@@ -29,6 +29,8 @@ export interface RecordState {
   parent?: { resource: string; id: string; createdBy: number };
   /** The record as the owner last saw it (JSON body of the create/read/update). */
   lastSeen?: unknown;
+  /** The exchange whose answer created it (campaign-wide sequence number). */
+  seq?: number;
 }
 
 export interface TokenUse {
@@ -65,6 +67,14 @@ export interface TenantState {
    */
   uncertainWrites: number;
   /**
+   * Writes touching this tenant whose effect the model may not hold, beyond `uncertainWrites`: a
+   * successful answer an oracle did not trust (nothing was learned from it), another tenant's write
+   * aimed at it that got no usable answer, and writes that overlapped (in flight together). Within
+   * a run the model oracle does not read it; a long-lived pool tenant's model is no longer complete
+   * once it is above 0 (run/tenant-pool.ts).
+   */
+  unlearnedWrites: number;
+  /**
    * Writes that may change this tenant's records, sent so far and still awaiting their response:
    * its own (tenant-override probes included) and other tenants' probes aimed at it.
    */
@@ -72,8 +82,20 @@ export interface TenantState {
   writesInFlight: number;
   /** Request ids (`X-Request-Id`) the target returned to this tenant, for the audit oracle. */
   requestIds: Set<string>;
+  /**
+   * A long-lived pool tenant's request ids of its last earlier run (run/tenant-pool.ts): where its
+   * audit log reaches them, the log holds nothing of this run any more.
+   */
+  earlierRequestIds?: ReadonlySet<string>;
   /** Every value this tenant has itself sent; it already knows them, so their echo is no leak. */
   sent: Set<string>;
+}
+
+/** What a step got back, as references to it read it. */
+export interface StepResponse {
+  status: number;
+  json?: unknown;
+  headers: Record<string, string>;
 }
 
 /** What the world needs to learn from responses. */
@@ -88,7 +110,15 @@ export class World {
   readonly tenants = new Map<TenantLabel, TenantState>();
   /** Every step run so far, with its response JSON, for resolving ValueRefs. */
   readonly steps: Step[] = [];
-  readonly responses = new Map<number, { status: number; json?: unknown; headers: Record<string, string> }>();
+  readonly responses = new Map<number, StepResponse>();
+  /**
+   * Steps of earlier runs, by their (negative) index: the creates behind the records a long-lived
+   * pool tenant brought into this run (run/tenant-pool.ts). Never sent again in this run; their
+   * responses are in `responses`, so references to them resolve.
+   */
+  readonly seeded = new Map<number, Step>();
+  /** The exchange (campaign-wide sequence number) each step got, by step index. */
+  readonly seqOf = new Map<number, number>();
 
   constructor(
     labels: TenantLabel[],
@@ -105,6 +135,7 @@ export class World {
         idempotencyKeys: [],
         writes: 0,
         uncertainWrites: 0,
+        unlearnedWrites: 0,
         writesStarted: 0,
         writesInFlight: 0,
         requestIds: new Set(),
@@ -126,6 +157,23 @@ export class World {
     const t = this.tenants.get(label);
     if (!t) throw new InternalError(`unknown tenant ${label}`);
     return t;
+  }
+
+  /** A step of this run (index >= 0) or one seeded from an earlier run (index < 0). */
+  stepAt(index: number): Step | undefined {
+    return index >= 0 ? this.steps[index] : this.seeded.get(index);
+  }
+
+  /**
+   * Brings in a step of an earlier run that created a record a pool tenant still holds: references
+   * to it resolve to `response`. Its index must be negative (-1 is never one: it stands for "none").
+   */
+  seed(step: Step, response: StepResponse, seq: number): void {
+    if (step.index >= -1) throw new InternalError(`a seeded step needs an index below -1, not ${step.index}`);
+    if (this.seeded.has(step.index)) return;
+    this.seeded.set(step.index, step);
+    this.responses.set(step.index, response);
+    this.seqOf.set(step.index, seq);
   }
 
   alive(label: TenantLabel, resource?: string): RecordState[] {
@@ -175,6 +223,8 @@ export class World {
       const touched = this.tenant(label);
       touched.writesStarted++;
       touched.writesInFlight++;
+      // Writes in flight together: the order they took effect in is unknown.
+      if (touched.writesInFlight > 1) touched.unlearnedWrites++;
     }
   }
 
@@ -193,6 +243,7 @@ export class World {
     const res = exchange.response;
     const status = res?.status ?? 0;
     const ok = status >= 200 && status < 300;
+    this.seqOf.set(step.index, exchange.seq);
     const requestId = res?.headers[this.knowledge?.requestIdHeader ?? 'x-request-id'];
     if (requestId) {
       tenant.requestIds.add(requestId);
@@ -212,7 +263,13 @@ export class World {
     // that a correct server accepts files a record under the sender): if its effect could not be
     // read, the sender's model is no longer exact.
     const senderWrite = !READ_METHODS.has(step.method.toUpperCase()) && step.relation !== 'setup';
-    if (senderWrite && (!res || status >= 500 || (ok && unreadableBody(res)))) tenant.uncertainWrites++;
+    const unknownEffect = !res || status >= 500 || (ok && unreadableBody(res));
+    if (senderWrite && unknownEffect) tenant.uncertainWrites++;
+    // What the model may have missed, for tenants that outlive the run (see `unlearnedWrites`).
+    if (senderWrite && ok && !trusted) tenant.unlearnedWrites++;
+    const victim = step.victim !== step.tenant ? step.victim : undefined;
+    if (victim !== undefined && unknownEffect && tenantsTouchedBy(step, step.method).includes(victim))
+      this.tenant(victim).unlearnedWrites++;
     if (!ok || !trusted || !op) return;
 
     // A create that succeeds makes a record of the sender's, whatever the probe (a clean server
@@ -229,7 +286,7 @@ export class World {
         if (found) [idPath, id] = [found.path, found.id];
       }
       if (typeof id === 'string' || typeof id === 'number')
-        this.learnRecord(step, tenant, String(id), idPath, res?.json);
+        this.learnRecord(step, tenant, String(id), idPath, res?.json, exchange.seq);
       else if (senderWrite && !unreadableBody(res!)) tenant.uncertainWrites++;
     }
     // A tenant-override request acts on the sender's own data when the server ignores the override
@@ -253,7 +310,7 @@ export class World {
     }
   }
 
-  private learnRecord(step: Step, tenant: TenantState, id: string, idPath: string, json: unknown): void {
+  private learnRecord(step: Step, tenant: TenantState, id: string, idPath: string, json: unknown, seq: number): void {
     const op = this.learning().plan.byId.get(step.operationId)!.op;
     const produced = op.produces!;
     const record: RecordState = {
@@ -263,6 +320,7 @@ export class World {
       idField: idPath,
       alive: true,
       lastSeen: getPath(json, produced.envelope ?? ''),
+      seq,
     };
     const parentParam = op.parent?.param;
     const parentRef = parentParam ? step.pathParams[parentParam] : undefined;

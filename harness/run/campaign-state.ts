@@ -1,8 +1,8 @@
 /**
  * What the phases of one campaign share: the counters, the coverage matrix, the target's health,
- * the observations, the transcript's sequence numbers, and how a run is started and finished (fresh
- * tenants in, the `--cleanup` deletes out). Phases report progress through it, and checkpoint seals
- * read its snapshot.
+ * the observations, the transcript's sequence numbers, the long-lived tenant pool, and how a run is
+ * started and finished (fresh and pool tenants in; pool tenants back to the pool and the `--cleanup`
+ * deletes out). Phases report progress through it, and checkpoint seals read its snapshot.
  */
 import fc from 'fast-check';
 import type { CommandRunner } from '../model/commands.ts';
@@ -10,9 +10,11 @@ import type { Exchange, Finding, Observation } from '../model/exchange.ts';
 import type { CampaignOptions, CampaignProgress, CampaignResult, ObservationCount } from './campaign-types.ts';
 import { Coverage } from './coverage.ts';
 import { HealthMonitor } from './health.ts';
-import { RunContext, type CleanupCounts } from './run-context.ts';
+import { RunContext, type CleanupCounts, type ProvisionedTenant } from './run-context.ts';
+import type { PoolLease, PoolMember } from './tenant-pool.ts';
 import { unusableCause } from './unusable-answer.ts';
 import { systemClock, type Clock } from '../evidence/clock.ts';
+import { InternalError } from '../errors.ts';
 
 export class CampaignState {
   /** What the evidence records as the start and end (see CampaignOptions.clock). */
@@ -38,11 +40,19 @@ export class CampaignState {
   /** Answers no oracle could read (transport errors, truncated bodies), per operation and cause. */
   readonly unusable = new Map<string, Map<string, number>>();
   private seq = 0;
+  /** Runs started and not yet finished (their registries are the progress's fingerprint count). */
+  private readonly live = new Set<RunContext>();
+  /** The registry size of the last run that finished (the count between two runs). */
+  private lastFingerprints = 0;
 
   constructor(readonly o: CampaignOptions) {
     this.clock = o.clock ?? systemClock;
     this.startedAt = this.clock();
     this.cleaned = o.cleanup ? { deleted: 0, failed: 0, undeletable: 0 } : undefined;
+    if (o.pool && o.pool.slots > 0 && o.pool.labels.at(-1) !== `T${o.tenants}`)
+      throw new InternalError(
+        `the tenant pool was made for other labels (${o.pool.labels.join(', ')}) than T1…T${o.tenants}`,
+      );
   }
 
   readonly nextSeq = (): number => ++this.seq;
@@ -59,16 +69,47 @@ export class CampaignState {
 
   progress(): void {
     const { phase, runs, requests, findingsSeen: findings, batches } = this;
-    this.o.onProgress?.({ phase, runs, requests, findings, batches });
+    let fingerprints = this.live.size === 0 ? this.lastFingerprints : 0;
+    for (const ctx of this.live) fingerprints += ctx.registry.size;
+    this.o.onProgress?.({
+      phase,
+      runs,
+      requests,
+      findings,
+      batches,
+      fingerprints,
+      ...(this.o.pool
+        ? { poolFingerprints: this.o.pool.fingerprintCount(), poolRecords: this.o.pool.mostRecords() }
+        : {}),
+    });
   }
 
   /**
-   * A run on fresh tenants (provisioning errors propagate: they end the campaign). With
-   * `freshValues`, repeated steps get new unique values (shrinking and replays).
+   * A run (provisioning errors propagate: they end the campaign). With `freshValues`, repeated
+   * steps get new unique values (shrinking and replays). With `pool` (default: in the search phase
+   * only, and never with `freshValues`), the last tenants of the run come from the campaign's
+   * long-lived pool (tenant-pool.ts), the others are fresh; without it every tenant is fresh, so a
+   * counterexample replays from scratch. `cleanup(ctx)` gives the pool tenants back.
    */
-  async newRun(options: { freshValues?: boolean } = {}): Promise<RunContext> {
+  async newRun(options: { freshValues?: boolean; pool?: boolean; tenants?: number } = {}): Promise<RunContext> {
     this.runs++;
-    const tenants = await this.o.provision(this.o.tenants, this.runs);
+    const pool = this.o.pool;
+    const usePool =
+      pool !== undefined &&
+      pool.slots > 0 &&
+      (options.tenants === undefined || options.tenants === this.o.tenants) &&
+      (options.pool ?? (!options.freshValues && this.phase === 'search'));
+    const lease = usePool ? pool.lease() : undefined;
+    let tenants: ProvisionedTenant[];
+    let members: PoolMember[] = [];
+    try {
+      if (lease) ({ tenants, members } = await this.provisionWithPool(lease));
+      // A shrink candidate or a replay may need fewer tenants than the campaign's (no bystanders).
+      else tenants = await this.o.provision(options.tenants ?? this.o.tenants, this.runs);
+    } catch (error) {
+      if (lease) pool!.abandon(lease);
+      throw error;
+    }
     const onExchange = (ex: Exchange): void => {
       this.requests++;
       if (ex.relation === 'own' && ex.response) {
@@ -94,7 +135,7 @@ export class CampaignState {
       this.o.onExchange?.(ex);
       if (this.requests % 25 === 0) this.progress();
     };
-    return new RunContext(
+    const ctx = new RunContext(
       {
         ...this.o,
         onExchange,
@@ -106,13 +147,33 @@ export class CampaignState {
       this.coverage,
       this.nextSeq,
       this.health,
+      members,
     );
+    ctx.poolLease = lease;
+    this.live.add(ctx);
+    return ctx;
   }
 
-  /** Runs a command sequence on fresh tenants: its findings (none when it stopped early). */
+  /**
+   * The run's tenants with a pool lease: fresh ones for the first labels, the lease's members for
+   * the last, and one provisioning call for both the fresh ones and any slot the lease left empty.
+   */
+  private async provisionWithPool(lease: PoolLease): Promise<{ tenants: ProvisionedTenant[]; members: PoolMember[] }> {
+    const pool = this.o.pool!;
+    const freshCount = this.o.tenants - pool.slots;
+    const missing = pool.missing(lease);
+    const made = await this.o.provision(freshCount + missing.length, this.runs);
+    if (made.length < freshCount + missing.length)
+      throw new InternalError(`provisioning gave ${made.length} tenants, ${freshCount + missing.length} were needed`);
+    missing.forEach((slot, k) => pool.adopt(lease, slot, made[freshCount + k]!));
+    const members = lease.members.map((m) => m!);
+    return { tenants: [...made.slice(0, freshCount), ...members.map((m) => m.tenant)], members };
+  }
+
+  /** Runs a command sequence on a new run (see `newRun`): its findings (none when it stopped early). */
   async execute(
     cmds: Iterable<fc.AsyncCommand<CommandRunner, CommandRunner>>,
-    options: { freshValues?: boolean } = {},
+    options: { freshValues?: boolean; pool?: boolean } = {},
   ): Promise<{ ctx: RunContext; findings: Finding[] }> {
     const ctx = await this.newRun(options);
     try {
@@ -139,10 +200,24 @@ export class CampaignState {
     return [...this.observed.values()];
   }
 
-  /** `--cleanup`: deletes what the run created; a failing target loses nothing of the result. */
+  /**
+   * The run is over: its pool tenants go back to the pool (which retires those past their lifetime),
+   * and with `--cleanup` every other tenant deletes what it created; a failing target loses nothing
+   * of the result. Call it once per run from `newRun` (`execute` does).
+   */
   async cleanup(ctx: RunContext): Promise<void> {
+    this.live.delete(ctx);
+    this.lastFingerprints = ctx.registry.size;
+    const keep =
+      ctx.poolLease && this.o.pool
+        ? this.o.pool.release(ctx.poolLease, {
+            world: ctx.world,
+            registry: ctx.registry,
+            findings: ctx.findings.length,
+          })
+        : new Set<string>();
     if (!this.cleaned) return;
-    const c = await ctx.cleanup();
+    const c = await ctx.cleanup(keep);
     this.cleaned.deleted += c.deleted;
     this.cleaned.failed += c.failed;
     this.cleaned.undeletable += c.undeletable;
@@ -167,6 +242,7 @@ export class CampaignState {
     };
     if (this.firstDetection) result.firstDetection = { ...this.firstDetection };
     if (this.cleaned) result.cleanup = { ...this.cleaned };
+    if (this.o.pool && this.o.pool.slots > 0) result.pool = this.o.pool.summary();
     return result;
   }
 }

@@ -9,6 +9,7 @@ import type { TenantField } from '../openapi/tenant-fields.ts';
 import type { Coverage } from './coverage.ts';
 import type { Transport } from './http-client.ts';
 import type { CleanupCounts, ProvisionedTenant, StepResult } from './run-context.ts';
+import type { PoolSummary, TenantPool } from './tenant-pool.ts';
 
 /** Makes `count` tenants for run number `run`; fresh ones where the adapter can. */
 export type Provisioner = (count: number, run: number) => Promise<ProvisionedTenant[]>;
@@ -39,8 +40,13 @@ export interface CampaignOptions {
   onProgress?: (p: CampaignProgress) => void;
   /** A shard's operation focus (see shard.ts). */
   focus?: ReadonlySet<string>;
-  /** Delete what each run created, after the run (`--cleanup`). */
+  /** Delete what each run created, after the run (`--cleanup`); a pool tenant's data when it retires. */
   cleanup?: boolean;
+  /**
+   * Long-lived tenants for the last labels of each search run (tenant-pool.ts); none without it.
+   * The caller keeps it, to clean up after the campaign what its tenants still hold.
+   */
+  pool?: TenantPool;
   /** Independent searches run side by side (default 1); each gets `laneSeed(seed, lane)`. */
   lanes?: number;
   /** Receives a function that returns the result so far, for checkpoint seals while the campaign runs. */
@@ -49,6 +55,11 @@ export interface CampaignOptions {
   oracles?: OracleSet;
   /** End the search at the first finding (default: search to the budget, collecting distinct findings). */
   stopOnFirst?: boolean;
+  /**
+   * Start the search with the directed sweep (directed-sweep.ts), one run that aims every probe at a
+   * fresh record of each kind before random exploration (default true).
+   */
+  sweep?: boolean;
   /** Tenant fields to override beyond the spec's and the defaults (config, JWT claim names). */
   tenantFields?: readonly TenantField[];
   /**
@@ -64,6 +75,12 @@ export interface CampaignProgress {
   requests: number;
   findings: number;
   batches: number;
+  /** Fingerprints registered in the registries of the runs in progress. */
+  fingerprints?: number;
+  /** Fingerprints the pool's tenants carry from run to run (each run registers them first). */
+  poolFingerprints?: number;
+  /** The most live records of one resource a serving pool tenant holds. */
+  poolRecords?: number;
 }
 
 export interface Counterexample {
@@ -136,4 +153,6 @@ export interface CampaignResult {
   firstDetection?: { requests: number; elapsedMs: number };
   /** What `--cleanup` deleted, summed over runs. */
   cleanup?: CleanupCounts;
+  /** The long-lived tenant pool: its tenants, their lifetimes, and the data they held. */
+  pool?: PoolSummary;
 }

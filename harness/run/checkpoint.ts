@@ -39,7 +39,10 @@ async function send(executor: Executor, step: Step): Promise<Exchange | undefine
   return outcome.kind === 'sent' ? outcome.exchange : undefined;
 }
 
-/** Walks a collection (or audit log) to its last page; returns the exchanges. */
+/**
+ * Walks a collection (or audit log) to its last page, or until `enough` says the pages read so far
+ * suffice; returns the exchanges.
+ */
 async function walk(
   executor: Executor,
   tenant: TenantLabel,
@@ -47,6 +50,7 @@ async function walk(
   action: Step['action'],
   pageSize: number,
   base: Record<string, StepValue> = {},
+  enough?: (pages: readonly Exchange[]) => boolean,
 ): Promise<Exchange[]> {
   const op = planned.op;
   const pages: Exchange[] = [];
@@ -65,6 +69,7 @@ async function walk(
     if (!ex) break;
     pages.push(ex);
     if (!ex.response || ex.response.status >= 300 || !p || !p.param) break;
+    if (enough?.(pages)) break;
     if (p.style === 'cursor') {
       if (!p.nextField) break;
       const next = getPath(ex.response.json, p.nextField);
@@ -144,7 +149,7 @@ export async function runCheckpoint(run: CheckpointRun, options: CheckpointOptio
   // The audit log, read last by every tenant, after all their other requests.
   for (const planned of plan.audits) {
     for (const tenant of world.labels) {
-      const log = await readAuditLog(executor, tenant, planned, options.pageSize);
+      const log = await readAuditLog(executor, world, tenant, planned, options.pageSize);
       if (log) view.audits.push(log);
     }
   }
@@ -153,6 +158,7 @@ export async function runCheckpoint(run: CheckpointRun, options: CheckpointOptio
 
 async function readAuditLog(
   executor: Executor,
+  world: World,
   tenant: TenantLabel,
   planned: PlannedOperation,
   pageSize: number,
@@ -160,11 +166,33 @@ async function readAuditLog(
   const requests = executor.exchanges
     .filter((e) => e.tenant === tenant && e.response && e.response.headers['x-request-id'])
     .map((e) => ({ requestId: e.response!.headers['x-request-id']!, seq: e.seq, operationId: e.operationId }));
-  const pages = await walk(executor, tenant, planned, 'audit', pageSize);
+  // A long-lived pool tenant's log holds its earlier runs too (thousands of events after minutes).
+  // Once the pages read hold every request of this run and reach a request of its last earlier run,
+  // the rest is older than this run: nothing in it can be this run's, and the log counts as read.
+  // (A log listed oldest first never gets there before its last page: it is read as usual.)
+  const earlier = world.tenant(tenant).earlierRequestIds;
+  let reachedEarlier = false;
+  const enough =
+    earlier && earlier.size > 0
+      ? (pages: readonly Exchange[]): boolean => {
+          const seen = new Set(pages.flatMap((p) => stringsIn(p.response?.json)));
+          reachedEarlier = requests.every((r) => seen.has(r.requestId)) && [...earlier].some((id) => seen.has(id));
+          return reachedEarlier;
+        }
+      : undefined;
+  const pages = await walk(executor, tenant, planned, 'audit', pageSize, {}, enough);
   if (pages.length === 0 || pages.some((p) => !p.response || p.response.status >= 300)) return undefined;
   const last = pages.at(-1)!.response!.json;
-  const complete = !last || getPath(last, planned.op.pagination?.nextField ?? 'nextCursor') == null;
+  const complete = reachedEarlier || !last || getPath(last, planned.op.pagination?.nextField ?? 'nextCursor') == null;
   return { tenant, operationId: planned.op.operationId, pages, complete, requests };
+}
+
+/** Every string in a JSON value. */
+function stringsIn(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) stringsIn(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) stringsIn(x, out);
+  return out;
 }
 
 /**

@@ -79,4 +79,25 @@ describe('resolveConfig', () => {
       /--fault only applies to the embedded CRM/,
     );
   });
+
+  it('reads the pool settings: tenants from the pool (unset: the job decides), their lifetime as a time or runs', () => {
+    expect(resolveConfig({}, {})).toMatchObject({ poolLifetime: { ms: 180_000 } });
+    expect(resolveConfig({}, {}).poolTenants).toBeUndefined();
+    expect(
+      resolveConfig({}, flagsToUserConfig({ 'pool-tenants': '2', 'pool-lifetime': '40 runs', tenants: '5' })),
+    ).toMatchObject({ poolTenants: 2, poolLifetime: { runs: 40 } });
+    expect(resolveConfig({ poolLifetime: '90s' }, {}).poolLifetime).toEqual({ ms: 90_000 });
+    expect(() => resolveConfig({}, flagsToUserConfig({ 'pool-lifetime': 'forever' }))).toThrow(
+      /--pool-lifetime: "forever" is not a pool lifetime/,
+    );
+  });
+
+  it('refuses a pool that leaves fewer than 2 fresh tenants, or one without fresh provisioning', () => {
+    expect(() => resolveConfig({}, { poolTenants: 3 })).toThrow(/leaves fewer than 2 fresh tenants of the 4 per run/);
+    expect(() => resolveConfig({}, { poolTenants: 3, tenants: 5 })).not.toThrow();
+    expect(() => resolveConfig({}, { poolTenants: 1, provision: 'file:creds.json' })).toThrow(
+      /--pool-tenants needs crm-admin provisioning/,
+    );
+    expect(() => resolveConfig({}, { poolTenants: 0, provision: 'file:creds.json' })).not.toThrow();
+  });
 });

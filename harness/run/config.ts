@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import { DEFAULT_TENANTS } from '../tenants/index.ts';
 import { ConfigError } from './config-error.ts';
 import { flagOf, runConfigSchema, userConfigSchema, type RunConfig, type UserConfig } from './settings.ts';
 
@@ -73,6 +74,17 @@ export function resolveConfig(fromFile: UserConfig, fromFlags: Record<string, un
     throw new ConfigError(
       "--lanes above 1 needs fresh tenants per run (crm-admin provisioning): lanes sharing file: or module: tenants would see each other's writes as interference",
     );
+  if (c.poolTenants !== undefined && c.poolTenants > 0) {
+    if (c.provision !== 'crm-admin')
+      throw new ConfigError(
+        '--pool-tenants needs crm-admin provisioning: with file: or module: provisioning every run already reuses the same tenants',
+      );
+    const tenants = c.tenants ?? DEFAULT_TENANTS;
+    if (c.poolTenants > tenants - 2)
+      throw new ConfigError(
+        `--pool-tenants ${c.poolTenants} leaves fewer than 2 fresh tenants of the ${tenants} per run; use at most ${Math.max(0, tenants - 2)}`,
+      );
+  }
   if (c.target !== 'embedded' && c.databaseUrl)
     throw new ConfigError('--database-url only applies to the embedded CRM (--target embedded)');
   return c;

@@ -22,7 +22,7 @@ import type { NegativeControlResult } from '../oracles/negative-control.ts';
 import { ProvisioningError } from '../tenants/index.ts';
 import { buildEvidence, type EvidenceContext } from './build-evidence.ts';
 import { runCampaign } from './campaign.ts';
-import type { CampaignFinding, CampaignResult } from './campaign-types.ts';
+import type { CampaignFinding, CampaignOptions, CampaignProgress, CampaignResult } from './campaign-types.ts';
 import { CheckpointSealer } from './checkpoint-sealer.ts';
 import { writeCounterexample } from './counterexample-file.ts';
 import { HttpClient } from './http-client.ts';
@@ -39,6 +39,9 @@ import type { RunConfig } from './settings.ts';
 import { SignalGuard } from './signals.ts';
 import { WallLimit } from './wall-limit.ts';
 import { writeRunFolder } from './write-run-folder.ts';
+import { cleanupPool } from './pool-cleanup.ts';
+import { startStatsLines, statsInterval } from './stats-line.ts';
+import { defaultPoolTenants, TenantPool } from './tenant-pool.ts';
 
 /** Tenants a run provisions when the config does not say. */
 export const DEFAULT_TENANTS = 4;
@@ -117,6 +120,9 @@ class Job {
   private tenantIdsKnown = false;
   private seq = 0;
   private readonly clock: Clock;
+  /** The long-lived tenants of the search runs (none when the settings or the provisioning rule them out). */
+  private pool: TenantPool | undefined;
+  private lastProgress: CampaignProgress | undefined;
 
   constructor(
     private readonly config: RunConfig,
@@ -161,7 +167,13 @@ class Job {
       const first = await this.tenants.provision(this.tenantCount, 0);
       this.tenantCount = first.length;
       this.tenantIdsKnown = first.every((t) => t.tenantId !== undefined);
-      result = await this.campaign();
+      const every = statsInterval();
+      const stopStats = every ? startStatsLines(every, () => this.lastProgress) : undefined;
+      try {
+        result = await this.campaign();
+      } finally {
+        stopStats?.();
+      }
       await this.sealer.stop();
       if (result.status === 'clean' || result.status === 'findings') control = await this.negativeControl();
     } catch (e) {
@@ -229,9 +241,30 @@ class Job {
     });
   }
 
-  private campaign(): Promise<CampaignResult> {
+  private async campaign(): Promise<CampaignResult> {
+    const { config } = this;
+    const slots = config.poolTenants ?? defaultPoolTenants(this.tenantCount, this.tenants.fresh);
+    if (slots > 0 && this.tenants.fresh)
+      this.pool = new TenantPool({ slots, tenants: this.tenantCount, lifetime: config.poolLifetime });
+    const options = this.campaignOptions();
+    const result = await runCampaign(options);
+    if (!config.cleanup || !this.pool || this.pool.live().length === 0) return result;
+    // Pool tenants still serving keep their data through the campaign: --cleanup deletes it now.
+    const c = await cleanupPool(this.pool, { ...options, onExchange: (ex) => this.record(ex) }, () => ++this.seq);
+    const before = result.cleanup ?? { deleted: 0, failed: 0, undeletable: 0 };
+    return {
+      ...result,
+      cleanup: {
+        deleted: before.deleted + c.deleted,
+        failed: before.failed + c.failed,
+        undeletable: before.undeletable + c.undeletable,
+      },
+    };
+  }
+
+  private campaignOptions(): CampaignOptions {
     const { config, s } = this;
-    return runCampaign({
+    return {
       plan: s.plan,
       values: specValueSource(s.model, s.runId),
       client: this.client,
@@ -251,6 +284,7 @@ class Job {
       signal: this.stop,
       ...(s.focus ? { focus: new Set(s.focus) } : {}),
       cleanup: config.cleanup,
+      ...(this.pool ? { pool: this.pool } : {}),
       stopOnFirst: config.stopOnFirst,
       tenantFields: [
         ...config.tenantFields.flatMap(parseTenantField),
@@ -265,8 +299,11 @@ class Job {
         this.record(ex);
         if (!this.carrier && canCarry(ex)) this.carrier = ex;
       },
-      onProgress: (p) => this.progress.update(p),
-    });
+      onProgress: (p) => {
+        this.lastProgress = p;
+        this.progress.update(p);
+      },
+    };
   }
 
   private record(ex: Exchange): void {

@@ -1,9 +1,11 @@
 /**
- * One run of a campaign: fresh tenants, a fresh world model and fingerprint registry, the oracles
- * bound for this run, and one executor. It is what fast-check's commands run against (both the
- * model and the real system of `fc.asyncModelRun`): commands build steps against its world and send
- * them through its executor. A run stops taking commands (`canContinue`) once an oracle raised a
- * finding, the target became unusable, or the campaign was stopped; the commands left are skipped.
+ * One run of a campaign: fresh tenants (and, in the search, the pool's long-lived ones, seeded with
+ * what the model knew of them at the end of their last run; see tenant-pool.ts), a fresh world
+ * model and fingerprint registry, the oracles bound for this run, and one executor. It is what
+ * fast-check's commands run against (both the model and the real system of `fc.asyncModelRun`):
+ * commands build steps against its world and send them through its executor. A run stops taking
+ * commands (`canContinue`) once an oracle raised a finding, the target became unusable, or the
+ * campaign was stopped; the commands left are skipped.
  */
 import { FingerprintRegistry } from '../generate/fingerprints.ts';
 import type { Exchange, Finding, TenantLabel } from '../model/exchange.ts';
@@ -21,20 +23,10 @@ import type { Coverage } from './coverage.ts';
 import { Executor } from './executor.ts';
 import type { HealthMonitor } from './health.ts';
 import type { Transport } from './http-client.ts';
+import { carriedStepsFor, carriedStepsShownIn, seedRun, type PoolLease, type PoolMember } from './tenant-pool.ts';
+import type { ProvisionedTenant, StepResult } from './run-types.ts';
 
-export interface ProvisionedTenant {
-  label: TenantLabel;
-  /** Authentication headers; secret. */
-  headers: Record<string, string>;
-  /** The tenant's id at the target, when the adapter knows it. */
-  tenantId?: string;
-  /** Non-secret request parts that select the tenant (`header:Host`, `path:orgId`). */
-  selectors?: Readonly<Record<string, string>>;
-  /** The role of the user `headers` authenticate. */
-  role?: string;
-  /** More users of the same tenant, each with its own (secret) headers. */
-  users?: readonly { role: string; headers: Readonly<Record<string, string>> }[];
-}
+export type { ProvisionedTenant, StepResult } from './run-types.ts';
 
 /** Path parameters the plan fills with the sender's own tenant (`/orgs/{orgId}/…`). */
 function tenantPathParams(plan: CampaignPlan): Set<string> {
@@ -70,13 +62,6 @@ export interface RunContextOptions {
   deadline?: () => number | undefined;
 }
 
-/** What a primary step got back: its exchange, and the status or the transport error. */
-export interface StepResult {
-  seq: number;
-  status?: number;
-  error?: string;
-}
-
 export interface CleanupCounts {
   deleted: number;
   /** Delete sent but refused (e.g. a record the API keeps once referenced). */
@@ -90,15 +75,14 @@ export class RunContext implements CommandRunner {
   readonly registry = new FingerprintRegistry();
   readonly executor: Executor;
   readonly builder: StepBuilderContext;
-  /** The steps the commands sent (follow-ups excluded), for the counterexample. */
-  readonly primary: Step[] = [];
-  /** What each of `primary` got back, in the same order. */
-  readonly primaryResults: StepResult[] = [];
-  /**
-   * Where a checkpoint ran among `primary`: the number of primary steps sent before it. A replay
-   * runs one at each (a finding may rest on a read made at a mid-run checkpoint).
-   */
-  readonly checkpointsAt: number[] = [];
+  /** The steps the commands sent (follow-ups excluded), in order. */
+  readonly sentSteps: Step[] = [];
+  /** What each of `sentSteps` got back, in the same order. */
+  private readonly sentResults: StepResult[] = [];
+  /** Where a checkpoint ran among `sentSteps`: the number of them sent before it. */
+  private readonly sentCheckpoints: number[] = [];
+  /** The pool tenants of this run, until the campaign takes them back (campaign-state.ts). */
+  poolLease: PoolLease | undefined;
   batches = 0;
   private readonly freshener: ValueFreshener | undefined;
 
@@ -108,6 +92,8 @@ export class RunContext implements CommandRunner {
     coverage: Coverage,
     nextSeq: () => number,
     private readonly health: HealthMonitor,
+    /** Pool tenants among `tenants` (by label), whose earlier runs' state this run starts from. */
+    pooled: readonly PoolMember[] = [],
   ) {
     const labels = tenants.map((t) => t.label);
     this.world = new World(labels, Object.fromEntries(tenants.map((t) => [t.label, t.tenantId])), {
@@ -115,6 +101,8 @@ export class RunContext implements CommandRunner {
       registry: this.registry,
     });
     for (const t of tenants) if (t.tenantId) this.registry.register(t.tenantId, t.label, 'id', 'provisioning.tenantId');
+    // The pool tenants' fingerprints go in before any other tenant can claim a value.
+    for (const member of pooled) seedRun(this.world, this.registry, member);
     const prefixParams = tenantPathParams(o.plan);
     for (const t of tenants) {
       const state = this.world.tenant(t.label);
@@ -152,9 +140,48 @@ export class RunContext implements CommandRunner {
     this.freshener = o.freshValues ? new ValueFreshener(o.plan) : undefined;
   }
 
+  /**
+   * The steps of the counterexample: those the commands sent (follow-ups excluded), preceded by the
+   * steps of earlier runs they reference (a pool tenant's record created in an earlier run) or whose
+   * records' data a finding of this run shows (a pool tenant's old record in another tenant's list),
+   * so the sequence replays from scratch on fresh tenants. Carried steps have negative indexes.
+   */
+  get primary(): Step[] {
+    const carried = this.carried();
+    return carried.length > 0 ? [...carried, ...this.sentSteps] : this.sentSteps;
+  }
+
+  /** The carried steps `primary` starts with (none without pool tenants). */
+  private carried(): Step[] {
+    if (this.world.seeded.size === 0) return [];
+    const cited = new Set(this.findings.flatMap((f) => f.exchanges));
+    const texts = this.executor.exchanges.flatMap((e) => (cited.has(e.seq) && e.response ? [e.response.bodyText] : []));
+    return carriedStepsFor(this.world, this.sentSteps, carriedStepsShownIn(this.world, texts));
+  }
+
+  /** What each of `primary` got back, in the same order (carried steps: in their own run). */
+  get primaryResults(): StepResult[] {
+    const carried = this.carried();
+    const earlier = carried.map((s) => ({
+      seq: this.world.seqOf.get(s.index) ?? -1,
+      status: this.world.responses.get(s.index)?.status ?? 0,
+    }));
+    return [...earlier, ...this.sentResults];
+  }
+
+  /**
+   * Where a checkpoint ran among `primary`: the number of primary steps before it. A replay runs
+   * one at each (a finding may rest on a read made at a mid-run checkpoint).
+   */
+  get checkpointsAt(): number[] {
+    const carried = this.carried().length;
+    return this.sentCheckpoints.map((k) => k + carried);
+  }
+
   /** Where checkpoints ran strictly between the primary steps (a replay always runs one at the end). */
   midRunCheckpoints(): number[] {
-    return this.checkpointsAt.filter((k) => k > 0 && k < this.primary.length);
+    const total = this.primary.length;
+    return this.checkpointsAt.filter((k) => k > 0 && k < total);
   }
 
   get findings(): readonly Finding[] {
@@ -179,8 +206,8 @@ export class RunContext implements CommandRunner {
     step.index = sent.index; // replays renumber references by the index a step got
     if (outcome.kind !== 'sent') return;
     const { seq, response, error } = outcome.exchange;
-    this.primary.push(sent);
-    this.primaryResults.push({
+    this.sentSteps.push(sent);
+    this.sentResults.push({
       seq,
       ...(response ? { status: response.status } : {}),
       ...(error ? { error: error.code } : {}),
@@ -201,7 +228,7 @@ export class RunContext implements CommandRunner {
 
   async checkpoint(): Promise<void> {
     if (!this.targetUsable()) return;
-    if (this.checkpointsAt.at(-1) !== this.primary.length) this.checkpointsAt.push(this.primary.length);
+    if (this.sentCheckpoints.at(-1) !== this.sentSteps.length) this.sentCheckpoints.push(this.sentSteps.length);
     await runCheckpoint(this, { pageSize: this.o.pageSize, completeModel: this.o.freshTenants });
   }
 
@@ -211,11 +238,13 @@ export class RunContext implements CommandRunner {
 
   /**
    * `--cleanup`: each tenant deletes the records it created and still has, children first, where the
-   * spec has a delete operation for them. What could not be deleted is counted, never retried.
+   * spec has a delete operation for them; tenants in `keep` (pool tenants that serve on) keep theirs.
+   * What could not be deleted is counted, never retried.
    */
-  async cleanup(): Promise<CleanupCounts> {
+  async cleanup(keep: ReadonlySet<TenantLabel> = new Set()): Promise<CleanupCounts> {
     const counts: CleanupCounts = { deleted: 0, failed: 0, undeletable: 0 };
     for (const [t, tenant] of this.builder.labels.entries()) {
+      if (keep.has(tenant)) continue;
       const records = [...this.world.tenant(tenant).records]
         .filter((r) => r.alive)
         .sort((x, y) => Number(y.parent !== undefined) - Number(x.parent !== undefined) || y.createdBy - x.createdBy);

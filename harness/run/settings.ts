@@ -14,6 +14,7 @@ import { parseByteSize } from './byte-size.ts';
 import { parseDuration, parseDurationOrZero } from './duration.ts';
 import { parseRate } from './rate.ts';
 import { parseShard } from './shard.ts';
+import { parsePoolLifetime } from './tenant-pool.ts';
 
 /** The `--help` section a setting is listed under. */
 export type SettingGroup = 'Target and spec' | 'Tenants' | 'Campaign' | 'Verdict' | 'Output';
@@ -151,6 +152,31 @@ export const SETTINGS = {
     schema: int(2, 128),
     group: 'Tenants',
     help: 'tenants per run, at least 2 (default 4; file: provisioning takes every tenant in the file)',
+    digest: 'value',
+  }),
+  poolTenants: setting({
+    flag: 'pool-tenants',
+    arg: 'N',
+    numeric: true,
+    schema: int(0, 126),
+    group: 'Tenants',
+    help: 'tenants of each search run (the last labels) taken from a long-lived pool: provisioned once, they keep their records across runs until --pool-lifetime; 0 for none (default 1 with crm-admin provisioning and 3 or more tenants, else 0)',
+    digest: 'value',
+  }),
+  poolLifetime: setting({
+    flag: 'pool-lifetime',
+    arg: 'L',
+    schema: z.union([z.string(), z.number()]).transform((v, ctx) => {
+      try {
+        return parsePoolLifetime(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+    default: '3m',
+    group: 'Tenants',
+    help: 'how long a pool tenant serves before it is retired and replaced: a time (3m) or a number of runs (40 runs)',
     digest: 'value',
   }),
   budget: setting({
