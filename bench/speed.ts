@@ -16,15 +16,22 @@
  * 4. The client side of one exchange: the harness's HttpClient, global fetch (its transport before
  *    commit 8d876fe) and bare node:http (bench/support/http-overhead.ts).
  *
+ * Before and after: reports/bench/speed-before.json, when present, is a committed earlier run of
+ * this benchmark, shown beside this one (its profile, its levels). With `--before-commit <ref>`,
+ * that commit is also compiled (bench/support/before-profile.ts) and its harness profiled in this
+ * session, right after this checkout's, against a fresh CRM with the same settings, and its
+ * HttpClient measured in the same rounds as this one's: the fair comparison on a shared machine.
+ *
  * Writes reports/bench/speed.json and speed.md (reports/bench/quick/ with --quick).
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type AutocannonResult } from 'autocannon';
 import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../harness/generate/canary.ts';
 import { analyzeSpecFile } from '../harness/openapi/analyze.ts';
+import { buildCommit, runCliAt, type BuiltCommit } from './support/before-profile.ts';
 import { attributeProfile, BUCKET_LABELS, BUCKETS, type Attribution } from './support/cpu-profile.ts';
 import { startCrmProcess, type CrmProcess } from './support/crm-process.ts';
 import {
@@ -144,7 +151,7 @@ async function harnessRun(
   concurrency: number,
   budget: string,
   seed: number,
-  extra: { nodeArgs?: string[]; keep?: boolean } = {},
+  extra: { nodeArgs?: string[]; keep?: boolean; bin?: string } = {},
 ): Promise<{
   run: HarnessRun;
   dir: string;
@@ -158,7 +165,7 @@ async function harnessRun(
   // `concurrency` lanes, each sending one request at a time (--concurrency 1: no batches inside a
   // lane), to match autocannon's connections. Not a hard cap: a probe's follow-up reads can add a
   // few in flight (the report gives the measured mean and maximum).
-  const cli = await runCli(
+  const cli = await (extra.bin ? (a: string[], o: Parameters<typeof runCli>[1]) => runCliAt(extra.bin!, a, o) : runCli)(
     [
       'run',
       '--target',
@@ -300,46 +307,178 @@ function profileFile(dir: string): string | undefined {
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
 }
 
+interface ProfileSummary {
+  concurrency: number;
+  requests: number;
+  campaignSeconds: number;
+  reqPerSecUnderProfiler: number;
+  meanSampleIntervalUs: number;
+  busyShare: number | null;
+  busyUsPerRequest: number | null;
+  buckets: { bucket: string; label: string; usPerRequest: number | null; share: number | null }[];
+  topFunctions: { function: string; location: string; bucket: string; selfUs: number; usPerRequest: number | null }[];
+  topFiles: { file: string; selfUs: number; usPerRequest: number | null }[];
+  topInclusive: { function: string; location: string; inclusiveUs: number; usPerRequest: number | null }[];
+  processCpuUsPerRequest: number | null;
+  loadavg: number[];
+}
+
+/**
+ * A harness run under `--cpu-prof` against a fresh CRM (this checkout's CLI, or `bin`), and its
+ * CPU per request by bucket inside the campaign window.
+ */
+async function profiledRun(
+  concurrency: number,
+  budget: string,
+  seed: number,
+  dirs: string[],
+  bin?: string,
+): Promise<{ profile: ProfileSummary; exchanges: Exchange[]; run: HarnessRun }> {
+  const crm = await startCrmProcess();
+  const profDir = mkdtempSync(path.join(tmpdir(), 'tp-bench-prof-'));
+  dirs.push(profDir);
+  let profiled;
+  try {
+    profiled = await harnessRun(crm, concurrency, budget, seed, {
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      ...(bin ? { bin } : {}),
+    });
+    dirs.push(profiled.dir);
+  } finally {
+    await crm.close();
+  }
+  const file = profileFile(profDir);
+  if (!file || !profiled.usage) throw new Error('no CPU profile or clock pair from the profiled run');
+  const { wallMs, monoUs } = profiled.usage.clockPair;
+  const toMono = (iso: string): number => monoUs + (Date.parse(iso) - wallMs) * 1000;
+  const attribution: Attribution = attributeProfile(file, {
+    startUs: toMono(profiled.evidence.method.startedAt),
+    endUs: toMono(profiled.evidence.method.endedAt),
+  });
+  const n = profiled.run.requests;
+  const profile: ProfileSummary = {
+    concurrency,
+    requests: n,
+    campaignSeconds: profiled.run.campaignSeconds,
+    reqPerSecUnderProfiler: profiled.run.reqPerSec,
+    meanSampleIntervalUs: attribution.meanSampleIntervalUs,
+    busyShare: round(attribution.busyUs / Math.max(1, attribution.busyUs + attribution.idleUs), 3),
+    busyUsPerRequest: round(attribution.busyUs / n, 1),
+    buckets: BUCKETS.map((b) => ({
+      bucket: b,
+      label: BUCKET_LABELS[b],
+      usPerRequest: round(attribution.bucketsUs[b] / n, 1),
+      share: round(attribution.bucketsUs[b] / Math.max(1, attribution.busyUs), 3),
+    })),
+    topFunctions: attribution.topFunctions.map((f) => ({ ...f, usPerRequest: round(f.selfUs / n, 2) })),
+    topFiles: attribution.topFiles.map((f) => ({ ...f, usPerRequest: round(f.selfUs / n, 2) })),
+    topInclusive: attribution.topInclusive.map((f) => ({ ...f, usPerRequest: round(f.inclusiveUs / n, 1) })),
+    processCpuUsPerRequest: profiled.run.processCpuUsPerRequest,
+    loadavg: profiled.run.loadavg,
+  };
+  return { profile, exchanges: profiled.exchanges, run: profiled.run };
+}
+
+/** The committed earlier run of this benchmark (reports/bench/speed-before.json), if there is one. */
+function recordedBefore(): Record<string, any> | undefined {
+  // eslint-disable-line @typescript-eslint/no-explicit-any -- a report of this benchmark, read back
+  const file = path.join(outputDir(false), 'speed-before.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>) : undefined;
+}
+
+/** Where a profile came from, for the before/after table's header. */
+function profileSource(label: string, env: Record<string, any>, p: Record<string, any>): string {
+  // eslint-disable-line @typescript-eslint/no-explicit-any -- report shapes built in this file
+  return `${label}: ${String(env['gitCommit'] ?? '?').slice(0, 7)}${env['gitDirty'] ? '+' : ''}, ${String(env['date'] ?? '').slice(0, 10)}, load ${(p['loadavg'] ?? env['loadavg'] ?? []).join(' ')}`;
+}
+
 function markdown(report: Record<string, any>): string {
   // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape built below
   const e = report['environment'];
+  const recorded = report['recordedBefore'];
+  const beforeRun = report['beforeRun'];
   const lines: string[] = ['# Harness throughput and cost', ''];
   lines.push(
     `\`${e.command}\` — ${e.date}, node ${e.node}, ${e.cpus} CPUs, commit ${String(e.gitCommit).slice(0, 12)}${e.gitDirty ? ' (with uncommitted changes)' : ''}, load average at start ${e.loadavg.join(' ')}. The CRM runs in its own process (PGlite, rate limit lifted); the harness and autocannon share the same 2 cores with it.`,
   );
   lines.push('');
+  const levelRows = (title: string, rows: Record<string, any>[]): void => {
+    for (const l of rows)
+      lines.push(
+        `| ${title}${l.concurrency} | ${fmt(l.autocannon.before.reqPerSec)} / ${fmt(l.autocannon.after.reqPerSec)} | ${fmt(l.harness.reqPerSec)} | **${fmt(l.ratio, 2)}** | ${fmt(l.harness.inFlight.meanInFlight, 2)} (max ${l.harness.inFlight.maxInFlight}) | ${fmt(l.harness.inFlight.idleShare * 100, 0)} % | ${fmt(l.harness.processCpuUsPerRequest, 0)} | ${fmt(l.autocannon.before.crmCpuUsPerRequest, 0)} / ${fmt(l.harness.crmCpuUsPerRequest, 0)} | ${l.harness.loadavg.join(' ')} |`,
+      );
+  };
   lines.push(
-    '| concurrency | autocannon req/s (before / after) | harness req/s | harness ÷ target | harness mean in-flight | time with nothing in flight | harness CPU µs/req (process) | CRM CPU µs/req: autocannon / harness | load avg |',
+    '| concurrency | autocannon req/s (before / after the harness run) | harness req/s | harness ÷ target | harness mean in-flight | time with nothing in flight | harness CPU µs/req (process) | CRM CPU µs/req: autocannon / harness | load avg |',
   );
   lines.push('|---|---|---|---|---|---|---|---|---|');
-  for (const l of report['levels']) {
-    lines.push(
-      `| ${l.concurrency} | ${fmt(l.autocannon.before.reqPerSec)} / ${fmt(l.autocannon.after.reqPerSec)} | ${fmt(l.harness.reqPerSec)} | **${fmt(l.ratio, 2)}** | ${fmt(l.harness.inFlight.meanInFlight, 2)} (max ${l.harness.inFlight.maxInFlight}) | ${fmt(l.harness.inFlight.idleShare * 100, 0)} % | ${fmt(l.harness.processCpuUsPerRequest, 0)} | ${fmt(l.autocannon.before.crmCpuUsPerRequest, 0)} / ${fmt(l.harness.crmCpuUsPerRequest, 0)} | ${l.harness.loadavg.join(' ')} |`,
-    );
-  }
+  levelRows('', report['levels']);
+  if (beforeRun?.levels?.length)
+    levelRows(`before, this session (${String(beforeRun.commit).slice(0, 7)}): `, beforeRun.levels);
+  if (recorded?.levels?.length)
+    levelRows(`recorded before (${String(recorded.environment?.gitCommit).slice(0, 7)}): `, recorded.levels);
+  lines.push('');
+  lines.push(
+    "Each row on a fresh CRM: autocannon replays the mix before and after the harness run; harness ÷ target divides the harness's req/s by their mean.",
+  );
   lines.push('');
   const p = report['profile'];
+  // Columns: the recorded before (speed-before.json), the before profiled in this session, this run.
+  const columns: { label: string; p: Record<string, any> }[] = [];
+  if (recorded?.profile)
+    columns.push({
+      label: profileSource(
+        `recorded before${recorded.committedIn ? ` (speed-before.json, the report of ${recorded.committedIn})` : ''}`,
+        recorded.environment,
+        recorded.profile,
+      ),
+      p: recorded.profile,
+    });
+  if (beforeRun)
+    columns.push({
+      label: profileSource('before, this session', { gitCommit: beforeRun.commit, date: e.date }, beforeRun.profile),
+      p: beforeRun.profile,
+    });
+  columns.push({ label: profileSource('after', e, p), p });
   lines.push(
-    `## Where the harness's CPU goes (profiled run, concurrency ${p.concurrency}, ${p.requests} requests, ${fmt(p.campaignSeconds)} s; sample interval ≈ ${p.meanSampleIntervalUs} µs)`,
+    `## Where the harness's CPU goes (profiled run${columns.length > 1 ? 's' : ''}, concurrency ${p.concurrency})`,
   );
   lines.push('');
   lines.push(
-    `Inside the campaign window the harness's main thread was busy ${fmt(p.busyShare * 100, 0)} % of the time: ${fmt(p.busyUsPerRequest, 0)} µs of CPU per request.`,
+    "CPU of the harness process's main thread per request, inside the campaign window (provisioning and checkpoints included, start-up and report writing not), from a V8 CPU profile; builtins and Node internals are charged to the bucket of their caller. The sampling profiler counts time on the stack, so on a loaded machine figures grow with the load: compare columns taken minutes apart (“this session”) before the recorded one.",
   );
   lines.push('');
-  lines.push('| bucket | µs per request | share |');
-  lines.push('|---|---|---|');
-  for (const b of p.buckets) lines.push(`| ${b.label} | ${fmt(b.usPerRequest, 0)} | ${fmt(b.share * 100, 1)} % |`);
+  lines.push(`| | ${columns.map((c) => c.label).join(' | ')} |`);
+  lines.push(`|---|${columns.map(() => '---|').join('')}`);
+  const row = (name: string, f: (x: Record<string, any>) => string): void => {
+    lines.push(`| ${name} | ${columns.map((c) => f(c.p)).join(' | ')} |`);
+  };
+  row(
+    'requests profiled',
+    (x) => `${x.requests} in ${fmt(x.campaignSeconds)} s (${fmt(x.reqPerSecUnderProfiler)} req/s)`,
+  );
+  row('main thread busy', (x) => `${fmt((x.busyShare ?? 0) * 100, 0)} %`);
+  row('**harness CPU µs per request**', (x) => `**${fmt(x.busyUsPerRequest, 0)}**`);
+  for (const b of p.buckets)
+    row(b.label, (x) => {
+      const v = (x.buckets ?? []).find((y: { bucket: string }) => y.bucket === b.bucket);
+      return v ? `${fmt(v.usPerRequest, 0)} (${fmt(v.share * 100, 0)} %)` : '–';
+    });
+  row('process CPU µs per request (whole run, start-up and reports included)', (x) => fmt(x.processCpuUsPerRequest, 0));
+  row('sample interval', (x) => `${x.meanSampleIntervalUs} µs`);
   lines.push('');
-  lines.push('Hottest functions (self time):');
-  lines.push('');
-  lines.push('| function | where | bucket | µs per request |');
-  lines.push('|---|---|---|---|');
-  for (const f of p.topFunctions.slice(0, 12))
-    lines.push(`| \`${f.function}\` | ${f.location} | ${f.bucket} | ${fmt(f.usPerRequest, 1)} |`);
-  lines.push('');
+  for (const c of columns.slice().reverse()) {
+    if (c.p === recorded?.profile && columns.length > 2) continue; // the session's before is the one to read
+    lines.push(`Hottest functions (self time), ${c.label.split(':')[0]}:`);
+    lines.push('');
+    lines.push('| function | where | bucket | µs per request |');
+    lines.push('|---|---|---|---|');
+    for (const f of c.p.topFunctions.slice(0, 12))
+      lines.push(`| \`${f.function}\` | ${f.location} | ${f.bucket} | ${fmt(f.usPerRequest, 1)} |`);
+    lines.push('');
+  }
   lines.push(
-    'Harness functions by inclusive time (synchronous work they did or called; async continuations are not included):',
+    'Harness functions by inclusive time, after (synchronous work they did or called; async continuations are not included):',
   );
   lines.push('');
   lines.push('| function | file | µs per request |');
@@ -365,6 +504,14 @@ function markdown(report: Record<string, any>): string {
   lines.push(
     `- The harness's HttpClient (harness/run/http-client.ts as measured; includes its header copy and JSON.parse): **${c.harnessClient.cpuUsPerRequest} µs** client CPU, ${c.harnessClient.wallUsPerRequest} µs wall per request (×${c.harnessOverNodeHttp} bare node:http).`,
   );
+  if (c.harnessClientBefore)
+    lines.push(
+      `- The same client as of ${String(beforeRun?.commit ?? '').slice(0, 12)}, in the same rounds: ${c.harnessClientBefore.cpuUsPerRequest} µs client CPU, ${c.harnessClientBefore.wallUsPerRequest} µs wall.`,
+    );
+  if (recorded?.httpClient)
+    lines.push(
+      `- Recorded before (${String(recorded.environment.gitCommit).slice(0, 7)}): the harness's HttpClient ${recorded.httpClient.harnessClient.cpuUsPerRequest} µs client CPU (×${recorded.httpClient.harnessOverNodeHttp} bare node:http, which then took ${recorded.httpClient.nodeHttp.cpuUsPerRequest} µs).`,
+    );
   lines.push(
     `- Global fetch as the harness sent before commit 8d876fe (AbortSignal.any + timeout, web-stream body reader): ${c.fetch.cpuUsPerRequest} µs client CPU, ${c.fetch.wallUsPerRequest} µs wall.`,
   );
@@ -396,6 +543,7 @@ async function main(): Promise<void> {
       'profile-budget': { type: 'string' },
       seed: { type: 'string', default: '1' },
       mb: { type: 'string' },
+      'before-commit': { type: 'string' },
     },
   });
   const quick = values.quick!;
@@ -411,59 +559,35 @@ async function main(): Promise<void> {
   process.stdout.write(
     `speed: concurrency ${levels.join(', ')}; autocannon ${seconds}s before and after each harness run of ${budget}; ${loadText()}\n`,
   );
+  let before: BuiltCommit | undefined;
+  if (values['before-commit']) {
+    before = buildCommit(values['before-commit']);
+    process.stdout.write(
+      `before: ${before.commit.slice(0, 12)} compiled in ${fmt(before.buildSeconds, 0)} s for its profile; ${loadText()}\n`,
+    );
+  }
 
   try {
-    // 1. Mix and profile.
+    // 1. Mix and profile; with --before-commit, that commit's harness profiled right after, the same way.
     const maxC = Math.max(...levels);
-    const scratch = await startCrmProcess();
-    let profiled;
-    const profDir = mkdtempSync(path.join(tmpdir(), 'tp-bench-prof-'));
-    dirs.push(profDir);
-    try {
-      profiled = await harnessRun(scratch, maxC, profileBudget, seed, {
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
-      });
-      dirs.push(profiled.dir);
-    } finally {
-      await scratch.close();
-    }
+    const profiled = await profiledRun(maxC, profileBudget, seed, dirs);
+    const profile = profiled.profile;
     const mix = mixOf(profiled.exchanges, ops);
-    const file = profileFile(profDir);
-    if (!file || !profiled.usage) throw new Error('no CPU profile or clock pair from the profiled run');
-    const { wallMs, monoUs } = profiled.usage.clockPair;
-    const toMono = (iso: string): number => monoUs + (Date.parse(iso) - wallMs) * 1000;
-    const attribution: Attribution = attributeProfile(file, {
-      startUs: toMono(profiled.evidence.method.startedAt),
-      endUs: toMono(profiled.evidence.method.endedAt),
-    });
-    const n = profiled.run.requests;
-    const profile = {
-      concurrency: maxC,
-      requests: n,
-      campaignSeconds: profiled.run.campaignSeconds,
-      reqPerSecUnderProfiler: profiled.run.reqPerSec,
-      meanSampleIntervalUs: attribution.meanSampleIntervalUs,
-      busyShare: round(attribution.busyUs / Math.max(1, attribution.busyUs + attribution.idleUs), 3),
-      busyUsPerRequest: round(attribution.busyUs / n, 1),
-      buckets: BUCKETS.map((b) => ({
-        bucket: b,
-        label: BUCKET_LABELS[b],
-        usPerRequest: round(attribution.bucketsUs[b] / n, 1),
-        share: round(attribution.bucketsUs[b] / Math.max(1, attribution.busyUs), 3),
-      })),
-      topFunctions: attribution.topFunctions.map((f) => ({ ...f, usPerRequest: round(f.selfUs / n, 2) })),
-      topFiles: attribution.topFiles.map((f) => ({ ...f, usPerRequest: round(f.selfUs / n, 2) })),
-      topInclusive: attribution.topInclusive.map((f) => ({ ...f, usPerRequest: round(f.inclusiveUs / n, 1) })),
-      processCpuUsPerRequest: profiled.run.processCpuUsPerRequest,
-      loadavg: profiled.run.loadavg,
-    };
     process.stdout.write(
-      `profile: ${n} requests at concurrency ${maxC}, ${profile.busyUsPerRequest} µs harness CPU per request in the campaign window (${BUCKETS.map((b) => `${b} ${fmt(attribution.bucketsUs[b] / n, 0)}`).join(', ')}); ${loadText()}\n`,
+      `profile: ${profile.requests} requests at concurrency ${maxC}, ${profile.busyUsPerRequest} µs harness CPU per request in the campaign window (${profile.buckets.map((b) => `${b.bucket} ${fmt(b.usPerRequest, 0)}`).join(', ')}); ${loadText()}\n`,
     );
+    let beforeRun: { commit: string; buildSeconds: number; profile: ProfileSummary } | undefined;
+    if (before) {
+      const b = await profiledRun(maxC, profileBudget, seed, dirs, before.bin);
+      beforeRun = { commit: before.commit, buildSeconds: round(before.buildSeconds, 1)!, profile: b.profile };
+      process.stdout.write(
+        `before (${before.commit.slice(0, 12)}): ${b.profile.requests} requests, ${b.profile.busyUsPerRequest} µs harness CPU per request (${b.profile.buckets.map((x) => `${x.bucket} ${fmt(x.usPerRequest, 0)}`).join(', ')}); ${loadText()}\n`,
+      );
+    }
 
-    // 2. Target limit vs harness, per concurrency.
-    const levelResults = [];
-    for (const c of levels) {
+    // 2. Target limit vs harness, per concurrency (and the before commit's harness, on a CRM of its own).
+    const levelRun = async (c: number, bin?: string) => {
+      const who = bin ? `before (${before!.commit.slice(0, 12)}) ` : '';
       const crm = await startCrmProcess();
       try {
         const workload = await prepareWorkload({
@@ -475,19 +599,19 @@ async function main(): Promise<void> {
           seedCreates: quick ? 60 : 200,
         });
         await loadTest(crm.url, c, Math.min(2, seconds), workload, crm); // warm-up
-        const before = await loadTest(crm.url, c, seconds, workload, crm);
+        const first = await loadTest(crm.url, c, seconds, workload, crm);
         process.stdout.write(
-          `c=${c} autocannon before: ${before.reqPerSec} req/s, p50 ${before.latencyP50Ms} ms, 2xx ${before.share2xx} (harness sample ${workload.harness2xxShare}); ${loadText()}\n`,
+          `${who}c=${c} autocannon before: ${first.reqPerSec} req/s, p50 ${first.latencyP50Ms} ms, 2xx ${first.share2xx} (harness sample ${workload.harness2xxShare}); ${loadText()}\n`,
         );
-        const h = await harnessRun(crm, c, budget, seed);
+        const h = await harnessRun(crm, c, budget, seed, bin ? { bin } : {});
         dirs.push(h.dir);
         process.stdout.write(
-          `c=${c} harness: ${h.run.reqPerSec} req/s (${h.run.requests} requests in ${h.run.campaignSeconds}s), mean in-flight ${h.run.inFlight.meanInFlight}; ${loadText()}\n`,
+          `${who}c=${c} harness: ${h.run.reqPerSec} req/s (${h.run.requests} requests in ${h.run.campaignSeconds}s), mean in-flight ${h.run.inFlight.meanInFlight}; ${loadText()}\n`,
         );
-        const after = await loadTest(crm.url, c, seconds, workload, crm);
-        process.stdout.write(`c=${c} autocannon after: ${after.reqPerSec} req/s; ${loadText()}\n`);
-        const target = (before.reqPerSec + after.reqPerSec) / 2;
-        levelResults.push({
+        const last = await loadTest(crm.url, c, seconds, workload, crm);
+        process.stdout.write(`${who}c=${c} autocannon after: ${last.reqPerSec} req/s; ${loadText()}\n`);
+        const target = (first.reqPerSec + last.reqPerSec) / 2;
+        return {
           concurrency: c,
           workload: {
             tenants: workload.tenants,
@@ -495,14 +619,20 @@ async function main(): Promise<void> {
             sampleSize: workload.sampleSize,
             harness2xxShareOfSample: workload.harness2xxShare,
           },
-          autocannon: { before, after, meanReqPerSec: round(target, 1) },
+          autocannon: { before: first, after: last, meanReqPerSec: round(target, 1) },
           harness: h.run,
           ratio: round(h.run.reqPerSec / target, 3),
           crmMaxRssMB: round(crm.maxRssMB(), 0),
-        });
+        };
       } finally {
         await crm.close();
       }
+    };
+    const levelResults = [];
+    const beforeLevels = [];
+    for (const c of levels) {
+      levelResults.push(await levelRun(c));
+      if (before) beforeLevels.push(await levelRun(c, before.bin));
     }
 
     // 3. Scan.
@@ -512,10 +642,15 @@ async function main(): Promise<void> {
     );
 
     // 4. The client side of one exchange: the harness's fetch-based client against node:http.
-    const client = await measureClientOverhead(quick ? 500 : 3000);
-    process.stdout.write(
-      `client: harness HttpClient ${client.harnessClient.cpuUsPerRequest} µs CPU per request, fetch ${client.fetch.cpuUsPerRequest} µs, node:http ${client.nodeHttp.cpuUsPerRequest} µs; ${loadText()}\n`,
+    const client = await measureClientOverhead(
+      quick ? 500 : 3000,
+      2,
+      before ? { beforeClient: path.join(before.root, 'harness', 'run', 'http-client.ts') } : {},
     );
+    process.stdout.write(
+      `client: harness HttpClient ${client.harnessClient.cpuUsPerRequest} µs CPU per request${client.harnessClientBefore ? ` (${before!.commit.slice(0, 12)}'s: ${client.harnessClientBefore.cpuUsPerRequest} µs)` : ''}, fetch ${client.fetch.cpuUsPerRequest} µs, node:http ${client.nodeHttp.cpuUsPerRequest} µs; ${loadText()}\n`,
+    );
+    const recorded = recordedBefore();
 
     const report = {
       benchmark: 'speed',
@@ -525,6 +660,19 @@ async function main(): Promise<void> {
       mix,
       profiledRun: profiled.run,
       profile,
+      ...(beforeRun ? { beforeRun: { ...beforeRun, levels: beforeLevels } } : {}),
+      ...(recorded
+        ? {
+            recordedBefore: {
+              file: 'reports/bench/speed-before.json',
+              committedIn: (recorded['before'] as { committedIn?: string } | undefined)?.committedIn,
+              environment: recorded['environment'],
+              profile: recorded['profile'],
+              levels: recorded['levels'],
+              httpClient: recorded['httpClient'],
+            },
+          }
+        : {}),
       levels: levelResults,
       scan,
       httpClient: client,
@@ -538,6 +686,7 @@ async function main(): Promise<void> {
       );
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    before?.remove();
   }
 }
 

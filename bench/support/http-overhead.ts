@@ -5,7 +5,9 @@
  * `AbortSignal.any` of the run's signal and a per-request timeout, the body read chunk by chunk
  * from the web stream, headers copied out), and bare `node:http` with a keep-alive agent. The
  * server (a ~0.6 KB JSON answer) runs in a child process, so the CPU measured here is the client's
- * alone. Sequential requests, rounds alternating between the variants.
+ * alone. Sequential requests, rounds alternating between the variants (in reverse order every
+ * other round). With `beforeClient` (the
+ * http-client.ts of an older checkout), that client is measured too, in the same rounds.
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -29,6 +31,8 @@ export interface ClientOverhead {
   requests: number;
   rounds: number;
   harnessClient: Cost;
+  /** The older checkout's HttpClient, when one was given. */
+  harnessClientBefore?: Cost & { module: string };
   fetch: Cost;
   nodeHttp: Cost;
   /** fetch ÷ node:http, client CPU. */
@@ -37,7 +41,16 @@ export interface ClientOverhead {
   harnessOverNodeHttp: number;
 }
 
-export async function measureClientOverhead(requests: number, rounds = 2): Promise<ClientOverhead> {
+type HttpClientClass = typeof HttpClient;
+
+export async function measureClientOverhead(
+  requests: number,
+  rounds = 2,
+  options: { beforeClient?: string } = {},
+): Promise<ClientOverhead> {
+  const Before = options.beforeClient
+    ? ((await import(options.beforeClient)) as { HttpClient: HttpClientClass }).HttpClient
+    : undefined;
   const server = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
@@ -82,30 +95,41 @@ export async function measureClientOverhead(requests: number, rounds = 2): Promi
       req.on('error', reject);
       req.end();
     });
-  const harness = new HttpClient({
+  const clientOptions = {
     baseURL: `http://127.0.0.1:${port}`,
     timeoutMs: 10_000,
     maxBodyBytes: 8 * 1024 * 1024,
     maxThrottleRetries: 5,
     maxRetryAfterMs: 30_000,
-  });
-  const viaHarness = async (): Promise<string> =>
+  };
+  const via = (client: HttpClient) => async (): Promise<string> =>
     (
-      await harness.send({
+      await client.send({
         method: 'GET',
         path: '/v1/customers?limit=2',
         headers: { Authorization: 'Bearer tpk_bench' },
         signal: run.signal,
       })
     ).response?.bodyText ?? '';
-  const totals = { harnessClient: { cpu: 0, wall: 0 }, fetch: { cpu: 0, wall: 0 }, nodeHttp: { cpu: 0, wall: 0 } };
+  const harness = new HttpClient(clientOptions);
+  const before = Before ? new Before(clientOptions) : undefined;
+  const totals = {
+    harnessClient: { cpu: 0, wall: 0 },
+    harnessClientBefore: { cpu: 0, wall: 0 },
+    fetch: { cpu: 0, wall: 0 },
+    nodeHttp: { cpu: 0, wall: 0 },
+  };
+  const variants: [keyof typeof totals, () => Promise<string>][] = [
+    ['harnessClient', via(harness)],
+    ...(before ? [['harnessClientBefore', via(before)] as [keyof typeof totals, () => Promise<string>]] : []),
+    ['fetch', viaFetch],
+    ['nodeHttp', viaHttp],
+  ];
   try {
     for (let r = 0; r < rounds; r++) {
-      for (const [name, fn] of [
-        ['harnessClient', viaHarness],
-        ['fetch', viaFetch],
-        ['nodeHttp', viaHttp],
-      ] as const) {
+      // Every other round in reverse order, so that no variant always follows the same one (fetch
+      // leaves garbage that the next variant's collections pay for).
+      for (const [name, fn] of r % 2 === 0 ? variants : [...variants].reverse()) {
         for (let i = 0; i < Math.min(300, requests); i++) await fn();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
@@ -118,6 +142,7 @@ export async function measureClientOverhead(requests: number, rounds = 2): Promi
   } finally {
     agent.destroy();
     (harness as { close?: () => void }).close?.();
+    (before as { close?: () => void } | undefined)?.close?.();
     server.kill();
   }
   const per = (x: number): number => round(x / (requests * rounds), 0)!;
@@ -125,6 +150,15 @@ export async function measureClientOverhead(requests: number, rounds = 2): Promi
     requests,
     rounds,
     harnessClient: { cpuUsPerRequest: per(totals.harnessClient.cpu), wallUsPerRequest: per(totals.harnessClient.wall) },
+    ...(options.beforeClient
+      ? {
+          harnessClientBefore: {
+            module: options.beforeClient,
+            cpuUsPerRequest: per(totals.harnessClientBefore.cpu),
+            wallUsPerRequest: per(totals.harnessClientBefore.wall),
+          },
+        }
+      : {}),
     fetch: { cpuUsPerRequest: per(totals.fetch.cpu), wallUsPerRequest: per(totals.fetch.wall) },
     nodeHttp: { cpuUsPerRequest: per(totals.nodeHttp.cpu), wallUsPerRequest: per(totals.nodeHttp.wall) },
     cpuRatio: round(totals.fetch.cpu / Math.max(1, totals.nodeHttp.cpu), 2)!,

@@ -9,8 +9,14 @@
  * any alignment inside a longer blob such as a JWT segment; percent-encoded; hex; JSON-escaped),
  * each replaced by the tag of the secret. Generated data that happens to equal a form of a secret
  * is redacted too: losing a coincidental value is the price of never writing a credential.
+ *
+ * Cost: every string written is searched once for all needles at a time (string-needles.ts: an index
+ * of the needles by their first characters, to which a learned secret's forms are added without
+ * rebuilding anything), so a string without secrets (nearly all of them) costs one pass whatever
+ * the number of tenants; each secret's tag is computed once.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { StringNeedles } from '../oracles/scan/string-needles.ts';
 import { encodedForms } from './secret-encodings.ts';
 
 export const SECRET_HEADERS: readonly string[] = [
@@ -26,14 +32,29 @@ export const SECRET_HEADERS: readonly string[] = [
 export const SECRET_KEY_RE =
   /^(api[-_]?key|apikey|token|access[-_]?token|refresh[-_]?token|id[-_]?token|secret|client[-_]?secret|password|admin[-_]?token|private[-_]?key)$/i;
 
+/**
+ * Every key SECRET_KEY_RE accepts ends in one of these words: JSON text in which none of them ends a
+ * quoted string (and that has no `\u` escape, which could spell one) has no secret-looking key.
+ */
+const SECRET_KEY_HINT = /(?:key|token|secret|password)"|\\u/i;
+
+/**
+ * The same for a query string: a parameter name that decodes to a secret-looking key ends in one of
+ * those words in the raw text too, unless it is percent-encoded.
+ */
+const SECRET_PARAM_HINT = /(?:key|token|secret|password)(?:[=&#]|$)|%/i;
+
 /** Shortest string registered as a secret: shorter ones would mangle ordinary text. */
 export const MIN_SECRET_LENGTH = 6;
 
 export class Redactor {
   private readonly key: Buffer;
-  private readonly secrets = new Set<string>();
+  /** Each secret with its tag. */
+  private readonly secrets = new Map<string, string>();
   /** Every needle (a secret or one of its encoded forms), longest first, with the tag it becomes. */
   private needles: [string, string][] = [];
+  /** The same needles, indexed for one pass per string. */
+  private readonly matcher = new StringNeedles();
 
   constructor(options: { key?: Buffer; secrets?: Iterable<string> } = {}) {
     this.key = options.key ?? randomBytes(32);
@@ -42,15 +63,23 @@ export class Redactor {
 
   /** `hmac-sha256:<first 16 hex>` of a value under the run key. */
   tag(value: string): string {
+    return this.secrets.get(value) ?? this.hmac(value);
+  }
+
+  private hmac(value: string): string {
     return `hmac-sha256:${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 16)}`;
   }
 
   addSecret(value: string): void {
     if (value.length < MIN_SECRET_LENGTH || this.secrets.has(value)) return;
-    this.secrets.add(value);
-    const tag = this.tag(value);
-    const known = new Set(this.needles.map(([n]) => n));
-    for (const n of [value, ...encodedForms(value)]) if (!known.has(n)) this.needles.push([n, tag]);
+    const tag = this.hmac(value);
+    this.secrets.set(value, tag);
+    for (const n of [value, ...encodedForms(value)]) {
+      // A form another secret already claimed keeps that secret's tag.
+      if (this.matcher.has(n)) continue;
+      this.needles.push([n, tag]);
+      this.matcher.add(n);
+    }
     this.needles.sort((a, b) => b[0].length - a[0].length);
   }
 
@@ -58,10 +87,21 @@ export class Redactor {
     return this.secrets.size;
   }
 
-  /** Replaces every known secret inside a string. */
+  /**
+   * Replaces every known secret inside a string: needle by needle, longest first, each replaced
+   * wherever it occurs in the text as the previous replacements left it. The index says which
+   * needles occur; it is asked again only after a replacement changed the text.
+   */
   redactString(s: string): string {
+    let present = this.matcher.presentIn(s);
+    if (!present) return s;
     let out = s;
-    for (const [needle, tag] of this.needles) if (out.includes(needle)) out = out.split(needle).join(tag);
+    for (const [needle, tag] of this.needles) {
+      if (!present.has(needle)) continue;
+      out = out.split(needle).join(tag);
+      present = this.matcher.presentIn(out);
+      if (!present) break;
+    }
     return out;
   }
 
@@ -94,11 +134,26 @@ export class Redactor {
   learnFromJson(value: unknown): void {
     if (Array.isArray(value)) for (const v of value) this.learnFromJson(v);
     else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof v === 'string' && SECRET_KEY_RE.test(k)) this.addSecret(v);
-        else this.learnFromJson(v);
+      const record = value as Record<string, unknown>;
+      for (const k in record) {
+        const v = record[k];
+        if (typeof v === 'string') {
+          if (this.isSecretKey(k)) this.addSecret(v);
+        } else if (v !== null && typeof v === 'object') this.learnFromJson(v);
       }
     }
+  }
+
+  /** SECRET_KEY_RE, remembered per key (a transcript repeats the same few keys endlessly). */
+  private readonly secretKeys = new Map<string, boolean>();
+
+  private isSecretKey(key: string): boolean {
+    let secret = this.secretKeys.get(key);
+    if (secret === undefined) {
+      secret = SECRET_KEY_RE.test(key);
+      if (this.secretKeys.size < 4096) this.secretKeys.set(key, secret);
+    }
+    return secret;
   }
 
   /** Learns from a body that may be JSON text. */
@@ -106,6 +161,7 @@ export class Redactor {
     if (!text) return;
     const t = text.trimStart();
     if (t[0] !== '{' && t[0] !== '[') return;
+    if (!SECRET_KEY_HINT.test(text)) return;
     try {
       this.learnFromJson(JSON.parse(text));
     } catch {
@@ -117,7 +173,9 @@ export class Redactor {
   learnFromUrl(url: string): void {
     const q = url.indexOf('?');
     if (q < 0) return;
-    for (const [k, v] of new URLSearchParams(url.slice(q + 1))) if (SECRET_KEY_RE.test(k)) this.addSecret(v);
+    const query = url.slice(q + 1);
+    if (!SECRET_PARAM_HINT.test(query)) return;
+    for (const [k, v] of new URLSearchParams(query)) if (SECRET_KEY_RE.test(k)) this.addSecret(v);
   }
 
   /** Deep copy with every string redacted. */

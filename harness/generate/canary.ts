@@ -4,6 +4,7 @@
  * tag's digits and the nonce never run together. A canary found in a response names its owner.
  */
 import { InternalError } from '../errors.ts';
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { TenantLabel } from '../model/exchange.ts';
@@ -16,6 +17,13 @@ const ALNUM = LETTERS + '0123456789';
 export const CANARY_PATTERN = /tp(T[0-9]+)([a-z][a-z0-9]{9})/g;
 /** The same, lower-cased (emails): `tpt1x7f3k9q2ab`. */
 export const LOWER_CANARY_PATTERN = /tp(t[0-9]+)([a-z][a-z0-9]{9})/g;
+
+/** One-shot `crypto.hash` (Node 20.12+) where there is one: no Hash object per digest. */
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+
+function sha256(text: string): Buffer {
+  return oneShotHash ? oneShotHash('sha256', text, 'buffer') : createHash('sha256').update(text).digest();
+}
 
 export class CanaryLabelError extends InternalError {
   constructor(label: string) {
@@ -49,7 +57,7 @@ export function nonceArbitrary(runTag?: string): fc.Arbitrary<string> {
   );
   return fc.noShrink(fc.noBias(raw)).map(([first, rest]) => {
     if (!runTag) return first + rest;
-    const digest = createHash('sha256').update(`${runTag}\0${first}${rest}`).digest();
+    const digest = sha256(`${runTag}\0${first}${rest}`);
     let out = LETTERS[digest[0]! % LETTERS.length]!;
     for (let i = 1; i < NONCE_LENGTH; i++) out += ALNUM[digest[i]! % ALNUM.length];
     return out;
@@ -62,7 +70,7 @@ export function canaryArbitrary(tenant: TenantLabel, runTag?: string): fc.Arbitr
 
 /** A UUID (v4 layout) derived from a canary and a field path: unique per record and field, no randomness needed. */
 export function uuidFromCanary(canary: string, salt: string): string {
-  const h = createHash('sha256').update(`${canary}\0${salt}`).digest('hex');
+  const h = sha256(`${canary}\0${salt}`).toString('hex');
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

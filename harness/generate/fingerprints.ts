@@ -27,8 +27,14 @@ export class FingerprintConflictError extends InternalError {
   }
 }
 
+/**
+ * Fingerprints by value, and in registration order: an append-only list (nothing is ever removed),
+ * so a scanner catches up on what was registered since it last looked by index (`at`), without
+ * copying the registry.
+ */
 export class FingerprintRegistry {
   private readonly byValue = new Map<string, Fingerprint>();
+  private readonly inOrder: Fingerprint[] = [];
   /** Bumped on every new registration, so scanners can rebuild lazily. */
   version = 0;
 
@@ -48,7 +54,9 @@ export class FingerprintRegistry {
       if (existing.owner !== owner) throw new FingerprintConflictError(value, [existing.owner, owner]);
       return false;
     }
-    this.byValue.set(value, { value, owner, kind, source });
+    const fingerprint = { value, owner, kind, source };
+    this.byValue.set(value, fingerprint);
+    this.inOrder.push(fingerprint);
     this.version++;
     return true;
   }
@@ -62,7 +70,12 @@ export class FingerprintRegistry {
   }
 
   get size(): number {
-    return this.byValue.size;
+    return this.inOrder.length;
+  }
+
+  /** The `index`-th fingerprint registered (0-based), or undefined past the last. */
+  at(index: number): Fingerprint | undefined {
+    return this.inOrder[index];
   }
 
   entries(): IterableIterator<Fingerprint> {

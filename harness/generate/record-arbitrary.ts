@@ -1,13 +1,15 @@
 /**
  * One generated record for one tenant: a fresh canary, and a value built from the schema that
- * carries it. This is what the campaign sends as a request body.
+ * carries it. This is what the campaign sends as a request body. The schema's arbitraries are built
+ * once (schemaTemplate) and draw each record's canary from its scope (canary-scope.ts).
  */
 import fc from 'fast-check';
 import type { TenantLabel } from '../model/exchange.ts';
 import type { ApiModel, OperationInfo, ParameterInfo } from '../openapi/api-model.ts';
 import type { RefResolver } from '../openapi/spec-document.ts';
-import { canaryArbitrary } from './canary.ts';
-import { schemaArbitrary, type SchemaArbitraryOptions } from './schema-arbitrary.ts';
+import { canaryArbitrary, canaryLength } from './canary.ts';
+import { withCanaryScope } from './canary-scope.ts';
+import { schemaTemplate, type SchemaArbitraryOptions } from './schema-arbitrary.ts';
 
 export interface GeneratedRecord<T = unknown> {
   value: T;
@@ -28,9 +30,23 @@ export function recordArbitrary(
   options: RecordOptions = {},
 ): fc.Arbitrary<GeneratedRecord> {
   const { runTag, ...rest } = options;
-  return canaryArbitrary(owner, runTag).chain((canary) =>
-    schemaArbitrary(schema, { ...rest, resolver, canary }).map((value) => ({ value, canary, owner })),
-  );
+  // A canary is `tp<owner><nonce>`: its tag (hosts, emails) is the owner's label in lower case.
+  let template: fc.Arbitrary<unknown>;
+  try {
+    template = schemaTemplate(schema, {
+      ...rest,
+      resolver,
+      tag: rest.tag ?? owner.toLowerCase(),
+      canaryLength: canaryLength(owner),
+    });
+  } catch (err) {
+    // As when the schema's arbitraries were built per record: a schema no value satisfies fails
+    // when a record is drawn, not when the record's arbitrary is made.
+    template = fc.constant(null).map(() => {
+      throw err;
+    });
+  }
+  return withCanaryScope(canaryArbitrary(owner, runTag), template, (canary, value) => ({ value, canary, owner }));
 }
 
 /** A JSON request body for an operation, or undefined when it takes none. */

@@ -4,10 +4,14 @@
  * (required/optional, min/maxProperties, readOnly/writeOnly), arrays (min/maxItems, uniqueItems),
  * oneOf/anyOf/allOf and `$ref` with a depth limit for recursive schemas. Free text carries the
  * record's canary (see canary.ts).
+ *
+ * The arbitraries of a schema are built once per schema object and set of options (`schemaTemplate`)
+ * and reused for every record: the canary is read when a value is drawn (canary-scope.ts).
  */
 import { UsageError } from '../errors.ts';
 import fc from 'fast-check';
 import { isObject, type JsonObject, type RefResolver } from '../openapi/spec-document.ts';
+import { withCanaryScope } from './canary-scope.ts';
 import { derefSchema, mergeAllOf } from './merge-all-of.ts';
 import { orderTimeRanges } from './time-ranges.ts';
 import {
@@ -36,8 +40,14 @@ export interface SchemaArbitraryOptions {
   onFallback?: (field: string, detail: string) => void;
 }
 
+/** The options of a template: those of schemaArbitrary, with the canary known only by its length. */
+export interface SchemaTemplateOptions extends Omit<SchemaArbitraryOptions, 'canary'> {
+  /** Length of the canary the values carry (drawn per record, read from the canary scope); omit for none. */
+  canaryLength?: number;
+}
+
 interface Ctx {
-  opts: Required<Pick<SchemaArbitraryOptions, 'direction' | 'maxDepth' | 'optional'>> & SchemaArbitraryOptions;
+  opts: Required<Pick<SchemaTemplateOptions, 'direction' | 'maxDepth' | 'optional'>> & SchemaTemplateOptions;
   tag: string;
   depth: number;
   field: string;
@@ -61,16 +71,47 @@ export class UnsatisfiableSchemaError extends UsageError {
 }
 
 export function schemaArbitrary(schema: unknown, options: SchemaArbitraryOptions): fc.Arbitrary<unknown> {
-  const tag =
-    options.tag ?? (options.canary ? (/^tp(T[0-9]+)/.exec(options.canary)?.[1]?.toLowerCase() ?? 'tenant') : 'tenant');
-  const ctx: Ctx = {
-    opts: { direction: 'request', maxDepth: 4, optional: 'random', ...options },
-    tag,
-    depth: 0,
-    field: '',
-    refs: [],
-  };
-  return build(schema, ctx);
+  const { canary, ...rest } = options;
+  if (!canary) return schemaTemplate(schema, rest);
+  const tag = options.tag ?? /^tp(T[0-9]+)/.exec(canary)?.[1]?.toLowerCase() ?? 'tenant';
+  const template = schemaTemplate(schema, { ...rest, tag, canaryLength: canary.length });
+  return withCanaryScope(fc.constant(canary), template, (_, value) => value);
+}
+
+/** Templates by resolver, then schema object, then the options that shape them. */
+const templates = new WeakMap<RefResolver, WeakMap<object, Map<string, fc.Arbitrary<unknown>>>>();
+
+/**
+ * The arbitrary of `schema`, built once per schema object and options and then reused. Values of a
+ * template with a `canaryLength` must be drawn inside a canary scope (recordArbitrary, or
+ * schemaArbitrary with a `canary`). With `onFallback`, the template is built anew so that the
+ * caller hears of every fallback.
+ */
+export function schemaTemplate(schema: unknown, options: SchemaTemplateOptions): fc.Arbitrary<unknown> {
+  const make = (): fc.Arbitrary<unknown> =>
+    build(schema, {
+      opts: { direction: 'request', maxDepth: 4, optional: 'random', ...options },
+      tag: options.tag ?? 'tenant',
+      depth: 0,
+      field: '',
+      refs: [],
+    });
+  if (typeof schema !== 'object' || schema === null || options.onFallback) return make();
+  let bySchema = templates.get(options.resolver);
+  if (!bySchema) templates.set(options.resolver, (bySchema = new WeakMap()));
+  let byOptions = bySchema.get(schema);
+  if (!byOptions) bySchema.set(schema, (byOptions = new Map()));
+  const key = [
+    options.direction ?? 'request',
+    options.maxDepth ?? 4,
+    options.optional ?? 'random',
+    options.tag ?? 'tenant',
+    options.canaryLength ?? -1,
+    options.timeRange ? `${options.timeRange.min}..${options.timeRange.max}` : '',
+  ].join('|');
+  let template = byOptions.get(key);
+  if (!template) byOptions.set(key, (template = make()));
+  return template;
 }
 
 function typesOf(s: JsonObject): string[] {
@@ -203,7 +244,7 @@ function stringArbitrary(s: JsonObject, ctx: Ctx): fc.Arbitrary<string> {
   const maxLength = typeof s.maxLength === 'number' ? s.maxLength : Math.max(DEFAULT_MAX_STRING, minLength);
   const bounds = { minLength, maxLength };
   const sctx: StringContext = {
-    ...(ctx.opts.canary ? { canary: ctx.opts.canary } : {}),
+    ...(ctx.opts.canaryLength !== undefined ? { canaryLength: ctx.opts.canaryLength } : {}),
     tag: ctx.tag,
     field: ctx.field,
     ...(ctx.propertyName ? { propertyName: ctx.propertyName } : {}),
@@ -222,15 +263,25 @@ function stringArbitrary(s: JsonObject, ctx: Ctx): fc.Arbitrary<string> {
       const formatted = typeof s.format === 'string' ? formatArbitrary(s.format, sctx, bounds) : undefined;
       const re = regex;
       if (formatted) return formatted.filter((v) => re.test(v));
-      try {
-        return patternArbitrary(regex, sctx, bounds);
-      } catch (err) {
-        fallback(
-          `pattern ${JSON.stringify(s.pattern)} is beyond the regex generator (${(err as Error).message}); free text used`,
-        );
-      }
+      const pattern = s.pattern;
+      return patternArbitrary(regex, sctx, bounds, (err) => {
+        fallback(`pattern ${JSON.stringify(pattern)} is beyond the regex generator (${err.message}); free text used`);
+        return unpatternedString(s, ctx, sctx, bounds, fallback);
+      });
     }
   }
+  return unpatternedString(s, ctx, sctx, bounds, fallback);
+}
+
+/** A string by its format, its property's name (emails), or else free text. */
+function unpatternedString(
+  s: JsonObject,
+  ctx: Ctx,
+  sctx: StringContext,
+  bounds: { minLength: number; maxLength: number },
+  fallback: (detail: string) => void,
+): fc.Arbitrary<string> {
+  const { maxLength } = bounds;
   if (typeof s.format === 'string') {
     const formatted = formatArbitrary(s.format, sctx, bounds);
     if (formatted) return formatted;

@@ -3,13 +3,20 @@
  * record's canary. Every value respects minLength/maxLength, and formats use conservative shapes
  * that common validators (ajv-formats, zod) accept: `fc.emailAddress()` does not, so emails here
  * look like `tpt1x7f3k9q2ab.3@t1.example`.
+ *
+ * These arbitraries are built once per schema (see canary-scope.ts): the record's canary is not
+ * known when they are built, only its length; leaves that carry it read it when a value is drawn.
  */
 import fc from 'fast-check';
 import { uuidFromCanary } from './canary.ts';
+import { canaryBound, canaryMapped } from './canary-scope.ts';
 
 export interface StringContext {
-  /** The record's canary, if free text should carry one. */
-  canary?: string;
+  /**
+   * Length of the record's canary, when values carry one (read from the canary scope at generation,
+   * see canary-scope.ts); undefined for none.
+   */
+  canaryLength?: number;
   /** Lower-case tenant tag for hosts and emails (`t1`). */
   tag: string;
   /** Dotted path of the field, to derive distinct values per field. */
@@ -41,6 +48,11 @@ function fillerArbitrary(bounds: StringBounds): fc.Arbitrary<string> {
     .map((words) => fitLength(words.join(' '), bounds));
 }
 
+/** Whether values carry the canary here: one is given, allowed, and fits. */
+function carriesCanary(ctx: StringContext, bounds?: StringBounds): boolean {
+  return ctx.canaryLength !== undefined && ctx.allowCanary && (!bounds || ctx.canaryLength <= bounds.maxLength);
+}
+
 /** Pads with filler or cuts to fit `[minLength, maxLength]`, never ending in a space. */
 export function fitLength(text: string, { minLength, maxLength }: StringBounds): string {
   let out = text;
@@ -54,25 +66,25 @@ export function fitLength(text: string, { minLength, maxLength }: StringBounds):
 
 /** Free text: the canary, optionally followed by words, or plain words when it cannot fit. */
 export function freeTextArbitrary(ctx: StringContext, bounds: StringBounds): fc.Arbitrary<string> {
-  if (!ctx.canary || !ctx.allowCanary || ctx.canary.length > bounds.maxLength) return fillerArbitrary(bounds);
-  const canary = ctx.canary;
-  return fc.oneof(
-    fc.constant(fitLength(canary, bounds)),
-    fc
-      .array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 })
-      .map((words) => fitLength(`${canary} ${words.join(' ')}`, bounds)),
+  if (!carriesCanary(ctx, bounds)) return fillerArbitrary(bounds);
+  // The canary alone, or followed by a few words (`null`: the canary alone).
+  const words = fc.oneof(fc.constant(null), fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 }));
+  return canaryMapped(words, (w, canary) =>
+    w === null ? fitLength(canary, bounds) : fitLength(`${canary} ${w.join(' ')}`, bounds),
   );
 }
 
 export function emailArbitrary(ctx: StringContext, bounds: StringBounds): fc.Arbitrary<string> {
   const host = `${ctx.tag || 'tenant'}.example`;
-  return fc.integer({ min: 0, max: 99 }).map((n) => {
-    const local = ctx.canary && ctx.allowCanary ? `${ctx.canary.toLowerCase()}.${n}` : `user${n}`;
-    let email = `${local}@${host}`;
-    if (email.length > bounds.maxLength) email = `u${n}@x.example`.slice(0, Math.max(bounds.maxLength, 0));
-    while (email.length < bounds.minLength) email = 'a' + email;
-    return email;
-  });
+  const email = (local: string, n: number): string => {
+    let out = `${local}@${host}`;
+    if (out.length > bounds.maxLength) out = `u${n}@x.example`.slice(0, Math.max(bounds.maxLength, 0));
+    while (out.length < bounds.minLength) out = 'a' + out;
+    return out;
+  };
+  const n = fc.integer({ min: 0, max: 99 });
+  if (!carriesCanary(ctx)) return n.map((k) => email(`user${k}`, k));
+  return canaryMapped(n, (k, canary) => email(`${canary.toLowerCase()}.${k}`, k));
 }
 
 function pad2(n: number): string {
@@ -103,17 +115,22 @@ export function timeArbitrary(): fc.Arbitrary<string> {
 }
 
 export function uuidArbitrary(ctx: StringContext): fc.Arbitrary<string> {
-  if (ctx.canary) return fc.constant(uuidFromCanary(ctx.canary, ctx.field));
+  if (ctx.canaryLength !== undefined) {
+    const field = ctx.field;
+    return canaryMapped(fc.constant(null), (_, canary) => uuidFromCanary(canary, field));
+  }
   return fc.noShrink(fc.noBias(fc.uuid({ version: 4 })));
 }
 
 export function uriArbitrary(ctx: StringContext, bounds: StringBounds): fc.Arbitrary<string> {
   const host = `${ctx.tag || 'tenant'}.example`;
-  const tail = ctx.canary && ctx.allowCanary ? ctx.canary : 'page';
-  return fc.integer({ min: 0, max: 99 }).map((n) => {
-    const uri = `https://${host}/${tail}/${n}`;
-    return uri.length <= bounds.maxLength ? uri : `https://x.example`.slice(0, bounds.maxLength);
-  });
+  const uri = (tail: string, n: number): string => {
+    const out = `https://${host}/${tail}/${n}`;
+    return out.length <= bounds.maxLength ? out : `https://x.example`.slice(0, bounds.maxLength);
+  };
+  const n = fc.integer({ min: 0, max: 99 });
+  if (!carriesCanary(ctx)) return n.map((k) => uri('page', k));
+  return canaryMapped(n, (k, canary) => uri(canary, k));
 }
 
 /** Formats we know how to produce; others fall back to free text (and are reported by `unsupportedFormats`). */
@@ -150,7 +167,9 @@ export function formatArbitrary(
     case 'byte':
       return fc.constantFrom('dHA=', 'dGVuYW50cHJvb2Y=');
     case 'password':
-      return ctx.canary ? fc.constant(fitLength(`${ctx.canary}Aa1!`, bounds)) : fillerArbitrary(bounds);
+      return ctx.canaryLength !== undefined
+        ? canaryMapped(fc.constant(null), (_, canary) => fitLength(`${canary}Aa1!`, bounds))
+        : fillerArbitrary(bounds);
     case 'duration':
       return fc.integer({ min: 1, max: 59 }).map((n) => `PT${n}M`);
     default:
@@ -158,18 +177,26 @@ export function formatArbitrary(
   }
 }
 
-/** Strings matching a pattern (via fast-check's regex support), within length bounds. */
-export function patternArbitrary(pattern: RegExp, ctx: StringContext, bounds: StringBounds): fc.Arbitrary<string> {
-  if (
-    ctx.canary &&
-    ctx.allowCanary &&
-    ctx.canary.length <= bounds.maxLength &&
-    ctx.canary.length >= bounds.minLength &&
-    pattern.test(ctx.canary)
-  ) {
-    return fc.constant(ctx.canary);
+/**
+ * Strings matching a pattern (via fast-check's regex support), within length bounds; the record's
+ * canary itself where it matches. The regex generator is built once (it is the costly part).
+ */
+export function patternArbitrary(
+  pattern: RegExp,
+  ctx: StringContext,
+  bounds: StringBounds,
+  /** What to draw instead when the pattern is beyond the regex generator; without it, that throws. */
+  otherwise?: (error: Error) => fc.Arbitrary<string>,
+): fc.Arbitrary<string> {
+  let matching: fc.Arbitrary<string>;
+  try {
+    matching = fc
+      .stringMatching(pattern, { maxLength: bounds.maxLength })
+      .filter((s) => s.length >= bounds.minLength && s.length <= bounds.maxLength);
+  } catch (err) {
+    if (!otherwise) throw err;
+    matching = otherwise(err as Error);
   }
-  return fc
-    .stringMatching(pattern, { maxLength: bounds.maxLength })
-    .filter((s) => s.length >= bounds.minLength && s.length <= bounds.maxLength);
+  if (!carriesCanary(ctx, bounds) || ctx.canaryLength! < bounds.minLength) return matching;
+  return canaryBound((canary) => (pattern.test(canary) ? fc.constant(canary) : matching));
 }

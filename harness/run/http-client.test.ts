@@ -16,7 +16,10 @@ const timers = new Set<NodeJS.Timeout>();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.url === '/small') {
+    if (req.url === '/prefix/echo?x=1') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ url: req.url, host: req.headers.host, auth: req.headers.authorization }));
+    } else if (req.url === '/small') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     } else if (req.url === '/big') {
@@ -83,5 +86,36 @@ describe('HttpClient on a hostile server', () => {
       code: 'TIMEOUT',
       message: 'no complete answer (headers and body) within the 500 ms request deadline',
     });
+  });
+
+  it('ends every request in flight when the run signal aborts, and sends later ones', async () => {
+    const c = client(600_000);
+    const run = new AbortController();
+    const pending = [1, 2, 3].map(() => c.send({ method: 'GET', path: '/drip', headers: {}, signal: run.signal }));
+    await new Promise((r) => setTimeout(r, 50));
+    run.abort();
+    for (const r of await Promise.all(pending))
+      expect(r.error).toEqual({ code: 'ABORTED', message: 'request aborted' });
+    const later = await c.send({ method: 'GET', path: '/small', headers: {}, signal: new AbortController().signal });
+    expect(later.response).toMatchObject({ status: 200, json: { ok: true } });
+    c.close();
+  });
+
+  it('sends to a base URL with a path, with the Host header and the headers given', async () => {
+    const c = new HttpClient({
+      baseURL: `${base}/prefix/`,
+      timeoutMs: 60_000,
+      maxBodyBytes: CAP,
+      maxThrottleRetries: 0,
+      maxRetryAfterMs: 0,
+    });
+    const r = await c.send({ method: 'get', path: '/echo?x=1', headers: { Authorization: 'Bearer t' } });
+    expect(r.request).toMatchObject({
+      method: 'GET',
+      url: `${base}/prefix/echo?x=1`,
+      headers: { authorization: 'Bearer t' },
+    });
+    expect(r.response!.json).toEqual({ url: '/prefix/echo?x=1', host: base.replace('http://', ''), auth: 'Bearer t' });
+    c.close();
   });
 });

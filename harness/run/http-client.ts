@@ -3,7 +3,7 @@
  * records exactly what went over the wire as an Exchange. It never throws for an HTTP status;
  * transport failures are recorded too, and the health monitor decides when to give up.
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RecordedRequest, RecordedResponse } from '../model/exchange.ts';
 import { formatByteSize } from './byte-size.ts';
@@ -69,6 +69,10 @@ export class HttpClient implements Transport {
 
   private readonly secure: boolean;
   private readonly agent: HttpAgent;
+  /** The base URL as node:http options, parsed once (a URL string would be parsed per request). */
+  private readonly target: { protocol: string; hostname: string; port: string; basePath: string } | undefined;
+  /** Aborts in-flight requests when a run's signal fires: one listener per signal, not per request. */
+  private readonly aborts = new AbortRegistry();
 
   constructor(private readonly options: HttpClientOptions) {
     this.base = options.baseURL.replace(/\/+$/, '');
@@ -77,6 +81,7 @@ export class HttpClient implements Transport {
     this.agent = this.secure
       ? new HttpsAgent({ keepAlive: true, maxSockets: 256 })
       : new HttpAgent({ keepAlive: true, maxSockets: 256 });
+    this.target = parseTarget(this.base);
   }
 
   async send(input: SendInput): Promise<SendResult> {
@@ -124,36 +129,42 @@ export class HttpClient implements Transport {
     return new Promise((resolve) => {
       let settled = false;
       let timedOut = false;
+      let req: ClientRequest | undefined;
+      let timer: NodeJS.Timeout | undefined;
       const finish = (outcome: Omit<SendResult, 'request' | 'throttled'>): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        if (signal && req) this.aborts.remove(signal, req);
         resolve(outcome);
       };
       const headers: Record<string, string> = { ...request.headers };
       const body = request.bodyText !== undefined ? Buffer.from(request.bodyText, 'utf8') : undefined;
       if (body) headers['content-length'] = String(body.length);
-      let req: ClientRequest;
       try {
-        req = (this.secure ? httpsRequest : httpRequest)(request.url, {
-          method: request.method,
-          headers,
-          agent: this.agent,
-        });
+        const send = this.secure ? httpsRequest : httpRequest;
+        req = this.target
+          ? send({
+              protocol: this.target.protocol,
+              hostname: this.target.hostname,
+              port: this.target.port,
+              path: this.target.basePath + request.path,
+              method: request.method,
+              headers,
+              agent: this.agent,
+            } satisfies RequestOptions)
+          : send(request.url, { method: request.method, headers, agent: this.agent });
       } catch (err) {
         finish({ error: describeTransportError(err, false, timeoutMs) });
         return;
       }
-      const timer = setTimeout(() => {
+      const sent = req;
+      timer = setTimeout(() => {
         timedOut = true;
-        req.destroy(new Error('timeout'));
+        sent.destroy(new Error('timeout'));
       }, timeoutMs);
-      const onAbort = (): void => {
-        req.destroy(Object.assign(new Error('request aborted'), { name: 'AbortError' }));
-      };
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) abortRequest(sent);
+      else if (signal) this.aborts.add(signal, sent);
       req.on('error', (err) => finish({ error: describeTransportError(err, timedOut, timeoutMs) }));
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -161,12 +172,15 @@ export class HttpClient implements Transport {
         let truncated = false;
         const declared = Number(res.headers['content-length'] ?? NaN);
         const done = (): void => {
-          let body = Buffer.concat(chunks);
+          let body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
           if (truncated) body = body.subarray(0, TRUNCATED_KEEP_BYTES);
           const text = body.toString('utf8');
           const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers))
+          const raw = res.headers;
+          for (const k in raw) {
+            const v = raw[k];
             if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+          }
           const response: RecordedResponse = {
             status: res.statusCode ?? 0,
             headers: out,
@@ -221,6 +235,71 @@ export class HttpClient implements Transport {
   }
 }
 
+/** Destroys a request as aborted by its run's signal. */
+function abortRequest(req: ClientRequest): void {
+  req.destroy(Object.assign(new Error('request aborted'), { name: 'AbortError' }));
+}
+
+/**
+ * The requests in flight under each abort signal, with one `abort` listener per signal (adding and
+ * removing an EventTarget listener per request cost more than the rest of the client's own work).
+ */
+class AbortRegistry {
+  private readonly inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
+
+  add(signal: AbortSignal, req: ClientRequest): void {
+    let set = this.inFlight.get(signal);
+    if (!set) {
+      const requests = new Set<ClientRequest>();
+      set = requests;
+      this.inFlight.set(signal, requests);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const r of [...requests]) abortRequest(r);
+        },
+        { once: true },
+      );
+    }
+    set.add(req);
+  }
+
+  remove(signal: AbortSignal, req: ClientRequest): void {
+    this.inFlight.get(signal)?.delete(req);
+  }
+}
+
+/** The parts of an http(s) base URL that node:http takes as options, or undefined if it does not parse. */
+function parseTarget(base: string): { protocol: string; hostname: string; port: string; basePath: string } | undefined {
+  try {
+    const u = new URL(base);
+    if (u.search || u.hash || u.username || u.password) return undefined;
+    return {
+      protocol: u.protocol,
+      // An IPv6 literal is bracketed in a URL and bare in node:http's options.
+      hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
+      port: u.port,
+      basePath: u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, ''),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a Content-Type says about the body: labelled JSON, and NDJSON (never parsed whole). */
+const contentTypes = new Map<string, { labelled: boolean; ndjson: boolean }>();
+
+function contentTypeOf(contentType: string): { labelled: boolean; ndjson: boolean } {
+  let c = contentTypes.get(contentType);
+  if (!c) {
+    const ndjson = /ndjson/i.test(contentType);
+    c = { labelled: /json/i.test(contentType) && !ndjson, ndjson };
+    // Bounded: a target could send a new Content-Type per answer.
+    if (contentTypes.size < 256) contentTypes.set(contentType, c);
+  }
+  return c;
+}
+
 /**
  * Parses a body as JSON by its bytes, not its label: a JSON body labelled text/html is JSON (noted
  * as mislabelled), and a body labelled JSON that does not parse is text (noted as invalid). The
@@ -228,9 +307,9 @@ export class HttpClient implements Transport {
  */
 export function sniffJson(response: RecordedResponse, contentType: string, truncated: boolean): string[] {
   const text = response.bodyText;
-  const labelled = /json/i.test(contentType) && !/ndjson/i.test(contentType);
+  const { labelled, ndjson } = contentTypeOf(contentType);
   const looks = /^\s*[[{"]/.test(text) || (labelled && /^\s*(-?\d|true|false|null)/.test(text));
-  if (truncated || text.length === 0 || (!labelled && !looks) || /ndjson/i.test(contentType)) return [];
+  if (truncated || text.length === 0 || (!labelled && !looks) || ndjson) return [];
   try {
     response.json = JSON.parse(text);
     return labelled ? [] : [`JSON labelled ${contentType || 'with no content type'}`];

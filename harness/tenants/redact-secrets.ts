@@ -12,7 +12,24 @@ export function allSecrets(tenants: readonly TenantCredentials[], extra: readonl
     .sort((a, b) => b.length - a.length);
 }
 
+/**
+ * One RegExp per secrets list, matching any of them: most texts hold none, and one search says so.
+ * Kept with a copy of the list it was built from, so a list changed since is never searched stale.
+ */
+const anyOf = new WeakMap<readonly string[], { re: RegExp; built: readonly string[] }>();
+
+function anySecret(secrets: readonly string[]): RegExp {
+  const cached = anyOf.get(secrets);
+  if (cached && cached.built.length === secrets.length && cached.built.every((s, i) => s === secrets[i]))
+    return cached.re;
+  const re = new RegExp(secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  anyOf.set(secrets, { re, built: [...secrets] });
+  return re;
+}
+
+/** Each secret replaced wherever it occurs, in the order given (longest first from `allSecrets`). */
 export function redactText(text: string, secrets: readonly string[]): string {
+  if (secrets.length === 0 || !anySecret(secrets).test(text)) return text;
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
   return out;

@@ -25,7 +25,7 @@ describe('FingerprintScanner', () => {
     expect(scanner.scanForeign(text, 'T9').length).toBe(2);
   });
 
-  it('rebuilds lazily when the registry version changes, and merges recent values', () => {
+  it('rebuilds lazily when the registry grows, and merges recent values', () => {
     const reg = new FingerprintRegistry();
     const scanner = new FingerprintScanner(reg, { minMerge: 4, mergeRatio: 1, tinyMax: 2 });
     const ids = Array.from({ length: 20 }, () => randomUUID());
@@ -39,6 +39,35 @@ describe('FingerprintScanner', () => {
       const ms = scanner.scan(ids.join(' '));
       expect(ms.map((m) => m.value)).toEqual(ids.slice(0, i + 1));
     }
+  });
+
+  it('finds recent values that share their first bytes, overlap, or hold non-ASCII text (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ unit: fc.constantFrom('a', 'b', 'é'), minLength: 8, maxLength: 12 }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (values, plants) => {
+          const reg = new FingerprintRegistry();
+          const scanner = new FingerprintScanner(reg, { tinyMax: 1000 });
+          values.forEach((v, i) => reg.register(v, i % 2 ? 'T2' : 'T3', 'generated', 'prop'));
+          const text = plants.map((p) => values[p % values.length]!.slice(p % 3)).join('a');
+          const got = scanner.scanForeign(text, 'T2').map((m) => `${m.value}@${m.offset}`);
+          const buf = Buffer.from(text);
+          const want: string[] = [];
+          for (const f of reg.entries()) {
+            if (f.owner === 'T2') continue;
+            const b = Buffer.from(f.value);
+            for (let i = buf.indexOf(b); i !== -1; i = buf.indexOf(b, i + 1)) want.push(`${f.value}@${i}`);
+          }
+          expect(scanner.rebuilds).toBe(0);
+          expect(got.sort()).toEqual(want.sort());
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   it('agrees with naive search as values are registered between scans (property)', () => {
@@ -77,5 +106,34 @@ describe('FingerprintScanner', () => {
       ),
       { seed: SEED, numRuns: 60 },
     );
+  });
+});
+
+describe('FingerprintScanner refresh', () => {
+  /** A registry that counts reads by index and refuses to be copied whole. */
+  class CountingRegistry extends FingerprintRegistry {
+    reads = 0;
+    override at(index: number) {
+      this.reads++;
+      return super.at(index);
+    }
+    override entries(): IterableIterator<never> {
+      throw new Error('the scanner copied the registry');
+    }
+  }
+
+  it('reads only what was registered since the last scan, and finds it', () => {
+    const reg = new CountingRegistry();
+    const ids = Array.from({ length: 520 }, () => randomUUID());
+    for (const id of ids.slice(0, 500)) reg.register(id, 'T2', 'id', 's');
+    const scanner = new FingerprintScanner(reg, { tinyMax: 32 });
+    expect(scanner.scanForeign(ids[499]!, 'T1').map((m) => m.value)).toEqual([ids[499]]);
+    const afterBuild = reg.reads;
+    for (let i = 500; i < 520; i++) {
+      reg.register(ids[i]!, 'T2', 'id', 's');
+      expect(scanner.scanForeign(`${ids[i]} ${ids[3]}`, 'T1').map((m) => m.value)).toEqual([ids[i], ids[3]]);
+    }
+    // One read per newcomer, and one per match of the main tier (looked up by index).
+    expect(reg.reads - afterBuild).toBe(20 + 20);
   });
 });
