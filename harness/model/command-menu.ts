@@ -9,8 +9,21 @@ import { INJECTION_PROBES, type StepProbe } from './probe.ts';
 import type { OwnCommandSpec, QueryMode } from './command-spec.ts';
 
 export type MenuCommand =
-  | { kind: 'own'; action: OwnCommandSpec['action']; queryModes?: QueryMode[] }
+  | {
+      kind: 'own';
+      action: OwnCommandSpec['action'];
+      queryModes?: QueryMode[];
+      /** Walk the list to its last page with a small drawn page size (OwnCommandSpec.paginate). */
+      paginate?: boolean;
+      /** Send the same read 2 to 8 times in a row (OwnCommandSpec.repeat). */
+      repeat?: boolean;
+    }
   | { kind: 'probe'; probe: StepProbe; withBody: boolean };
+
+/** A command that sends several steps in a row (a page walk, a repeated read): never inside a concurrent batch. */
+export function isMultiStep(command: MenuCommand): boolean {
+  return command.kind === 'own' && (command.paginate === true || command.repeat === true);
+}
 
 export interface MenuEntry {
   planned: PlannedOperation;
@@ -18,12 +31,31 @@ export interface MenuEntry {
   weight: number;
 }
 
-const SEARCH_MODES: QueryMode[] = ['own-canary', 'victim-canary', 'broad'];
+const SEARCH_MODES: QueryMode[] = ['own-canary', 'victim-canary', 'broad', 'shared-word'];
+
+/** Whether a list can be walked page by page (openapi/pagination.ts found how it pages). */
+function pages(planned: PlannedOperation): boolean {
+  const p = planned.op.pagination;
+  return p !== undefined && p.style !== 'none' && p.param !== undefined;
+}
 
 export function commandMenu(plan: CampaignPlan, skipProbes?: ReadonlySet<StepProbe>): MenuEntry[] {
   const menu: MenuEntry[] = [];
-  const own = (planned: PlannedOperation, action: OwnCommandSpec['action'], weight: number, queryModes?: QueryMode[]) =>
-    menu.push({ planned, command: { kind: 'own', action, ...(queryModes ? { queryModes } : {}) }, weight });
+  const own = (
+    planned: PlannedOperation,
+    action: OwnCommandSpec['action'],
+    weight: number,
+    queryModes?: QueryMode[],
+    flags: { paginate?: true; repeat?: true } = {},
+  ) =>
+    menu.push({ planned, command: { kind: 'own', action, ...(queryModes ? { queryModes } : {}), ...flags }, weight });
+  // Reads sent again and again (a leak that shows once in tens of requests), and lists walked to
+  // their last page at any time (later pages, and the cursors they hand out), not only at checkpoints.
+  const repeated = (planned: PlannedOperation, action: OwnCommandSpec['action'], queryModes?: QueryMode[]) =>
+    own(planned, action, 1, queryModes, { repeat: true });
+  const paged = (planned: PlannedOperation, action: OwnCommandSpec['action'], queryModes?: QueryMode[]) => {
+    if (pages(planned)) own(planned, action, 1, queryModes, { paginate: true });
+  };
   // A probe runs only where spec analysis says it applies (x-tenantproof-skip-probes removes it there).
   const probe = (planned: PlannedOperation, p: StepProbe, weight: number, withBody: boolean) => {
     if (skipProbes?.has(p) !== true && planned.op.probes.includes(p))
@@ -39,6 +71,7 @@ export function commandMenu(plan: CampaignPlan, skipProbes?: ReadonlySet<StepPro
   }
   for (const r of plan.reads) {
     own(r, 'read', 2);
+    repeated(r, 'read');
     probe(r, 'cross-tenant-read', 4, false);
   }
   for (const u of plan.updates) {
@@ -54,11 +87,22 @@ export function commandMenu(plan: CampaignPlan, skipProbes?: ReadonlySet<StepPro
     if (a.op.resource) probe(a, 'cross-tenant-action', 1, hasBody(a));
   }
   for (const c of plan.collections) {
-    own(c, 'list', 2, c.op.searchParam ? SEARCH_MODES : undefined);
+    const modes = c.op.searchParam ? SEARCH_MODES : undefined;
+    own(c, 'list', 2, modes);
+    paged(c, 'list', modes);
+    // A list that filters by text is repeated as a search is (a plain list is walked instead).
+    if (c.op.searchParam) repeated(c, 'list', modes);
     if (c.op.pagination?.style === 'cursor') probe(c, 'foreign-cursor', 1, false);
   }
-  for (const s of plan.searches) own(s, 'search', 4, SEARCH_MODES);
-  for (const a of plan.aggregates) own(a, 'aggregate', 2);
+  for (const s of plan.searches) {
+    own(s, 'search', 4, SEARCH_MODES);
+    paged(s, 'search', SEARCH_MODES);
+    repeated(s, 'search', SEARCH_MODES);
+  }
+  for (const a of plan.aggregates) {
+    own(a, 'aggregate', 2);
+    repeated(a, 'aggregate');
+  }
   for (const e of plan.exports) own(e, 'export', 2);
   for (const s of plan.singletons) own(s, 'singleton', 1);
   // Every operation gets the tenant-override probes the spec analysis promised for it.

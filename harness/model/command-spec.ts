@@ -14,7 +14,12 @@ export type QueryMode =
   /** Another tenant's canary: results must be empty. */
   | 'victim-canary'
   /** The shared canary prefix: matches every tenant's records, so only own ones may come back. */
-  | 'broad';
+  | 'broad'
+  /**
+   * A plain word of the shared vocabulary that another tenant's records contain (and, where one
+   * exists, the tenant's own too): it matches across tenants at the server, so only own ones may come back.
+   */
+  | 'shared-word';
 
 export interface GeneratedValues {
   /** Generated JSON body for the operation, when it takes one. */
@@ -36,6 +41,13 @@ export interface OwnCommandSpec {
   queryMode?: QueryMode;
   victim?: number;
   values: GeneratedValues;
+  /**
+   * For a list or search: walk it to its last page, `pageSize` records a page, each page a step
+   * whose cursor (or offset, or page number) follows from the page before.
+   */
+  paginate?: { pageSize: number };
+  /** For a read-only call: send it this many times in a row (each a step judged as usual). */
+  repeat?: number;
 }
 
 export interface ProbeCommandSpec {
@@ -67,8 +79,12 @@ export type CommandSpec = OwnCommandSpec | ProbeCommandSpec | BatchCommandSpec |
 export function describeSpec(spec: CommandSpec, labels: readonly string[]): string {
   const who = (i: number): string => labels[i % labels.length] ?? `T${i + 1}`;
   switch (spec.kind) {
-    case 'own':
-      return `${who(spec.tenant)} ${spec.action} ${spec.operationId}#${spec.selector}${spec.queryMode ? ` q=${spec.queryMode}` : ''}`;
+    case 'own': {
+      const q = spec.queryMode ? ` q=${spec.queryMode}` : '';
+      const pages = spec.paginate ? ` pages(size ${spec.paginate.pageSize})` : '';
+      const times = spec.repeat && spec.repeat > 1 ? ` ×${spec.repeat}` : '';
+      return `${who(spec.tenant)} ${spec.action} ${spec.operationId}#${spec.selector}${q}${pages}${times}`;
+    }
     case 'probe':
       return `${who(spec.tenant)} ${spec.probe} ${spec.operationId} → victim#${spec.victim}#${spec.selector}`;
     case 'batch':

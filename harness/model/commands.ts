@@ -1,7 +1,7 @@
 /**
  * The fast-check side of the campaign: arbitraries for command specs (own CRUD, lists, searches,
- * aggregates, exports, cross-tenant probes, injections, concurrent batches, checkpoints), and the
- * fc.AsyncCommand that turns a spec into steps on the executor.
+ * aggregates, exports, page walks, repeated reads, cross-tenant probes, injections, concurrent
+ * batches, checkpoints), and the fc.AsyncCommand that turns a spec into steps on the executor.
  */
 import fc from 'fast-check';
 import type { TenantLabel } from './exchange.ts';
@@ -11,11 +11,11 @@ import type {
   GeneratedValues,
   OwnCommandSpec,
   ProbeCommandSpec,
-  QueryMode,
 } from './command-spec.ts';
 import { describeSpec } from './command-spec.ts';
 import type { CampaignPlan, PlannedOperation } from './plan.ts';
-import { commandMenu } from './command-menu.ts';
+import { commandMenu, isMultiStep, type MenuCommand } from './command-menu.ts';
+import { nextPageStep } from './next-page.ts';
 import type { StepProbe } from './probe.ts';
 import type { Step } from './step.ts';
 import { buildOwnStep, buildProbeStep, type StepBuilderContext } from './step-builder.ts';
@@ -52,13 +52,20 @@ export interface CommandOptions {
 /** How much more often a shard drives the operations of its focus. */
 export const FOCUS_BOOST = 3;
 
+/** A page walk's page size is drawn in 1..MAX_WALK_PAGE_SIZE, so that later pages happen with few records. */
+export const MAX_WALK_PAGE_SIZE = 4;
+/** A page walk stops after this many pages, even when the list says there are more. */
+export const MAX_WALK_PAGES = 30;
+/** A repeated read is sent 2..MAX_REPEAT times. */
+export const MAX_REPEAT = 8;
+
 const nonce = fc.string({
   unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'),
   minLength: 12,
   maxLength: 12,
 });
 
-function valuesFor(
+export function valuesFor(
   planned: PlannedOperation,
   tenant: TenantLabel,
   source: ValueSource,
@@ -105,10 +112,10 @@ function perTenant<T>(
 
 function own(
   planned: PlannedOperation,
-  action: OwnCommandSpec['action'],
+  command: MenuCommand & { kind: 'own' },
   o: CommandOptions,
-  queryModes?: QueryMode[],
 ): fc.Arbitrary<CommandSpec> {
+  const { action, queryModes } = command;
   const withBody = planned.op.requestBody !== undefined;
   return perTenant(o.labels, (tenant, t) =>
     fc
@@ -117,8 +124,16 @@ function own(
         victim: fc.nat({ max: 127 }),
         queryMode: queryModes ? fc.constantFrom(...queryModes) : fc.constant(undefined),
         values: valuesFor(planned, tenant, o.values, withBody),
+        pageSize: command.paginate ? fc.integer({ min: 1, max: MAX_WALK_PAGE_SIZE }) : fc.constant(undefined),
+        // Mostly 2 or 3 times, sometimes up to MAX_REPEAT (requests are the budget).
+        repeat: command.repeat
+          ? fc.oneof(
+              { arbitrary: fc.integer({ min: 2, max: 3 }), weight: 3 },
+              { arbitrary: fc.integer({ min: 4, max: MAX_REPEAT }), weight: 1 },
+            )
+          : fc.constant(undefined),
       })
-      .map(({ selector, victim, queryMode, values }): OwnCommandSpec => {
+      .map(({ selector, victim, queryMode, values, pageSize, repeat }): OwnCommandSpec => {
         const spec: OwnCommandSpec = {
           kind: 'own',
           action,
@@ -131,6 +146,8 @@ function own(
           spec.queryMode = queryMode;
           spec.victim = victim;
         }
+        if (pageSize !== undefined) spec.paginate = { pageSize };
+        if (repeat !== undefined) spec.repeat = repeat;
         return spec;
       }),
   );
@@ -162,16 +179,18 @@ function probe(
 }
 
 /** The weighted menu of single commands (everything but batches and checkpoints). */
-export function singleCommandArbitraries(
-  o: CommandOptions,
-): { arbitrary: fc.Arbitrary<CommandSpec>; weight: number; operationId: string }[] {
+export function singleCommandArbitraries(o: CommandOptions): {
+  arbitrary: fc.Arbitrary<CommandSpec>;
+  weight: number;
+  operationId: string;
+  /** It sends several steps in a row (a page walk, a repeated read), so it never joins a concurrent batch. */
+  multiStep: boolean;
+}[] {
   return commandMenu(o.plan, o.skipProbes).map(({ planned, command, weight }) => ({
-    arbitrary:
-      command.kind === 'own'
-        ? own(planned, command.action, o, command.queryModes)
-        : probe(planned, command.probe, o, command.withBody),
+    arbitrary: command.kind === 'own' ? own(planned, command, o) : probe(planned, command.probe, o, command.withBody),
     weight: o.focus?.has(planned.op.operationId) ? weight * FOCUS_BOOST : weight,
     operationId: planned.op.operationId,
+    multiStep: isMultiStep(command),
   }));
 }
 
@@ -199,7 +218,7 @@ export function commandSpecArbitrary(o: CommandOptions): fc.Arbitrary<CommandSpe
   // Concurrent batches draw only operations that may be interleaved (`x-tenantproof-skip-probes:
   // [interleaved]` keeps one out); --concurrency 1 means no batches at all.
   const batchable = menu
-    .filter((m) => o.plan.byId.get(m.operationId)?.op.probes.includes('interleaved') !== false)
+    .filter((m) => !m.multiStep && o.plan.byId.get(m.operationId)?.op.probes.includes('interleaved') !== false)
     .map(({ arbitrary, weight }) => ({ arbitrary, weight }));
   const batches =
     o.maxBatch >= 2 && batchable.length > 0
@@ -215,6 +234,44 @@ export function commandSpecArbitrary(o: CommandOptions): fc.Arbitrary<CommandSpe
 
 function buildStep(runner: CommandRunner, spec: OwnCommandSpec | ProbeCommandSpec): Step | undefined {
   return spec.kind === 'own' ? buildOwnStep(runner.builder, spec) : buildProbeStep(runner.builder, spec);
+}
+
+/** Runs `step`; false when it was not sent (the run stopped, or a reference in it did not resolve). */
+async function sent(runner: CommandRunner, step: Step): Promise<boolean> {
+  const before = runner.world.steps.length;
+  await runner.runStep(step);
+  return runner.world.steps.length > before && runner.world.responses.has(step.index);
+}
+
+/**
+ * Walks a list from `first` to its last page: each page is a step of its own, judged as any list,
+ * whose cursor refers to the answer of the page before (next-page.ts). It stops at the last page,
+ * at a failed page, at a cursor seen before (a list that loops), or after MAX_WALK_PAGES pages.
+ */
+export async function walkPages(runner: CommandRunner, first: Step): Promise<void> {
+  const seen = new Set<string>();
+  let step = first;
+  for (let page = 1; page <= MAX_WALK_PAGES; page++) {
+    if (!(await sent(runner, step)) || !runner.canContinue()) return;
+    const next = nextPageStep(runner.builder.plan, step, runner.world.responses.get(step.index));
+    if (!next || seen.has(next.token)) return;
+    seen.add(next.token);
+    step = next.step;
+  }
+}
+
+/** An own command: one step, or a page walk, sent once or `repeat` times in a row (each time a step of its own). */
+export async function runOwnCommand(runner: CommandRunner, spec: OwnCommandSpec): Promise<void> {
+  const first = buildOwnStep(runner.builder, spec);
+  if (!first) return;
+  const times = Math.max(1, Math.min(spec.repeat ?? 1, MAX_REPEAT));
+  const template = times > 1 ? structuredClone(first) : undefined;
+  for (let i = 0; i < times; i++) {
+    if (i > 0 && !runner.canContinue()) return;
+    const step = i === 0 ? first : { ...structuredClone(template!), index: -1 };
+    if (spec.paginate) await walkPages(runner, step);
+    else await runner.runStep(step);
+  }
 }
 
 /** The fast-check command: builds the spec's steps against the world at run time and runs them. */
@@ -248,7 +305,8 @@ export class CampaignCommand implements fc.AsyncCommand<CommandRunner, CommandRu
           built.map((b) => spec.yields[b.i] ?? 0),
         );
       }
-    } else {
+    } else if (spec.kind === 'own') await runOwnCommand(runner, spec);
+    else {
       const step = buildStep(runner, spec);
       if (step) await runner.runStep(step);
     }

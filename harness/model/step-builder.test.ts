@@ -191,4 +191,44 @@ describe('step builder', () => {
       }),
     ).toBeUndefined();
   });
+
+  it('a shared-word search asks, as the tenant’s own question, for a word the victim’s records contain', () => {
+    const ctx = context();
+    // T1's record has Maria and Dover; T2's has Maria and Smith: Maria is shared by both.
+    ctx.world.tenant('T1').records[0]!.lastSeen = { name: 'tpT1aaaaaaaaaa Maria Dover' };
+    ctx.world.tenant('T2').records[0]!.lastSeen = { name: 'tpT2abcdefghij Maria Smith' };
+    const spec = {
+      kind: 'own' as const,
+      action: 'search' as const,
+      operationId: 'search',
+      tenant: 0,
+      selector: 0,
+      queryMode: 'shared-word' as const,
+      victim: 0,
+      values: values(),
+    };
+    const s = buildOwnStep(ctx, spec)!;
+    expect(s).toMatchObject({ query: { q: 'Maria' }, relation: 'own' });
+    expect(s.probe).toBeUndefined();
+    expect(s.victim).toBeUndefined();
+    // No other tenant has a word yet: the search waits.
+    ctx.world.tenant('T2').records[0]!.lastSeen = { name: 'tpT2abcdefghij' };
+    expect(buildOwnStep(ctx, spec)).toBeUndefined();
+  });
+
+  it('a page walk starts at the first page with its drawn page size, within the parameter’s bounds', () => {
+    const walk = (pageSize: number) =>
+      buildOwnStep(context(), {
+        kind: 'own',
+        action: 'list',
+        operationId: 'listCustomers',
+        tenant: 0,
+        selector: 0,
+        values: { query: { cursor: 'stale' }, nonce: 'n0nce0000000' },
+        paginate: { pageSize },
+      })!;
+    expect(walk(3).query).toEqual({ limit: 3 });
+    // listCustomers' limit is 1..100 (inline in the spec's Limit parameter or not: at least 1).
+    expect(walk(0).query['limit']).toBe(1);
+  });
 });

@@ -14,6 +14,7 @@ import type { Step, StepValue, ValueRef } from './step.ts';
 import type { RecordState, World } from './world.ts';
 import { INJECTION_PROBES } from './probe.ts';
 import { applyOverride, fillOwnTenantFields } from './tenant-field-steps.ts';
+import { sharedWord } from './shared-word.ts';
 import type { TenantField } from '../openapi/tenant-fields.ts';
 
 /** The prefix every canary starts with; searching for it must return only the caller's records. */
@@ -177,6 +178,7 @@ function applyQuery(
   values: Record<string, unknown>,
   mode: QueryMode | undefined,
   victim: TenantLabel | undefined,
+  pageSize = ctx.pageSize,
 ): boolean {
   const op = planned.op;
   for (const [k, v] of Object.entries(values)) {
@@ -185,7 +187,7 @@ function applyQuery(
   }
   // Pagination: start at the first page, with a small page so that cursors appear.
   if (op.pagination?.param) delete step.query[op.pagination.param];
-  if (op.pagination?.limitParam) step.query[op.pagination.limitParam] = ctx.pageSize;
+  if (op.pagination?.limitParam) step.query[op.pagination.limitParam] = pageSize;
   if (op.searchParam && mode) {
     const q = queryText(ctx, step.tenant, mode, victim, Number(values['__pick'] ?? 0));
     if (q === undefined) return false;
@@ -205,6 +207,7 @@ function queryText(
   pick: number,
 ): string | undefined {
   if (mode === 'broad') return CANARY_PREFIX;
+  if (mode === 'shared-word') return victim ? sharedWord(ctx.world, tenant, victim, pick) : undefined;
   const owner = mode === 'own-canary' ? tenant : victim;
   if (!owner) return undefined;
   const canaries = ctx.world.tenant(owner).canaries;
@@ -236,6 +239,17 @@ const VECTOR_OF = {
   'path-injection': 'path',
 } as const;
 
+/** A drawn page size within the page-size parameter's own bounds, where its schema states them inline. */
+export function pageSizeFor(planned: PlannedOperation, drawn: number): number {
+  const name = planned.op.pagination?.limitParam;
+  const schema = planned.op.parameters.find((p) => p.in === 'query' && p.name === name)?.schema as
+    { minimum?: unknown; maximum?: unknown } | undefined;
+  let size = Math.max(1, Math.floor(drawn));
+  if (typeof schema?.minimum === 'number') size = Math.max(size, Math.ceil(schema.minimum));
+  if (typeof schema?.maximum === 'number') size = Math.min(size, Math.floor(schema.maximum));
+  return size;
+}
+
 export function buildOwnStep(ctx: StepBuilderContext, spec: OwnCommandSpec): Step | undefined {
   const planned = ctx.plan.byId.get(spec.operationId);
   if (!planned) return undefined;
@@ -256,13 +270,18 @@ export function buildOwnStep(ctx: StepBuilderContext, spec: OwnCommandSpec): Ste
     step.recordFrom = target.createdBy;
   }
   if (!fillPath(ctx, step, planned, tenant, spec.selector, target)) return undefined;
-  const victim = spec.queryMode === 'victim-canary' ? victimOf(ctx, tenant, spec.victim ?? 0) : undefined;
-  if (victim) {
+  // A victim's canary names the victim's data (a probe); a shared word is the tenant's own question.
+  const victim =
+    spec.queryMode === 'victim-canary' || spec.queryMode === 'shared-word'
+      ? victimOf(ctx, tenant, spec.victim ?? 0, spec.queryMode === 'shared-word' ? op.resource : undefined)
+      : undefined;
+  if (victim && spec.queryMode === 'victim-canary') {
     step.relation = 'foreign';
     step.probe = 'canary-search';
     step.victim = victim;
   }
-  if (!applyQuery(ctx, step, planned, spec.values.query, spec.queryMode, victim)) return undefined;
+  const pageSize = spec.paginate ? pageSizeFor(planned, spec.paginate.pageSize) : ctx.pageSize;
+  if (!applyQuery(ctx, step, planned, spec.values.query, spec.queryMode, victim, pageSize)) return undefined;
   if (op.requestBody && spec.values.body !== undefined) {
     const body = fillBodyIds(ctx, planned, spec.values.body, tenant, spec.selector);
     if (!bodyIsComplete(planned, body, tenant, ctx)) return undefined;
