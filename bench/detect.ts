@@ -1,13 +1,19 @@
 /**
- * `npm run bench:detect [-- --seeds 1-5 --budget 60s --faults a,b --quick]`: the detection benchmark.
+ * `npm run bench:detect [-- --seeds 1-5 --clean-seeds 1-10 --budget 60s --faults a,b --full-search --quick]`:
+ * the detection benchmark.
  *
- * For each public fault alone and each seed, runs the real CLI (`tenantproof run --fault F --seed S`)
- * on the embedded CRM and reads its evidence: detected or not, by which oracles, requests and
- * seconds to the first detection (`method.firstDetection`; older evidence falls back to the
- * earliest exchange a finding cites), and the minimal repro's length. The clean CRM runs over the
- * same seeds (any finding there is a false positive). The credential-swap baseline
- * (bench/baseline/credential-swap.ts) runs over the same faults and seeds, in-process. Cases run
- * one after another (the machine has 2 cores), a line each.
+ * For each public fault alone and each seed, runs the real CLI (`tenantproof run --fault F --seed S
+ * --stop-on-first`: the search ends at the first run with a finding, then shrinks and replays; with
+ * `--full-search` it searches the whole budget) on the embedded CRM and reads its evidence: detected
+ * or not, by which oracles, requests and seconds to the first detection (`method.firstDetection`;
+ * older evidence falls back to the earliest exchange a finding cites), and the minimal repro's
+ * length, set beside the hand-written scenario's length (test/crm/scenario-lengths.ts). The clean
+ * CRM runs over the clean seeds (1-10) to the whole budget: any finding there is a false positive.
+ * The credential-swap baseline (bench/baseline/credential-swap.ts) runs over the same faults and
+ * seeds, in-process, and on the clean CRM over both seed lists. Cases run one after another (the
+ * machine has 2 cores), a line each. Per fault, the report says whether the median repro is at most
+ * the hand-written length + 1 and whether the harness's median requests to detect are at most the
+ * baseline's, and the summary counts the faults that meet each criterion.
  *
  * Writes reports/bench/detect.json and detect.md (reports/bench/quick/ with --quick), after every case;
  * `--resume` keeps the cases an interrupted run measured, `--redo f,g` measures those faults again.
@@ -48,10 +54,14 @@ import {
   type EvidenceLite,
 } from './support/common.ts';
 import { EXPECTED_ORACLES } from '../test/detection/expected-oracles.ts';
+import { SCENARIO_LENGTHS, type ScenarioLength } from '../test/crm/scenario-lengths.ts';
 import { falsePositiveRows, QUIRKY_TARGETS, runFalsePositiveCase, type FalsePositiveCase } from './false-positives.ts';
 
 /** The oracles that legitimately catch each fault (shared with npm run test:detection). */
 const EXPECTED: Record<string, readonly string[]> = EXPECTED_ORACLES;
+
+/** The hand-written two-tenant scenario of each fault (test/crm/faults.test.ts checks these lengths). */
+const HAND_WRITTEN: Record<string, ScenarioLength | undefined> = SCENARIO_LENGTHS;
 
 /** Faults the quick variant runs: a plain read leak (found by all three rules of the baseline) and a cache bug. */
 const QUICK_FAULTS = ['get-unscoped', 'cache-without-tenant'];
@@ -145,7 +155,7 @@ function firstDetectionOf(
 async function runHarnessCase(
   fault: string | null,
   seed: number,
-  o: { budget: string; shrinkBudget: string; replays: string },
+  o: { budget: string; shrinkBudget: string; replays: string; stopOnFirst: boolean },
 ): Promise<HarnessCase> {
   const out = mkdtempSync(path.join(tmpdir(), `tp-bench-detect-${fault ?? 'clean'}-${seed}-`));
   const usageFile = path.join(out, 'rusage.json');
@@ -164,6 +174,7 @@ async function runHarnessCase(
     out,
   ];
   if (fault) args.push('--fault', fault);
+  if (o.stopOnFirst) args.push('--stop-on-first');
   try {
     const cli = await runCli(args, { usageFile });
     const runDir = latestRunDir(out);
@@ -264,10 +275,25 @@ interface FaultRow {
   medianRequests: number | null;
   medianSeconds: number | null;
   medianReproSteps: number | null;
+  /** Requests of the hand-written scenario in test/crm/faults.test.ts (one round of a retry loop). */
+  handWrittenLength: number | null;
+  handWrittenLoops: boolean | null;
+  /** medianReproSteps ≤ handWrittenLength + 1; null when either is unknown. */
+  reproWithinHandWrittenPlusOne: boolean | null;
   baselineDetected: number;
   baselineSeeds: number;
   baselineMedianRequests: number | null;
   baselineRules: string[];
+  /** medianRequests ≤ baselineMedianRequests; null unless both find the fault. */
+  harnessAtMostBaseline: boolean | null;
+}
+
+/** How many faults meet one criterion of issue 16, and which do not. */
+interface Criterion {
+  met: number;
+  of: number;
+  /** The faults (or clean seeds) that do not meet it, with their figures. */
+  failing: string[];
 }
 
 function summarise(
@@ -280,22 +306,33 @@ function summarise(
     const hit = hs.filter((c) => c.detected);
     const bs = baseline.filter((c) => c.fault === fault);
     const bhit = bs.filter((c) => c.detected);
+    const medianRequests = median(hit.flatMap((c) => (c.firstDetection ? [c.firstDetection.requests] : [])));
+    const medianReproSteps = median(hit.flatMap((c) => (c.minimalReproSteps !== null ? [c.minimalReproSteps] : [])));
+    const baselineMedianRequests = median(
+      bhit.flatMap((c) => (c.requestsToDetect !== null ? [c.requestsToDetect] : [])),
+    );
+    const hand = HAND_WRITTEN[fault];
     return {
       fault,
       detected: hit.length,
       seeds: hs.length,
       oracles: [...new Set(hit.flatMap((c) => c.oracles))].sort(),
-      medianRequests: median(hit.flatMap((c) => (c.firstDetection ? [c.firstDetection.requests] : []))),
+      medianRequests,
       medianSeconds: median(
         hit.flatMap((c) =>
           c.firstDetection && Number.isFinite(c.firstDetection.seconds) ? [c.firstDetection.seconds] : [],
         ),
       ),
-      medianReproSteps: median(hit.flatMap((c) => (c.minimalReproSteps !== null ? [c.minimalReproSteps] : []))),
+      medianReproSteps,
+      handWrittenLength: hand?.requests ?? null,
+      handWrittenLoops: hand?.loops ?? null,
+      reproWithinHandWrittenPlusOne: medianReproSteps !== null && hand ? medianReproSteps <= hand.requests + 1 : null,
       baselineDetected: bhit.length,
       baselineSeeds: bs.length,
-      baselineMedianRequests: median(bhit.flatMap((c) => (c.requestsToDetect !== null ? [c.requestsToDetect] : []))),
+      baselineMedianRequests,
       baselineRules: [...new Set(bhit.flatMap((c) => c.rules))].sort(),
+      harnessAtMostBaseline:
+        medianRequests !== null && baselineMedianRequests !== null ? medianRequests <= baselineMedianRequests : null,
     };
   });
   const clean = harness.filter((c) => c.kind === 'clean');
@@ -307,6 +344,34 @@ function summarise(
   );
   const hMed = median(both.map((r) => r.medianRequests!));
   const bMed = median(both.map((r) => r.baselineMedianRequests!));
+  const criteria: Record<string, Criterion> = {
+    detectedAtEverySeed: {
+      met: allSeeds,
+      of: rows.length,
+      failing: rows
+        .filter((r) => !(r.seeds > 0 && r.detected === r.seeds))
+        .map((r) => `${r.fault} (${r.detected}/${r.seeds})`),
+    },
+    reproWithinHandWrittenPlusOne: {
+      met: rows.filter((r) => r.reproWithinHandWrittenPlusOne === true).length,
+      of: rows.length,
+      failing: rows
+        .filter((r) => r.reproWithinHandWrittenPlusOne !== true)
+        .map((r) => `${r.fault} (${fmt(r.medianReproSteps, 1)} steps, hand-written ${r.handWrittenLength ?? '–'})`),
+    },
+    harnessRequestsAtMostBaseline: {
+      met: both.filter((r) => r.harnessAtMostBaseline === true).length,
+      of: both.length,
+      failing: both
+        .filter((r) => r.harnessAtMostBaseline !== true)
+        .map((r) => `${r.fault} (${fmt(r.medianRequests, 0)} vs ${fmt(r.baselineMedianRequests, 0)})`),
+    },
+    cleanSeedsWithoutFindings: {
+      met: clean.filter((c) => c.findings === 0).length,
+      of: clean.length,
+      failing: clean.filter((c) => c.findings > 0).map((c) => `seed ${c.seed} (${c.oracles.join(', ')})`),
+    },
+  };
   return {
     rows,
     summary: {
@@ -336,6 +401,7 @@ function summarise(
       harnessMedianRequestsOnThoseFaults: hMed,
       baselineMedianRequestsOnThoseFaults: bMed,
       harnessOverBaselineRequestRatio: hMed !== null && bMed ? round(hMed / bMed, 2) : null,
+      criteria,
     },
   };
 }
@@ -350,6 +416,8 @@ function markdown(report: {
   falsePositives: FalsePositiveCase[];
 }): string {
   const s = report.summary as Record<string, number | null | string[] | (number | null)[]>;
+  const criteria = report.summary['criteria'] as Record<string, Criterion>;
+  const yesNo = (x: boolean | null): string => (x === null ? '–' : x ? 'yes' : '**no**');
   const e = report.environment;
   const lines: string[] = [];
   lines.push('# Detection benchmark');
@@ -359,33 +427,48 @@ function markdown(report: {
     `\`${e.command}\` — ${e.date}, node ${e.node}, ${e.cpus} CPUs, commit ${e.gitCommit?.slice(0, 12) ?? '?'}${e.gitDirty ? ' (with uncommitted changes)' : ''} at start${commits.length > 1 ? `; the CLI cases ran at commits ${commits.join(', ')} (work landed during the run; per case in detect.json)` : ''}, load average at start ${e.loadavg.join(' ')}.`,
   );
   lines.push(
-    `Harness: \`tenantproof run --fault F --seed S --budget ${report.settings['budget']} --shrink-budget ${report.settings['shrinkBudget']} --replays ${report.settings['replays']}\` on the embedded CRM (PGlite), cases one after another. Baseline: credential-swap replay (bench/baseline/credential-swap.ts), counted only where its flag did not also fire on the clean CRM with the same seed.`,
+    `Harness: \`tenantproof run --fault F --seed S --budget ${report.settings['budget']}${report.settings['stopOnFirst'] ? ' --stop-on-first' : ''} --shrink-budget ${report.settings['shrinkBudget']} --replays ${report.settings['replays']}\` on the embedded CRM (PGlite), seeds ${(report.settings['seeds'] as number[]).join(', ')}, cases one after another; ${report.settings['stopOnFirst'] ? 'the search ends at the first run with a finding, then the harness shrinks and replays as usual' : 'the search runs to the whole budget (`--full-search`), then the harness shrinks and replays'}. The clean CRM: \`--budget ${report.settings['cleanBudget']}\`, to the whole budget, seeds ${(report.settings['cleanSeeds'] as number[]).join(', ')}. Baseline: credential-swap replay (bench/baseline/credential-swap.ts), counted only where its flag did not also fire on the clean CRM with the same seed.`,
   );
   lines.push('');
   lines.push(
-    '| fault | detected | oracle(s) | median requests to detect | median seconds to detect | median minimal repro (steps) | baseline detected | baseline median requests |',
+    '| fault | detected | oracle(s) | hand-written scenario (requests) | median minimal repro (steps) | repro ≤ hand-written + 1 | harness median requests to detect | median seconds to detect | baseline detected | baseline median requests | harness ≤ baseline |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of report.rows) {
+    const hand =
+      r.handWrittenLength === null
+        ? '–'
+        : `${r.handWrittenLength}${r.handWrittenLoops ? ' (one round of its loop)' : ''}`;
     lines.push(
-      `| ${r.fault} | ${r.detected}/${r.seeds} | ${r.oracles.join(', ') || '–'} | ${fmt(r.medianRequests, 0)} | ${fmt(r.medianSeconds, 1)} | ${fmt(r.medianReproSteps, 1)} | ${r.baselineDetected}/${r.baselineSeeds}${r.baselineRules.length ? ` (${r.baselineRules.join(', ')})` : ''} | ${fmt(r.baselineMedianRequests, 0)} |`,
+      `| ${r.fault} | ${r.detected}/${r.seeds} | ${r.oracles.join(', ') || '–'} | ${hand} | ${fmt(r.medianReproSteps, 1)} | ${yesNo(r.reproWithinHandWrittenPlusOne)} | ${fmt(r.medianRequests, 0)} | ${fmt(r.medianSeconds, 1)} | ${r.baselineDetected}/${r.baselineSeeds}${r.baselineRules.length ? ` (${r.baselineRules.join(', ')})` : ''} | ${fmt(r.baselineMedianRequests, 0)} | ${yesNo(r.harnessAtMostBaseline)} |`,
     );
   }
   const cleanH = report.harness.filter((c) => c.kind === 'clean');
   const cleanB = report.baseline.filter((c) => c.fault === null);
   lines.push(
-    `| **clean CRM (false positives)** | ${s['cleanSeedsWithFindings']}/${s['cleanSeeds']} seeds with a finding (${s['cleanFindings']} findings) | – | ${fmt(median(cleanH.flatMap((c) => (c.requestCount !== null ? [c.requestCount] : []))), 0)} requests per clean run | – | – | ${s['baselineCleanFalsePositiveFlags']} false-positive flags over ${cleanB.length} seeds | ${fmt(median(cleanB.map((c) => c.requests)), 0)} requests per session |`,
+    `| **clean CRM (false positives)** | ${s['cleanSeedsWithFindings']}/${s['cleanSeeds']} seeds with a finding (${s['cleanFindings']} findings) | – | – | – | – | ${fmt(median(cleanH.flatMap((c) => (c.requestCount !== null ? [c.requestCount] : []))), 0)} requests per clean run | – | ${s['baselineCleanFalsePositiveFlags']} false-positive flags over ${cleanB.length} seed${cleanB.length === 1 ? '' : 's'} | ${fmt(median(cleanB.map((c) => c.requests)), 0)} requests per session | – |`,
   );
   lines.push('');
+  const failing = (c: Criterion): string => (c.failing.length === 0 ? '' : `; not: ${c.failing.join(', ')}`);
+  const every = criteria['detectedAtEverySeed']!;
+  const repro = criteria['reproWithinHandWrittenPlusOne']!;
+  const cheaper = criteria['harnessRequestsAtMostBaseline']!;
+  const cleanC = criteria['cleanSeedsWithoutFindings']!;
   lines.push(
-    `- Faults detected at every seed: **${s['faultsDetectedAtEverySeed']}/${s['faults']}** (at some seed: ${s['faultsDetectedAtSomeSeed']}/${s['faults']}; cases ${s['harnessCasesDetected']}/${s['harnessFaultCases']}).`,
+    `- Faults detected at every seed: **${every.met}/${every.of}** (at some seed: ${s['faultsDetectedAtSomeSeed']}/${s['faults']}; cases ${s['harnessCasesDetected']}/${s['harnessFaultCases']})${failing(every)}.`,
+  );
+  lines.push(
+    `- Median minimal repro ≤ the hand-written scenario's length + 1: **${repro.met}/${repro.of}** faults${failing(repro)}.`,
+  );
+  lines.push(
+    `- Harness median requests to detect ≤ the baseline's, on the faults both find: **${cheaper.met}/${cheaper.of}**${failing(cheaper)}.`,
+  );
+  lines.push(
+    `- Clean CRM seeds without any finding: **${cleanC.met}/${cleanC.of}** (exit codes ${(s['cleanExitCodes'] as (number | null)[]).join(', ')})${failing(cleanC)}.`,
   );
   const unexpected = s['harnessCasesWithUnexpectedOracle'] as string[];
   lines.push(
     `- Findings by an oracle outside the fault's expected list (test/detection/detect.ts): ${unexpected.length === 0 ? 'none' : unexpected.join('; ')}.`,
-  );
-  lines.push(
-    `- Clean CRM: ${s['cleanSeedsWithFindings']} of ${s['cleanSeeds']} seeds with any finding (exit codes ${(s['cleanExitCodes'] as (number | null)[]).join(', ')}).`,
   );
   lines.push(
     `- Median requests to detect across faults (median of per-fault medians): **${fmt(s['medianRequestsToDetectAcrossFaults'] as number | null, 0)}**; median seconds: ${fmt(s['medianSecondsToDetectAcrossFaults'] as number | null, 1)}.`,
@@ -398,7 +481,7 @@ function markdown(report: {
   );
   lines.push('');
   lines.push(
-    "Requests to detect: for the harness, `method.firstDetection.requests` (every request of the campaign until the run that first raised a finding finished, checkpoints included; provisioning excluded); for the baseline, its requests (A's and B's copies) until its first flag that does not also fire on the clean CRM. The harness then shrinks and replays, the baseline does not. Timing figures are wall-clock on a shared 2-core machine (load average recorded per case in detect.json).",
+    "Requests to detect: for the harness, `method.firstDetection.requests`, the campaign's request count at the exchange that proved the first finding (checkpoints and other lanes' requests included; provisioning excluded); for the baseline, its requests (A's and B's copies) until its first flag that does not also fire on the clean CRM. The harness then shrinks and replays, the baseline does not. Minimal repro: the steps (one request each) of counterexamples/1.json after shrinking; hand-written scenario: the requests of the fault's two-tenant scenario in test/crm/faults.test.ts when it leaks at its first attempt (test/crm/scenario-lengths.ts, checked by that test; a scenario with a retry loop counts one round). Timing figures are wall-clock on a shared 2-core machine (load average recorded per case in detect.json).",
   );
   if (report.falsePositives.length > 0) {
     lines.push('');
@@ -432,6 +515,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seeds: { type: 'string' },
+      'clean-seeds': { type: 'string' },
+      'full-search': { type: 'boolean', default: false },
       budget: { type: 'string' },
       'clean-budget': { type: 'string' },
       'shrink-budget': { type: 'string' },
@@ -450,17 +535,23 @@ async function main(): Promise<number> {
   const quick = values.quick!;
   const faults = values.faults ? list(values.faults) : quick ? QUICK_FAULTS : FAULT_CATALOGUE.map((f) => f.name);
   const seeds = parseSeeds(values.seeds ?? (quick ? '1' : '1-5'));
+  const cleanSeeds = parseSeeds(values['clean-seeds'] ?? (quick ? '1' : '1-10'));
   const budget = values.budget ?? (quick ? '15s' : '60s');
   const settings = {
     faults,
     seeds,
+    cleanSeeds,
     budget,
+    /** Fault cases end their search at the first run with a finding (`--full-search`: no). */
+    stopOnFirst: !values['full-search'],
     cleanBudget: values['clean-budget'] ?? (quick ? '5s' : budget),
     shrinkBudget: values['shrink-budget'] ?? (quick ? '2s' : '10s'),
     replays: values.replays ?? (quick ? '1' : '2'),
     quick,
   };
   const fpSeeds = parseSeeds(values['false-positive-seeds'] ?? (quick ? '1' : '1-3'));
+  /** The baseline's clean sessions: every fault seed (its flags are differential against them) and every clean seed. */
+  const baselineCleanSeeds = [...new Set([...seeds, ...cleanSeeds])].sort((a, b) => a - b);
   const env = environment();
   const dir = outputDir(quick);
   const harness: HarnessCase[] = [];
@@ -478,8 +569,8 @@ async function main(): Promise<number> {
       baseline: BaselineCase[];
       falsePositives?: FalsePositiveCase[];
     };
-    const same = (['budget', 'cleanBudget', 'shrinkBudget', 'replays'] as const).every(
-      (k) => old.settings[k] === settings[k],
+    const same = (['budget', 'cleanBudget', 'shrinkBudget', 'replays', 'stopOnFirst', 'cleanSeeds'] as const).every(
+      (k) => JSON.stringify(old.settings[k]) === JSON.stringify(settings[k]),
     );
     if (!same)
       throw new Error(`--resume: ${previous} was measured with other settings (${JSON.stringify(old.settings)})`);
@@ -488,16 +579,17 @@ async function main(): Promise<number> {
         (c) =>
           c.verdict !== null &&
           !redo.has(c.fault) &&
-          (c.fault === null || faults.includes(c.fault)) &&
-          seeds.includes(c.seed),
+          (c.fault === null ? cleanSeeds.includes(c.seed) : faults.includes(c.fault) && seeds.includes(c.seed)),
       ),
     );
     if (
       faults.every((f) => seeds.every((s) => old.baseline.some((b) => b.fault === f && b.seed === s))) &&
-      seeds.every((s) => old.baseline.some((b) => b.fault === null && b.seed === s))
+      baselineCleanSeeds.every((s) => old.baseline.some((b) => b.fault === null && b.seed === s))
     ) {
       baseline.push(
-        ...old.baseline.filter((b) => (b.fault === null || faults.includes(b.fault)) && seeds.includes(b.seed)),
+        ...old.baseline.filter((b) =>
+          b.fault === null ? baselineCleanSeeds.includes(b.seed) : faults.includes(b.fault) && seeds.includes(b.seed),
+        ),
       );
     }
     falsePositives.push(...(old.falsePositives ?? []).filter((c) => c.verdict !== null && fpSeeds.includes(c.seed)));
@@ -523,7 +615,7 @@ async function main(): Promise<number> {
     writeText(path.join(dir, 'detect.md'), markdown(report), quiet);
   };
   process.stdout.write(
-    `detect: ${faults.length} faults × seeds ${seeds.join(',')}, budget ${budget}, clean budget ${settings.cleanBudget}; ${loadText()}\n`,
+    `detect: ${faults.length} faults × seeds ${seeds.join(',')}, budget ${budget}${settings.stopOnFirst ? ', stop on first finding' : ', full search'}; clean seeds ${cleanSeeds.join(',')}, clean budget ${settings.cleanBudget}; ${loadText()}\n`,
   );
 
   // The baseline first (minutes), in-process on one embedded database.
@@ -531,7 +623,7 @@ async function main(): Promise<number> {
     const target = await EmbeddedBaselineTarget.open();
     try {
       const cleanBySeed = new Map<number, BaselineResult>();
-      for (const seed of seeds) {
+      for (const seed of baselineCleanSeeds) {
         const clean = await target.run([], seed);
         cleanBySeed.set(seed, clean);
         const c = baselineCase(null, seed, clean, undefined);
@@ -580,7 +672,7 @@ async function main(): Promise<number> {
   if (!values['no-harness']) {
     const cases: { fault: string | null; seed: number }[] = [
       ...faults.flatMap((fault) => seeds.map((seed) => ({ fault, seed }))),
-      ...(values['no-clean'] ? [] : seeds.map((seed) => ({ fault: null, seed }))),
+      ...(values['no-clean'] ? [] : cleanSeeds.map((seed) => ({ fault: null, seed }))),
     ];
     let n = 0;
     for (const { fault, seed } of cases) {
@@ -590,12 +682,14 @@ async function main(): Promise<number> {
         budget: fault ? budget : settings.cleanBudget,
         shrinkBudget: settings.shrinkBudget,
         replays: settings.replays,
+        // The clean CRM always searches its whole budget: a false positive must have every chance to show.
+        stopOnFirst: fault !== null && settings.stopOnFirst,
       });
       harness.push(c);
       const fd = c.firstDetection;
       const what = fault
         ? c.detected
-          ? `DETECTED ${c.oracles.join(', ')}; first at ${fd?.requests} requests, ${fmt(fd?.seconds, 1)}s${fd?.source === 'evidence' ? '' : ' (fallback)'}; repro ${c.minimalReproSteps} steps, reproduced ${c.reproduction?.reproduced}/${c.reproduction?.attempts}`
+          ? `DETECTED ${c.oracles.join(', ')}; first at ${fd?.requests} requests, ${fmt(fd?.seconds, 1)}s${fd?.source === 'evidence' ? '' : ' (fallback)'}; repro ${c.minimalReproSteps} steps (hand-written ${HAND_WRITTEN[fault]?.requests ?? '–'}), reproduced ${c.reproduction?.reproduced}/${c.reproduction?.attempts}`
           : `NOT DETECTED (exit ${c.exitCode})`
         : `${c.findings === 0 ? 'clean, no findings' : `FALSE POSITIVE: ${c.oracles.join(', ')}`} (exit ${c.exitCode})`;
       process.stdout.write(
@@ -625,8 +719,10 @@ async function main(): Promise<number> {
   }
   write(false);
   const { summary } = summarise(faults, harness, baseline);
+  const criteria = summary['criteria'] as Record<string, Criterion>;
+  const met = (c: Criterion): string => `${c.met}/${c.of}${c.failing.length ? ` (not: ${c.failing.join(', ')})` : ''}`;
   process.stdout.write(
-    `detect: ${summary['faultsDetectedAtEverySeed']}/${faults.length} faults detected at every seed; clean seeds with findings ${summary['cleanSeedsWithFindings']}/${summary['cleanSeeds']}; false LEAKs on quirky clean targets ${falsePositives.filter((c) => c.verdict === 'leak').length}/${falsePositives.length}; median requests to detect ${fmt(summary['medianRequestsToDetectAcrossFaults'] as number | null, 0)}; harness/baseline request ratio ${fmt(summary['harnessOverBaselineRequestRatio'] as number | null, 2)}\n`,
+    `detect: ${met(criteria['detectedAtEverySeed']!)} faults detected at every seed; repro ≤ hand-written + 1 on ${met(criteria['reproWithinHandWrittenPlusOne']!)}; harness ≤ baseline requests on ${met(criteria['harnessRequestsAtMostBaseline']!)} faults both find; clean seeds without findings ${met(criteria['cleanSeedsWithoutFindings']!)}; false LEAKs on quirky clean targets ${falsePositives.filter((c) => c.verdict === 'leak').length}/${falsePositives.length}; median requests to detect ${fmt(summary['medianRequestsToDetectAcrossFaults'] as number | null, 0)}; harness/baseline request ratio ${fmt(summary['harnessOverBaselineRequestRatio'] as number | null, 2)}\n`,
   );
   // A LEAK on a clean target is a defect of the harness, not a figure: the benchmark fails on it.
   const falseLeaks = falsePositives.filter((c) => c.verdict === 'leak');

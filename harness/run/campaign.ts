@@ -1,9 +1,12 @@
 /**
  * The campaign: search, then shrink and replay each distinct finding.
  *
- *   search()  fast-check command sequences, each on fresh tenants, to the budget, collecting the
- *             distinct findings (oracle × operation × probe kind) as each first fired  (search.ts)
- *   shrink()  each finding's run, made minimal on fresh tenants with fresh values       (shrink.ts)
+ *   search()  the directed sweep, then fast-check command sequences, each on fresh tenants, to the
+ *             budget, collecting the distinct findings (oracle × operation × probe kind) as each
+ *             first fired                                                            (search.ts)
+ *   shrink()  each finding's run, made minimal on fresh tenants with fresh values: its steps with
+ *             the model's knowledge (step-shrink.ts), and where that leaves more than a few, its
+ *             commands with fast-check (shrink.ts)
  *   replay()  each minimal counterexample, replayed for a reproduction rate             (replay.ts)
  *
  * A finding is confirmed when its evidence proves itself (victim-owned data, a victim state
@@ -14,10 +17,17 @@
 import { SELF_PROVING } from '../model/exchange.ts';
 import { commandsArbitrary } from '../model/commands.ts';
 import { CampaignState } from './campaign-state.ts';
-import type { CampaignFinding, CampaignOptions, CampaignResult, Confirmation } from './campaign-types.ts';
+import type {
+  CampaignFinding,
+  CampaignOptions,
+  CampaignResult,
+  Confirmation,
+  Counterexample,
+} from './campaign-types.ts';
 import { replayCounterexample } from './replay.ts';
 import { search, type CommandsArbitrary, type FoundRun } from './search.ts';
 import { shrink } from './shrink.ts';
+import { shrinkSteps } from './step-shrink.ts';
 
 export type {
   CampaignFinding,
@@ -40,17 +50,24 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const state = new CampaignState(o);
   const findings: CampaignFinding[] = [];
   o.onSnapshot?.(() => state.snapshot({ reason: `in progress (${state.phase} phase)`, findings: [...findings] }));
-  // Labels are stable across runs (T1…Tn), so the command arbitraries are built once.
+  // Labels are stable across runs (T1…Tn); an epoch's arbitrary weighs more the operations sent
+  // least so far (and a shard's focus).
   const labels = Array.from({ length: o.tenants }, (_, i) => `T${i + 1}`);
-  const arbitrary = commandsArbitrary(
-    { plan: o.plan, labels, values: o.values, maxBatch: o.maxBatch, ...(o.focus ? { focus: o.focus } : {}) },
-    o.maxCommands,
-  );
+  const arbitraryFor = (boost: ReadonlySet<string>): CommandsArbitrary => {
+    const focus = new Set([...(o.focus ?? []), ...boost]);
+    return commandsArbitrary(
+      { plan: o.plan, labels, values: o.values, maxBatch: o.maxBatch, ...(focus.size > 0 ? { focus } : {}) },
+      o.maxCommands,
+    );
+  };
 
-  const found = await search(state, arbitrary);
+  const found = await search(state, arbitraryFor);
   const shrinkEnd = Date.now() + o.shrinkBudgetMs;
-  for (const [i, run] of found.found.entries()) {
-    findings.push(await confirm(state, arbitrary, run, shrinkEnd, found.found.length - i));
+  // The shortest runs first (the sweep's among them): they shrink fastest, and leave their unused
+  // share of the shrink budget to the longer ones after them.
+  const order = [...found.found].sort((a, b) => a.steps.length - b.steps.length);
+  for (const [i, run] of order.entries()) {
+    findings.push(await confirm(state, run, shrinkEnd, order.length - i));
   }
   state.progress();
   return state.snapshot({
@@ -63,7 +80,6 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
 /** Shrinks and replays one finding (as time allows), and says whether it is confirmed. */
 async function confirm(
   state: CampaignState,
-  arbitrary: CommandsArbitrary,
   run: FoundRun,
   shrinkEnd: number,
   remaining: number,
@@ -88,7 +104,7 @@ async function confirm(
     };
   // The shrink budget left is shared by the findings left.
   const deadline = Date.now() + Math.max(0, shrinkEnd - Date.now()) / remaining;
-  const minimal = await shrink(state, arbitrary, run, deadline);
+  const minimal = await shrinkFinding(state, run, deadline);
   // A self-proving finding needs no replay to be confirmed: its replays (a rate) skip the settle pause.
   const reproduction = await replayCounterexample(state, minimal.counterexample, shrinkEnd + REPLAY_GRACE_MS, {
     settle: !selfProving,
@@ -100,4 +116,38 @@ async function confirm(
       : 'unconfirmed';
   state.phase = 'shrink';
   return { ...base, counterexample: minimal.counterexample, reproduction, confirmation, fcPath: minimal.path };
+}
+
+/** A repro this short is left as the step shrinker made it. */
+const SHORT_ENOUGH = 4;
+
+/**
+ * The model-aware step shrinker first; where it leaves more than SHORT_ENOUGH steps and the run came
+ * from fast-check, fast-check's command shrinking with the time left, whose result the step shrinker
+ * then shrinks again. The shorter of the two stands.
+ */
+async function shrinkFinding(
+  state: CampaignState,
+  run: FoundRun,
+  deadline: number,
+): Promise<{ counterexample: Counterexample; path: string }> {
+  const asFound = {
+    steps: run.steps,
+    results: run.results,
+    checkpoints: run.checkpoints,
+    findings: [run.finding],
+    commands: run.commands,
+  };
+  const half = Date.now() + (deadline - Date.now()) / 2;
+  let best = await shrinkSteps(state, asFound, run.key, run.arbitrary ? half : deadline);
+  let path = run.path;
+  if (run.arbitrary && best.steps.length > SHORT_ENOUGH && Date.now() < deadline) {
+    const regenerated = await shrink(state, run.arbitrary, run, Date.now() + (deadline - Date.now()) / 2);
+    const again = await shrinkSteps(state, regenerated.counterexample, run.key, deadline);
+    if (again.steps.length < best.steps.length) {
+      best = again;
+      path = regenerated.path;
+    }
+  }
+  return { counterexample: { oracle: run.finding.oracle, key: run.key, ...best }, path };
 }

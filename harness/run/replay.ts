@@ -9,15 +9,18 @@ import type { CampaignState } from './campaign-state.ts';
 import type { Counterexample } from './campaign-types.ts';
 import type { RunContext } from './run-context.ts';
 import { findingKey } from './search.ts';
+import { tenantsNeeded } from './tenants-needed.ts';
 
 /**
  * Runs recorded primary steps on a run context, with a checkpoint before `steps[k]` for each k in
- * `checkpoints` (where the recorded run had one) and one at the end; returns the run's findings.
+ * `checkpoints` (where the recorded run had one) and one at the end (unless `finalCheckpoint` is
+ * false: the step shrinker's candidates for a finding raised at a step); returns the run's findings.
  */
 export async function replaySteps(
   ctx: Pick<RunContext, 'runStep' | 'runBatch' | 'checkpoint' | 'findings'>,
   steps: readonly Step[],
   checkpoints: readonly number[] = [],
+  options: { finalCheckpoint?: boolean } = {},
 ): Promise<Finding[]> {
   const checkpointBefore = new Set(checkpoints);
   const renumber = new Map<number, number>();
@@ -58,7 +61,7 @@ export async function replaySteps(
     group.forEach((orig, k) => renumber.set(orig.index, prepared[k]!.index));
     i += group.length;
   }
-  await ctx.checkpoint();
+  if (options.finalCheckpoint !== false) await ctx.checkpoint();
   return [...ctx.findings];
 }
 
@@ -107,7 +110,12 @@ export async function replayCounterexample(
   let attempts = 0;
   for (let i = 0; i < state.o.replays && !state.stopped() && Date.now() < deadline; i++) {
     attempts++;
-    const ctx = await state.newRun({ freshValues: true });
+    // Only the tenants the steps name (at least two): a bystander proves nothing.
+    const tenants = tenantsNeeded(counterexample.steps);
+    const ctx = await state.newRun({
+      freshValues: true,
+      ...(tenants !== undefined ? { tenants: Math.min(tenants, state.o.tenants) } : {}),
+    });
     const findings = await replaySteps(ctx, counterexample.steps, counterexample.checkpoints);
     if (!state.stopped() && reproduces(findings, counterexample)) reproduced++;
     await state.cleanup(ctx);

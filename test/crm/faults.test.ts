@@ -2,6 +2,8 @@
  * The fault catalogue: for each of the 17 faults, a plain two-tenant HTTP scenario (attacker A,
  * victim B) that leaks with the fault switched on, and the SAME scenario on the clean build,
  * which must not leak. One database per backend; one server per fault configuration on it.
+ * The requests each scenario sends (provisioning excluded) are counted and checked against its
+ * length in scenario-lengths.ts, which bench:detect compares the harness's minimal repros with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_CATALOGUE, type FaultName } from '../../crm/faults/catalogue.ts';
@@ -16,6 +18,7 @@ import {
   type ProvisionedTenant,
   type TestDatabase,
 } from '../support/crm-fixture.ts';
+import { SCENARIO_LENGTHS } from './scenario-lengths.ts';
 
 interface World {
   crm: RunningCrm;
@@ -29,6 +32,14 @@ interface World {
 
 /** Resolves to true when A observed or changed B's data. */
 type Scenario = (world: World) => Promise<boolean>;
+
+/** A client that counts the requests it sends on `counter`. */
+function counting(client: ApiClient, counter: { requests: number }): ApiClient {
+  return (...args) => {
+    counter.requests++;
+    return client(...args);
+  };
+}
 
 const START = '2026-03-02T14:00:00Z';
 const END = '2026-03-02T17:00:00Z';
@@ -188,28 +199,40 @@ describe.each(backends())('fault catalogue on $name', (backend) => {
     await tdb?.close();
   });
 
-  async function run(crm: RunningCrm, scenario: Scenario): Promise<boolean> {
+  /** Runs a scenario on fresh tenants: whether it leaked, and the requests A and B sent (provisioning excluded). */
+  async function run(crm: RunningCrm, scenario: Scenario): Promise<{ leaked: boolean; requests: number }> {
     await crm.reset();
     const a = await createTenant(crm, 'Attacker');
     const b = await createTenant(crm, 'Victim');
-    return scenario({ crm, a, b, A: api(crm, a.apiKey), B: api(crm, b.apiKey) });
+    const counter = { requests: 0 };
+    const A = counting(api(crm, a.apiKey), counter);
+    const B = counting(api(crm, b.apiKey), counter);
+    const leaked = await scenario({ crm, a, b, A, B });
+    return { leaked, requests: counter.requests };
   }
 
   it('lists every fault with a one-line description', () => {
     expect(FAULT_CATALOGUE.map((f) => f.name).sort()).toEqual(Object.keys(SCENARIOS).sort());
+    expect(Object.keys(SCENARIO_LENGTHS).sort()).toEqual(Object.keys(SCENARIOS).sort());
     for (const fault of FAULT_CATALOGUE) expect(fault.description).toMatch(/^[^\n]{20,200}$/);
   });
 
   it.skipIf(!available).each(FAULT_CATALOGUE.map((f) => f.name))(
-    '%s leaks with the fault on, and not on the clean build',
+    '%s leaks with the fault on in its listed number of requests, and not on the clean build',
     async (name) => {
+      const length = SCENARIO_LENGTHS[name];
       const faulty = await tdb.start({ faults: [name] });
       try {
-        expect(await run(faulty, SCENARIOS[name]), `${name} should leak`).toBe(true);
+        const { leaked, requests } = await run(faulty, SCENARIOS[name]);
+        expect(leaked, `${name} should leak`).toBe(true);
+        // Without a retry loop the scenario sends exactly its length; with one, at least one round.
+        if (length.loops) expect(requests, `${name}: requests sent`).toBeGreaterThanOrEqual(length.requests);
+        else expect(requests, `${name}: requests sent`).toBe(length.requests);
       } finally {
         await faulty.close();
       }
-      expect(await run(clean, SCENARIOS[name]), `clean build should not leak in the ${name} scenario`).toBe(false);
+      const { leaked } = await run(clean, SCENARIOS[name]);
+      expect(leaked, `clean build should not leak in the ${name} scenario`).toBe(false);
     },
   );
 
