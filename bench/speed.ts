@@ -645,7 +645,14 @@ async function main(): Promise<void> {
     const client = await measureClientOverhead(
       quick ? 500 : 3000,
       2,
-      before ? { beforeClient: path.join(before.root, 'harness', 'run', 'http-client.ts') } : {},
+      before
+        ? {
+            beforeClient: {
+              path: path.join(before.root, 'harness', 'run', 'http-client.ts'),
+              label: `harness/run/http-client.ts at ${before.commit.slice(0, 12)}`,
+            },
+          }
+        : {},
     );
     process.stdout.write(
       `client: harness HttpClient ${client.harnessClient.cpuUsPerRequest} µs CPU per request${client.harnessClientBefore ? ` (${before!.commit.slice(0, 12)}'s: ${client.harnessClientBefore.cpuUsPerRequest} µs)` : ''}, fetch ${client.fetch.cpuUsPerRequest} µs, node:http ${client.nodeHttp.cpuUsPerRequest} µs; ${loadText()}\n`,

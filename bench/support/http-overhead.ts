@@ -46,10 +46,11 @@ type HttpClientClass = typeof HttpClient;
 export async function measureClientOverhead(
   requests: number,
   rounds = 2,
-  options: { beforeClient?: string } = {},
+  /** `beforeClient`: the older http-client.ts to load, and how the report names it. */
+  options: { beforeClient?: { path: string; label: string } } = {},
 ): Promise<ClientOverhead> {
   const Before = options.beforeClient
-    ? ((await import(options.beforeClient)) as { HttpClient: HttpClientClass }).HttpClient
+    ? ((await import(options.beforeClient.path)) as { HttpClient: HttpClientClass }).HttpClient
     : undefined;
   const server = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
@@ -153,7 +154,7 @@ export async function measureClientOverhead(
     ...(options.beforeClient
       ? {
           harnessClientBefore: {
-            module: options.beforeClient,
+            module: options.beforeClient.label,
             cpuUsPerRequest: per(totals.harnessClientBefore.cpu),
             wallUsPerRequest: per(totals.harnessClientBefore.wall),
           },

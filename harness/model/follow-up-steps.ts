@@ -29,7 +29,7 @@ export function rereadStep(
   if (!resource || recordFrom === undefined) return undefined;
   const read = plan.reads.find((r) => r.op.resource === resource);
   if (!read) return undefined;
-  const original = world.steps[recordFrom];
+  const original = world.stepAt(recordFrom);
   const pathParams = { ...target.pathParams };
   if (read.op.path !== target.path) {
     // Different path shape (rare): rebuild from the record's creating step.

@@ -29,7 +29,7 @@ export function wordsOfTenant(world: World, tenant: TenantLabel): Set<string> {
   const words = new Set<string>();
   for (const record of world.alive(tenant)) {
     collectWords(record.lastSeen, words);
-    collectWords(world.steps[record.createdBy]?.body, words);
+    collectWords(world.stepAt(record.createdBy)?.body, words);
   }
   return words;
 }

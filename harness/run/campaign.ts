@@ -43,6 +43,9 @@ export { RunContext } from './run-context.ts';
 export { laneSeed } from './search.ts';
 export { replaySteps } from './replay.ts';
 
+/** Command mixes kept built at once (a campaign rarely has more than a few distinct ones). */
+const MAX_MIXES = 8;
+
 /** Time after the shrink budget that replays may still use (the rest of budget + shrink + 60 s). */
 const REPLAY_GRACE_MS = 30_000;
 
@@ -53,12 +56,22 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   // Labels are stable across runs (T1…Tn); an epoch's arbitrary weighs more the operations sent
   // least so far (and a shard's focus).
   const labels = Array.from({ length: o.tenants }, (_, i) => `T${i + 1}`);
+  // One arbitrary per distinct focus, built once: epochs with the same under-covered operations
+  // share it (building one per epoch kept every epoch's arbitraries alive, and the heap grew).
+  const built = new Map<string, CommandsArbitrary>();
   const arbitraryFor = (boost: ReadonlySet<string>): CommandsArbitrary => {
     const focus = new Set([...(o.focus ?? []), ...boost]);
-    return commandsArbitrary(
-      { plan: o.plan, labels, values: o.values, maxBatch: o.maxBatch, ...(focus.size > 0 ? { focus } : {}) },
-      o.maxCommands,
-    );
+    const key = [...focus].sort().join('\u0000');
+    let arbitrary = built.get(key);
+    if (!arbitrary) {
+      if (built.size >= MAX_MIXES) built.clear();
+      arbitrary = commandsArbitrary(
+        { plan: o.plan, labels, values: o.values, maxBatch: o.maxBatch, ...(focus.size > 0 ? { focus } : {}) },
+        o.maxCommands,
+      );
+      built.set(key, arbitrary);
+    }
+    return arbitrary;
   };
 
   const found = await search(state, arbitraryFor);

@@ -110,7 +110,7 @@ export async function search(state: CampaignState, arbitraryFor: ArbitraryFor): 
     cmds: Iterable<{ toString(): string }>,
     run: Pick<FoundRun, 'seed' | 'path' | 'arbitrary'>,
   ): void => {
-    for (const s of ctx.primary) sentPerOperation.set(s.operationId, (sentPerOperation.get(s.operationId) ?? 0) + 1);
+    for (const s of ctx.sentSteps) sentPerOperation.set(s.operationId, (sentPerOperation.get(s.operationId) ?? 0) + 1);
     // A run cut short by a failing target or a signal proves nothing either way.
     if (findings.length === 0 || state.stopped()) return;
     for (const f of findings) {
@@ -155,12 +155,14 @@ export async function search(state: CampaignState, arbitraryFor: ArbitraryFor): 
   }
 
   const operations = [...new Set(o.plan.inScope.map((p) => p.op.operationId))];
+  // Lanes reaching the same epoch share its arbitrary; only the epochs some lane is still in are kept.
   const epochs = new Map<number, CommandsArbitrary>();
   const arbitraryOf = (epoch: number): CommandsArbitrary => {
     let arb = epochs.get(epoch);
     if (!arb) {
       arb = arbitraryFor(epoch === 0 ? new Set() : underCovered(sentPerOperation, operations));
       epochs.set(epoch, arb);
+      for (const e of epochs.keys()) if (e < epoch - lanes) epochs.delete(e);
     }
     return arb;
   };
