@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type AutocannonResult } from 'autocannon';
 import { CANARY_PATTERN, LOWER_CANARY_PATTERN } from '../harness/generate/canary.ts';
 import { analyzeSpecFile } from '../harness/openapi/analyze.ts';
-import { buildCommit, runCliAt, type BuiltCommit } from './support/before-profile.ts';
+import { buildCommit, type BuiltCommit } from './support/before-profile.ts';
 import { attributeProfile, BUCKET_LABELS, BUCKETS, type Attribution } from './support/cpu-profile.ts';
 import { startCrmProcess, type CrmProcess } from './support/crm-process.ts';
 import {
@@ -165,7 +165,7 @@ async function harnessRun(
   // `concurrency` lanes, each sending one request at a time (--concurrency 1: no batches inside a
   // lane), to match autocannon's connections. Not a hard cap: a probe's follow-up reads can add a
   // few in flight (the report gives the measured mean and maximum).
-  const cli = await (extra.bin ? (a: string[], o: Parameters<typeof runCli>[1]) => runCliAt(extra.bin!, a, o) : runCli)(
+  const cli = await runCli(
     [
       'run',
       '--target',
@@ -188,6 +188,7 @@ async function harnessRun(
     {
       usageFile: path.join(dir, 'rusage.json'),
       nodeArgs: [...(extra.nodeArgs ?? [])],
+      ...(extra.bin ? { bin: extra.bin } : {}),
     },
   );
   const crm1 = crm.cpuSeconds();

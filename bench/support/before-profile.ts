@@ -5,11 +5,10 @@
  * changes by the minute, a profile recorded days earlier is no fair "before" on its own; one taken
  * minutes apart, against the same target, is.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { exportCommit, type CommitExport } from './commit-export.ts';
-import { RUSAGE_HOOK, type CliOptions, type CliRun, type ChildUsage } from './common.ts';
 
 export interface BuiltCommit extends CommitExport {
   /** Its CLI entry (bin/tenantproof.mjs, running its own dist/). */
@@ -38,35 +37,4 @@ export function buildCommit(ref: string): BuiltCommit {
       `could not build ${ref} for the before profile: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`,
     );
   }
-}
-
-/** As common.ts's runCli, with another checkout's CLI (`bin`, run from its own folder). */
-export function runCliAt(bin: string, args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.usageFile ? ['--import', RUSAGE_HOOK] : [])];
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
-      cwd: path.dirname(path.dirname(bin)),
-      env: {
-        ...process.env,
-        CI: 'true',
-        ...(options.usageFile ? { BENCH_RUSAGE_FILE: options.usageFile } : {}),
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 15 * 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const result: CliRun = { code, signal, stdout, stderr, wallMs: performance.now() - started };
-      if (options.usageFile && existsSync(options.usageFile))
-        result.usage = JSON.parse(readFileSync(options.usageFile, 'utf8')) as ChildUsage;
-      resolve(result);
-    });
-  });
 }

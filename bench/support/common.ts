@@ -167,15 +167,19 @@ export interface CliOptions {
   usageFile?: string;
   /** Safety net only (never an assertion): kill the child after this long. */
   killAfterMs?: number;
+  /** Another checkout's `bin/tenantproof.mjs` (default: this repository's). */
+  bin?: string;
 }
 
 /** Runs `node bin/tenantproof.mjs …args` as a user would. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const nodeArgs = [...(options.nodeArgs ?? []), ...(options.usageFile ? ['--import', RUSAGE_HOOK] : [])];
+  // Another checkout's CLI (a before profile) runs from its own folder.
+  const bin = options.bin ?? BIN;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
-      cwd: REPO_ROOT,
+    const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
+      cwd: options.bin ? path.dirname(path.dirname(options.bin)) : REPO_ROOT,
       env: {
         ...process.env,
         CI: 'true',

@@ -1,36 +1,33 @@
 /**
  * Phase 1a of a campaign: the directed sweep. Before any random exploration, one run on fresh
- * tenants does what a credential-swap tool does, but with the model and the oracles: the victim
- * (the first tenant) makes one record of each resource, parents first, and right after each record
- * the attacker (the second tenant) aims at it every probe that consumes that kind of id. Then each
- * read-only view (aggregates, exports, searches, collections, singletons, audit logs) is called by the
- * victim and at once by the attacker with the same request (a cache keyed without the tenant answers
- * the second with the first's data); the victim pages a cursor list and the attacker replays the
- * cursor; every operation gets its tenant-override probes; the attacker then writes to and deletes
- * the victim's records; a concurrent batch of both tenants' reads closes it, before the checkpoint.
+ * tenants does what a credential-swap tool does, but with the model and the oracles:
+ *
+ * 1. the victim (T1) makes one record of each resource, parents first; the first (a root resource)
+ *    at once gets every probe aimed at it but the delete, and the attacker (T2) makes one of its
+ *    own; each other record only the replay of its idempotency key. Probes that send the victim's
+ *    own values come from a third tenant (a value the sender sent never counts against it);
+ * 2. each read-only view (searches, lists, exports, singletons, audit logs, aggregates) is called
+ *    by the victim and at once, identically, by the attacker (a cache keyed without the tenant
+ *    answers the second with the first's data);
+ * 3. a checkpoint; 4. deletes aimed at the victim's records; 5. every remaining probe, the
+ *    attacker's own records and the references it can aim once it has parents; 6. a cursor list the
+ *    victim pages and the attacker replays; 7. every tenant override; 8. rounds of both tenants'
+ *    concurrent reads; the run's closing checkpoint.
  *
  * The agenda is plain data (command specs, as fast-check generates them), built once per campaign
  * from the plan and values sampled with the campaign's seed, so the sweep is the same on every
- * machine. A spec the model cannot build yet (a create whose parent the attacker lacks) costs no
+ * machine. A spec the model cannot build yet (a reference whose parent the attacker lacks) costs no
  * request; such a spec is listed again later, and runs at most once. The oracles judge every
  * exchange as in any run, and a finding ends the sweep at that request.
  */
 import fc from 'fast-check';
 import type { CommandRunner } from '../model/commands.ts';
-import { valuesFor } from '../model/commands.ts';
+import { CampaignCommand, valuesFor } from '../model/commands.ts';
 import { commandMenu, type MenuEntry } from '../model/command-menu.ts';
-import {
-  describeSpec,
-  type CommandSpec,
-  type OwnCommandSpec,
-  type ProbeCommandSpec,
-  type QueryMode,
-} from '../model/command-spec.ts';
+import { type CommandSpec, type OwnCommandSpec, type QueryMode } from '../model/command-spec.ts';
 import type { TenantLabel } from '../model/exchange.ts';
 import type { CampaignPlan, PlannedOperation } from '../model/plan.ts';
 import { INJECTION_PROBES, type StepProbe } from '../model/probe.ts';
-import type { Step } from '../model/step.ts';
-import { buildOwnStep, buildProbeStep } from '../model/step-builder.ts';
 import type { ValueSource } from '../model/value-source.ts';
 
 export interface SweepOptions {
@@ -252,45 +249,34 @@ export function sweepAgenda(o: SweepOptions): SweepItem[] {
 /** The runner a sweep command needs: the campaign's run context. */
 type SweepRunner = CommandRunner & { world: { steps: unknown[] } };
 
-function buildStep(runner: CommandRunner, spec: OwnCommandSpec | ProbeCommandSpec): Step | undefined {
-  return spec.kind === 'own' ? buildOwnStep(runner.builder, spec) : buildProbeStep(runner.builder, spec);
-}
-
-/** An agenda item as a fast-check command, so the sweep runs through the campaign's own run loop. */
+/**
+ * An agenda item as a fast-check command, so the sweep runs through the campaign's own run loop:
+ * the campaign's command, sent unless an item with the same `once` key was already sent.
+ */
 export class SweepCommand implements fc.AsyncCommand<CommandRunner, CommandRunner> {
+  private readonly command: CampaignCommand;
+
   constructor(
     readonly item: SweepItem,
-    private readonly labels: readonly TenantLabel[],
+    labels: readonly TenantLabel[],
     /** The `once` keys already sent in this sweep (shared by the commands of one sweep). */
     private readonly sent: Set<string>,
-  ) {}
-
-  check(runner: CommandRunner): boolean {
-    return runner.canContinue() && !(this.item.once !== undefined && this.sent.has(this.item.once));
+  ) {
+    this.command = new CampaignCommand(item.spec, labels);
   }
 
-  async run(_model: CommandRunner, runner: SweepRunner): Promise<void> {
-    const spec = this.item.spec;
+  check(runner: CommandRunner): boolean {
+    return this.command.check(runner) && !(this.item.once !== undefined && this.sent.has(this.item.once));
+  }
+
+  async run(model: CommandRunner, runner: SweepRunner): Promise<void> {
     const before = runner.world.steps.length;
-    if (spec.kind === 'checkpoint') await runner.checkpoint();
-    else if (spec.kind === 'batch') {
-      const steps = spec.members.map((m) => buildStep(runner, m)).filter((s): s is Step => s !== undefined);
-      if (steps.length === 1) await runner.runStep(steps[0]!);
-      else if (steps.length > 1)
-        await runner.runBatch(
-          steps,
-          steps.map((_, i) => i),
-          steps.map(() => 0),
-        );
-    } else {
-      const step = buildStep(runner, spec);
-      if (step) await runner.runStep(step);
-    }
+    await this.command.run(model, runner);
     if (this.item.once !== undefined && runner.world.steps.length > before) this.sent.add(this.item.once);
   }
 
   toString(): string {
-    return describeSpec(this.item.spec, this.labels);
+    return this.command.toString();
   }
 }
 

@@ -169,13 +169,13 @@ export async function shrinkSteps(
     [...own, ...sameOperation, ...createsBy((t) => involved.has(t))],
     [...own, ...sameOperation, ...createsBy(() => true)],
   ].map((keep) => closure(best.steps, keep));
-  let tried = -1;
+  let retriedWithCheckpoint = false;
   for (const [k, candidate] of candidates.entries()) {
     if (candidate.size >= best.steps.length || (k > 0 && candidate.size === candidates[k - 1]!.size)) continue;
     if (await attempt(...keepOnly(candidate))) break;
     // A finding raised at a step may still need the closing checkpoint's reads: once, with it.
-    if (tried < 0 && !finalCheckpoint) {
-      tried = k;
+    if (!retriedWithCheckpoint && !finalCheckpoint) {
+      retriedWithCheckpoint = true;
       finalCheckpoint = true;
       if (await attempt(...keepOnly(candidate))) break;
     }
