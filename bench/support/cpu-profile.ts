@@ -29,7 +29,7 @@ export const BUCKET_LABELS: Record<Bucket, string> = {
   oracles: 'oracle scan (harness/oracles)',
   model: 'model (harness/model)',
   evidence: 'transcript/evidence (harness/evidence)',
-  http: 'HTTP client/transport (harness/run/http-client, undici, node:http/net/streams)',
+  http: 'HTTP client/transport (harness/run/http-client and exchange-handler, undici, node:http/net/streams)',
   json: 'JSON (parse/stringify builtins)',
   gc: 'GC',
   campaign: 'campaign loop, executor, checkpoints (other harness/run)',
@@ -53,7 +53,7 @@ interface CpuProfile {
 }
 
 const HTTP_URL =
-  /(\/harness\/run\/http-client|node:internal\/deps\/undici|node:_http|node:http|node:internal\/http|node:net|node:internal\/net|node:stream|node:internal\/streams|node:internal\/webstreams|node:internal\/stream_base|node:internal\/abort_controller|node:internal\/dns|node:dns|node:internal\/deps\/llhttp)/;
+  /(\/harness\/run\/http-client|\/harness\/run\/exchange-handler|\/node_modules\/undici\/|node:internal\/deps\/undici|node:_http|node:http|node:internal\/http|node:net|node:internal\/net|node:stream|node:internal\/streams|node:internal\/webstreams|node:internal\/stream_base|node:internal\/abort_controller|node:internal\/dns|node:dns|node:internal\/deps\/llhttp)/;
 const JSON_NAMES = new Set(['parse', 'stringify', 'JSON.parse', 'JSON.stringify', 'JsonParse', 'JsonStringify']);
 
 /** The bucket a frame speaks for, or undefined to charge its caller. */

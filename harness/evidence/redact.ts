@@ -51,8 +51,8 @@ export class Redactor {
   private readonly key: Buffer;
   /** Each secret with its tag. */
   private readonly secrets = new Map<string, string>();
-  /** Every needle (a secret or one of its encoded forms), longest first, with the tag it becomes. */
-  private needles: [string, string][] = [];
+  /** Every needle (a secret or one of its encoded forms) with the tag it becomes and the order it was learnt in. */
+  private readonly tags = new Map<string, { tag: string; rank: number }>();
   /** The same needles, indexed for one pass per string. */
   private readonly matcher = new StringNeedles();
 
@@ -77,10 +77,9 @@ export class Redactor {
     for (const n of [value, ...encodedForms(value)]) {
       // A form another secret already claimed keeps that secret's tag.
       if (this.matcher.has(n)) continue;
-      this.needles.push([n, tag]);
+      this.tags.set(n, { tag, rank: this.tags.size });
       this.matcher.add(n);
     }
-    this.needles.sort((a, b) => b[0].length - a[0].length);
   }
 
   get secretCount(): number {
@@ -90,17 +89,29 @@ export class Redactor {
   /**
    * Replaces every known secret inside a string: needle by needle, longest first, each replaced
    * wherever it occurs in the text as the previous replacements left it. The index says which
-   * needles occur; it is asked again only after a replacement changed the text.
+   * needles occur; it is asked again after each replacement (the text changed), so the cost
+   * follows the needles present, not the number of secrets known.
    */
   redactString(s: string): string {
     let present = this.matcher.presentIn(s);
     if (!present) return s;
     let out = s;
-    for (const [needle, tag] of this.needles) {
-      if (!present.has(needle)) continue;
-      out = out.split(needle).join(tag);
+    // Each needle once (a tag that happened to contain one must not be replaced again).
+    const done = new Set<string>();
+    while (present) {
+      // The longest needle present goes first (a shorter one may be a part of it); of equal
+      // lengths, the one learnt first.
+      let needle = '';
+      let rank = Infinity;
+      for (const n of present) {
+        if (done.has(n) || n.length < needle.length) continue;
+        const r = this.tags.get(n)!.rank;
+        if (n.length > needle.length || r < rank) [needle, rank] = [n, r];
+      }
+      if (!needle) break;
+      done.add(needle);
+      out = out.split(needle).join(this.tags.get(needle)!.tag);
       present = this.matcher.presentIn(out);
-      if (!present) break;
     }
     return out;
   }

@@ -101,6 +101,17 @@ describe('HttpClient on a hostile server', () => {
     c.close();
   });
 
+  it('records a request the transport refuses to send (a hop-by-hop header) as a transport error, and goes on', async () => {
+    const c = client();
+    const refused = await c.send({ method: 'GET', path: '/small', headers: { Upgrade: 'websocket' } });
+    expect(refused.response).toBeUndefined();
+    expect(refused.error?.code).toMatch(/\S/);
+    expect(refused.error?.message).toMatch(/upgrade/i);
+    const next = await c.send({ method: 'GET', path: '/small', headers: {} });
+    expect(next.response).toMatchObject({ status: 200, json: { ok: true } });
+    c.close();
+  });
+
   it('sends to a base URL with a path, with the Host header and the headers given', async () => {
     const c = new HttpClient({
       baseURL: `${base}/prefix/`,

@@ -3,18 +3,17 @@
  * records exactly what went over the wire as an Exchange. It never throws for an HTTP status;
  * transport failures are recorded too, and the health monitor decides when to give up.
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Pool, type Dispatcher } from 'undici';
 import type { RecordedRequest, RecordedResponse } from '../model/exchange.ts';
 import { formatByteSize } from './byte-size.ts';
 import { RateGate } from './rate-gate.ts';
 import { ServerThrottle } from './server-throttle.ts';
 import { sleep } from './sleep.ts';
+import { ExchangeHandler, requestAborted, type ExchangeOutcome } from './exchange-handler.ts';
 
 export { retryAfterMs, sleep } from './sleep.ts';
 
-/** What is kept of a truncated body: enough to see what the server sent, never enough to matter for memory. */
-export const TRUNCATED_KEEP_BYTES = 64 * 1024;
+export { TRUNCATED_KEEP_BYTES } from './exchange-handler.ts';
 
 export interface HttpClientOptions {
   baseURL: string;
@@ -67,20 +66,16 @@ export class HttpClient implements Transport {
   readonly throttle = new ServerThrottle();
   private readonly base: string;
 
-  private readonly secure: boolean;
-  private readonly agent: HttpAgent;
-  /** The base URL as node:http options, parsed once (a URL string would be parsed per request). */
-  private readonly target: { protocol: string; hostname: string; port: string; basePath: string } | undefined;
+  /** Keep-alive connection pools by origin (one: the target's, unless the base URL has a query or credentials). */
+  private readonly pools = new Map<string, Pool>();
+  /** The base URL's origin and path, parsed once (a URL string would be parsed per request). */
+  private readonly target: { origin: string; basePath: string } | undefined;
   /** Aborts in-flight requests when a run's signal fires: one listener per signal, not per request. */
   private readonly aborts = new AbortRegistry();
 
   constructor(private readonly options: HttpClientOptions) {
     this.base = options.baseURL.replace(/\/+$/, '');
     this.gate = options.maxRps ? new RateGate(options.maxRps) : undefined;
-    this.secure = this.base.startsWith('https:');
-    this.agent = this.secure
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 256 })
-      : new HttpAgent({ keepAlive: true, maxSockets: 256 });
     this.target = parseTarget(this.base);
   }
 
@@ -116,128 +111,76 @@ export class HttpClient implements Transport {
 
   /** Closes idle keep-alive connections (the process can exit without it; a long-lived host should call it). */
   close(): void {
-    this.agent.destroy();
+    for (const pool of this.pools.values()) void pool.destroy().catch(() => undefined);
+    this.pools.clear();
   }
 
   /**
-   * One request on node:http(s) with a keep-alive agent. (The profile in reports/bench/speed.md
-   * showed global fetch costing about three times the client CPU per exchange of node:http.)
+   * One request on undici's dispatcher (a keep-alive pool to the target's origin); see
+   * exchange-handler.ts for why not node:http. The answer is recorded whatever its status.
    */
   private once(request: RecordedRequest, signal?: AbortSignal): Promise<Omit<SendResult, 'request' | 'throttled'>> {
     const started = performance.now();
     const { maxBodyBytes, timeoutMs } = this.options;
     return new Promise((resolve) => {
-      let settled = false;
-      let timedOut = false;
-      let req: ClientRequest | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (outcome: Omit<SendResult, 'request' | 'throttled'>): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (signal && req) this.aborts.remove(signal, req);
-        resolve(outcome);
-      };
+      const handler: ExchangeHandler = new ExchangeHandler(started, maxBodyBytes, timeoutMs, (outcome) => {
+        if (signal) this.aborts.remove(signal, handler);
+        resolve(this.recorded(request, outcome));
+      });
+      if (signal?.aborted) return handler.fail(requestAborted());
+      if (signal) this.aborts.add(signal, handler);
       const headers: Record<string, string> = { ...request.headers };
       const body = request.bodyText !== undefined ? Buffer.from(request.bodyText, 'utf8') : undefined;
       if (body) headers['content-length'] = String(body.length);
       try {
-        const send = this.secure ? httpsRequest : httpRequest;
-        req = this.target
-          ? send({
-              protocol: this.target.protocol,
-              hostname: this.target.hostname,
-              port: this.target.port,
-              path: this.target.basePath + request.path,
-              method: request.method,
-              headers,
-              agent: this.agent,
-            } satisfies RequestOptions)
-          : send(request.url, { method: request.method, headers, agent: this.agent });
+        const { origin, path } = this.target
+          ? { origin: this.target.origin, path: this.target.basePath + request.path }
+          : splitUrl(request.url);
+        this.pool(origin).dispatch(
+          {
+            origin,
+            path,
+            method: request.method as Dispatcher.HttpMethod,
+            headers,
+            body: body ?? null,
+          },
+          handler,
+        );
       } catch (err) {
-        finish({ error: describeTransportError(err, false, timeoutMs) });
-        return;
+        // undici refuses some requests before sending (a hop-by-hop header such as Expect or Upgrade).
+        handler.fail(err);
       }
-      const sent = req;
-      timer = setTimeout(() => {
-        timedOut = true;
-        sent.destroy(new Error('timeout'));
-      }, timeoutMs);
-      if (signal?.aborted) abortRequest(sent);
-      else if (signal) this.aborts.add(signal, sent);
-      req.on('error', (err) => finish({ error: describeTransportError(err, timedOut, timeoutMs) }));
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let truncated = false;
-        const declared = Number(res.headers['content-length'] ?? NaN);
-        const done = (): void => {
-          let body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          if (truncated) body = body.subarray(0, TRUNCATED_KEEP_BYTES);
-          const text = body.toString('utf8');
-          const out: Record<string, string> = {};
-          const raw = res.headers;
-          for (const k in raw) {
-            const v = raw[k];
-            if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-          }
-          const response: RecordedResponse = {
-            status: res.statusCode ?? 0,
-            headers: out,
-            bodyText: text,
-            durationMs: performance.now() - started,
-          };
-          const notes = sniffJson(response, out['content-type'] ?? '', truncated);
-          if (truncated) {
-            response.truncated = true;
-            response.receivedBytes = size;
-            notes.push(
-              declared > maxBodyBytes
-                ? `declares Content-Length ${declared}, over the response size cap (${formatByteSize(maxBodyBytes)}, --max-response-size): not read, recorded truncated`
-                : `body over the response size cap (${formatByteSize(maxBodyBytes)}, --max-response-size): recorded truncated`,
-            );
-          }
-          const location = out['location'];
-          if (response.status >= 300 && response.status < 400 && response.status !== 304 && location)
-            notes.push(`redirect (${response.status}) ${redirectScope(request.url, location)}: not followed`);
-          if (notes.length > 0) response.notes = notes;
-          finish({ response });
-        };
-        const cut = (): void => {
-          truncated = true;
-          // Enough read: drop the rest and the connection with it.
-          res.destroy();
-          done();
-        };
-        if (declared > maxBodyBytes) {
-          cut();
-          return;
-        }
-        res.on('data', (chunk: Buffer) => {
-          if (truncated) return;
-          if (size + chunk.length > maxBodyBytes) {
-            // Only the first bytes are kept of a truncated body: stop collecting past them.
-            if (size < TRUNCATED_KEEP_BYTES) chunks.push(chunk.subarray(0, TRUNCATED_KEEP_BYTES - size));
-            size += chunk.length;
-            cut();
-            return;
-          }
-          chunks.push(chunk);
-          size += chunk.length;
-        });
-        res.on('end', done);
-        res.on('error', (err) => {
-          if (!truncated) finish({ error: describeTransportError(err, timedOut, timeoutMs) });
-        });
-      });
-      req.end(body);
     });
   }
-}
 
-/** Destroys a request as aborted by its run's signal. */
-function abortRequest(req: ClientRequest): void {
-  req.destroy(Object.assign(new Error('request aborted'), { name: 'AbortError' }));
+  /** The keep-alive pool to an origin: the target's, or (for a base URL undici cannot split once) the request's. */
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: 256, headersTimeout: 0, bodyTimeout: 0 });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** The outcome as the transcript records it: the answer with its conformance notes, or the transport error. */
+  private recorded(request: RecordedRequest, outcome: ExchangeOutcome): Omit<SendResult, 'request' | 'throttled'> {
+    if ('error' in outcome) return { error: outcome.error };
+    const { response } = outcome;
+    const { maxBodyBytes } = this.options;
+    const notes = sniffJson(response, response.headers['content-type'] ?? '', outcome.truncated !== undefined);
+    if (outcome.truncated)
+      notes.push(
+        outcome.truncated.declared > maxBodyBytes
+          ? `declares Content-Length ${outcome.truncated.declared}, over the response size cap (${formatByteSize(maxBodyBytes)}, --max-response-size): not read, recorded truncated`
+          : `body over the response size cap (${formatByteSize(maxBodyBytes)}, --max-response-size): recorded truncated`,
+      );
+    const location = response.headers['location'];
+    if (response.status >= 300 && response.status < 400 && response.status !== 304 && location)
+      notes.push(`redirect (${response.status}) ${redirectScope(request.url, location)}: not followed`);
+    if (notes.length > 0) response.notes = notes;
+    return { response };
+  }
 }
 
 /**
@@ -245,42 +188,42 @@ function abortRequest(req: ClientRequest): void {
  * removing an EventTarget listener per request cost more than the rest of the client's own work).
  */
 class AbortRegistry {
-  private readonly inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
+  private readonly inFlight = new WeakMap<AbortSignal, Set<ExchangeHandler>>();
 
-  add(signal: AbortSignal, req: ClientRequest): void {
+  add(signal: AbortSignal, handler: ExchangeHandler): void {
     let set = this.inFlight.get(signal);
     if (!set) {
-      const requests = new Set<ClientRequest>();
-      set = requests;
-      this.inFlight.set(signal, requests);
+      const handlers = new Set<ExchangeHandler>();
+      set = handlers;
+      this.inFlight.set(signal, handlers);
       signal.addEventListener(
         'abort',
         () => {
-          for (const r of [...requests]) abortRequest(r);
+          for (const h of [...handlers]) h.fail(requestAborted());
         },
         { once: true },
       );
     }
-    set.add(req);
+    set.add(handler);
   }
 
-  remove(signal: AbortSignal, req: ClientRequest): void {
-    this.inFlight.get(signal)?.delete(req);
+  remove(signal: AbortSignal, handler: ExchangeHandler): void {
+    this.inFlight.get(signal)?.delete(handler);
   }
 }
 
-/** The parts of an http(s) base URL that node:http takes as options, or undefined if it does not parse. */
-function parseTarget(base: string): { protocol: string; hostname: string; port: string; basePath: string } | undefined {
+/** A full URL as an origin and the path with its query (the fallback when the base URL has a query or credentials). */
+function splitUrl(url: string): { origin: string; path: string } {
+  const u = new URL(url);
+  return { origin: u.origin, path: u.pathname + u.search };
+}
+
+/** The base URL's origin and path prefix, or undefined when it does not split cleanly (a query, a fragment, credentials). */
+function parseTarget(base: string): { origin: string; basePath: string } | undefined {
   try {
     const u = new URL(base);
     if (u.search || u.hash || u.username || u.password) return undefined;
-    return {
-      protocol: u.protocol,
-      // An IPv6 literal is bracketed in a URL and bare in node:http's options.
-      hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
-      port: u.port,
-      basePath: u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, ''),
-    };
+    return { origin: u.origin, basePath: u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, '') };
   } catch {
     return undefined;
   }
@@ -316,18 +259,6 @@ export function sniffJson(response: RecordedResponse, contentType: string, trunc
   } catch {
     return [labelled ? 'labelled JSON but does not parse' : 'looks like JSON but does not parse'];
   }
-}
-
-function describeTransportError(err: unknown, timedOut: boolean, timeoutMs: number): { code: string; message: string } {
-  if (timedOut)
-    return {
-      code: 'TIMEOUT',
-      message: `no complete answer (headers and body) within the ${timeoutMs} ms request deadline`,
-    };
-  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'AbortError') return { code: 'ABORTED', message: 'request aborted' };
-  const code = e.code ?? e.cause?.code ?? e.name ?? 'ERROR';
-  return { code, message: e.cause?.message ?? e.message ?? String(err) };
 }
 
 /** Where a redirect points, relative to the request: another origin is told apart (credentials never follow). */
