@@ -135,6 +135,22 @@ export const MethodSchema = z.strictObject({
     .strictObject({ requests: count, elapsedMs: count })
     .optional()
     .describe('when the search first saw a finding: requests sent until then, and milliseconds since the start'),
+  pool: z
+    .strictObject({
+      tenantsPerRun: count.describe('tenants of each search run taken from the long-lived pool (the last labels)'),
+      labels: z.array(z.string()),
+      lifetime: z.union([z.strictObject({ ms: count }), z.strictObject({ runs: count })]),
+      runs: count.describe('search runs that used pool tenants (shrinking and replays never do)'),
+      provisioned: count,
+      retired: count,
+      mostRecords: count.describe('the most live records of one resource that a pool tenant held after a run'),
+      exactModelTenants: count.describe(
+        'pool tenants serving at the end whose own responses still got exact model checks',
+      ),
+      servingTenants: count,
+    })
+    .optional()
+    .describe('the long-lived tenant pool (--pool-tenants): tenants kept across runs so their data grows'),
   merged: MergedSchema.optional().describe(
     'this evidence merges several run folders (tenantproof merge); each is copied, with its own seal, under `shards/<runId>/`',
   ),

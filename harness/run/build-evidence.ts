@@ -16,6 +16,7 @@ import { firstHit, toEvidenceFinding } from '../evidence/findings.ts';
 import type { NegativeControlResult } from '../oracles/negative-control.ts';
 import type { CampaignResult } from './campaign.ts';
 import type { Counterexample } from './campaign-types.ts';
+import { poolMethod } from './tenant-pool.ts';
 import type { StepResult } from './run-context.ts';
 import { coverageGate, type CoverageSummary } from '../evidence/coverage-gate.ts';
 import { addCalendarDuration, DEFAULT_VALIDITY, type CalendarDuration } from '../evidence/calendar-duration.ts';
@@ -198,6 +199,7 @@ export function buildEvidence(result: CampaignResult, ctx: EvidenceContext): Evi
       ...(ctx.shard ? { shard: { ...ctx.shard, focus: [...ctx.shard.focus] } } : {}),
       ...(ctx.configDigest ? { configDigest: ctx.configDigest } : {}),
       ...(result.firstDetection ? { firstDetection: { ...result.firstDetection } } : {}),
+      ...(result.pool ? { pool: poolMethod(result.pool) } : {}),
     },
     coverage: {
       cells: coverageCells.map((c) => ({ ...c })),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Evidence, EvidenceFinding } from '../evidence/evidence-schema.ts';
 import type { CampaignResult } from './campaign-types.ts';
 import { coverageLine, type CoverageSummary } from './coverage-summary.ts';
+import { poolLine } from './tenant-pool.ts';
 
 type Observation = NonNullable<Evidence['observations']>[number];
 
@@ -79,6 +80,7 @@ export function printSummary(
     out.write(
       `  cleanup: ${result.cleanup.deleted} records deleted, ${result.cleanup.failed} refused, ${result.cleanup.undeletable} without a delete operation\n`,
     );
+  if (result.pool) out.write(`  ${poolLine(result.pool)}\n`);
   if (checkpoints > 0) out.write(`  ${checkpoints} checkpoint seal(s) written while running\n`);
   const rel = path.relative(process.cwd(), dir);
   out.write(`  evidence: ${rel}/ (verify with \`npx tenantproof verify ${rel}\`)\n`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MethodSchema } from '../evidence/evidence-schema.ts';
 import { FingerprintRegistry } from '../generate/fingerprints.ts';
 import { resolveValue } from '../model/resolve-step.ts';
 import type { Step, StepValue } from '../model/step.ts';
@@ -10,6 +11,7 @@ import {
   MAX_RECORDS_PER_RESOURCE,
   parsePoolLifetime,
   poolLine,
+  poolMethod,
   seedRun,
   TenantPool,
   type PoolLease,
@@ -125,6 +127,20 @@ describe('TenantPool: leases and lifetimes', () => {
     expect(poolLine(summary)).toMatch(
       /^pool: 1 tenant\(s\) per run \(T4\) kept across 5 run\(s\), lifetime 3 runs; 2 provisioned, 1 retired/,
     );
+    // What the evidence states of it (method.pool), valid against the evidence schema.
+    const method = poolMethod(summary);
+    expect(method).toEqual({
+      tenantsPerRun: 1,
+      labels: ['T4'],
+      lifetime: { runs: 3 },
+      runs: 5,
+      provisioned: 2,
+      retired: 1,
+      mostRecords: 0,
+      exactModelTenants: 1,
+      servingTenants: 1,
+    });
+    expect(MethodSchema.shape.pool.parse(method)).toEqual(method);
   });
 
   it('retires a tenant once its lifetime in time has passed, by the clock it was given', () => {

@@ -481,14 +481,38 @@ function recordsPerResource(records: readonly RecordState[]): Record<string, num
   return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The pool as the evidence's `method.pool` states it: its size, its lifetime and the data it reached. */
+export function poolMethod(s: PoolSummary): {
+  tenantsPerRun: number;
+  labels: string[];
+  lifetime: PoolLifetime;
+  runs: number;
+  provisioned: number;
+  retired: number;
+  mostRecords: number;
+  exactModelTenants: number;
+  servingTenants: number;
+} {
+  const serving = s.members.filter((m) => !m.retired);
+  return {
+    tenantsPerRun: s.tenantsPerRun,
+    labels: [...s.labels],
+    lifetime: { ...s.lifetime },
+    runs: s.runs,
+    provisioned: s.provisioned,
+    retired: s.retired,
+    mostRecords: Math.max(0, ...s.members.flatMap((m) => Object.values(m.records))),
+    exactModelTenants: serving.filter((m) => m.incomplete === undefined).length,
+    servingTenants: serving.length,
+  };
+}
+
 /** One line for the run summary: how many pool tenants, how long they served, how much data they held. */
 export function poolLine(s: PoolSummary): string {
-  const live = s.members.filter((m) => !m.retired);
-  const most = Math.max(0, ...s.members.flatMap((m) => Object.values(m.records)));
-  const exact = live.filter((m) => m.incomplete === undefined).length;
+  const m = poolMethod(s);
   return (
-    `pool: ${s.tenantsPerRun} tenant(s) per run (${s.labels.join(', ')}) kept across ${s.runs} run(s), lifetime ${lifetimeText(s.lifetime)}; ` +
-    `${s.provisioned} provisioned, ${s.retired} retired; up to ${most} live records of one resource; ` +
-    `exact model checks still applied to ${exact} of ${live.length} serving`
+    `pool: ${m.tenantsPerRun} tenant(s) per run (${m.labels.join(', ')}) kept across ${m.runs} run(s), lifetime ${lifetimeText(m.lifetime)}; ` +
+    `${m.provisioned} provisioned, ${m.retired} retired; up to ${m.mostRecords} live records of one resource; ` +
+    `exact model checks still applied to ${m.exactModelTenants} of ${m.servingTenants} serving`
   );
 }
