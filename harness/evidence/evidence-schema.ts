@@ -350,6 +350,7 @@ export type ControlEntry = z.infer<typeof ControlSchema>;
 export type ReproStep = z.infer<typeof ReproStepSchema>;
 export type MergedInfo = z.infer<typeof MergedSchema>;
 export type MergedShard = z.infer<typeof MergedShardSchema>;
+export type PoolMethod = NonNullable<z.infer<typeof MethodSchema>['pool']>;
 
 export const EVIDENCE_SCHEMA_ID = 'https://tenantproof.dev/schemas/evidence-1.1.json';
 

@@ -58,10 +58,6 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.controller?.abort(err instanceof Error ? err : new Error(String(err)));
   }
 
-  get done(): boolean {
-    return this.settled;
-  }
-
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.settled) controller.abort(new Error('request already ended'));
@@ -133,7 +129,7 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-export function describeTransportError(err: unknown, timedOut: boolean, timeoutMs: number): TransportError {
+function describeTransportError(err: unknown, timedOut: boolean, timeoutMs: number): TransportError {
   if (timedOut)
     return {
       code: 'TIMEOUT',

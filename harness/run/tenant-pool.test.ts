@@ -176,6 +176,8 @@ describe('TenantPool: leases and lifetimes', () => {
     const keep = pool.release(lease, { ...worldWith('T4', creates), findings: 0 });
     expect(keep.size).toBe(0);
     expect(pool.summary().members[0]!.retiredBecause).toMatch(/^1001 live customers/);
+    // The evidence states the most records a pool tenant held, and that none serves any more.
+    expect(poolMethod(pool.summary())).toMatchObject({ mostRecords: 1001, retired: 1, servingTenants: 0 });
   });
 });
 

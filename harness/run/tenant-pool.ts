@@ -31,6 +31,7 @@ import type { RecordState, StepResponse, TenantState, World } from '../model/wor
 import { InternalError, UsageError } from '../errors.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import type { ProvisionedTenant, StepResult } from './run-types.ts';
+import type { PoolMethod } from '../evidence/evidence-schema.ts';
 
 /** How long a pool tenant serves: a time (from its provisioning) or a number of runs. */
 export type PoolLifetime = { ms: number } | { runs: number };
@@ -482,17 +483,7 @@ function recordsPerResource(records: readonly RecordState[]): Record<string, num
 }
 
 /** The pool as the evidence's `method.pool` states it: its size, its lifetime and the data it reached. */
-export function poolMethod(s: PoolSummary): {
-  tenantsPerRun: number;
-  labels: string[];
-  lifetime: PoolLifetime;
-  runs: number;
-  provisioned: number;
-  retired: number;
-  mostRecords: number;
-  exactModelTenants: number;
-  servingTenants: number;
-} {
+export function poolMethod(s: PoolSummary): PoolMethod {
   const serving = s.members.filter((m) => !m.retired);
   return {
     tenantsPerRun: s.tenantsPerRun,
